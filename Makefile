@@ -1,0 +1,48 @@
+# Jacobench. `make run EXP=seed-lm` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+SWIFT ?= swift
+RELEASE_BIN := .build/release/jacobench
+EXP ?= seed-lm
+DIR ?= experiments
+RESULTS ?= results
+JOBS ?= 1
+TASKS ?= 4
+
+.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean
+
+deps:
+	@scripts/ensure-packages.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product jacobench
+
+## make run EXP=name: release build, then run experiments/name.yaml.
+run: release
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(RELEASE_BIN) run experiments/$(EXP).yaml --results $(RESULTS)
+
+## make batch DIR=experiments: every manifest of a directory.
+batch: release
+	$(RELEASE_BIN) batch $(DIR) --results $(RESULTS) --jobs $(JOBS)
+
+## make diff EXP=name (two latest runs) or make diff A=bundle B=bundle.
+diff: release
+	@if [[ -n "$(A)" && -n "$(B)" ]]; then $(RELEASE_BIN) diff "$(A)" "$(B)"; \
+	else $(RELEASE_BIN) diff --latest $(RESULTS)/$(EXP); fi
+
+## make test: the whole Swift Testing suite (debug build).
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## make bench: Jacobian strategy benchmarks (release, one thread).
+bench: release
+	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) run experiments/bench.yaml --results $(RESULTS)
+
+list: release
+	$(RELEASE_BIN) list
+
+clean:
+	rm -rf .build

@@ -1,0 +1,87 @@
+// swift-tools-version: 6.1
+// Jacobench: Jacobians of small networks and formula models by every strategy,
+// measured side by side, and a Levenberg-Marquardt solver that uses the fastest.
+import PackageDescription
+
+let package = Package(
+    name: "Jacobench",
+    products: [
+        .library(name: "Jacobench", targets: ["Jacobench"]),
+        .executable(name: "jacobench", targets: ["JacobenchCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian.
+        .systemLibrary(
+            name: "CBLASLapack",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+
+        // Foundations.
+        .target(name: "LinearAlgebra", dependencies: ["CBLASLapack"]),
+        .target(name: "YAMLDecoding", dependencies: ["CYAML"]),
+
+        // The Jacobian engine and the models it differentiates.
+        .target(
+            name: "Jacobians",
+            dependencies: ["LinearAlgebra", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .target(
+            name: "NeuralNetworks",
+            dependencies: ["LinearAlgebra", "Jacobians", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .target(
+            name: "FormulaModels",
+            dependencies: ["LinearAlgebra", "Jacobians", .product(name: "Numerics", package: "swift-numerics")]
+        ),
+        .target(
+            name: "Datasets",
+            dependencies: ["LinearAlgebra", "Jacobians", "FormulaModels", "NeuralNetworks"]
+        ),
+
+        // Fitting.
+        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians"]),
+
+        // The experiment pipeline, its reports, and the command line.
+        .target(name: "Reports", dependencies: []),
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                "LinearAlgebra", "YAMLDecoding", "Jacobians", "NeuralNetworks",
+                "FormulaModels", "Datasets", "Solvers", "Reports",
+            ]
+        ),
+        .target(
+            name: "Jacobench",
+            dependencies: ["LinearAlgebra", "Jacobians", "NeuralNetworks", "FormulaModels", "Datasets", "Solvers"]
+        ),
+        .executableTarget(
+            name: "JacobenchCLI",
+            dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // Tests (Swift Testing).
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "YAMLDecodingTests", dependencies: ["YAMLDecoding"]),
+        .testTarget(
+            name: "JacobiansTests",
+            dependencies: ["Jacobians", "NeuralNetworks", "FormulaModels", "LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "FormulaModelsTests", dependencies: ["FormulaModels", "Jacobians", "LinearAlgebra"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels"]),
+        .testTarget(name: "SolversTests", dependencies: ["Solvers", "Jacobians", "LinearAlgebra", "FormulaModels", "Datasets", "NeuralNetworks"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "YAMLDecoding"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// libyaml's event API from Debian's libyaml-dev.
+#include <yaml.h>

@@ -1,0 +1,1 @@
+// The FormulaModels module; see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The NeuralNetworks module; see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The Reports module; see docs/ARCHITECTURE.md.

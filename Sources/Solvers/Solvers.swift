@@ -1,0 +1,1 @@
+// The Solvers module; see docs/ARCHITECTURE.md.

@@ -1,0 +1,1 @@
+// The YAMLDecoding module; see docs/ARCHITECTURE.md.
