@@ -17,8 +17,8 @@ public enum Transposition: Sendable {
 /// when `beta` is non-zero its shape must already match.
 /// - Complexity: 2·m·n·k flops.
 public func multiply(
-    _ a: Matrix, _ transposeA: Transposition = .none,
-    _ b: Matrix, _ transposeB: Transposition = .none,
+    _ a: Matrix, _ b: Matrix,
+    transposeA: Transposition = .none, transposeB: Transposition = .none,
     alpha: Double = 1, beta: Double = 0, into result: inout Matrix
 ) {
     let m = transposeA == .none ? a.rows : a.columns
@@ -50,9 +50,11 @@ public func multiply(
 }
 
 /// Returns op(A)·op(B) as a new matrix (BLAS dgemm).
-public func multiply(_ a: Matrix, _ transposeA: Transposition = .none, _ b: Matrix, _ transposeB: Transposition = .none) -> Matrix {
+public func multiply(
+    _ a: Matrix, _ b: Matrix, transposeA: Transposition = .none, transposeB: Transposition = .none
+) -> Matrix {
     var result = Matrix(rows: 0, columns: 0)
-    multiply(a, transposeA, b, transposeB, into: &result)
+    multiply(a, b, transposeA: transposeA, transposeB: transposeB, into: &result)
     return result
 }
 
@@ -61,7 +63,7 @@ public func multiply(_ a: Matrix, _ transposeA: Transposition = .none, _ b: Matr
 /// `result` is resized to rows(op(A)) when its length differs (then `beta` must be 0).
 /// - Complexity: 2·m·n flops.
 public func multiply(
-    _ a: Matrix, _ transposeA: Transposition = .none, _ vector: [Double],
+    _ a: Matrix, _ vector: [Double], transposeA: Transposition = .none,
     alpha: Double = 1, beta: Double = 0, into result: inout [Double]
 ) {
     let outputLength = transposeA == .none ? a.rows : a.columns

@@ -6,23 +6,23 @@ import Testing
         let a = Matrix([[1, 2], [3, 4], [5, 6]])
         let b = Matrix([[7, 8, 9], [10, 11, 12]])
         #expect(multiply(a, b) == Matrix([[27, 30, 33], [61, 68, 75], [95, 106, 117]]))
-        #expect(multiply(a, .transposed, a) == Matrix([[35, 44], [44, 56]]))
-        #expect(multiply(b, .none, b, .transposed) == Matrix([[194, 266], [266, 365]]))
+        #expect(multiply(a, a, transposeA: .transposed) == Matrix([[35, 44], [44, 56]]))
+        #expect(multiply(b, b, transposeB: .transposed) == Matrix([[194, 266], [266, 365]]))
     }
 
     @Test func gemmAccumulatesWithBeta() {
         let a = Matrix([[1, 0], [0, 1]])
         var c = Matrix([[1, 1], [1, 1]])
-        multiply(a, .none, a, .none, alpha: 2, beta: 3, into: &c)
+        multiply(a, a, alpha: 2, beta: 3, into: &c)
         #expect(c == Matrix([[5, 3], [3, 5]]))
     }
 
     @Test func gemvBothOrientations() {
         let a = Matrix([[1, 2, 3], [4, 5, 6]])
         var y: [Double] = []
-        multiply(a, .none, [1, 1, 1], into: &y)
+        multiply(a, [1, 1, 1], into: &y)
         #expect(y == [6, 15])
-        multiply(a, .transposed, [1, -1], into: &y)
+        multiply(a, [1, -1], transposeA: .transposed, into: &y)
         #expect(y == [-3, -3, -3])
     }
 }
