@@ -41,6 +41,14 @@ test: deps
 bench: release
 	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) run experiments/bench.yaml --results $(RESULTS)
 
+## make slurm DIR=experiments TASKS=4: submit a directory as a SLURM job array.
+slurm: release
+	contrib/slurm/submit.sh $(DIR) $(TASKS) $(RESULTS)
+
+## make test-slurm: a one-node SLURM started here runs a small directory as a job array.
+test-slurm: release
+	scripts/test-slurm.sh
+
 list: release
 	$(RELEASE_BIN) list
 
