@@ -49,6 +49,27 @@ slurm: release
 test-slurm: release
 	scripts/test-slurm.sh
 
+## make peers [EXP=seed-lm]: PyTorch, JAX and SciPy on the same case, one CPU, in a venv
+## (.peers-venv: CPU-only torch, JAX, SciPy). Skipped with a message without Python.
+PEERS_VENV ?= .peers-venv
+PEERS_CASE ?= $(RESULTS)/peers/$(EXP).case.json
+PEERS_OUT ?= $(RESULTS)/peers/$(EXP).peers.json
+PEERS_ARGS ?=
+PEERS_PIN := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 0)
+
+peers:
+	@if peers/setup-venv.sh $(PEERS_VENV); then \
+	  mkdir -p $(dir $(PEERS_CASE)) && \
+	  if [[ -x $(RELEASE_BIN) ]] && $(RELEASE_BIN) export-case --help >/dev/null 2>&1; then \
+	    $(RELEASE_BIN) export-case experiments/$(EXP).yaml --out $(PEERS_CASE); \
+	  else \
+	    echo "peers: no 'jacobench export-case' in $(RELEASE_BIN); generating the $(EXP) case with peers/make_case.py"; \
+	    $(PEERS_VENV)/bin/python peers/make_case.py --preset $(EXP) --jacobian --out $(PEERS_CASE); \
+	  fi && \
+	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PEERS_PIN) $(PEERS_VENV)/bin/python peers/peer_benchmark.py \
+	    $(PEERS_CASE) --out $(PEERS_OUT) $(PEERS_ARGS); \
+	else echo "make peers: skipped (reason above)"; fi
+
 list: release
 	$(RELEASE_BIN) list
 
