@@ -1,1 +1,0 @@
-// The YAMLDecoding module; see docs/ARCHITECTURE.md.
