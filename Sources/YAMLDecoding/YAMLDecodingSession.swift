@@ -81,15 +81,15 @@ final class YAMLDecodingSession {
             message: "unknown key '\(entry.key)'\(suggestion)")
     }
 
-    /// For a missing key: a present key that nobody asked for and that is a likely misspelling
-    /// of the missing one, reported as the unknown key it is.
-    func misspelling(of missing: String, in entries: [YAMLMappingEntry], path: [YAMLPathComponent]) -> YAMLError? {
+    /// The message for a missing key: `missing key 'x'`, plus a hint when a present key that
+    /// no type asked for so far looks like a misspelling of it. Only a hint: a type may still
+    /// ask for that key after the missing one, so it is not called unknown here.
+    func missingKeyMessage(_ missing: String, in entries: [YAMLMappingEntry], path: [YAMLPathComponent]) -> String {
         let asked = asked(at: path)
-        let unasked = entries.filter { !asked.contains($0.key) }
-        for entry in unasked where KeySuggestion.closest(to: entry.key, among: [missing]) != nil {
-            return unknownKeyError(entry, in: entries, asked: asked.union([missing]), path: path)
-        }
-        return nil
+        let near = entries.first { !asked.contains($0.key) && KeySuggestion.closest(to: $0.key, among: [missing]) != nil }
+        guard let near else { return "missing key '\(missing)'" }
+        let at = near.keyLocation
+        return "missing key '\(missing)' (is '\(near.key)' at \(at.line):\(at.column) a misspelling of it?)"
     }
 
     // MARK: Errors thrown by Decodable implementations
@@ -117,11 +117,11 @@ final class YAMLDecodingSession {
         switch error {
         case .keyNotFound(let key, let context):
             let node = node(at: context.codingPath)
-            if case .mapping(let entries, _) = node,
-               let misspelt = misspelling(of: key.stringValue, in: entries, path: components(context.codingPath)) {
-                return misspelt
+            guard case .mapping(let entries, _) = node else {
+                return self.error("missing key '\(key.stringValue)'", at: node, codingPath: context.codingPath)
             }
-            return self.error("missing key '\(key.stringValue)'", at: node, codingPath: context.codingPath)
+            let message = missingKeyMessage(key.stringValue, in: entries, path: components(context.codingPath))
+            return self.error(message, at: node, codingPath: context.codingPath)
         case .valueNotFound(let type, let context):
             return self.error("expected \(type), found null", at: node(at: context.codingPath), codingPath: context.codingPath)
         case .typeMismatch(let type, let context):

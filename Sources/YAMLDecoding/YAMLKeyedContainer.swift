@@ -31,14 +31,12 @@ struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return positions[key.stringValue] != nil
     }
 
-    /// The decoder for the value at `key`, or the missing-key error (or, when a present key
-    /// looks like a misspelling of it, the unknown-key error for that one).
+    /// The decoder for the value at `key`, or the missing-key error located at the mapping.
     private func child(_ key: Key) throws -> YAMLValueDecoder {
         let session = decoder.session
         session.ask(key.stringValue, at: path)
         guard let position = positions[key.stringValue] else {
-            if let misspelt = session.misspelling(of: key.stringValue, in: entries, path: path) { throw misspelt }
-            throw decoder.error("missing key '\(key.stringValue)'")
+            throw decoder.error(session.missingKeyMessage(key.stringValue, in: entries, path: path))
         }
         return decoder.child(entries[position].value, key: key)
     }

@@ -42,7 +42,8 @@ struct YAMLValueDecoder: Decoder, SingleValueDecodingContainer {
     func decode(_ type: Bool.Type) throws -> Bool {
         let scalar = try scalar(expected: "true or false")
         guard case .bool(let value) = scalar.resolved else {
-            throw error("expected true or false, found \(node.summary)")
+            let yaml11 = ["yes", "no", "on", "off", "y", "n"].contains(scalar.value.lowercased()) && !scalar.isQuoted
+            throw error("expected true or false, found \(node.summary)" + (yaml11 ? " (YAML 1.2 booleans are only true and false)" : ""))
         }
         return value
     }

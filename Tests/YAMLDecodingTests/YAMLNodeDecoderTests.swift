@@ -60,7 +60,7 @@ struct YAMLNodeDecoderTests {
     @Test func boolIsYAML12CoreOnly() throws {
         #expect(try decode([Bool].self, "[true, False, TRUE]") == [true, false, true])
         let error = try failure([String: Bool].self, "x: yes")
-        #expect(error.message == "expected true or false, found 'yes'")
+        #expect(error.message == "expected true or false, found 'yes' (YAML 1.2 booleans are only true and false)")
         #expect(try failure([String: Bool].self, "x: 'true'").message.contains("string 'true'"))
     }
 
@@ -148,9 +148,15 @@ struct YAMLNodeDecoderTests {
         #expect(error.message == "unknown key 'zzz'")
     }
 
-    @Test func misspeltRequiredKeyIsReportedAsTheTypo() throws {
+    @Test func missingRequiredKeyHintsAtAMisspelling() throws {
         let error = try failure(Manifest.self, manifest.replacing("seed: 42", with: "sed: 42"))
-        #expect(error.description == "m.yaml:2:1: unknown key 'sed' (did you mean 'seed'?)")
+        #expect(error.description == "m.yaml:1:1: missing key 'seed' (is 'sed' at 2:1 a misspelling of it?)")
+    }
+
+    @Test func missingKeyHintIsOnlyAHint() throws {
+        struct Damping: Decodable { var lambda: Double; var lambda0: Double? }
+        let error = try failure(Damping.self, "lambda0: 1\n")
+        #expect(error.description == "m.yaml:1:1: missing key 'lambda' (is 'lambda0' at 1:1 a misspelling of it?)")
     }
 
     @Test func missingKeyPointsAtTheMapping() throws {
