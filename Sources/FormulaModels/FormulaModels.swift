@@ -1,1 +1,0 @@
-// The FormulaModels module; see docs/ARCHITECTURE.md.
