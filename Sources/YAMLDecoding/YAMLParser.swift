@@ -58,7 +58,7 @@ public enum YAMLParser {
             var event = yaml_event_t()
             while true {
                 guard yaml_parser_parse(parser, &event) != 0 else {
-                    throw syntaxError(parser.pointee, file: file)
+                    throw syntaxError(parser.pointee, text: text, file: file)
                 }
                 defer { yaml_event_delete(&event) }
                 let isEnd = event.type == YAML_STREAM_END_EVENT
@@ -69,7 +69,7 @@ public enum YAMLParser {
     }
 
     /// The `YAMLError` for a failed `yaml_parser_parse`, at libyaml's problem mark.
-    private static func syntaxError(_ parser: yaml_parser_t, file: String) -> YAMLError {
+    private static func syntaxError(_ parser: yaml_parser_t, text: String, file: String) -> YAMLError {
         let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
         switch parser.error {
         case YAML_MEMORY_ERROR:
@@ -86,8 +86,27 @@ public enum YAMLParser {
                 let contextLocation = SourceLocation(file: file, mark: parser.context_mark)
                 message += " (\(String(cString: context)) at line \(contextLocation.line), column \(contextLocation.column))"
             }
+            if character(at: location, in: text) == "\t" {
+                message += "; this is a tab, and YAML indents with spaces only"
+            }
             return YAMLError(location: location, message: message)
         }
+    }
+
+    /// The character at a 1-based line and column (columns count Unicode scalars, as libyaml's do).
+    private static func character(at location: SourceLocation, in text: String) -> Unicode.Scalar? {
+        var line = 1, column = 1
+        for scalar in text.unicodeScalars {
+            if line == location.line && column == location.column { return scalar }
+            if scalar == "\n" {
+                if line == location.line { return nil }
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return nil
     }
 }
 

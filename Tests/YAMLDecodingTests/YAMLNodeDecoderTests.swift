@@ -238,4 +238,47 @@ struct YAMLNodeDecoderTests {
         let values = try decode([String: [Int]].self, "a: [1]\nb: []\nc:\n")
         #expect(values == ["a": [1], "b": [], "c": []])
     }
+
+    @Test func aliasesAndMergeKeysDecode() throws {
+        struct Solver: Decodable, Equatable { var kind: String; var damping: Double }
+        struct Root: Decodable { var base: Solver; var first: Solver; var second: Solver }
+        let root = try decode(Root.self, """
+            base: &base { kind: lm, damping: 0.1 }
+            first: *base
+            second:
+              <<: *base
+              damping: 0.5
+            """)
+        #expect(root.first == root.base)
+        #expect(root.second == Solver(kind: "lm", damping: 0.5))
+    }
+
+    @Test func otherErrorsFromInitialisersAreLocated() throws {
+        struct Refusal: Error, CustomStringConvertible { var description: String { "layers must be positive" } }
+        struct Layers: Decodable {
+            init(from decoder: any Decoder) throws {
+                let sizes = try decoder.singleValueContainer().decode([Int].self)
+                if sizes.contains(where: { $0 <= 0 }) { throw Refusal() }
+            }
+        }
+        struct Model: Decodable { var layers: Layers }
+        let error = try failure(Model.self, "layers: [5, 0, 3]\n")
+        #expect(error.description == "m.yaml:1:9: layers: layers must be positive")
+    }
+
+    @Test func yamlErrorsFromInitialisersPassThrough() throws {
+        struct Picky: Decodable {
+            init(from decoder: any Decoder) throws {
+                throw YAMLError(location: SourceLocation(file: "elsewhere.yaml", line: 9, column: 9), keyPath: "k", message: "no")
+            }
+        }
+        #expect(try failure([String: Picky].self, "a: 1\n").description == "elsewhere.yaml:9:9: k: no")
+    }
+
+    @Test func enumsWithAssociatedValuesUseKeyedContainers() throws {
+        enum Step: Decodable, Equatable { case fixed(size: Double), adaptive }
+        #expect(try decode([Step].self, "[{fixed: {size: 0.5}}, {adaptive: {}}]") == [.fixed(size: 0.5), .adaptive])
+        let error = try failure([Step].self, "[{fixed: {size: 0.5, sise: 1}}]")
+        #expect(error.description == "m.yaml:1:22: [0].fixed: unknown key 'sise'")
+    }
 }

@@ -95,6 +95,19 @@ struct YAMLParserTests {
         #expect(!error.message.isEmpty)
     }
 
+    @Test func tabIndentationIsExplained() throws {
+        let error = try #require(throws: YAMLError.self) { try parse("layers:\n\t- 5\n") }
+        #expect(error.location == SourceLocation(file: "t.yaml", line: 2, column: 1))
+        #expect(error.message.hasSuffix("this is a tab, and YAML indents with spaces only"))
+    }
+
+    @Test func columnsCountCharactersNotBytes() throws {
+        let error = try #require(throws: YAMLError.self) { try parse("b: 'é€😀': 1\n") }
+        #expect(error.location?.column == 9)
+        let node = try parse("a: [é€😀, x]\n")
+        #expect(node.value(atPath: ["a", "1"])?.location.column == 10)
+    }
+
     @Test func duplicateKeyNamesBothLines() throws {
         let error = try #require(throws: YAMLError.self) {
             try parse("seed: 1\nname: x\nseed: 2\n")
