@@ -4,14 +4,14 @@ extension YAMLNode {
     /// null/true/false; plain numbers keep their written text made JSON-valid (`+1` → `1`,
     /// `.5` → `0.5`, `1_000` → `1000`, `0x1F` → `31`); `.nan`/`.inf`/`-.inf` become the strings
     /// `"NaN"`, `"Infinity"`, `"-Infinity"`; everything else, and every quoted scalar, is a string.
-    public var jsonValue: JSONValue {
+    var jsonTree: JSONTree {
         switch self {
         case .mapping(let entries, _):
-            var members: [String: JSONValue] = [:]
-            for entry in entries { members[entry.key] = entry.value.jsonValue }
+            var members: [String: JSONTree] = [:]
+            for entry in entries { members[entry.key] = entry.value.jsonTree }
             return .object(members)
         case .sequence(let items, _):
-            return .array(items.map(\.jsonValue))
+            return .array(items.map(\.jsonTree))
         case .scalar(let scalar):
             switch scalar.resolved {
             case .null: return .null
@@ -25,12 +25,17 @@ extension YAMLNode {
         }
     }
 
-    /// `jsonValue` as text with sorted keys (pretty unless `pretty` is false).
-    public func jsonText(pretty: Bool = true) -> String { jsonValue.text(pretty: pretty) }
+    /// The tree as JSON text with sorted keys (two-space indent and a final newline, or
+    /// compact when `pretty` is false). Plain numbers keep their written text made JSON-valid
+    /// (`+1` → `1`, `.5` → `0.5`, `1_000` → `1000`, `0x1F` → `31`); `.nan`, `.inf`, `-.inf`
+    /// become the strings `"NaN"`, `"Infinity"`, `"-Infinity"`; plain `true`/`false`/null
+    /// become JSON literals; every other scalar, and every quoted one, is a string.
+    /// Cost: O(size of the tree).
+    public func jsonText(pretty: Bool = true) -> String { jsonTree.text(pretty: pretty) }
 
     /// Normalised integer text: decimal digits without leading zeros; hex and octal in
     /// decimal (kept as the written text in a string when wider than 64 bits).
-    private static func jsonInteger(_ text: String) -> JSONValue {
+    private static func jsonInteger(_ text: String) -> JSONTree {
         for (prefix, radix) in [("0x", 16), ("0o", 8)] where text.hasPrefix(prefix) {
             guard let value = UInt64(text.dropFirst(2), radix: radix) else { return .string(text) }
             return .number(String(value))

@@ -1,5 +1,5 @@
 import Testing
-import YAMLDecoding
+@testable import YAMLDecoding
 
 /// Seeded random trees written as block or flow YAML must parse and decode back to the same
 /// tree, and their JSON must match JSON built straight from the tree.
@@ -34,7 +34,7 @@ struct YAMLRoundTripTests {
             }
         }
 
-        var json: JSONValue {
+        var json: JSONTree {
             switch self {
             case .text(let text): .string(text)
             case .number(let number): .number(String(number))
@@ -133,7 +133,7 @@ struct YAMLRoundTripTests {
         for text in [Self.block(tree, indent: 0), Self.flow(tree)] {
             let node = try YAMLParser.parse(text, file: "r.yaml")
             #expect(try YAMLNodeDecoder().decode(Tree.self, from: node) == tree, "\(text)")
-            #expect(node.jsonValue == tree.json)
+            #expect(node.jsonTree == tree.json)
         }
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-import YAMLDecoding
+@testable import YAMLDecoding
 
 /// JSON text of YAML trees (resolved.json).
 struct JSONValueTests {
@@ -22,18 +22,18 @@ struct JSONValueTests {
         ("1_000", "1000"), ("007", "7"), ("-0", "0"), ("0x1F", "31"), ("0o17", "15"), ("0", "0"),
     ])
     func numbersKeepTheirWrittenFormInJSONGrammar(written: String, json: String) throws {
-        #expect(try YAMLParser.parse(value: written).jsonValue == .number(json))
+        #expect(try YAMLParser.parse(value: written).jsonTree == .number(json))
     }
 
     @Test func nonFiniteNumbersAreExplicitStrings() throws {
         let node = try YAMLParser.parse(value: "[.nan, .inf, -.inf]")
         #expect(node.jsonText(pretty: false) == #"["NaN","Infinity","-Infinity"]"#)
-        #expect(JSONValue.number(Double.nan) == .string("NaN"))
-        #expect(JSONValue.number(0.1) == .number("0.1"))
+        #expect(JSONTree.number(Double.nan) == .string("NaN"))
+        #expect(JSONTree.number(0.1) == .number("0.1"))
     }
 
     @Test func prettyTextAndEscapes() {
-        let value = JSONValue.object(["b": .array([.number("1"), .null]), "a": .string("q\"\\\n\u{01}é")])
+        let value = JSONTree.object(["b": .array([.number("1"), .null]), "a": .string("q\"\\\n\u{01}é")])
         #expect(value.text() == """
             {
               "a": "q\\"\\\\\\n\\u0001é",

@@ -1,7 +1,8 @@
-/// A JSON value for files people diff (resolved.json): objects print with sorted keys,
+/// The JSON form behind `YAMLNode.jsonText` (internal: the Pipeline module has its own public
+/// `JSONValue` for result bundles). Objects print with sorted keys,
 /// numbers keep the text they were written with, and NaN and infinities are explicit
 /// strings (`"NaN"`, `"Infinity"`, `"-Infinity"`) because JSON has no literal for them.
-public enum JSONValue: Sendable, Equatable {
+enum JSONTree: Sendable, Equatable {
     /// `null`.
     case null
     /// `true` / `false`.
@@ -11,13 +12,13 @@ public enum JSONValue: Sendable, Equatable {
     /// A string.
     case string(String)
     /// An array.
-    case array([JSONValue])
+    case array([JSONTree])
     /// An object; printed with keys in ascending order.
-    case object([String: JSONValue])
+    case object([String: JSONTree])
 
     /// A number from a `Double`: shortest round-trip text; NaN and ±∞ become the strings
     /// `"NaN"`, `"Infinity"`, `"-Infinity"`.
-    public static func number(_ value: Double) -> JSONValue {
+    static func number(_ value: Double) -> JSONTree {
         if value.isNaN { return .string("NaN") }
         if value.isInfinite { return .string(value < 0 ? "-Infinity" : "Infinity") }
         return .number("\(value)")
@@ -25,7 +26,7 @@ public enum JSONValue: Sendable, Equatable {
 
     /// JSON text with sorted keys: pretty (two-space indent, a newline at the end) or compact.
     /// Cost: O(size); key sorting O(k log k) per object.
-    public func text(pretty: Bool = true) -> String {
+    func text(pretty: Bool = true) -> String {
         var output = ""
         write(to: &output, indent: pretty ? 0 : nil)
         if pretty { output += "\n" }
@@ -37,28 +38,28 @@ public enum JSONValue: Sendable, Equatable {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
         case .number(let text): output += text
-        case .string(let text): JSONValue.writeQuoted(text, to: &output)
+        case .string(let text): JSONTree.writeQuoted(text, to: &output)
         case .array(let items):
             guard !items.isEmpty else { output += "[]"; return }
             output += "["
             for (position, item) in items.enumerated() {
                 if position > 0 { output += "," }
-                JSONValue.newline(&output, indent.map { $0 + 1 })
+                JSONTree.newline(&output, indent.map { $0 + 1 })
                 item.write(to: &output, indent: indent.map { $0 + 1 })
             }
-            JSONValue.newline(&output, indent)
+            JSONTree.newline(&output, indent)
             output += "]"
         case .object(let members):
             guard !members.isEmpty else { output += "{}"; return }
             output += "{"
             for (position, key) in members.keys.sorted().enumerated() {
                 if position > 0 { output += "," }
-                JSONValue.newline(&output, indent.map { $0 + 1 })
-                JSONValue.writeQuoted(key, to: &output)
+                JSONTree.newline(&output, indent.map { $0 + 1 })
+                JSONTree.writeQuoted(key, to: &output)
                 output += indent == nil ? ":" : ": "
                 members[key]?.write(to: &output, indent: indent.map { $0 + 1 })
             }
-            JSONValue.newline(&output, indent)
+            JSONTree.newline(&output, indent)
             output += "}"
         }
     }
