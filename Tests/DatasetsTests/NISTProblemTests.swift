@@ -22,7 +22,7 @@ struct IndependentReading {
     var observations: Int
 
     init(path: String) throws {
-        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n")
+        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: .newlines)
         let rows = lines.filter { $0.range(of: #"^\s+b\d+\s+=\s"#, options: .regularExpression) != nil }
         parameterCount = rows.count
         certified = rows.map { row in
@@ -87,6 +87,28 @@ struct IndependentReading {
         #expect(NISTStartingPoint(manifestValue: "1") == .start1)
         #expect(NISTStartingPoint(manifestValue: "certified") == .certified)
         #expect(NISTStartingPoint(manifestValue: "3") == nil)
+    }
+
+    @Test func transformedResponseWithTwoPredictors() throws {
+        let nelson = try NISTProblem.load(contentsOf: nistFixture("Nelson.dat"))
+        #expect(nelson.model.responseTransform == .log)
+        #expect(nelson.model.predictorNames == ["x1", "x2"])
+        #expect(nelson.dataset.inputs.columns == 2)
+        #expect(nelson.dataset.inputs[127, 0] == 64 && nelson.dataset.inputs[127, 1] == 275)
+        let map = try nelson.residualMap()
+        // Residuals are taken in log space: r_s = f(x_s; b) − log(y_s).
+        var residuals: [Double] = []
+        map.evaluate(at: nelson.certifiedParameters, into: &residuals)
+        let b = nelson.certifiedParameters
+        let expected = b[0] - b[1] * 64 * Foundation.exp(-b[2] * 275) - Foundation.log(1.2)
+        #expect(Swift.abs(residuals[127] - expected) < 1e-12)
+    }
+
+    @Test func auxiliaryConstantBeforeTheFormula() throws {
+        let roszman = try NISTProblem.load(contentsOf: nistFixture("Roszman1.dat"))
+        #expect(roszman.model.definition.constants["pi"] == 3.141592653589793238462643383279E0)
+        #expect(roszman.parameterNames == ["b1", "b2", "b3", "b4"])
+        #expect(roszman.starts[0] == [0.1, -0.00001, 1000, -100])
     }
 
     @Test func multiLineFormulasKeepEveryTerm() throws {
