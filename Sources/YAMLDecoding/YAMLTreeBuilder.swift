@@ -66,6 +66,9 @@ struct YAMLTreeBuilder {
         case YAML_ALIAS_EVENT:
             let name = text(event.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {
+                if isOpen(anchor: name) {
+                    throw YAMLError(location: start, message: "alias '*\(name)' refers to a collection that contains it; recursive structures are not supported")
+                }
                 throw YAMLError(location: start, message: "alias '*\(name)' refers to no anchor defined before it")
             }
             try complete(anchored.node, anchor: nil, weight: anchored.weight)
@@ -83,6 +86,16 @@ struct YAMLTreeBuilder {
             }
         default:
             break
+        }
+    }
+
+    /// True when an enclosing, unfinished collection carries `anchor`.
+    private func isOpen(anchor: String) -> Bool {
+        stack.contains { frame in
+            switch frame {
+            case .sequence(_, _, let open, _): open == anchor
+            case .mapping(let mapping): mapping.anchor == anchor
+            }
         }
     }
 

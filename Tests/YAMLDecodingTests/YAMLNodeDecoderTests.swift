@@ -281,4 +281,18 @@ struct YAMLNodeDecoderTests {
         let error = try failure([Step].self, "[{fixed: {size: 0.5, sise: 1}}]")
         #expect(error.description == "m.yaml:1:22: [0].fixed: unknown key 'sise'")
     }
+
+    @Test func optionalItemsInSequences() throws {
+        #expect(try decode([Int?].self, "[1, ~, null, 3, ]") == [1, nil, nil, 3])
+    }
+
+    @Test func floatOverflowIsAnError() throws {
+        #expect(try decode([Float].self, "[.inf, 1.5]") == [.infinity, 1.5])
+        #expect(try failure([Float].self, "[1e300]").description == "m.yaml:1:2: [0]: 1e+300 is out of range for Float")
+    }
+
+    @Test func topLevelScalarsAndWrongTopLevelShapes() throws {
+        #expect(try YAMLNodeDecoder().decode(Double.self, from: YAMLParser.parse(value: "-.inf")) == -.infinity)
+        #expect(try failure([Int].self, "a: 1").description == "m.yaml:1:1: expected a sequence, found a mapping")
+    }
 }

@@ -132,7 +132,13 @@ struct YAMLParserTests {
 
     @Test func undefinedAliasIsAnError() throws {
         let error = try #require(throws: YAMLError.self) { try parse("a: *nowhere\n") }
-        #expect(error.location?.line == 1)
+        #expect(error.description == "t.yaml:1:4: alias '*nowhere' refers to no anchor defined before it")
+    }
+
+    @Test func recursiveAliasIsAnError() throws {
+        let error = try #require(throws: YAMLError.self) { try parse("a: &x [1, *x]\n") }
+        #expect(error.location == SourceLocation(file: "t.yaml", line: 1, column: 11))
+        #expect(error.message == "alias '*x' refers to a collection that contains it; recursive structures are not supported")
     }
 
     @Test func mergeKeysMergeWithExplicitKeysWinning() throws {
