@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Jacobians", "LinearAlgebra", "FormulaModels", "Datasets", "NeuralNetworks"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "YAMLDecoding"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
