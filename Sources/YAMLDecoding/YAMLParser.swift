@@ -76,9 +76,7 @@ public enum YAMLParser {
             return YAMLError(location: nil, message: "libyaml ran out of memory")
         case YAML_READER_ERROR:
             // Reader errors (bad encoding) have a byte offset, not a mark.
-            return YAMLError(
-                location: SourceLocation(file: file, line: 1, column: 1),
-                message: "\(problem) at byte \(parser.problem_offset)")
+            return YAMLError(location: location(ofByte: parser.problem_offset, in: text, file: file), message: problem)
         default:
             let location = SourceLocation(file: file, mark: parser.problem_mark)
             var message = problem
@@ -91,6 +89,22 @@ public enum YAMLParser {
             }
             return YAMLError(location: location, message: message)
         }
+    }
+
+    /// The line and column (in Unicode scalars) of a UTF-8 byte offset.
+    private static func location(ofByte offset: Int, in text: String, file: String) -> SourceLocation {
+        var line = 1, column = 1, byte = 0
+        for scalar in text.unicodeScalars {
+            if byte >= offset { break }
+            byte += UTF8.width(scalar)
+            if scalar == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return SourceLocation(file: file, line: line, column: column)
     }
 
     /// The character at a 1-based line and column (columns count Unicode scalars, as libyaml's do).

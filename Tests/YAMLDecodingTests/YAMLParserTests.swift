@@ -108,6 +108,12 @@ struct YAMLParserTests {
         #expect(node.value(atPath: ["a", "1"])?.location.column == 10)
     }
 
+    @Test func controlCharacterIsLocated() throws {
+        let error = try #require(throws: YAMLError.self) { try parse("a: 1\nbé: x\u{07}y\n") }
+        #expect(error.location == SourceLocation(file: "t.yaml", line: 2, column: 6))
+        #expect(error.message == "control characters are not allowed")
+    }
+
     @Test func duplicateKeyNamesBothLines() throws {
         let error = try #require(throws: YAMLError.self) {
             try parse("seed: 1\nname: x\nseed: 2\n")
