@@ -54,13 +54,17 @@ public struct BarChart: SVGChart {
     public var annotations: [String]
     /// Reference lines across all rows.
     public var markers: [ValueMarker]
+    /// Per-category bar colours for a single-series chart (nil entries, or a missing
+    /// entry, keep the series colour): lets a strategy keep its colour from other charts.
+    public var categoryColours: [Colour?]
     /// Total width in pixels; the height follows from the number of rows.
     public var width: Double
 
     /// A bar chart; see the properties.
     public init(
         title: String, subtitle: String? = nil, categories: [String], series: [Series],
-        valueAxis: ChartAxis, annotations: [String] = [], markers: [ValueMarker] = [], width: Double = 720
+        valueAxis: ChartAxis, annotations: [String] = [], markers: [ValueMarker] = [],
+        categoryColours: [Colour?] = [], width: Double = 720
     ) {
         self.title = title
         self.subtitle = subtitle
@@ -69,6 +73,7 @@ public struct BarChart: SVGChart {
         self.valueAxis = valueAxis
         self.annotations = annotations
         self.markers = markers
+        self.categoryColours = categoryColours
         self.width = width
     }
 
@@ -118,14 +123,21 @@ public struct BarChart: SVGChart {
         let plotHeight = band * Double(max(categories.count, 1))
         let categoryWidth = categories.map { TextMetrics.width(of: $0, fontSize: ChartStyle.axisTitleSize) }.max() ?? 0
         let left = ChartStyle.margin + categoryWidth + 10
+        // Labels of drawn bars sit right of the bar and need room beyond the plot; labels of
+        // missing bars sit inside the plot from its start and need the plot to be wide enough.
         var labelWidth = 0.0
+        var missingLabelWidth = 0.0
         for category in categories.indices {
             for index in series.indices {
-                let text = label(series: index, category: category)
-                labelWidth = max(labelWidth, TextMetrics.width(of: text, fontSize: ChartStyle.valueLabelSize))
+                let width = TextMetrics.width(of: label(series: index, category: category), fontSize: ChartStyle.valueLabelSize)
+                if drawable(value(series: index, category: category)) {
+                    labelWidth = max(labelWidth, width)
+                } else {
+                    missingLabelWidth = max(missingLabelWidth, width)
+                }
             }
         }
-        let right = max(left + 120, width - ChartStyle.margin - labelWidth - 8)
+        let right = max(left + 120, left + missingLabelWidth + 16, width - ChartStyle.margin - labelWidth - 8)
 
         var values = series.flatMap(\.values).filter(drawable)
         var axis = valueAxis
@@ -138,6 +150,15 @@ public struct BarChart: SVGChart {
         let base = x.scale.position(of: axis.scale == .linear ? 0 : x.scale.lower) ?? plot.left
 
         AxisDrawing.grid(x: x, y: nil, in: plot, into: &svg)
+        if !markers.isEmpty {
+            svg.beginGroup(label: "markers")
+            for marker in markers {
+                guard x.scale.contains(marker.value), let px = x.scale.position(of: marker.value) else { continue }
+                svg.line(x1: px, y1: plot.top - 4, x2: px, y2: plot.bottom, stroke: ChartStyle.referenceColour, width: 1.25, dash: "5 4")
+                svg.text(marker.label, x: px, y: plot.top - 11, fontSize: ChartStyle.valueLabelSize, anchor: .middle, fill: ChartStyle.referenceColour, italic: true)
+            }
+            svg.endGroup()
+        }
         svg.beginGroup(label: "bars")
         for (category, name) in categories.enumerated() {
             let bandTop = plot.top + Double(category) * band
@@ -148,26 +169,18 @@ public struct BarChart: SVGChart {
                 let v = value(series: index, category: category)
                 let text = label(series: index, category: category)
                 guard drawable(v), let end = x.scale.position(of: v) else {
-                    svg.text(text, x: base + 6, y: centre, fontSize: ChartStyle.valueLabelSize, fill: ChartStyle.mutedText, italic: true)
+                    svg.text(text, x: base + 6, y: centre, fontSize: ChartStyle.valueLabelSize, fill: ChartStyle.mutedText, italic: true, halo: true)
                     continue
                 }
                 let clamped = min(max(end, plot.left), plot.right)
-                let colour = series[index].colour ?? ChartPalette.colour(at: index)
+                let categoryColour = series.count == 1 && category < categoryColours.count ? categoryColours[category] : nil
+                let colour = categoryColour ?? series[index].colour ?? ChartPalette.colour(at: index)
                 svg.rectangle(x: min(base, clamped), y: barTop, width: abs(clamped - base), height: thickness - 2, fill: colour)
                 svg.text(text, x: max(clamped, base) + 5, y: centre, fontSize: ChartStyle.valueLabelSize)
             }
         }
         svg.endGroup()
 
-        if !markers.isEmpty {
-            svg.beginGroup(label: "markers")
-            for marker in markers {
-                guard x.scale.contains(marker.value), let px = x.scale.position(of: marker.value) else { continue }
-                svg.line(x1: px, y1: plot.top - 4, x2: px, y2: plot.bottom, stroke: ChartStyle.referenceColour, width: 1.25, dash: "5 4")
-                svg.text(marker.label, x: px, y: plot.top - 11, fontSize: ChartStyle.valueLabelSize, anchor: .middle, fill: ChartStyle.referenceColour, italic: true)
-            }
-            svg.endGroup()
-        }
         AxisDrawing.xAxis(x, in: plot, into: &svg)
         let height = plot.bottom + AxisDrawing.bottomSpace + ChartStyle.margin - 4
         return svg.document(width: width, height: height, title: title, standalone: standalone)

@@ -10,7 +10,8 @@ public struct CategoryGridChart: SVGChart {
     public struct Cell: Sendable, Hashable {
         /// The category name that decides the colour; nil for an empty (skipped) cell.
         public var category: String?
-        /// Text drawn in the cell ("" for none); shrunk, then dropped, if it does not fit.
+        /// Text drawn in the cell ("" for none). All labels share the largest size (11 down
+    /// to 8 px) at which every one fits; one that does not fit even at 8 px is left out.
         public var label: String
 
         /// A cell; see the properties.
@@ -49,7 +50,7 @@ public struct CategoryGridChart: SVGChart {
     /// `cells[row][column]`; missing entries draw as empty cells.
     public var cells: [[Cell]]
     /// Legend order and colours. Categories met in `cells` but not listed here are appended
-    /// in first-seen order with palette colours after those given.
+    /// in first-seen order (row by row), each with the first palette colour not yet used.
     public var categories: [Category]
     /// Legend text of empty cells (shown only if some cell is empty).
     public var emptyLabel: String
@@ -87,7 +88,9 @@ public struct CategoryGridChart: SVGChart {
             for cell in row {
                 guard let name = cell.category, !known.contains(name) else { continue }
                 known.insert(name)
-                result.append(Category(name: name, colour: ChartPalette.colour(at: result.count)))
+                let used = Set(result.map(\.colour))
+                let colour = ChartPalette.colours.first { !used.contains($0) } ?? ChartPalette.colour(at: result.count)
+                result.append(Category(name: name, colour: colour))
             }
         }
         return result
@@ -115,6 +118,12 @@ public struct CategoryGridChart: SVGChart {
         let cellHeight = min(max(cellWidth * 0.62, 26), 44)
         let plot = PlotArea(left: left, top: top, width: right - left, height: cellHeight * Double(max(rows, 1)))
 
+        // One font size for every cell label: the largest (11 down to 8 px) at which all fit;
+        // at 8 px a label that still does not fit is left out.
+        let widestLabel = cells.flatMap { $0 }.map { TextMetrics.width(of: $0.label, fontSize: 1) }.max() ?? 0
+        let labelSize = widestLabel > 0
+            ? min(ChartStyle.valueLabelSize, max(8, ((cellWidth - 6) / widestLabel * 2).rounded(.down) / 2))
+            : ChartStyle.valueLabelSize
         svg.beginGroup(label: "cells")
         for row in 0..<rows {
             let y = plot.bottom - Double(row + 1) * cellHeight
@@ -123,12 +132,11 @@ public struct CategoryGridChart: SVGChart {
                 let content = cell(row: row, column: column)
                 let fill = content.category.flatMap { colours[$0] } ?? ChartStyle.missingFill
                 svg.rectangle(x: x, y: y, width: cellWidth, height: cellHeight, fill: fill, stroke: .white, strokeWidth: 1.5)
-                guard !content.label.isEmpty else { continue }
-                var size = ChartStyle.valueLabelSize
-                while size > 7.5 && TextMetrics.width(of: content.label, fontSize: size) > cellWidth - 6 { size -= 0.5 }
-                guard TextMetrics.width(of: content.label, fontSize: size) <= cellWidth - 6 else { continue }
+                guard !content.label.isEmpty, TextMetrics.width(of: content.label, fontSize: labelSize) <= cellWidth - 6 else {
+                    continue
+                }
                 let ink = content.category == nil ? ChartStyle.mutedText : fill.contrastingText
-                svg.text(content.label, x: x + cellWidth / 2, y: y + cellHeight / 2, fontSize: size, anchor: .middle, fill: ink)
+                svg.text(content.label, x: x + cellWidth / 2, y: y + cellHeight / 2, fontSize: labelSize, anchor: .middle, fill: ink)
             }
         }
         svg.endGroup()

@@ -27,7 +27,7 @@ public enum HTMLReport {
         .center { text-align: center; }
         td.scaled { font-weight: 600; }
         figure { margin: 1rem 0 1.8rem; }
-        figure svg { display: block; max-width: 100%; height: auto; }
+        figure svg { display: block; width: 100%; max-width: 900px; height: auto; }
         figcaption { font-size: .85rem; color: #555; margin-top: .4rem; max-width: 46rem; }
         code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: .85em; }
         code { background: #f1f1ef; padding: .05em .3em; border-radius: 3px; }

@@ -249,7 +249,7 @@ public struct LineChart: SVGChart {
             }
             svg.text(
                 reference.label, x: placement.x, y: placement.y, fontSize: ChartStyle.valueLabelSize,
-                anchor: placement.anchor, fill: ChartStyle.referenceColour, italic: true
+                anchor: placement.anchor, fill: ChartStyle.referenceColour, italic: true, halo: true
             )
         }
         svg.endGroup()

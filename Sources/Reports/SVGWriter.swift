@@ -88,9 +88,11 @@ struct SVGWriter {
 
     /// `<text>` with its baseline placed so the glyphs are vertically centred on `y`
     /// (baseline = y + 0.35·fontSize; `dominant-baseline` is not honoured everywhere).
+    /// `halo` outlines the glyphs in white (painted under the fill) so text stays legible
+    /// where it crosses lines.
     mutating func text(
         _ content: String, x: Double, y: Double, fontSize: Double, anchor: TextAnchor = .start,
-        fill: Colour = .ink, bold: Bool = false, italic: Bool = false, rotation: Double? = nil
+        fill: Colour = .ink, bold: Bool = false, italic: Bool = false, rotation: Double? = nil, halo: Bool = false
     ) {
         let baseline = y + 0.35 * fontSize
         body += "<text x=\"\(Self.n(x))\" y=\"\(Self.n(baseline))\" font-size=\"\(Self.n(fontSize))\""
@@ -98,6 +100,7 @@ struct SVGWriter {
         if fill != .ink { body += " fill=\"\(fill.hex)\"" }
         if bold { body += " font-weight=\"bold\"" }
         if italic { body += " font-style=\"italic\"" }
+        if halo { body += " stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"" }
         if let rotation {
             body += " transform=\"rotate(\(Self.n(rotation)) \(Self.n(x)) \(Self.n(y)))\""
         }

@@ -33,7 +33,7 @@ public enum ValueFormat: Sendable, Hashable {
     }
 
     /// Labels for the major ticks of an axis. Linear ticks (with a `step`) share one number
-    /// of decimals and one k/M/G divisor; log ticks are written one by one.
+    /// of decimals and one k/M/G divisor (or one time unit); log ticks are written one by one.
     public func tickLabels(for ticks: AxisTicks) -> [String] {
         guard let step = ticks.step, step > 0 else { return ticks.major.map(string) }
         switch self {
@@ -47,7 +47,15 @@ public enum ValueFormat: Sendable, Hashable {
             return ticks.major.map { value in
                 value == 0 ? "0" + suffix : SVGNumber.fixed(value / divisor, places: places) + unit + suffix
             }
-        case .decimal, .scientific, .microseconds:
+        case .microseconds:
+            // One unit for the whole axis, chosen by the largest tick, decimals by the step.
+            let largest = ticks.major.map(abs).max() ?? 0
+            let units: [(Double, String)] = [(1e6, "s"), (1e3, "ms"), (1, "µs")]
+            let (scale, unit) = units.first { largest >= $0.0 * 0.9995 } ?? (1e-3, "ns")
+            guard step / scale >= 1e-6 else { return ticks.major.map(string) }
+            let places = max(0, Int(-floor(log10(step / scale) + 1e-9)))
+            return ticks.major.map { $0 == 0 ? "0" : SVGNumber.fixed($0 / scale, places: places) + " " + unit }
+        case .decimal, .scientific:
             return ticks.major.map(string)
         }
     }

@@ -1,0 +1,75 @@
+import Testing
+@testable import Reports
+
+@Suite struct ChartFactoryTests {
+    let order = ChartFixtures.strategies
+
+    @Test func timingBarsAreSortedFastestFirstWithUnmeasuredLast() {
+        let chart = BarChart.jacobianTiming(
+            timings: [
+                .init(strategy: "reverse-loop", forwardPassUnits: 610, medianMicroseconds: 2440),
+                .init(strategy: "swift-autodiff", forwardPassUnits: .nan, medianMicroseconds: .nan, note: "not applicable"),
+                .init(strategy: "forward-vectorized", forwardPassUnits: 3.1, medianMicroseconds: 12.4),
+                .init(strategy: "per-sample", forwardPassUnits: 2.4, medianMicroseconds: 9.6, note: "3 sweeps"),
+            ],
+            strategyOrder: order
+        )
+        #expect(chart.categories == ["per-sample", "forward-vectorized", "reverse-loop", "swift-autodiff"])
+        #expect(chart.annotations == ["9.6 µs · 3 sweeps", "12.4 µs", "2.44 ms", "not applicable"])
+        let colours = ChartPalette.assignment(for: order)
+        #expect(chart.categoryColours == chart.categories.map { colours[$0] })
+        let inspection = SVGInspection(chart.svg(standalone: true))
+        #expect(inspection.parseError == nil)
+        let fills = inspection.elements(named: "rect", inGroup: "bars").map { $0.attributes["fill"] }
+        #expect(fills == ["per-sample", "forward-vectorized", "reverse-loop"].map { colours[$0]?.hex })
+        #expect(inspection.texts(inGroup: "bars").contains("2.4× · 9.6 µs · 3 sweeps"))
+    }
+
+    @Test func crossoverMapSortsSizesAndPlacesCells() {
+        let chart = CategoryGridChart.crossoverMap(
+            cells: [
+                .init(parameters: 1000, residuals: 10, winner: "reverse-vectorized", label: "auto ✓"),
+                .init(parameters: 10, residuals: 10_000, winner: "forward-vectorized"),
+                .init(parameters: 10, residuals: 10, winner: "forward-vectorized"),
+                .init(parameters: 1000, residuals: 10_000, winner: nil, label: "over budget"),
+            ],
+            strategyOrder: order
+        )
+        #expect(chart.columnLabels == ["10", "1k"])
+        #expect(chart.rowLabels == ["10", "10k"])
+        #expect(chart.cells[0][1] == .init(category: "reverse-vectorized", label: "auto ✓"))
+        #expect(chart.cells[1][1] == .init(category: nil, label: "over budget"))
+        #expect(chart.categories.map(\.name) == ["forward-vectorized", "reverse-vectorized"])
+        let colours = ChartPalette.assignment(for: order)
+        #expect(chart.categories.map(\.colour) == ["forward-vectorized", "reverse-vectorized"].compactMap { colours[$0] })
+    }
+
+    @Test func unlistedCategoriesGetUnusedColours() {
+        let listed = CategoryGridChart.Category(name: "a", colour: ChartPalette.colours[1])
+        let chart = CategoryGridChart(
+            title: "t", columnTitle: "x", rowTitle: "y", columnLabels: ["1", "2"], rowLabels: ["1"],
+            cells: [[.init(category: "b"), .init(category: "a")]], categories: [listed]
+        )
+        let fills = SVGInspection(chart.svg(standalone: true)).elements(named: "rect", inGroup: "cells").map { $0.attributes["fill"] }
+        #expect(fills == [ChartPalette.colours[0].hex, ChartPalette.colours[1].hex])
+    }
+
+    @Test func emptyChartsStillRenderValidSVG() {
+        let charts: [any SVGChart] = [
+            BarChart(title: "no bars", categories: [], series: [], valueAxis: .logarithmic("x")),
+            LineChart(title: "no lines", xAxis: .linear("x"), yAxis: .logarithmic("y"), series: []),
+            CategoryGridChart(title: "no cells", columnTitle: "x", rowTitle: "y", columnLabels: [], rowLabels: [], cells: []),
+            BarChart.jacobianTiming(timings: []),
+            CategoryGridChart.crossoverMap(cells: []),
+        ]
+        for chart in charts {
+            let inspection = SVGInspection(chart.svg(standalone: true))
+            #expect(inspection.parseError == nil, "\(chart.title): \(inspection.parseError ?? "")")
+        }
+    }
+
+    @Test func linearTimeAxisUsesOneUnit() {
+        let ticks = AxisTicks.linear(lower: 0, upper: 2000, targetCount: 4)
+        #expect(ValueFormat.microseconds.tickLabels(for: ticks) == ["0", "0.5 ms", "1.0 ms", "1.5 ms", "2.0 ms"])
+    }
+}
