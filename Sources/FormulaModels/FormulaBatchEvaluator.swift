@@ -228,19 +228,25 @@ public final class FormulaBatchEvaluator {
         }
     }
 
+    /// Lane storage of an active instruction's result and operands, and which operands are
+    /// active; `nil` when the instruction does not depend on the parameters.
+    @inline(__always)
+    func laneRows(_ instruction: FormulaInstruction, stride: Int) -> (
+        result: UnsafeMutablePointer<Double>, first: UnsafeMutablePointer<Double>, second: UnsafeMutablePointer<Double>,
+        firstActive: Bool, secondActive: Bool
+    )? {
+        let destination = Int(instruction.destination)
+        guard program.isActive[destination] else { return nil }
+        let first = Int(instruction.first), second = Int(instruction.second)
+        let secondActive = instruction.hasSecondRegister && program.isActive[second]
+        let secondRow = instruction.hasSecondRegister ? second : first
+        return (lanes + destination * stride, lanes + first * stride, lanes + secondRow * stride, program.isActive[first], secondActive)
+    }
+
     /// Propagates tangents through one instruction (all lanes, `count` samples).
     @inline(__always)
     func tangentStep(_ instruction: FormulaInstruction, laneCount: Int, block: Int, count: Int) {
-        let destination = Int(instruction.destination)
-        guard program.isActive[destination] else { return }
-        let stride = laneCount * block
-        let first = Int(instruction.first)
-        let firstActive = program.isActive[first]
-        let second = Int(instruction.second)
-        let secondActive = instruction.hasSecondRegister && program.isActive[second]
-        let target = lanes + destination * stride
-        let firstLanes = lanes + first * stride
-        let secondLanes = lanes + second * stride
+        guard let (target, firstLanes, secondLanes, firstActive, secondActive) = laneRows(instruction, stride: laneCount * block) else { return }
         switch instruction.opcode {
         case .copy, .add, .subtract, .negate:
             let firstSign: Double = instruction.opcode == .negate ? -1 : 1
@@ -359,16 +365,7 @@ public final class FormulaBatchEvaluator {
     /// Accumulates the adjoint of one instruction's result into its operands.
     @inline(__always)
     func adjointStep(_ instruction: FormulaInstruction, laneCount: Int, block: Int, count: Int) {
-        let destination = Int(instruction.destination)
-        guard program.isActive[destination] else { return }
-        let stride = laneCount * block
-        let first = Int(instruction.first)
-        let firstActive = program.isActive[first]
-        let second = Int(instruction.second)
-        let secondActive = instruction.hasSecondRegister && program.isActive[second]
-        let source = lanes + destination * stride
-        let firstLanes = lanes + first * stride
-        let secondLanes = lanes + second * stride
+        guard let (source, firstLanes, secondLanes, firstActive, secondActive) = laneRows(instruction, stride: laneCount * block) else { return }
         switch instruction.opcode {
         case .copy, .add, .subtract, .negate:
             let firstSign: Double = instruction.opcode == .negate ? -1 : 1

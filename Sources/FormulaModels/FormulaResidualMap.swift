@@ -85,6 +85,12 @@ public final class FormulaResidualMap: DifferentiableMap, PerSampleStructured, C
         evaluator.perSampleGradients(parameters: point, into: &result)
     }
 
+    /// The whole S × n Jacobian, written in place by one single-lane reverse sweep
+    /// (one output per sample, so the per-sample gradients are the Jacobian's rows).
+    public func perSampleJacobian(at point: [Double], into jacobian: inout Matrix) {
+        evaluator.perSampleGradients(parameters: point, into: &jacobian)
+    }
+
     /// r(z) in complex arithmetic (see ``FormulaBatchEvaluator/evaluate(parameters:into:)-complex``).
     public func evaluate(at point: [Complex<Double>], into output: inout [Complex<Double>]) {
         evaluator.evaluate(parameters: point, into: &output)
