@@ -38,7 +38,7 @@ let package = Package(
         ),
         .target(
             name: "NeuralNetworks",
-            dependencies: ["LinearAlgebra", "Jacobians", .product(name: "Numerics", package: "swift-numerics")]
+            dependencies: ["LinearAlgebra", "Jacobians", "CBLASLapack", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .target(
             name: "FormulaModels",

@@ -57,4 +57,29 @@ public protocol PerSampleStructured: DifferentiableMap {
     ///     i.e. row `s·p + d` of the Jacobian.
     /// - Complexity: one batched backward sweep over all samples with one lane each.
     func perSampleGradients(at point: [Double], outputIndex: Int, into result: inout Matrix)
+
+    /// Writes the whole m × n Jacobian from p per-sample sweeps (one per output
+    /// dimension), each row s·p + d being the gradient of output (s, d).
+    ///
+    /// The default calls ``perSampleGradients(at:outputIndex:into:)`` p times and
+    /// scatters the rows; models override it to write rows in place.
+    /// - Complexity: p batched backward sweeps.
+    func perSampleJacobian(at point: [Double], into jacobian: inout Matrix)
+}
+
+extension PerSampleStructured {
+    /// Default: p calls of ``perSampleGradients(at:outputIndex:into:)`` into one
+    /// S × n scratch matrix (allocated once per call), rows scattered to s·p + d.
+    public func perSampleJacobian(at point: [Double], into jacobian: inout Matrix) {
+        let n = inputCount, p = outputsPerSample
+        jacobian.reshape(rows: outputCount, columns: n)
+        var gradients = Matrix(rows: sampleCount, columns: n)
+        for output in 0..<p {
+            perSampleGradients(at: point, outputIndex: output, into: &gradients)
+            for sample in 0..<sampleCount {
+                let source = sample * n, target = (sample * p + output) * n
+                for column in 0..<n { jacobian.elements[target + column] = gradients.elements[source + column] }
+            }
+        }
+    }
 }

@@ -11,6 +11,11 @@ public protocol JacobianStrategy: Sendable {
     /// Whether the result is exact to rounding (false for finite differences).
     var isExact: Bool { get }
 
+    /// The relative Frobenius error ‖J − J*‖/‖J*‖ the strategy promises on smooth,
+    /// well-scaled maps (values and derivatives of order one): 1e-12 for exact
+    /// strategies; the step rule's bound for finite differences.
+    var nominalRelativeError: Double { get }
+
     /// `nil` when the strategy can run on `map`, otherwise the reason it cannot
     /// (e.g. "model has no per-sample structure").
     func inapplicabilityReason(for map: any DifferentiableMap) -> String?
@@ -21,6 +26,14 @@ public protocol JacobianStrategy: Sendable {
 }
 
 extension JacobianStrategy {
+    /// Exact strategies promise 1e-12; inexact ones override this.
+    public var nominalRelativeError: Double { isExact ? 1e-12 : 1e-6 }
+
+    /// Throws ``StrategyNotApplicable`` when ``inapplicabilityReason(for:)`` gives a reason.
+    public func requireApplicable(to map: any DifferentiableMap) throws {
+        if let reason = inapplicabilityReason(for: map) { throw StrategyNotApplicable(strategy: name, reason: reason) }
+    }
+
     /// Convenience: returns the Jacobian as a new matrix.
     public func jacobian(of map: any DifferentiableMap, at point: [Double]) throws -> Matrix {
         var result = Matrix(rows: map.outputCount, columns: map.inputCount)

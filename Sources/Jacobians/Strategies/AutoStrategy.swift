@@ -1,0 +1,205 @@
+import ComplexModule
+import LinearAlgebra
+import Synchronization
+
+/// What `auto` chose for a map, and why.
+public struct AutoDecision: Sendable, CustomStringConvertible {
+    /// The chosen strategy's manifest name.
+    public var chosen: String { strategy.name }
+    /// The chosen strategy (with its options).
+    public var strategy: any JacobianStrategy
+    /// A sentence for logs and result bundles.
+    public var reason: String
+    /// Predicted seconds per Jacobian for every candidate considered.
+    public var predictedSeconds: [String: Double]
+    /// Strategies not considered, with the reason.
+    public var excluded: [String: String]
+    /// True when the choice was pinned by configuration.
+    public var pinned: Bool
+    /// "auto → per-sample: <reason>".
+    public var description: String { "auto → \(chosen): \(reason)" }
+}
+
+/// Unit costs measured on this machine for one map (seconds, best of 3).
+public struct AutoCalibration: Sendable, Equatable {
+    /// One evaluation of f.
+    public var evaluation: Double
+    /// One pushforward: fixed part and per-lane slope.
+    public var pushforwardFixed: Double, pushforwardPerLane: Double
+    /// One pullback: fixed part and per-lane slope.
+    public var pullbackFixed: Double, pullbackPerLane: Double
+    /// One full per-sample Jacobian (p sweeps), when structured.
+    public var perSample: Double?
+    /// One complex evaluation, when available.
+    public var complexEvaluation: Double?
+}
+
+/// `auto`: picks the fastest exact strategy for the map from a cost model over
+/// n, m, S, p and the map's capabilities, calibrated by a short measurement on
+/// this machine (cached per map), and never an inexact one unless `allowInexact`.
+///
+/// Model (t(k) = fixed + k·per-lane, fitted from 1 and min(n or m, 64) lanes):
+/// forward-loop n·t_push(1); reverse-loop m·t_pull(1); forward-vectorized
+/// t_push(n); reverse-vectorized t_pull(m); per-sample the measured p sweeps;
+/// complex-step n·t_complex; and, when allowed, (n+1)·t_eval and 2n·t_eval for
+/// finite differences. `swift-autodiff` is a reference implementation and never
+/// chosen (it costs m pullbacks, like reverse-loop, through a slower runtime).
+///
+/// The decision is available as ``lastDecision`` (for result bundles) and can be
+/// pinned: `AutoStrategy(pinned: PerSampleGradients())` or catalog option `pinned`.
+public final class AutoStrategy: JacobianStrategy {
+    /// The strategy to use regardless of the model, when pinned.
+    public let pinnedStrategy: (any JacobianStrategy)?
+    /// Whether finite differences may be chosen.
+    public let allowInexact: Bool
+    private struct State: Sendable {
+        var calibrations: [String: AutoCalibration] = [:]
+        var lastDecision: AutoDecision?
+    }
+    private let state = Mutex(State())
+
+    /// Creates the strategy, optionally pinned to `pinned`.
+    public init(pinned: (any JacobianStrategy)? = nil, allowInexact: Bool = false) {
+        self.pinnedStrategy = pinned
+        self.allowInexact = allowInexact
+    }
+
+    /// Creates the strategy pinned to a catalog name (e.g. `per-sample`).
+    public convenience init(pinned name: String, allowInexact: Bool = false) throws {
+        self.init(pinned: try JacobianStrategyCatalog.strategy(named: name), allowInexact: allowInexact)
+    }
+
+    /// `auto`.
+    public var name: String { "auto" }
+    /// True unless inexact strategies are allowed.
+    public var isExact: Bool { !allowInexact && (pinnedStrategy?.isExact ?? true) }
+    /// That of the pinned strategy, else 1e-12 (or 1e-6 when inexact is allowed).
+    public var nominalRelativeError: Double {
+        pinnedStrategy?.nominalRelativeError ?? (allowInexact ? 1e-6 : 1e-12)
+    }
+    /// Applicable whenever its pinned strategy is (some exact strategy always is).
+    public func inapplicabilityReason(for map: any DifferentiableMap) -> String? {
+        pinnedStrategy?.inapplicabilityReason(for: map)
+    }
+
+    /// The most recent decision (nil before the first call).
+    public var lastDecision: AutoDecision? { state.withLock { $0.lastDecision } }
+
+    /// Decides, records the decision, and runs the chosen strategy.
+    public func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
+        let decision = try decide(for: map, at: point)
+        return try decision.strategy.jacobian(of: map, at: point, into: &jacobian)
+    }
+
+    /// The decision for `map` (calibrating on first use) without computing J.
+    public func decide(for map: any DifferentiableMap, at point: [Double]) throws -> AutoDecision {
+        if let pinnedStrategy {
+            try pinnedStrategy.requireApplicable(to: map)
+            let decision = AutoDecision(
+                strategy: pinnedStrategy, reason: "pinned by configuration", predictedSeconds: [:], excluded: [:], pinned: true)
+            state.withLock { $0.lastDecision = decision }
+            return decision
+        }
+        let key = "\(ObjectIdentifier(map).hashValue):\(type(of: map)):\(map.inputCount)x\(map.outputCount)"
+        let calibration: AutoCalibration
+        if let cached = state.withLock({ $0.calibrations[key] }) {
+            calibration = cached
+        } else {
+            calibration = Self.calibrate(map, at: point)
+            state.withLock { $0.calibrations[key] = calibration }
+        }
+        let decision = Self.choose(for: map, calibration: calibration, allowInexact: allowInexact)
+        state.withLock { $0.lastDecision = decision }
+        return decision
+    }
+
+    /// Predicts each candidate's time and picks the fastest.
+    static func choose(for map: any DifferentiableMap, calibration c: AutoCalibration, allowInexact: Bool) -> AutoDecision {
+        let n = Double(map.inputCount), m = Double(map.outputCount)
+        var predicted: [String: Double] = [
+            "forward-loop": n * (c.pushforwardFixed + c.pushforwardPerLane),
+            "reverse-loop": m * (c.pullbackFixed + c.pullbackPerLane),
+            "forward-vectorized": c.pushforwardFixed + n * c.pushforwardPerLane,
+            "reverse-vectorized": c.pullbackFixed + m * c.pullbackPerLane,
+        ]
+        var excluded: [String: String] = [
+            "swift-autodiff": "reference implementation: m pullbacks through the toolchain runtime, never faster than reverse-loop"
+        ]
+        if let perSample = c.perSample { predicted["per-sample"] = perSample } else {
+            excluded["per-sample"] = PerSampleGradients().inapplicabilityReason(for: map)
+        }
+        if let complex = c.complexEvaluation { predicted["complex-step"] = n * complex } else {
+            excluded["complex-step"] = ComplexStep().inapplicabilityReason(for: map)
+        }
+        if allowInexact {
+            predicted["forward-difference"] = (n + 1) * c.evaluation
+            predicted["central-difference"] = 2 * n * c.evaluation
+        } else {
+            for name in ["forward-difference", "central-difference", "ridders"] { excluded[name] = "inexact (allow-inexact is off)" }
+        }
+        let ranked = predicted.sorted { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }
+        let best = ranked[0]
+        let strategy = (try? JacobianStrategyCatalog.strategy(named: best.key)) ?? ForwardVectorized()
+        var reason = "predicted \(microseconds(best.value))"
+        if ranked.count > 1 { reason += " vs \(ranked[1].key) \(microseconds(ranked[1].value))" }
+        reason += " (n = \(map.inputCount), m = \(map.outputCount)"
+        if let structured = map as? any PerSampleStructured {
+            reason += ", S = \(structured.sampleCount), p = \(structured.outputsPerSample)"
+        }
+        reason += "; calibrated on this machine)"
+        return AutoDecision(strategy: strategy, reason: reason, predictedSeconds: predicted, excluded: excluded, pinned: false)
+    }
+
+    static func microseconds(_ seconds: Double) -> String {
+        let value = (seconds * 1e7).rounded() / 10
+        return "\(value) µs"
+    }
+
+    /// Times one evaluation, pushforwards and pullbacks with 1 and K lanes, one
+    /// per-sample Jacobian and one complex evaluation: best of 3 after a warm-up.
+    public static func calibrate(_ map: any DifferentiableMap, at point: [Double]) -> AutoCalibration {
+        let n = map.inputCount, m = map.outputCount
+        var output: [Double] = []
+        let evaluation = bestTime { map.evaluate(at: point, into: &output) }
+        let pushLanes = max(2, min(n, 64)), pullLanes = max(2, min(m, 64))
+        let tangentsOne = Matrix(rows: n, columns: 1, repeating: 1)
+        let tangentsMany = Matrix(rows: n, columns: pushLanes, repeating: 1)
+        let cotangentsOne = Matrix(rows: 1, columns: m, repeating: 1)
+        let cotangentsMany = Matrix(rows: pullLanes, columns: m, repeating: 1)
+        var result = Matrix(rows: 0, columns: 0)
+        let pushOne = bestTime { map.pushforward(at: point, tangents: tangentsOne, into: &result) }
+        let pushMany = bestTime { map.pushforward(at: point, tangents: tangentsMany, into: &result) }
+        let pullOne = bestTime { map.pullback(at: point, cotangents: cotangentsOne, into: &result) }
+        let pullMany = bestTime { map.pullback(at: point, cotangents: cotangentsMany, into: &result) }
+        let pushSlope = max(0, (pushMany - pushOne) / Double(pushLanes - 1))
+        let pullSlope = max(0, (pullMany - pullOne) / Double(pullLanes - 1))
+        var perSample: Double?
+        if let structured = map as? any PerSampleStructured {
+            var jacobian = Matrix(rows: 0, columns: 0)
+            perSample = bestTime { structured.perSampleJacobian(at: point, into: &jacobian) }
+        }
+        var complexEvaluation: Double?
+        if let complexMap = map as? any ComplexEvaluable {
+            let complexPoint = point.map { Complex($0) }
+            var complexOutput: [Complex<Double>] = []
+            complexEvaluation = bestTime { complexMap.evaluate(at: complexPoint, into: &complexOutput) }
+        }
+        return AutoCalibration(
+            evaluation: evaluation,
+            pushforwardFixed: max(0, pushOne - pushSlope), pushforwardPerLane: pushSlope,
+            pullbackFixed: max(0, pullOne - pullSlope), pullbackPerLane: pullSlope,
+            perSample: perSample, complexEvaluation: complexEvaluation)
+    }
+
+    static func bestTime(_ body: () -> Void) -> Double {
+        body()
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let elapsed = clock.measure(body)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            best = min(best, seconds)
+        }
+        return best
+    }
+}

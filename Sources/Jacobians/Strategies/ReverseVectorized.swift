@@ -1,0 +1,48 @@
+import LinearAlgebra
+
+/// `reverse-vectorized`: all m cotangent rows (the identity) as lanes of one
+/// backward sweep, as `jacrev` with `vmap`; with `chunk`, ⌈m/chunk⌉ sweeps of at
+/// most `chunk` lanes each, to bound memory.
+///
+/// - Cost: ⌈m/chunk⌉ pullbacks (1 without chunk) carrying m lanes in total.
+/// - Exact to rounding; chunked and unchunked agree up to BLAS summation order.
+public struct ReverseVectorized: JacobianStrategy {
+    /// Lanes per sweep; nil for all m at once.
+    public var chunk: Int?
+    /// Creates the strategy; `chunk` must be positive when given.
+    public init(chunk: Int? = nil) {
+        precondition(chunk.map { $0 > 0 } ?? true, "chunk must be positive")
+        self.chunk = chunk
+    }
+    /// `reverse-vectorized`.
+    public var name: String { "reverse-vectorized" }
+    /// True.
+    public var isExact: Bool { true }
+    /// Always applicable.
+    public func inapplicabilityReason(for map: any DifferentiableMap) -> String? { nil }
+
+    /// Pulls identity blocks back; without chunking the sweep writes J in place.
+    public func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
+        let m = map.outputCount, n = map.inputCount
+        let lanes = max(1, min(chunk ?? m, m))
+        if lanes >= m {
+            let seed = Matrix.identity(m)
+            map.pullback(at: point, cotangents: seed, into: &jacobian)
+            return JacobianCost(pullbacks: 1, cotangentLanes: m, workspaceBytes: byteCount(m * m))
+        }
+        jacobian.reshape(rows: m, columns: n)
+        var seed = Matrix(rows: lanes, columns: m)
+        var block = Matrix(rows: lanes, columns: n)
+        var sweeps = 0
+        for start in stride(from: 0, to: m, by: lanes) {
+            let count = min(lanes, m - start)
+            seed.reshape(rows: count, columns: m)
+            seed.fill(0)
+            for lane in 0..<count { seed.elements[lane * m + start + lane] = 1 }
+            map.pullback(at: point, cotangents: seed, into: &block)
+            jacobian.copyRows(startingAt: start, from: block)
+            sweeps += 1
+        }
+        return JacobianCost(pullbacks: sweeps, cotangentLanes: m, workspaceBytes: byteCount(lanes * (m + n)))
+    }
+}

@@ -1,0 +1,144 @@
+import ComplexModule
+import RealModule
+import Jacobians
+import LinearAlgebra
+
+/// The residuals of a ``MultilayerPerceptron`` over a dataset, as a function of
+/// its parameters: r(θ) ∈ R^{S·p}, row s·p + d = f(x_s; θ)_d − y_{s,d}.
+///
+/// n = N parameters, m = S·p residuals. Adopts every capability: per-sample
+/// structure (rows of sample s depend only on x_s and θ), complex evaluation
+/// (complex step) and a differentiable Swift implementation (swift-autodiff).
+/// Sweeps are batched over samples and lanes with BLAS gemm and reuse one
+/// workspace; the forward state is cached between calls at the same θ.
+public final class MultilayerPerceptronResidualMap: PerSampleStructured, ComplexEvaluable {
+    /// The architecture (its own `parameters` are not used: θ is the point).
+    public let network: MultilayerPerceptron
+    /// S × d inputs.
+    public let inputs: Matrix
+    /// S × p targets.
+    public let targets: Matrix
+    let sweeps: PerceptronSweeps
+    private var complexCurrent: [Complex<Double>]
+    private var complexNext: [Complex<Double>]
+
+    /// Creates the residual map of `network` over `inputs` (S × d) and `targets` (S × p).
+    public init(network: MultilayerPerceptron, inputs: Matrix, targets: Matrix) {
+        precondition(inputs.columns == network.inputWidth, "inputs have \(inputs.columns) columns, the network expects \(network.inputWidth)")
+        precondition(targets.columns == network.outputWidth, "targets have \(targets.columns) columns, the network has \(network.outputWidth) outputs")
+        precondition(inputs.rows == targets.rows, "\(inputs.rows) input rows but \(targets.rows) target rows")
+        self.network = network
+        self.inputs = inputs
+        self.targets = targets
+        sweeps = PerceptronSweeps(network: network)
+        let width = network.layerWidths.max() ?? 1
+        complexCurrent = Array(repeating: .zero, count: width)
+        complexNext = Array(repeating: .zero, count: width)
+        inputs.elements.withBaseAddress { sweeps.setInputs($0, sampleCount: inputs.rows) }
+    }
+
+    /// n = N, the parameter count.
+    public var inputCount: Int { network.parameterCount }
+    /// m = S·p.
+    public var outputCount: Int { inputs.rows * network.outputWidth }
+    /// S.
+    public var sampleCount: Int { inputs.rows }
+    /// p.
+    public var outputsPerSample: Int { network.outputWidth }
+    /// Bytes held by the sweep workspace.
+    public var workspaceBytes: Int { sweeps.workspaceBytes }
+
+    private func prepare(_ point: [Double], derivatives: Bool) {
+        precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
+        point.withBaseAddress { sweeps.setParameters($0) }
+        sweeps.forward(derivatives: derivatives)
+    }
+
+    /// r(θ): one forward sweep (one gemm per layer over all samples).
+    public func evaluate(at point: [Double], into output: inout [Double]) {
+        prepare(point, derivatives: false)
+        let count = outputCount
+        if output.count != count { output = Array(repeating: 0, count: count) }
+        let outputs = sweeps.outputs
+        targets.elements.withBaseAddress { target in
+            output.withMutableBaseAddress { out in
+                for index in 0..<count { out[index] = outputs[index] - target[index] }
+            }
+        }
+    }
+
+    /// J·V for k tangent columns: one tangent sweep with k lanes over all samples.
+    public func pushforward(at point: [Double], tangents: Matrix, into result: inout Matrix) {
+        precondition(tangents.rows == inputCount, "tangents have \(tangents.rows) rows, expected \(inputCount)")
+        prepare(point, derivatives: true)
+        let k = tangents.columns
+        result.reshape(rows: outputCount, columns: k)
+        if k == 0 { return }
+        tangents.elements.withBaseAddress { v in
+            result.elements.withMutableBaseAddress { out in
+                sweeps.pushforward(tangents: v, laneCount: k, with: .parameters, into: out)
+            }
+        }
+    }
+
+    /// U·J for k cotangent rows: one adjoint sweep with k lanes over all samples.
+    public func pullback(at point: [Double], cotangents: Matrix, into result: inout Matrix) {
+        precondition(cotangents.columns == outputCount, "cotangents have \(cotangents.columns) columns, expected \(outputCount)")
+        prepare(point, derivatives: true)
+        let k = cotangents.rows
+        result.reshape(rows: k, columns: inputCount)
+        if k == 0 { return }
+        cotangents.elements.withBaseAddress { u in
+            result.elements.withMutableBaseAddress { out in
+                sweeps.pullback(cotangents: u, laneCount: k, with: .parameters, into: out)
+            }
+        }
+    }
+
+    /// ∂r(s, d)/∂θ for every sample: one batched backward sweep, one lane per sample.
+    public func perSampleGradients(at point: [Double], outputIndex: Int, into result: inout Matrix) {
+        precondition((0..<outputsPerSample).contains(outputIndex), "output index \(outputIndex) out of 0..<\(outputsPerSample)")
+        prepare(point, derivatives: true)
+        result.reshape(rows: sampleCount, columns: inputCount)
+        result.elements.withMutableBaseAddress { rows in
+            sweeps.perSampleSweep(outputIndex: outputIndex, with: .parameters, rows: rows, firstRow: 0, rowStep: 1)
+        }
+    }
+
+    /// The full Jacobian from p per-sample sweeps, each writing its rows s·p + d in place.
+    public func perSampleJacobian(at point: [Double], into jacobian: inout Matrix) {
+        prepare(point, derivatives: true)
+        jacobian.reshape(rows: outputCount, columns: inputCount)
+        let p = outputsPerSample
+        jacobian.elements.withMutableBaseAddress { rows in
+            for output in 0..<p {
+                sweeps.perSampleSweep(outputIndex: output, with: .parameters, rows: rows, firstRow: output, rowStep: p)
+            }
+        }
+    }
+
+    /// r(θ) for complex θ, sample by sample, with complex-analytic activations.
+    public func evaluate(at point: [Complex<Double>], into output: inout [Complex<Double>]) {
+        precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
+        let count = outputCount
+        if output.count != count { output = Array(repeating: .zero, count: count) }
+        let widths = network.layerWidths
+        let d = network.inputWidth, p = network.outputWidth
+        for sample in 0..<sampleCount {
+            for input in 0..<d { complexCurrent[input] = Complex(inputs[sample, input]) }
+            for layer in 0..<network.layerCount {
+                let inWidth = widths[layer], outWidth = widths[layer + 1]
+                let weightOffset = network.weightOffsets[layer], biasOffset = network.biasOffsets[layer]
+                let activation = network.activations[layer]
+                for unit in 0..<outWidth {
+                    var z = point[biasOffset + unit]
+                    let rowOffset = weightOffset + unit * inWidth
+                    for input in 0..<inWidth { z += point[rowOffset + input] * complexCurrent[input] }
+                    complexNext[unit] = activation.value(z)
+                }
+                swap(&complexCurrent, &complexNext)
+            }
+            for unit in 0..<p { output[sample * p + unit] = complexCurrent[unit] - Complex(targets[sample, unit]) }
+        }
+    }
+}

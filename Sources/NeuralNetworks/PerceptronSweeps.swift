@@ -1,0 +1,350 @@
+/// The batched forward, tangent and adjoint sweeps of a ``MultilayerPerceptron``
+/// over S samples, with every buffer owned and reused (no allocation once warm).
+///
+/// Layouts (all row-major):
+/// - activations H_l and derivatives D_l = φ_l′(Z_l): S × w_l, sample-major;
+/// - tangent and adjoint blocks with k lanes: w × S × k (unit, sample, lane), so
+///   that W·T over all samples and lanes is one gemm, the parameter-tangent term is
+///   one gemm per unit, and the weight adjoint of all lanes is one gemm per unit
+///   written straight into the k × n result.
+///
+/// The forward state is cached: a pushforward or pullback at the same point and
+/// inputs as the previous sweep reuses H_l and D_l (as JAX's `linearize` does).
+@usableFromInline
+final class PerceptronSweeps {
+    /// Which variables the derivative sweeps differentiate with respect to.
+    enum Variables { case parameters, inputs }
+
+    let widths: [Int]
+    let activations: [Activation]
+    let weightOffsets: [Int]
+    let biasOffsets: [Int]
+    let parameterCount: Int
+    let layerCount: Int
+    let maximumWidth: Int
+
+    private(set) var sampleCount = 0
+    /// θ as last set.
+    let theta = ScratchBuffer()
+    /// H_0, S × d.
+    let inputs = ScratchBuffer()
+    private var layerOutputs: [ScratchBuffer]
+    private var layerDerivatives: [ScratchBuffer]
+    private let laneBlockA = ScratchBuffer()
+    private let laneBlockB = ScratchBuffer()
+    private let laneSums = ScratchBuffer()
+    private var forwardIsCurrent = false
+    private var derivativesAreCurrent = false
+
+    init(network: MultilayerPerceptron) {
+        widths = network.layerWidths
+        activations = network.activations
+        weightOffsets = network.weightOffsets
+        biasOffsets = network.biasOffsets
+        parameterCount = network.parameterCount
+        layerCount = network.layerCount
+        maximumWidth = network.layerWidths.max() ?? 1
+        layerOutputs = (0..<network.layerCount).map { _ in ScratchBuffer() }
+        layerDerivatives = (0..<network.layerCount).map { _ in ScratchBuffer() }
+        theta.reserve(parameterCount)
+    }
+
+    /// Bytes of workspace currently held.
+    var workspaceBytes: Int {
+        (layerOutputs + layerDerivatives + [theta, inputs, laneBlockA, laneBlockB, laneSums])
+            .reduce(0) { $0 + $1.byteCount }
+    }
+
+    /// The network outputs H_L (S × p) of the last forward sweep.
+    var outputs: UnsafeMutablePointer<Double> { layerOutputs[layerCount - 1].pointer }
+
+    // MARK: State
+
+    /// Copies θ in; invalidates the forward cache when it changed.
+    func setParameters(_ values: UnsafePointer<Double>) {
+        if !sameValues(theta.pointer, values, count: parameterCount) {
+            theta.pointer.update(from: values, count: parameterCount)
+            forwardIsCurrent = false
+        }
+    }
+
+    /// Copies S × d inputs in; invalidates the forward cache when they changed.
+    func setInputs(_ values: UnsafePointer<Double>, sampleCount newCount: Int) {
+        let count = newCount * widths[0]
+        if newCount != sampleCount {
+            sampleCount = newCount
+            inputs.reserve(count)
+            for layer in 0..<layerCount {
+                layerOutputs[layer].reserve(newCount * widths[layer + 1])
+                layerDerivatives[layer].reserve(newCount * widths[layer + 1])
+            }
+            inputs.pointer.update(from: values, count: count)
+            forwardIsCurrent = false
+        } else if !sameValues(inputs.pointer, values, count: count) {
+            inputs.pointer.update(from: values, count: count)
+            forwardIsCurrent = false
+        }
+    }
+
+    private func sameValues(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int) -> Bool {
+        for index in 0..<count where a[index] != b[index] { return false }
+        return true
+    }
+
+    // MARK: Forward
+
+    /// H_l = φ_l(H_{l−1}·W_lᵀ + 1·b_lᵀ) for every layer, one gemm each; also
+    /// D_l = φ_l′ when `derivatives`. Skipped when the cache is current.
+    func forward(derivatives: Bool) {
+        if forwardIsCurrent && (derivativesAreCurrent || !derivatives) { return }
+        let samples = sampleCount
+        for layer in 0..<layerCount {
+            let inWidth = widths[layer], outWidth = widths[layer + 1]
+            let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
+            let output = layerOutputs[layer].pointer
+            let bias = theta.pointer + biasOffsets[layer]
+            for sample in 0..<samples { (output + sample * outWidth).update(from: bias, count: outWidth) }
+            gemm(
+                transposeA: false, transposeB: true, m: samples, n: outWidth, k: inWidth,
+                a: input, lda: inWidth, b: theta.pointer + weightOffsets[layer], ldb: inWidth,
+                beta: 1, c: output, ldc: outWidth)
+            activations[layer].apply(
+                to: output, count: samples * outWidth,
+                derivatives: derivatives ? layerDerivatives[layer].pointer : nil)
+        }
+        forwardIsCurrent = true
+        derivativesAreCurrent = derivatives
+    }
+
+    /// Convenience for callers that set parameters and inputs from arrays.
+    func forward(parameters: UnsafePointer<Double>, inputs values: UnsafePointer<Double>, sampleCount: Int, derivatives: Bool) {
+        setParameters(parameters)
+        setInputs(values, sampleCount: sampleCount)
+        forward(derivatives: derivatives)
+    }
+
+    /// Copies H_L (S × p) into `target` (resized).
+    func copyOutputs(into target: inout [Double]) {
+        let count = sampleCount * widths[layerCount]
+        if target.count != count { target = Array(repeating: 0, count: count) }
+        target.withUnsafeMutableBufferPointer { buffer in
+            if let base = buffer.baseAddress { base.update(from: outputs, count: count) }
+        }
+    }
+
+    // MARK: Tangent sweep
+
+    /// Pushes k tangent lanes forward. `tangents` is n × k row-major, with n = N
+    /// (parameters) or S·d (inputs, sample-major). Writes the m × k result
+    /// (m = S·p, row s·p + o) to `result`. Requires `forward(derivatives: true)`.
+    ///
+    /// - Complexity: per layer one gemm w_l × w_{l−1} × S·k, plus for parameters
+    ///   w_l gemms S × w_{l−1} × k.
+    func pushforward(
+        tangents: UnsafePointer<Double>, laneCount k: Int, with variables: Variables,
+        into result: UnsafeMutablePointer<Double>
+    ) {
+        let samples = sampleCount
+        let blockSize = maximumWidth * samples * k
+        laneBlockA.reserve(blockSize)
+        laneBlockB.reserve(blockSize)
+        var current = laneBlockA.pointer, next = laneBlockB.pointer
+        if variables == .inputs {
+            let inWidth = widths[0]
+            for input in 0..<inWidth {
+                for sample in 0..<samples {
+                    (current + (input * samples + sample) * k).update(from: tangents + (sample * inWidth + input) * k, count: k)
+                }
+            }
+        }
+        for layer in 0..<layerCount {
+            let inWidth = widths[layer], outWidth = widths[layer + 1]
+            let hasInputTangent = layer > 0 || variables == .inputs
+            if hasInputTangent {
+                gemm(
+                    transposeA: false, transposeB: false, m: outWidth, n: samples * k, k: inWidth,
+                    a: theta.pointer + weightOffsets[layer], lda: inWidth, b: current, ldb: samples * k,
+                    beta: 0, c: next, ldc: samples * k)
+            }
+            if variables == .parameters {
+                let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
+                for unit in 0..<outWidth {
+                    let block = next + unit * samples * k
+                    gemm(
+                        transposeA: false, transposeB: false, m: samples, n: k, k: inWidth,
+                        a: input, lda: inWidth, b: tangents + (weightOffsets[layer] + unit * inWidth) * k, ldb: k,
+                        beta: hasInputTangent ? 1 : 0, c: block, ldc: k)
+                    let biasTangent = tangents + (biasOffsets[layer] + unit) * k
+                    for sample in 0..<samples {
+                        let row = block + sample * k
+                        for lane in 0..<k { row[lane] += biasTangent[lane] }
+                    }
+                }
+            }
+            if activations[layer] != .identity {
+                let derivative = layerDerivatives[layer].pointer
+                for unit in 0..<outWidth {
+                    for sample in 0..<samples {
+                        let scale = derivative[sample * outWidth + unit]
+                        let row = next + (unit * samples + sample) * k
+                        for lane in 0..<k { row[lane] *= scale }
+                    }
+                }
+            }
+            swap(&current, &next)
+        }
+        let outWidth = widths[layerCount]
+        for unit in 0..<outWidth {
+            for sample in 0..<samples {
+                (result + (sample * outWidth + unit) * k).update(from: current + (unit * samples + sample) * k, count: k)
+            }
+        }
+    }
+
+    // MARK: Adjoint sweep
+
+    /// Pulls k cotangent lanes back. `cotangents` is k × m row-major (m = S·p);
+    /// writes the k × n result (n = N or S·d) with row stride n.
+    /// Requires `forward(derivatives: true)`.
+    ///
+    /// - Complexity: per layer one gemm w_{l−1} × w_l × S·k, plus for parameters
+    ///   w_l gemms k × S × w_{l−1} written straight into the result rows.
+    func pullback(
+        cotangents: UnsafePointer<Double>, laneCount k: Int, with variables: Variables,
+        into result: UnsafeMutablePointer<Double>
+    ) {
+        let samples = sampleCount
+        let outputWidth = widths[layerCount]
+        let outputCount = samples * outputWidth
+        let resultWidth = variables == .parameters ? parameterCount : samples * widths[0]
+        let blockSize = maximumWidth * samples * k
+        laneBlockA.reserve(blockSize)
+        laneBlockB.reserve(blockSize)
+        laneSums.reserve(k)
+        var current = laneBlockA.pointer, next = laneBlockB.pointer
+        for unit in 0..<outputWidth {
+            for sample in 0..<samples {
+                let row = current + (unit * samples + sample) * k
+                let column = cotangents + sample * outputWidth + unit
+                for lane in 0..<k { row[lane] = column[lane * outputCount] }
+            }
+        }
+        for layer in stride(from: layerCount - 1, through: 0, by: -1) {
+            let inWidth = widths[layer], outWidth = widths[layer + 1]
+            if activations[layer] != .identity {
+                let derivative = layerDerivatives[layer].pointer
+                for unit in 0..<outWidth {
+                    for sample in 0..<samples {
+                        let scale = derivative[sample * outWidth + unit]
+                        let row = current + (unit * samples + sample) * k
+                        for lane in 0..<k { row[lane] *= scale }
+                    }
+                }
+            }
+            if variables == .parameters {
+                let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
+                let sums = laneSums.pointer
+                for unit in 0..<outWidth {
+                    let block = current + unit * samples * k
+                    gemm(
+                        transposeA: true, transposeB: false, m: k, n: inWidth, k: samples,
+                        a: block, lda: k, b: input, ldb: inWidth,
+                        beta: 0, c: result + weightOffsets[layer] + unit * inWidth, ldc: resultWidth)
+                    sums.update(repeating: 0, count: k)
+                    for sample in 0..<samples {
+                        let row = block + sample * k
+                        for lane in 0..<k { sums[lane] += row[lane] }
+                    }
+                    let biasColumn = result + biasOffsets[layer] + unit
+                    for lane in 0..<k { biasColumn[lane * resultWidth] = sums[lane] }
+                }
+            }
+            if layer > 0 || variables == .inputs {
+                gemm(
+                    transposeA: true, transposeB: false, m: inWidth, n: samples * k, k: outWidth,
+                    a: theta.pointer + weightOffsets[layer], lda: inWidth, b: current, ldb: samples * k,
+                    beta: 0, c: next, ldc: samples * k)
+                swap(&current, &next)
+            }
+        }
+        if variables == .inputs {
+            let inWidth = widths[0]
+            for input in 0..<inWidth {
+                for sample in 0..<samples {
+                    let row = current + (input * samples + sample) * k
+                    let column = result + sample * inWidth + input
+                    for lane in 0..<k { column[lane * resultWidth] = row[lane] }
+                }
+            }
+        }
+    }
+
+    // MARK: Per-sample sweep
+
+    /// One batched backward sweep for output unit d with one lane per sample:
+    /// writes ∂y(s, d)/∂(variables) into row `firstRow + s·rowStep` of `rows`
+    /// (row length n = N or S·d). Requires `forward(derivatives: true)`.
+    ///
+    /// For parameters, row entries are outer products δ_l(s) ⊗ H_{l−1}(s) written
+    /// directly; for inputs, the row is zero except the block of sample s.
+    /// - Complexity: per layer one gemm S × w_l × w_{l−1}, plus n writes per row.
+    func perSampleSweep(
+        outputIndex: Int, with variables: Variables,
+        rows: UnsafeMutablePointer<Double>, firstRow: Int, rowStep: Int
+    ) {
+        let samples = sampleCount
+        let rowLength = variables == .parameters ? parameterCount : samples * widths[0]
+        laneBlockA.reserve(maximumWidth * samples)
+        laneBlockB.reserve(maximumWidth * samples)
+        var delta = laneBlockA.pointer, previous = laneBlockB.pointer
+        let outputWidth = widths[layerCount]
+        let outputDerivative = layerDerivatives[layerCount - 1].pointer
+        delta.update(repeating: 0, count: samples * outputWidth)
+        for sample in 0..<samples {
+            let index = sample * outputWidth + outputIndex
+            delta[index] = activations[layerCount - 1] == .identity ? 1 : outputDerivative[index]
+        }
+        if variables == .inputs {
+            for sample in 0..<samples {
+                (rows + (firstRow + sample * rowStep) * rowLength).update(repeating: 0, count: rowLength)
+            }
+        }
+        for layer in stride(from: layerCount - 1, through: 0, by: -1) {
+            let inWidth = widths[layer], outWidth = widths[layer + 1]
+            if variables == .parameters {
+                let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
+                let weightOffset = weightOffsets[layer], biasOffset = biasOffsets[layer]
+                for sample in 0..<samples {
+                    let row = rows + (firstRow + sample * rowStep) * rowLength
+                    let sampleInput = input + sample * inWidth
+                    let sampleDelta = delta + sample * outWidth
+                    for unit in 0..<outWidth {
+                        let scale = sampleDelta[unit]
+                        let target = row + weightOffset + unit * inWidth
+                        for index in 0..<inWidth { target[index] = scale * sampleInput[index] }
+                    }
+                    (row + biasOffset).update(from: sampleDelta, count: outWidth)
+                }
+            }
+            if layer > 0 || variables == .inputs {
+                // δ_{l−1} = (δ_l · W_l) ⊙ D_{l−1}
+                gemm(
+                    transposeA: false, transposeB: false, m: samples, n: inWidth, k: outWidth,
+                    a: delta, lda: outWidth, b: theta.pointer + weightOffsets[layer], ldb: inWidth,
+                    beta: 0, c: previous, ldc: inWidth)
+                if layer > 0 && activations[layer - 1] != .identity {
+                    let derivative = layerDerivatives[layer - 1].pointer
+                    for index in 0..<(samples * inWidth) { previous[index] *= derivative[index] }
+                }
+                swap(&delta, &previous)
+            }
+        }
+        if variables == .inputs {
+            let inWidth = widths[0]
+            for sample in 0..<samples {
+                let row = rows + (firstRow + sample * rowStep) * rowLength
+                (row + sample * inWidth).update(from: delta + sample * inWidth, count: inWidth)
+            }
+        }
+    }
+}
