@@ -70,6 +70,9 @@ let package = Package(
             dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // The engine as a library: a user's own model and a few strategies.
+        .executableTarget(name: "JacobianExample", dependencies: ["Jacobench"], path: "Examples/JacobianExample"),
+
         // Tests (Swift Testing).
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "YAMLDecodingTests", dependencies: ["YAMLDecoding"]),

@@ -6,7 +6,7 @@ extension Activation {
     /// complex-step derivative Im φ(x + ih)/h equals φ′(x) to rounding.
     /// `relu` branches on the real part (its derivative away from 0).
     @inlinable
-    public func value(_ z: Complex<Double>) -> Complex<Double> {
+    public func complexValue(_ z: Complex<Double>) -> Complex<Double> {
         switch self {
         case .tanh: return Complex.tanh(z)
         case .sigmoid: return 1 / (1 + Complex.exp(-z))

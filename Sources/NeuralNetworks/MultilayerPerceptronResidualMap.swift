@@ -134,7 +134,7 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Complex
                     var z = point[biasOffset + unit]
                     let rowOffset = weightOffset + unit * inWidth
                     for input in 0..<inWidth { z += point[rowOffset + input] * complexCurrent[input] }
-                    complexNext[unit] = activation.value(z)
+                    complexNext[unit] = activation.complexValue(z)
                 }
                 swap(&complexCurrent, &complexNext)
             }

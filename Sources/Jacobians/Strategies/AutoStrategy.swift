@@ -32,6 +32,20 @@ public struct AutoCalibration: Sendable, Equatable {
     public var perSample: Double?
     /// One complex evaluation, when available.
     public var complexEvaluation: Double?
+
+    /// Creates a calibration from measured (or, in tests, chosen) unit costs.
+    public init(
+        evaluation: Double, pushforwardFixed: Double, pushforwardPerLane: Double,
+        pullbackFixed: Double, pullbackPerLane: Double, perSample: Double?, complexEvaluation: Double?
+    ) {
+        self.evaluation = evaluation
+        self.pushforwardFixed = pushforwardFixed
+        self.pushforwardPerLane = pushforwardPerLane
+        self.pullbackFixed = pullbackFixed
+        self.pullbackPerLane = pullbackPerLane
+        self.perSample = perSample
+        self.complexEvaluation = complexEvaluation
+    }
 }
 
 /// `auto`: picks the fastest exact strategy for the map from a cost model over
@@ -113,8 +127,9 @@ public final class AutoStrategy: JacobianStrategy {
         return decision
     }
 
-    /// Predicts each candidate's time and picks the fastest.
-    static func choose(for map: any DifferentiableMap, calibration c: AutoCalibration, allowInexact: Bool) -> AutoDecision {
+    /// Predicts each candidate's time from `calibration` and picks the fastest
+    /// (exact candidates only unless `allowInexact`).
+    public static func choose(for map: any DifferentiableMap, calibration c: AutoCalibration, allowInexact: Bool) -> AutoDecision {
         let n = Double(map.inputCount), m = Double(map.outputCount)
         var predicted: [String: Double] = [
             "forward-loop": n * (c.pushforwardFixed + c.pushforwardPerLane),
@@ -126,10 +141,10 @@ public final class AutoStrategy: JacobianStrategy {
             "swift-autodiff": "reference implementation: m pullbacks through the toolchain runtime, never faster than reverse-loop"
         ]
         if let perSample = c.perSample { predicted["per-sample"] = perSample } else {
-            excluded["per-sample"] = PerSampleGradients().inapplicabilityReason(for: map)
+            excluded["per-sample"] = PerSampleGradients().inapplicabilityReason(for: map) ?? "not calibrated"
         }
         if let complex = c.complexEvaluation { predicted["complex-step"] = n * complex } else {
-            excluded["complex-step"] = ComplexStep().inapplicabilityReason(for: map)
+            excluded["complex-step"] = ComplexStep().inapplicabilityReason(for: map) ?? "not calibrated"
         }
         if allowInexact {
             predicted["forward-difference"] = (n + 1) * c.evaluation
