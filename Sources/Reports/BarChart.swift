@@ -102,7 +102,7 @@ public struct BarChart: SVGChart {
     /// The chart as SVG; see `SVGChart.svg(standalone:)`.
     public func svg(standalone: Bool = true) -> String {
         var svg = SVGWriter()
-        var top = AxisDrawing.heading(title: title, subtitle: subtitle, into: &svg)
+        var top = AxisDrawing.heading(title: title, subtitle: subtitle, width: width, into: &svg)
 
         if series.count > 1 {
             let legendColours = series.indices.map { series[$0].colour ?? ChartPalette.colour(at: $0) }
@@ -121,7 +121,10 @@ public struct BarChart: SVGChart {
         let thickness = series.count <= 1 ? 18.0 : 13.0
         let band = thickness * Double(max(series.count, 1)) + 12
         let plotHeight = band * Double(max(categories.count, 1))
-        let categoryWidth = categories.map { TextMetrics.width(of: $0, fontSize: ChartStyle.axisTitleSize) }.max() ?? 0
+        let categoryLabels = categories.map {
+            TextMetrics.truncated($0, fontSize: ChartStyle.axisTitleSize, maximumWidth: width * 0.35)
+        }
+        let categoryWidth = categoryLabels.map { TextMetrics.width(of: $0, fontSize: ChartStyle.axisTitleSize) }.max() ?? 0
         let left = ChartStyle.margin + categoryWidth + 10
         // Labels of drawn bars sit right of the bar and need room beyond the plot; labels of
         // missing bars sit inside the plot from its start and need the plot to be wide enough.
@@ -160,7 +163,7 @@ public struct BarChart: SVGChart {
             svg.endGroup()
         }
         svg.beginGroup(label: "bars")
-        for (category, name) in categories.enumerated() {
+        for (category, name) in categoryLabels.enumerated() {
             let bandTop = plot.top + Double(category) * band
             svg.text(name, x: left - 10, y: bandTop + band / 2, fontSize: ChartStyle.axisTitleSize, anchor: .end)
             for index in series.indices {

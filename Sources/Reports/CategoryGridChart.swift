@@ -99,7 +99,7 @@ public struct CategoryGridChart: SVGChart {
     /// The chart as SVG; see `SVGChart.svg(standalone:)`.
     public func svg(standalone: Bool = true) -> String {
         var svg = SVGWriter()
-        let top = AxisDrawing.heading(title: title, subtitle: subtitle, into: &svg)
+        let top = AxisDrawing.heading(title: title, subtitle: subtitle, width: width, into: &svg)
         let palette = resolvedCategories()
         let colours = Dictionary(palette.map { ($0.name, $0.colour) }, uniquingKeysWith: { first, _ in first })
         let rows = rowLabels.count
@@ -111,7 +111,10 @@ public struct CategoryGridChart: SVGChart {
         let legend = Legend(entries: legendEntries)
 
         let titleX = ChartStyle.margin + ChartStyle.axisTitleSize / 2
-        let rowLabelWidth = rowLabels.map { TextMetrics.width(of: $0, fontSize: ChartStyle.tickLabelSize) }.max() ?? 0
+        let fittedRowLabels = rowLabels.map {
+            TextMetrics.truncated($0, fontSize: ChartStyle.tickLabelSize, maximumWidth: width * 0.25)
+        }
+        let rowLabelWidth = fittedRowLabels.map { TextMetrics.width(of: $0, fontSize: ChartStyle.tickLabelSize) }.max() ?? 0
         let left = titleX + ChartStyle.axisTitleSize / 2 + 8 + rowLabelWidth + 8
         let right = max(left + 60, width - ChartStyle.margin - legend.width - 24)
         let cellWidth = (right - left) / Double(max(columns, 1))
@@ -155,7 +158,7 @@ public struct CategoryGridChart: SVGChart {
 
         svg.beginGroup(label: "y axis")
         var lastLabelY = Double.infinity
-        for (row, label) in rowLabels.enumerated() {
+        for (row, label) in fittedRowLabels.enumerated() {
             let centre = plot.bottom - (Double(row) + 0.5) * cellHeight
             guard lastLabelY - centre >= ChartStyle.tickLabelSize + 2 else { continue }
             svg.text(label, x: plot.left - 8, y: centre, fontSize: ChartStyle.tickLabelSize, anchor: .end, fill: ChartStyle.mutedText)

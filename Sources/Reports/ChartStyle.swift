@@ -22,7 +22,16 @@ enum ChartStyle {
 public enum MarkerShape: String, Sendable, Hashable, CaseIterable {
     /// No marker.
     case none
-    case circle, square, triangle, diamond, invertedTriangle
+    /// A filled circle.
+    case circle
+    /// A filled square.
+    case square
+    /// A triangle pointing up.
+    case triangle
+    /// A square turned 45°.
+    case diamond
+    /// A triangle pointing down.
+    case invertedTriangle
 
     /// The shape of the series at `index`, cycling through the visible shapes so that series
     /// differ by shape as well as colour.

@@ -16,6 +16,18 @@ struct Legend {
 
     var entries: [Entry]
 
+    /// Names longer than this many pixels are cut with "…".
+    static let maximumNameWidth = 200.0
+
+    /// Entries with names fitted to `maximumNameWidth`.
+    init(entries: [Entry]) {
+        self.entries = entries.map { entry in
+            var fitted = entry
+            fitted.name = TextMetrics.truncated(entry.name, fontSize: ChartStyle.legendSize, maximumWidth: Self.maximumNameWidth)
+            return fitted
+        }
+    }
+
     static let rowHeight = 19.0
     static let symbolWidth = 24.0
     static let gap = 7.0

@@ -97,15 +97,16 @@ public struct LineChart: SVGChart {
     }
 
     /// Convergence curves: one series per optimizer of cost against `xTitle` (iteration
-    /// or seconds), with a log cost axis in powers of ten. Series without an explicit style
-    /// are drawn without markers (traces are dense) and with dash patterns in turn.
+    /// or time; pass `xFormat: .microseconds` for times in µs), with a log cost axis in
+    /// powers of ten. Series without an explicit style are drawn without markers (traces
+    /// are dense) and with dash patterns in turn.
     public static func convergence(
         title: String, subtitle: String? = nil, xTitle: String, xScale: AxisScaleKind = .linear,
-        costTitle: String = "cost ½‖r‖²", series: [Series]
+        xFormat: ValueFormat = .automatic, costTitle: String = "cost ½‖r‖²", series: [Series]
     ) -> LineChart {
         LineChart(
             title: title, subtitle: subtitle,
-            xAxis: ChartAxis(title: xTitle, scale: xScale, includesZero: xScale == .linear, fitting: .nice),
+            xAxis: ChartAxis(title: xTitle, scale: xScale, format: xFormat, includesZero: xScale == .linear, fitting: .nice),
             yAxis: ChartAxis(title: costTitle, scale: .logarithmic, format: .scientific, fitting: .padded(0.04)),
             series: series.enumerated().map { index, line in
                 var styled = line
@@ -122,7 +123,7 @@ public struct LineChart: SVGChart {
     /// The chart as SVG; see `SVGChart.svg(standalone:)`.
     public func svg(standalone: Bool = true) -> String {
         var svg = SVGWriter()
-        let top = AxisDrawing.heading(title: title, subtitle: subtitle, into: &svg)
+        let top = AxisDrawing.heading(title: title, subtitle: subtitle, width: width, into: &svg)
 
         let legend = Legend(entries: series.enumerated().map { index, line in
             Legend.Entry(name: line.name, colour: colour(of: index), symbol: .line(dash: line.dash, marker: marker(of: index)))

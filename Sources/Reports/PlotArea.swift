@@ -166,14 +166,20 @@ enum AxisDrawing {
         svg.endGroup()
     }
 
-    /// Title and subtitle at the top left; returns the y below them.
-    static func heading(title: String, subtitle: String?, into svg: inout SVGWriter) -> Double {
+    /// Title and subtitle at the top left, fitted to `width` (the title shrinks from 15 to
+    /// 12 px, then both are cut with "…"); returns the y below them.
+    static func heading(title: String, subtitle: String?, width: Double, into svg: inout SVGWriter) -> Double {
+        let available = width - 2 * ChartStyle.margin
+        var titleSize = ChartStyle.titleSize
+        while titleSize > 12 && TextMetrics.width(of: title, fontSize: titleSize, bold: true) > available { titleSize -= 0.5 }
+        let fittedTitle = TextMetrics.truncated(title, fontSize: titleSize, maximumWidth: available, bold: true)
         var y = ChartStyle.margin + ChartStyle.titleSize / 2
-        svg.text(title, x: ChartStyle.margin, y: y, fontSize: ChartStyle.titleSize, bold: true)
+        svg.text(fittedTitle, x: ChartStyle.margin, y: y, fontSize: titleSize, bold: true)
         y += ChartStyle.titleSize / 2 + 4
         if let subtitle, !subtitle.isEmpty {
             y += ChartStyle.subtitleSize / 2 + 2
-            svg.text(subtitle, x: ChartStyle.margin, y: y, fontSize: ChartStyle.subtitleSize, fill: ChartStyle.mutedText)
+            let fitted = TextMetrics.truncated(subtitle, fontSize: ChartStyle.subtitleSize, maximumWidth: available)
+            svg.text(fitted, x: ChartStyle.margin, y: y, fontSize: ChartStyle.subtitleSize, fill: ChartStyle.mutedText)
             y += ChartStyle.subtitleSize / 2
         }
         return y + 12

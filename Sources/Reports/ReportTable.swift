@@ -3,7 +3,12 @@
 public struct ReportTable: Sendable, Hashable {
     /// Horizontal alignment of a column.
     public enum Alignment: String, Sendable, Hashable {
-        case left, center, right
+        /// Text columns.
+        case left
+        /// Short flags and categories.
+        case center
+        /// Numbers, so digits line up.
+        case right
     }
 
     /// One column.

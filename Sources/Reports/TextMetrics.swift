@@ -12,6 +12,23 @@ enum TextMetrics {
         return ems * fontSize * (bold ? 1.08 : 1)
     }
 
+    /// `text` cut at a character boundary and ended with "…" so that its estimated width is
+    /// at most `maximumWidth`; unchanged when it already fits.
+    static func truncated(_ text: String, fontSize: Double, maximumWidth: Double, bold: Bool = false) -> String {
+        guard width(of: text, fontSize: fontSize, bold: bold) > maximumWidth else { return text }
+        let budget = maximumWidth - width(of: "…", fontSize: fontSize, bold: bold)
+        var result = ""
+        var used = 0.0
+        for character in text {
+            let advance = emWidth(of: character) * fontSize * (bold ? 1.08 : 1)
+            guard used + advance <= budget else { break }
+            result.append(character)
+            used += advance
+        }
+        while result.last == " " { result.removeLast() }
+        return result + "…"
+    }
+
     private static func emWidth(of character: Character) -> Double {
         if character.isNumber && character.isASCII { return 0.64 }
         switch character {

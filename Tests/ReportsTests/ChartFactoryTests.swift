@@ -73,3 +73,29 @@ import Testing
         #expect(ValueFormat.microseconds.tickLabels(for: ticks) == ["0", "0.5 ms", "1.0 ms", "1.5 ms", "2.0 ms"])
     }
 }
+
+@Suite struct TextFittingTests {
+    @Test func longTextIsCutWithAnEllipsisWithinTheWidth() {
+        let long = String(repeating: "reverse-vectorized ", count: 6)
+        let cut = TextMetrics.truncated(long, fontSize: 11, maximumWidth: 120)
+        #expect(cut.hasSuffix("…") && cut.count < long.count)
+        #expect(TextMetrics.width(of: cut, fontSize: 11) <= 120)
+        #expect(TextMetrics.truncated("auto", fontSize: 11, maximumWidth: 120) == "auto")
+    }
+
+    @Test func chartTextStaysInsideTheChart() throws {
+        let long = String(repeating: "a very long name ", count: 8)
+        let chart = LineChart(
+            title: long, subtitle: long, xAxis: .linear("x"), yAxis: .linear("y"),
+            series: [.init(name: long, points: [DataPoint(x: 0, y: 0), DataPoint(x: 1, y: 1)]), .init(name: "b", points: [])]
+        )
+        let inspection = SVGInspection(chart.svg(standalone: true))
+        let width = try #require(inspection.elements.first?.attributes["width"].flatMap(Double.init))
+        for (element, text) in zip(inspection.elements(named: "text"), inspection.texts) where element.attributes["text-anchor"] == nil {
+            let x = try #require(element.attributes["x"].flatMap(Double.init))
+            let size = try #require(element.attributes["font-size"].flatMap(Double.init))
+            let bold = element.attributes["font-weight"] == "bold"
+            #expect(x + TextMetrics.width(of: text, fontSize: size, bold: bold) <= width, "\(text) overflows")
+        }
+    }
+}
