@@ -106,12 +106,21 @@ public struct BarChart: SVGChart {
 
         if series.count > 1 {
             let legendColours = series.indices.map { series[$0].colour ?? ChartPalette.colour(at: $0) }
+            // One row of swatches, wrapping to a new row where the next entry would not fit.
+            let legend = Legend(entries: series.enumerated().map { index, entry in
+                Legend.Entry(name: entry.name, colour: legendColours[index], symbol: .swatch)
+            })
             var x = ChartStyle.margin
             svg.beginGroup(label: "legend")
-            for (index, entry) in series.enumerated() {
-                svg.rectangle(x: x, y: top - 6.5, width: 13, height: 13, fill: legendColours[index])
+            for entry in legend.entries {
+                let entryWidth = 19 + TextMetrics.width(of: entry.name, fontSize: ChartStyle.legendSize)
+                if x > ChartStyle.margin && x + entryWidth > width - ChartStyle.margin {
+                    x = ChartStyle.margin
+                    top += Legend.rowHeight
+                }
+                svg.rectangle(x: x, y: top - 6.5, width: 13, height: 13, fill: entry.colour)
                 svg.text(entry.name, x: x + 19, y: top, fontSize: ChartStyle.legendSize)
-                x += 19 + TextMetrics.width(of: entry.name, fontSize: ChartStyle.legendSize) + 18
+                x += entryWidth + 18
             }
             svg.endGroup()
             top += 20

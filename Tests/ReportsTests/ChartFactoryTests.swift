@@ -99,3 +99,38 @@ import Testing
         }
     }
 }
+
+@Suite struct BarChartLayoutTests {
+    @Test func manySeriesWrapTheLegendInsideTheChart() throws {
+        let names = (1...8).map { "machine number \($0)" }
+        let chart = BarChart(
+            title: "t", categories: ["a"], series: names.map { BarChart.Series(name: $0, values: [1]) },
+            valueAxis: .linear("x")
+        )
+        let inspection = SVGInspection(chart.svg(standalone: true))
+        let width = try #require(inspection.elements.first?.attributes["width"].flatMap(Double.init))
+        let legendTexts = inspection.elements(named: "text", inGroup: "legend")
+        #expect(inspection.texts(inGroup: "legend") == names)
+        let rows = Set(legendTexts.compactMap { $0.attributes["y"] })
+        #expect(rows.count >= 2, "eight long names do not fit on one row of 720 px")
+        for (element, text) in zip(legendTexts, names) {
+            let x = try #require(element.attributes["x"].flatMap(Double.init))
+            #expect(x + TextMetrics.width(of: text, fontSize: 11.5) <= width)
+        }
+    }
+
+    @Test func negativeLinearValuesGrowLeftFromZero() throws {
+        let chart = BarChart(
+            title: "t", categories: ["gain", "loss"], series: [.init(name: "s", values: [4, -2])],
+            valueAxis: .linear("change")
+        )
+        let bars = SVGInspection(chart.svg(standalone: true)).elements(named: "rect", inGroup: "bars")
+        try #require(bars.count == 2)
+        let gain = try #require(bars[0].attributes["x"].flatMap(Double.init))
+        let loss = try #require(bars[1].attributes["x"].flatMap(Double.init))
+        let lossWidth = try #require(bars[1].attributes["width"].flatMap(Double.init))
+        let gainWidth = try #require(bars[0].attributes["width"].flatMap(Double.init))
+        #expect(abs(loss + lossWidth - gain) < 0.02, "both bars meet at zero")
+        #expect(abs(gainWidth - 2 * lossWidth) < 0.03)
+    }
+}
