@@ -24,6 +24,8 @@ public final class FormulaBatchEvaluator {
     let registerCount: Int
     /// Per register: slot in `table` (predictors and hoisted registers), or −1.
     let tableSlot: [Int]
+    /// (register, slot) for every register stored in `table`.
+    let tableRegisters: [(Int, Int)]
     /// Instructions that depend on a parameter, in tape order.
     let activeTape: [FormulaInstruction]
     /// Instructions that depend on predictors only, in tape order (used by complex evaluation).
@@ -73,6 +75,7 @@ public final class FormulaBatchEvaluator {
             }
         }
         tableSlot = slots
+        tableRegisters = slots.enumerated().filter { $0.element >= 0 }.map { ($0.offset, $0.element) }
         activeTape = active
         fullTape = program.instructions
         tableCount = max(1, slotCount * samples)
@@ -82,6 +85,7 @@ public final class FormulaBatchEvaluator {
         values.initialize(repeating: 0, count: registerCount * Self.maximumBlock)
         valuePointers = .allocate(capacity: max(1, registerCount))
         valuePointers.initialize(repeating: values, count: max(1, registerCount))
+        for register in 0..<registerCount { valuePointers[register] = values + register * Self.maximumBlock }
         scratch = .allocate(capacity: 2 * Self.maximumBlock)
         scratch.initialize(repeating: 0, count: 2 * Self.maximumBlock)
         laneCapacity = 0
@@ -100,7 +104,7 @@ public final class FormulaBatchEvaluator {
         var start = 0
         while start < samples {
             let count = min(Self.maximumBlock, samples - start)
-            pointValuePointers(blockStart: start, blockSize: Self.maximumBlock)
+            pointValuePointers(blockStart: start)
             for instruction in hoisted { Self.forward(instruction, valuePointers, count) }
             start += count
         }
@@ -115,14 +119,12 @@ public final class FormulaBatchEvaluator {
         complexValues?.deallocate()
     }
 
-    /// Points every register at its storage for the block starting at sample `blockStart`.
+    /// Points every register at its storage for the block starting at sample `blockStart`
+    /// (block registers never move; table registers advance with the block).
     @inline(__always)
-    func pointValuePointers(blockStart: Int, blockSize: Int) {
-        for register in 0..<registerCount {
-            let slot = tableSlot[register]
-            valuePointers[register] = slot >= 0
-                ? table + slot * sampleCount + blockStart
-                : values + register * Self.maximumBlock
+    func pointValuePointers(blockStart: Int) {
+        for (register, slot) in tableRegisters {
+            valuePointers[register] = table + slot * sampleCount + blockStart
         }
     }
 
@@ -162,11 +164,11 @@ public final class FormulaBatchEvaluator {
         let outputRegister = program.outputRegister
         parameters.withUnsafeBufferPointer { parameterBuffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
+                broadcastParameters(parameterBuffer, count: Self.maximumBlock)  // parameter rows are never overwritten
                 var start = 0
                 while start < sampleCount {
                     let count = min(Self.maximumBlock, sampleCount - start)
-                    pointValuePointers(blockStart: start, blockSize: Self.maximumBlock)
-                    broadcastParameters(parameterBuffer, count: count)
+                    pointValuePointers(blockStart: start)
                     for instruction in activeTape { Self.forward(instruction, valuePointers, count) }
                     let result = valuePointers[outputRegister]
                     for i in 0..<count { outputBuffer[start + i] = result[i] }
@@ -206,11 +208,11 @@ public final class FormulaBatchEvaluator {
                             for i in 0..<block { row[i] = value }
                         }
                     }
+                    broadcastParameters(parameterBuffer, count: block)
                     var start = 0
                     while start < sampleCount {
                         let count = min(block, sampleCount - start)
-                        pointValuePointers(blockStart: start, blockSize: block)
-                        broadcastParameters(parameterBuffer, count: count)
+                        pointValuePointers(blockStart: start)
                         for instruction in activeTape {
                             Self.forward(instruction, valuePointers, count)
                             tangentStep(instruction, laneCount: laneCount, block: block, count: count)
@@ -318,11 +320,11 @@ public final class FormulaBatchEvaluator {
         let parameterCount = program.parameterCount
         let outputActive = program.isActive[outputRegister]
         parameters.withUnsafeBufferPointer { parameterBuffer in
+            broadcastParameters(parameterBuffer, count: block)
             var start = 0
             while start < sampleCount {
                 let count = min(block, sampleCount - start)
-                pointValuePointers(blockStart: start, blockSize: block)
-                broadcastParameters(parameterBuffer, count: count)
+                pointValuePointers(blockStart: start)
                 for instruction in activeTape { Self.forward(instruction, valuePointers, count) }
                 // Zero the adjoints of active registers, then seed the output.
                 for register in 0..<registerCount where program.isActive[register] {
