@@ -81,7 +81,7 @@ let package = Package(
             dependencies: ["Jacobians", "NeuralNetworks", "FormulaModels", "LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "FormulaModelsTests", dependencies: ["FormulaModels", "Jacobians", "LinearAlgebra"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels", "NeuralNetworks", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Jacobians", "LinearAlgebra", "FormulaModels", "Datasets", "NeuralNetworks"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "YAMLDecoding"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Snapshots"]),
