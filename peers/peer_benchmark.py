@@ -48,6 +48,7 @@ from mlp_case import (Case, CaseError, block_diagonal, input_jacobian_blocks,  #
 SCHEMA = 1
 TOLERANCE = 1e-12
 MINIMUM_REPEATS = 3
+FIT = "scipy.least_squares.lm"
 
 
 @dataclass
@@ -62,14 +63,14 @@ class Variant:
 
 
 def measure(run: Callable[[], object], repeats: int, budget_seconds: float) -> dict:
-    """Warm-up, then between MINIMUM_REPEATS and `repeats` timed calls within the budget."""
+    """One warm-up call, then between MINIMUM_REPEATS and `repeats` timed calls, as many as
+    the first timed call says fit in the budget."""
     run()
     start = time.perf_counter_ns()
     run()
-    first = (time.perf_counter_ns() - start) / 1e3
-    count = max(MINIMUM_REPEATS, min(repeats, int(budget_seconds * 1e6 / max(first, 1e-3))))
-    samples = []
-    for _ in range(count):
+    samples = [(time.perf_counter_ns() - start) / 1e3]  # also the estimate of one call
+    count = max(MINIMUM_REPEATS, min(repeats, int(budget_seconds * 1e6 / max(samples[0], 1e-3))))
+    for _ in range(count - 1):
         start = time.perf_counter_ns()
         run()
         samples.append((time.perf_counter_ns() - start) / 1e3)
@@ -351,7 +352,8 @@ def format_table(report: dict, case: Case) -> str:
     return "\n".join(lines)
 
 
-def run(case: Case, repeats: int, budget: float, only: list[str] | None) -> tuple[dict, bool]:
+def run(case: Case, repeats: int, budget: float, only: list[str] | None,
+        skip: list[str] | None = None) -> tuple[dict, bool]:
     variants: list[Variant] = []
     versions, skipped = {}, {}
     for framework, build in (("torch", torch_variants), ("jax", jax_variants)):
@@ -364,6 +366,8 @@ def run(case: Case, repeats: int, budget: float, only: list[str] | None) -> tupl
         versions.update(framework_versions)
     if only:
         variants = [v for v in variants if any(word in v.name for word in only)]
+    if skip:
+        variants = [v for v in variants if not any(word in v.name for word in skip)]
 
     reference_source = "case" if case.jacobian is not None else "numpy-analytic"
     reference = case.jacobian if case.jacobian is not None else reference_jacobian(case)
@@ -378,14 +382,15 @@ def run(case: Case, repeats: int, budget: float, only: list[str] | None) -> tupl
                 failures.append(variant.name)
         peers[variant.name] = measure(variant.run, repeats, budget)
 
-    wants_fit = case.with_respect_to == "parameters" and (not only or any("scipy" in w for w in only))
+    wants_fit = (case.with_respect_to == "parameters" and (not only or any(w in FIT for w in only))
+                 and not any(w in FIT for w in skip or []))
     if wants_fit and case.residual_count < case.variable_count:
-        skipped["scipy.least_squares.lm"] = (f"method 'lm' needs m >= n residuals; this case has "
+        skipped[FIT] = (f"method 'lm' needs m >= n residuals; this case has "
                                              f"m = {case.residual_count} < n = {case.variable_count}")
     elif wants_fit:
         try:
-            print("  timing scipy.least_squares.lm ...", file=sys.stderr, flush=True)
-            peers["scipy.least_squares.lm"], scipy_versions = scipy_fit(case, repeats, budget)
+            print(f"  timing {FIT} ...", file=sys.stderr, flush=True)
+            peers[FIT], scipy_versions = scipy_fit(case, repeats, budget)
             versions.update(scipy_versions)
         except ImportError as error:
             skipped["scipy"] = f"not importable ({error})"
@@ -440,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
                              f"(never fewer than {MINIMUM_REPEATS}; default 2)")
     parser.add_argument("--only", nargs="+", metavar="WORD",
                         help="time only variants whose name contains one of these words")
+    parser.add_argument("--skip", nargs="+", metavar="WORD",
+                        help="leave out variants whose name contains one of these words "
+                             "(scipy: the fit); for large cases, e.g. --skip functional func.jacrev")
     parser.add_argument("--out", help="write the results JSON here")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.budget <= 0:
@@ -449,7 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     except CaseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    report, passed = run(case, args.repeats, args.budget, args.only)
+    report, passed = run(case, args.repeats, args.budget, args.only, args.skip)
     if not report["peers"]:
         print("error: nothing was timed: " + "; ".join(f"{k}: {v}" for k, v in
                                                      report.get("skipped", {}).items()), file=sys.stderr)
