@@ -74,7 +74,8 @@ def measure(run: Callable[[], object], repeats: int, budget_seconds: float) -> d
         start = time.perf_counter_ns()
         run()
         samples.append((time.perf_counter_ns() - start) / 1e3)
-    return {"median_us": statistics.median(samples), "min_us": min(samples), "repeats": count}
+    return {"median_us": statistics.median(samples), "min_us": min(samples), "max_us": max(samples),
+            "repeats": count}
 
 
 # --- PyTorch ---------------------------------------------------------------------
@@ -322,15 +323,12 @@ def jacobench_fastest_exact(case: Case) -> dict | None:
 
 def format_table(report: dict, case: Case) -> str:
     peers, errors = report["peers"], report["checks"].get("relative_errors", {})
-    forward = {"torch": peers.get("torch.forward", {}).get("median_us"),
-               "jax": peers.get("jax.jit.forward", {}).get("median_us")}
     lines = [f"case {case.name}: layers {case.layers}, w.r.t. {case.with_respect_to}, "
              f"n = {case.variable_count}, m = {case.residual_count}, S = {case.sample_count}",
              f"{'variant':42} {'median µs':>12} {'min µs':>12} {'reps':>5} {'× fwd':>9} {'rel. error':>10}"]
     for name, entry in peers.items():
-        framework = name.split(".")[0]
-        unit = forward.get(framework)
-        ratio = f"{entry['median_us'] / unit:9.1f}" if unit else f"{'':9}"
+        units = entry.get("forward_units")
+        ratio = f"{units:9.1f}" if units else f"{'':9}"
         error = errors.get(name)
         error_text = f"{error:10.1e}" if isinstance(error, float) else f"{'':10}"
         lines.append(f"{name:42} {entry['median_us']:12.1f} {entry['min_us']:12.1f} "
@@ -394,6 +392,11 @@ def run(case: Case, repeats: int, budget: float, only: list[str] | None,
             versions.update(scipy_versions)
         except ImportError as error:
             skipped["scipy"] = f"not importable ({error})"
+
+    forward = {v.framework: peers[v.name]["median_us"] for v in variants if v.kind == "forward"}
+    for variant in variants:
+        if variant.framework in forward and variant.kind != "fit":
+            peers[variant.name]["forward_units"] = peers[variant.name]["median_us"] / forward[variant.framework]
 
     checks = {"reference": reference_source, "tolerance": TOLERANCE, "relative_errors": errors,
               "exact_variants_match": passed}
