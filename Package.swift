@@ -67,7 +67,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "JacobenchCLI",
-            dependencies: ["Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Pipeline", "YAMLDecoding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The engine as a library: a user's own model and a few strategies.
@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "FormulaModelsTests", dependencies: ["FormulaModels", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels", "NeuralNetworks", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Jacobians", "LinearAlgebra", "FormulaModels", "Datasets", "NeuralNetworks"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "YAMLDecoding"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "YAMLDecoding", "Datasets", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `jacobench run FILE [--results DIR] [--set k=v]… [--resume BUNDLE]`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run an experiment manifest into a result bundle; the last stdout line is the bundle's path.",
+        discussion: "Exit status: 0 all cases ok, 1 some case failed, 2 invalid manifest or arguments, 130 interrupted (finish with --resume).")
+
+    @Argument(help: "The manifest (experiments/NAME.yaml). Not needed with --resume.")
+    var file: String?
+
+    @Option(name: .long, help: "Folder that holds results/<experiment>/<run-id>/.")
+    var results: String = "results"
+
+    @Option(name: .customLong("set"), help: "Override a field: --set model.layers=[5,32,3] (repeatable).")
+    var overrides: [String] = []
+
+    @Option(name: .long, help: "Finish the pending cases of an interrupted bundle.")
+    var resume: String?
+
+    func run() throws {
+        SignalHandling.installInterruptHandler()
+        let display = RunProgressDisplay()
+        let outcome: RunOutcome
+        if let resume {
+            guard file == nil, overrides.isEmpty else {
+                throw UsageError("--resume takes the bundle alone: its manifest and overrides are stored in it")
+            }
+            outcome = try ExperimentRunner.resume(bundlePath: resume, registry: .standard, display: display)
+        } else {
+            guard let file else { throw UsageError("give a manifest: jacobench run experiments/NAME.yaml") }
+            let plan = try ExperimentPlan.load(path: file, overrides: overrides, registry: .standard)
+            outcome = try ExperimentRunner(plan: plan, display: display).run(resultsDirectory: results)
+        }
+        let failed = outcome.failedCount
+        let finished = outcome.records.filter { $0.status != .pending }.count
+        var note = "jacobench: \(finished)/\(outcome.records.count) cases run, \(failed) failed"
+        if outcome.interrupted { note += "; interrupted — finish with: jacobench run --resume \(outcome.bundlePath)" }
+        FileHandle.standardError.write(Data((note + "\n").utf8))
+        print(outcome.bundlePath)
+        if outcome.interrupted { throw ExitCode(ExitStatus.interrupted) }
+        if failed > 0 { throw ExitCode(ExitStatus.failure) }
+    }
+}

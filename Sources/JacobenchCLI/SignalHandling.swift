@@ -1,0 +1,13 @@
+import Foundation
+import Pipeline
+
+/// SIGINT → the process cancellation flag (stages stop at their next iteration or repeat);
+/// a second SIGINT exits at once with 130.
+enum SignalHandling {
+    static func installInterruptHandler() {
+        signal(SIGINT) { _ in
+            if CancellationFlag.process.isCancelled { _exit(130) }
+            CancellationFlag.process.cancel()
+        }
+    }
+}

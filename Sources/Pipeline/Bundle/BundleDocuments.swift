@@ -1,0 +1,140 @@
+import Foundation
+import YAMLDecoding
+
+/// The text of every bundle file, computed from records alone (no I/O), so a person's
+/// summary.md and the machine's summary.json come from the same data.
+public enum BundleDocuments {
+    /// Version of the summary.json / status.json layout (results/README.md).
+    public static let schema = 1
+
+    /// `cases/<id>/metrics.json`: `{name: value}` with sorted keys.
+    public static func metrics(_ record: CaseRecord) -> String {
+        JSONValue.object(Dictionary(record.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })).text()
+    }
+
+    /// `cases/<id>/parameters.json`: names, initial and fitted values, standard errors.
+    public static func parameters(_ record: CaseRecord) -> String {
+        JSONValue.object([
+            "names": .array(record.parameterNames.map(JSONValue.string)),
+            "initial": .array(record.initialParameters.map(JSONValue.number)),
+            "values": record.fit.map { .array($0.parameters.map(JSONValue.number)) } ?? .null,
+            "standard_errors": record.fit?.standardErrors.map { .array($0.map(JSONValue.number)) } ?? .null,
+        ]).text()
+    }
+
+    /// `cases/<id>/trace.csv`: the solver's per-iteration trace (header only without a solver).
+    public static func trace(_ record: CaseRecord) -> String {
+        guard let fit = record.fit else { return "iteration,cost\n" }
+        var text = fit.traceColumns.joined(separator: ",") + "\n"
+        for row in fit.trace { text += row.map(csvNumber).joined(separator: ",") + "\n" }
+        return text
+    }
+
+    /// `cases/<id>/timings.csv`: stage wall times and every timing evaluation row.
+    public static func timings(_ record: CaseRecord) -> String {
+        var text = "name,repeats,median_us,min_us,max_us,forward_units\n"
+        for row in record.timings {
+            text += [row.name, String(row.repeats), csvNumber(row.medianMicroseconds), csvNumber(row.minimumMicroseconds),
+                     csvNumber(row.maximumMicroseconds), row.forwardUnits.map(csvNumber) ?? ""].joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    /// `status.json`: per case ok / failed (with the error) / pending, and `complete`.
+    public static func status(experiment: String, run: String, records: [CaseRecord], complete: Bool, started: String, updated: String) -> String {
+        let cases: [JSONValue] = records.map { record in
+            .object([
+                "id": .string(record.id), "status": .string(record.status.rawValue),
+                "error": record.error.map(JSONValue.string) ?? .null,
+                "seed": .integer(Int(record.seed)), "sweep": .object(record.sweep),
+                "elapsed_s": .number(record.elapsedSeconds),
+            ])
+        }
+        func count(_ status: CaseStatus) -> JSONValue { .integer(records.filter { $0.status == status }.count) }
+        return JSONValue.object([
+            "schema": .integer(schema), "experiment": .string(experiment), "run": .string(run),
+            "complete": .bool(complete), "started": .string(started), "updated": .string(updated),
+            "counts": .object(["ok": count(.ok), "failed": count(.failed), "pending": count(.pending)]),
+            "cases": .array(cases),
+        ]).text()
+    }
+
+    /// `summary.json` (schema 1): every case's sweep, seed, status, error and metrics, and
+    /// each metric's kind.
+    public static func summary(experiment: String, run: String, records: [CaseRecord], complete: Bool) -> JSONValue {
+        var kinds: [String: JSONValue] = [:]
+        for record in records {
+            for metric in record.metrics { kinds[metric.name] = .string(metric.kind.rawValue) }
+        }
+        let cases: [JSONValue] = records.map { record in
+            .object([
+                "id": .string(record.id), "sweep": .object(record.sweep), "seed": .integer(Int(record.seed)),
+                "status": .string(record.status.rawValue), "error": record.error.map(JSONValue.string) ?? .null,
+                "metrics": .object(Dictionary(record.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })),
+            ])
+        }
+        return .object([
+            "schema": .integer(schema), "experiment": .string(experiment), "run": .string(run), "complete": .bool(complete),
+            "metric_kinds": .object(kinds), "cases": .array(cases),
+        ])
+    }
+
+    /// `summary.md`: the same data as summary.json for a person.
+    public static func summaryMarkdown(summary: JSONValue, description: String) -> String {
+        let experiment = summary["experiment"]?.stringValue ?? "?"
+        let run = summary["run"]?.stringValue ?? "?"
+        let cases = summary["cases"]?.arrayValue ?? []
+        var text = "# \(experiment) — run \(run)\n\n"
+        if !description.isEmpty { text += description + "\n\n" }
+        if summary["complete"] != .bool(true) { text += "**Incomplete run** — finish it with `jacobench run --resume`.\n\n" }
+        text += "| case | status | seed | sweep |\n| --- | --- | --- | --- |\n"
+        for item in cases {
+            let sweep = (item["sweep"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
+                .map { "\($0.key) = \($0.value.canonicalText)" }.joined(separator: "; ")
+            let status = item["status"]?.stringValue ?? "?"
+            let error = item["error"]?.stringValue.map { " (\(markdownEscaped($0)))" } ?? ""
+            text += "| \(item["id"]?.stringValue ?? "?") | \(status)\(error) | \(item["seed"]?.canonicalText ?? "") | \(markdownEscaped(sweep)) |\n"
+        }
+        for item in cases {
+            let metrics = item["metrics"]?.objectValue ?? [:]
+            guard !metrics.isEmpty else { continue }
+            text += "\n## \(item["id"]?.stringValue ?? "?")\n\n| metric | value |\n| --- | ---: |\n"
+            for name in metrics.keys.sorted() {
+                text += "| \(name) | \(displayValue(metrics[name] ?? .null)) |\n"
+            }
+        }
+        return text
+    }
+
+    /// A number for CSV: shortest round-trip digits, `NaN` / `Infinity` / `-Infinity`.
+    static func csvNumber(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
+        return value.description
+    }
+
+    /// A value for a table cell: numbers to 6 significant digits.
+    static func displayValue(_ value: JSONValue) -> String {
+        switch value {
+        case .number(let text):
+            guard let number = Double(text), number.isFinite, text.contains(".") || text.contains("e") else { return text }
+            return number == 0 ? "0" : format6(number)
+        case .string(let text): return markdownEscaped(text)
+        default: return value.canonicalText
+        }
+    }
+
+    static func format6(_ number: Double) -> String {
+        let magnitude = abs(number)
+        if magnitude >= 1e-3 && magnitude < 1e6 {
+            var text = String(format: "%.6g", number)
+            if text.contains("e") { text = number.description }
+            return text
+        }
+        return String(format: "%.3e", number)
+    }
+
+    private static func markdownEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}

@@ -1,0 +1,74 @@
+import YAMLDecoding
+import CBLASLapack
+import Foundation
+
+/// `environment.json`: where and with what a run happened — commit, toolchain, CPU, BLAS
+/// and its threads, host, date.
+enum EnvironmentRecord {
+    /// The record for this process, run from `directory` (where the commit is looked up).
+    static func capture(directory: String, date: Date = Date()) -> JSONValue {
+        let environment = ProcessInfo.processInfo.environment
+        var members: [String: JSONValue] = [
+            "date": .string(iso8601(date)),
+            "swift": .string(swiftVersion),
+            "os": .string(ProcessInfo.processInfo.operatingSystemVersionString),
+            "host": .string(ProcessInfo.processInfo.hostName),
+            "cpu_model": cpuModel().map(JSONValue.string) ?? .null,
+            "cpu_count": .integer(ProcessInfo.processInfo.activeProcessorCount),
+            "blas": .string("OpenBLAS " + String(cString: openblas_get_config())),
+            "blas_threads": .integer(Int(openblas_get_num_threads())),
+            "openblas_num_threads_env": environment["OPENBLAS_NUM_THREADS"].map(JSONValue.string) ?? .null,
+            "command": .string(CommandLine.arguments.joined(separator: " ")),
+        ]
+        let repository = git(["rev-parse", "HEAD"], in: directory) != nil ? directory : FileManager.default.currentDirectoryPath
+        if let commit = git(["rev-parse", "HEAD"], in: repository) {
+            members["commit"] = .string(commit)
+            members["commit_dirty"] = .bool(!(git(["status", "--porcelain", "--untracked-files=no"], in: repository) ?? "").isEmpty)
+        } else {
+            members["commit"] = .null
+        }
+        return .object(members)
+    }
+
+    /// The compiler's language version, from compile-time conditions.
+    static var swiftVersion: String {
+        #if swift(>=6.3)
+            "6.3 or later"
+        #elseif swift(>=6.2)
+            "6.2"
+        #elseif swift(>=6.1)
+            "6.1"
+        #else
+            "6.0"
+        #endif
+    }
+
+    /// `2026-11-27T19:35:12.345Z`.
+    static func iso8601(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    private static func cpuModel() -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
+    }
+
+    private static func git(_ arguments: [String], in directory: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

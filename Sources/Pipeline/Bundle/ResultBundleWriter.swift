@@ -1,0 +1,139 @@
+import Foundation
+
+/// Writes one result bundle: everything goes into a hidden folder beside the final place
+/// (`results/<experiment>/.<run-id>.partial`, same filesystem) and is renamed into place by
+/// ``finish(records:complete:)``, so a killed run never leaves a folder that looks like a
+/// bundle. Each case's files are likewise written into a hidden folder and renamed.
+///
+/// Only the runner writes files; stages return values.
+public final class ResultBundleWriter {
+    /// The run id (folder name).
+    public let runID: String
+    /// Where the finished bundle will be.
+    public let finalPath: String
+    /// Where it is being written.
+    public let partialPath: String
+    /// `results/<experiment>`.
+    public let experimentDirectory: String
+    /// The experiment name.
+    public let experiment: String
+    /// The description (for summary.md).
+    public let experimentDescription: String
+    /// ISO 8601 start time.
+    public let started: String
+    /// When resuming: the bundle being replaced.
+    private let replacing: String?
+
+    private init(runID: String, experimentDirectory: String, experiment: String, description: String, partialPath: String, started: String, replacing: String?) {
+        self.runID = runID
+        self.experimentDirectory = experimentDirectory
+        self.experiment = experiment
+        self.experimentDescription = description
+        self.finalPath = experimentDirectory + "/" + runID
+        self.partialPath = partialPath
+        self.started = started
+        self.replacing = replacing
+    }
+
+    /// Reserves a new run id under `resultsDirectory/experiment` and creates its partial folder.
+    ///
+    /// - Throws: ``BundleError`` when the results folder cannot be created or written
+    ///   (before any case runs).
+    public static func create(resultsDirectory: String, experiment: String, description: String) throws -> ResultBundleWriter {
+        let experimentDirectory = resultsDirectory + "/" + experiment
+        try BundleFiles.makeDirectory(experimentDirectory)
+        guard FileManager.default.isWritableFile(atPath: experimentDirectory) else {
+            throw BundleError("results folder \(experimentDirectory) is not writable")
+        }
+        for _ in 0..<64 {
+            let runID = RunIdentifier.make()
+            let partial = experimentDirectory + "/." + runID + ".partial"
+            guard !FileManager.default.fileExists(atPath: experimentDirectory + "/" + runID),
+                  try BundleFiles.makeDirectoryExclusively(partial) else { continue }
+            let writer = ResultBundleWriter(
+                runID: runID, experimentDirectory: experimentDirectory, experiment: experiment, description: description,
+                partialPath: partial, started: EnvironmentRecord.iso8601(Date()), replacing: nil)
+            try BundleFiles.makeDirectory(partial + "/cases")
+            return writer
+        }
+        throw BundleError("could not reserve a new run id in \(experimentDirectory)")
+    }
+
+    /// A writer that rebuilds `bundlePath` beside it, copying `keptCases`' folders and the
+    /// run-level files, for `--resume`; ``finish(records:complete:)`` swaps it in.
+    public static func resuming(bundlePath: String, experiment: String, description: String, started: String, keptCases: [String]) throws -> ResultBundleWriter {
+        let url = URL(fileURLWithPath: bundlePath).standardizedFileURL
+        let runID = url.lastPathComponent
+        let experimentDirectory = url.deletingLastPathComponent().path
+        let partial = experimentDirectory + "/." + runID + ".resume-\(getpid())"
+        guard try BundleFiles.makeDirectoryExclusively(partial) else {
+            throw BundleError("\(partial) exists: is another resume of this bundle running?")
+        }
+        try BundleFiles.makeDirectory(partial + "/cases")
+        do {
+            for name in ["manifest.yaml", "resolved.json", "environment.json"] {
+                try FileManager.default.copyItem(atPath: url.path + "/" + name, toPath: partial + "/" + name)
+            }
+            for id in keptCases {
+                try FileManager.default.copyItem(atPath: url.path + "/cases/" + id, toPath: partial + "/cases/" + id)
+            }
+        } catch {
+            throw BundleError("cannot copy \(bundlePath) for resuming: \(error.localizedDescription)")
+        }
+        return ResultBundleWriter(
+            runID: runID, experimentDirectory: experimentDirectory, experiment: experiment, description: description,
+            partialPath: partial, started: started, replacing: url.path)
+    }
+
+    /// Writes a run-level file (`manifest.yaml`, `resolved.json`, `environment.json`).
+    public func write(_ name: String, _ text: String) throws {
+        try BundleFiles.write(text, to: partialPath + "/" + name)
+    }
+
+    /// Writes `cases/<id>/` (metrics, parameters, trace, timings) and renames it into place.
+    public func writeCase(_ record: CaseRecord) throws {
+        let folder = partialPath + "/cases/" + record.id
+        let temporary = partialPath + "/cases/." + record.id + ".partial"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try? FileManager.default.removeItem(atPath: folder)
+        try BundleFiles.makeDirectory(temporary)
+        try BundleFiles.write(BundleDocuments.metrics(record), to: temporary + "/metrics.json")
+        try BundleFiles.write(BundleDocuments.parameters(record), to: temporary + "/parameters.json")
+        try BundleFiles.write(BundleDocuments.trace(record), to: temporary + "/trace.csv")
+        try BundleFiles.write(BundleDocuments.timings(record), to: temporary + "/timings.csv")
+        if let error = record.error { try BundleFiles.write(error + "\n", to: temporary + "/error.txt") }
+        try BundleFiles.rename(temporary, to: folder)
+    }
+
+    /// Rewrites `status.json` in the partial folder (after every case, so progress is visible).
+    public func writeStatus(records: [CaseRecord], complete: Bool) throws {
+        try write("status.json", BundleDocuments.status(
+            experiment: experiment, run: runID, records: records, complete: complete, started: started,
+            updated: EnvironmentRecord.iso8601(Date())))
+    }
+
+    /// Writes status, summary.json and summary.md, then renames the folder into place and
+    /// points `latest` at it. Returns the bundle's path.
+    @discardableResult
+    public func finish(records: [CaseRecord], complete: Bool) throws -> String {
+        try writeStatus(records: records, complete: complete)
+        let summary = BundleDocuments.summary(experiment: experiment, run: runID, records: records, complete: complete)
+        try write("summary.json", summary.text())
+        try write("summary.md", BundleDocuments.summaryMarkdown(summary: summary, description: experimentDescription))
+        if let replacing {
+            let retired = experimentDirectory + "/." + runID + ".replaced-\(getpid())"
+            try BundleFiles.rename(replacing, to: retired)
+            try BundleFiles.rename(partialPath, to: replacing)
+            try? FileManager.default.removeItem(atPath: retired)
+        } else {
+            try BundleFiles.rename(partialPath, to: finalPath)
+        }
+        try BundleFiles.pointLink(experimentDirectory + "/latest", at: runID)
+        return finalPath
+    }
+
+    /// Removes the partial folder (used when a run fails before any case).
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: partialPath)
+    }
+}

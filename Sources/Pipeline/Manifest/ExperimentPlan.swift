@@ -1,0 +1,181 @@
+import Foundation
+import YAMLDecoding
+
+/// A manifest read, overridden, swept, defaulted, decoded and checked: every case ready to
+/// run. Building a plan runs no stage; any problem is a located `YAMLError` (exit 2).
+public struct ExperimentPlan: Sendable {
+    /// The manifest path as given.
+    public var manifestPath: String
+    /// The manifest text as given (copied into the bundle).
+    public var manifestText: String
+    /// `--set` overrides as given (`model.layers=[5,32,3]`).
+    public var overrides: [String]
+    /// The experiment name (`name:`), used as the results folder.
+    public var name: String
+    /// The description.
+    public var description: String
+    /// The manifest seed.
+    public var seed: UInt64
+    /// The sweep keys in the order written.
+    public var sweepKeys: [String]
+    /// Every case, first sweep axis outermost.
+    public var cases: [PlannedCase]
+
+    /// Reads and checks `path` against `registry`.
+    ///
+    /// - Parameter overrides: `key.path=value` strings; the value is YAML (`[5, 32, 3]`,
+    ///   `{kind: adam}`); `sweep.model.layers=[…]` replaces a sweep axis.
+    /// - Throws: `YAMLError` naming file:line:column and the field.
+    public static func load(path: String, overrides: [String] = [], registry: PluginRegistry) throws -> ExperimentPlan {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw YAMLError(location: nil, keyPath: "", message: "\(path): cannot read the manifest (missing or unreadable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw YAMLError(location: SourceLocation(file: path, line: 1, column: 1), message: "the manifest is not UTF-8 text")
+        }
+        return try plan(text: text, path: path, overrides: overrides, registry: registry)
+    }
+
+    /// Builds a plan from manifest text; `path` names it in messages and anchors relative file names.
+    public static func plan(text: String, path: String, overrides: [String] = [], registry: PluginRegistry) throws -> ExperimentPlan {
+        var root = try YAMLParser.parse(text, file: path)
+        guard case .mapping = root else {
+            throw YAMLError(location: root.location, message: "a manifest is a mapping of fields (name, data, model, …), got \(root.summary)")
+        }
+        root = root.fillingDefaults(from: try ManifestDefaults.node())
+        for override in overrides { root = try apply(override: override, to: root) }
+        let axes = try SweepAxis.axes(from: root["sweep"] ?? .scalar(YAMLScalar(value: "", location: root.location)))
+        let base = root.removing(key: "sweep")
+        let directory = (URL(fileURLWithPath: path).deletingLastPathComponent().path)
+
+        var cases: [PlannedCase] = []
+        var head: ManifestHead?
+        for (index, assignment) in SweepAxis.grid(axes).enumerated() {
+            var tree = base
+            var sweep: [String: JSONValue] = [:]
+            for (axis, value) in assignment {
+                tree = try tree.replacingValue(atPath: axis.path, with: value)
+                sweep[axis.key] = value.jsonValue
+            }
+            let caseHead: ManifestHead
+            do {
+                caseHead = try YAMLNodeDecoder().decode(ManifestHead.self, from: tree)
+            } catch let error as YAMLError {
+                let candidates = error.keyPath == "jacobian" ? ["with-respect-to", "strategies", "reference", "auto"] : ManifestHead.fieldNames
+                throw error.suggestingKey(among: candidates)
+            }
+            head = head ?? caseHead
+            let seed = CaseSeed.derive(manifestSeed: caseHead.seed, sweep: sweep)
+            cases.append(try PlannedCase(
+                index: index, sweep: sweep, sweepKeys: axes.map(\.key), seed: seed, tree: tree, head: caseHead,
+                manifestDirectory: directory, registry: registry))
+        }
+        guard let head else { throw YAMLError(location: root.location, message: "the sweep produced no cases") }
+        try checkFiles(of: cases)
+        assignIdentifiers(&cases)
+        return ExperimentPlan(
+            manifestPath: path, manifestText: text, overrides: overrides, name: head.name, description: head.description,
+            seed: head.seed, sweepKeys: axes.map(\.key), cases: cases)
+    }
+
+    /// Applies one `key.path=value` override.
+    static func apply(override: String, to root: YAMLNode) throws -> YAMLNode {
+        let location = SourceLocation(file: "--set \(override)", line: 1, column: 1)
+        guard let equals = override.firstIndex(of: "="), equals != override.startIndex else {
+            throw YAMLError(location: location, message: "expected --set key.path=value, e.g. --set model.layers=[5,32,3]")
+        }
+        let key = String(override[..<equals])
+        let value = try YAMLParser.parse(value: String(override[override.index(after: equals)...]), file: "--set \(key)")
+        var path = YAMLNode.pathComponents(key)
+        var tree = root
+        if path.first == "sweep", path.count > 1 {
+            path = ["sweep", String(key.dropFirst("sweep.".count))]
+            if tree["sweep"] == nil { tree = try tree.replacingValue(atPath: ["sweep"], with: .mapping([], location)) }
+        }
+        guard let first = path.first, (SweepAxis.sweepableFields + ["name", "sweep"]).contains(first), !path.contains("") else {
+            let known = SweepAxis.sweepableFields + ["name", "sweep"]
+            let suggestion = EditDistance.closest(to: path.first ?? key, among: known).map { " (did you mean '\($0)')?" } ?? ""
+            throw YAMLError(location: location, keyPath: key, message: "--set key '\(key)' names no field\(suggestion)")
+        }
+        return try tree.replacingValue(atPath: path, with: value)
+    }
+
+    /// Every file any case names must exist and be readable.
+    static func checkFiles(of cases: [PlannedCase]) throws {
+        var checked = Set<String>()
+        for plannedCase in cases {
+            for (name, location) in plannedCase.files {
+                let path = name.hasPrefix("/") ? name : plannedCase.manifestDirectory + "/" + name
+                guard checked.insert(path).inserted else { continue }
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                    throw YAMLError(location: location, message: "file '\(name)' does not exist (looked at \(path))")
+                }
+                guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
+                    throw YAMLError(location: location, message: "file '\(name)' is \(isDirectory.boolValue ? "a directory" : "not readable") (\(path))")
+                }
+            }
+        }
+    }
+
+    /// Case ids: readable slugs of the sweep values (`layers=5x9x3`), with a short hash of
+    /// the assignment appended when slugs collide or were shortened; `default` without a sweep.
+    static func assignIdentifiers(_ cases: inout [PlannedCase]) {
+        let slugs = cases.map { CaseIdentifier.slug(sweep: $0.sweep, keys: $0.sweepKeys) }
+        var counts: [String: Int] = [:]
+        for slug in slugs { counts[slug.text, default: 0] += 1 }
+        for index in cases.indices {
+            let slug = slugs[index]
+            if counts[slug.text, default: 0] > 1 || slug.truncated {
+                var hash = StableHash()
+                hash.combine(JSONValue.object(cases[index].sweep).canonicalText)
+                cases[index].id = slug.text + "-" + hash.hex(6)
+            } else {
+                cases[index].id = slug.text
+            }
+        }
+    }
+}
+
+/// The top-level fields of one case's manifest tree; stage sections stay YAML until their
+/// plugin decodes them.
+struct ManifestHead: Decodable {
+    var name: String
+    var description: String
+    var seed: UInt64
+    var data: YAMLNode
+    var model: YAMLNode
+    var jacobian: JacobianSettings
+    var solver: YAMLNode?
+    var evaluation: [YAMLNode]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, description, seed, data, model, jacobian, solver, evaluation
+    }
+
+    /// Every top-level key a manifest may have.
+    static let fieldNames = CodingKeys.allCases.map(\.rawValue) + ["sweep"]
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !name.isEmpty, !name.hasPrefix("."), name.allSatisfy({ allowed.contains($0) }) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .name, in: container,
+                debugDescription: "name '\(name)' must be letters, digits, '.', '_' or '-' (it names the results folder)")
+        }
+        description = try container.decode(String.self, forKey: .description)
+        let seedValue = try container.decode(Int.self, forKey: .seed)
+        guard seedValue >= 0, UInt64(seedValue) <= CaseSeed.maximum else {
+            throw DecodingError.dataCorruptedError(forKey: .seed, in: container, debugDescription: "seed must be an integer from 0 to 2^53-1, got \(seedValue)")
+        }
+        seed = UInt64(seedValue)
+        data = try container.decode(YAMLNode.self, forKey: .data)
+        model = try container.decode(YAMLNode.self, forKey: .model)
+        jacobian = try container.decode(JacobianSettings.self, forKey: .jacobian)
+        solver = try container.decodeIfPresent(YAMLNode.self, forKey: .solver)
+        if solver?.isNull == true { solver = nil }
+        evaluation = try container.decode([YAMLNode].self, forKey: .evaluation)
+    }
+}

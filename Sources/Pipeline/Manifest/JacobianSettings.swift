@@ -1,0 +1,91 @@
+import YAMLDecoding
+
+/// The manifest's `jacobian:` section: what to differentiate with respect to, which
+/// strategies to measure, and the reference their accuracy is measured against.
+public struct JacobianSettings: Decodable, Sendable, Equatable {
+    /// What the Jacobian is taken with respect to.
+    public enum Target: String, Decodable, Sendable, Equatable {
+        /// The model's parameters (fitting): m = residuals, n = parameters.
+        case parameters
+        /// The model's inputs at fixed parameters (sensitivity): m = outputs, n = inputs.
+        case inputs
+    }
+
+    /// `parameters` or `inputs`.
+    public var withRespectTo: Target
+    /// The strategies to measure; nil means `all` (every catalog strategy applicable to the model).
+    public var strategies: [StrategyRequest]?
+    /// The reference strategy's name.
+    public var reference: String
+    /// Pins `auto` to one strategy name (for reproducible re-runs); nil lets it choose.
+    public var auto: String?
+
+    enum CodingKeys: String, CodingKey {
+        case withRespectTo = "with-respect-to"
+        case strategies, reference, auto
+    }
+
+    /// Decodes `strategies: all` or a list of names / `{name: …, chunk: …}` maps.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        withRespectTo = try container.decode(Target.self, forKey: .withRespectTo)
+        reference = try container.decode(String.self, forKey: .reference)
+        auto = try container.decodeIfPresent(String.self, forKey: .auto)
+        if let word = try? container.decode(String.self, forKey: .strategies) {
+            guard word == "all" else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .strategies, in: container,
+                    debugDescription: "expected `all` or a list of strategy names, got '\(word)'")
+            }
+            strategies = nil
+        } else {
+            strategies = try container.decode([StrategyRequest].self, forKey: .strategies)
+        }
+    }
+}
+
+/// One requested strategy: a catalog name and options (`{name: forward-vectorized, chunk: 16}`).
+public struct StrategyRequest: Decodable, Sendable, Equatable {
+    /// The catalog name.
+    public var name: String
+    /// Lanes per sweep for the vectorized strategies.
+    public var chunk: Int?
+    /// Relative step for difference / complex-step strategies.
+    public var relativeStep: Double?
+    /// Where the request was written (for errors about its name).
+    public var location: SourceLocation?
+
+    enum CodingKeys: String, CodingKey {
+        case name, chunk
+        case relativeStep = "relative-step"
+    }
+
+    /// A request with default options.
+    public init(name: String, chunk: Int? = nil, relativeStep: Double? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.chunk = chunk
+        self.relativeStep = relativeStep
+        self.location = location
+    }
+
+    /// Decodes a bare name or a map with `name` and options.
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
+            self.init(name: name)
+        } else {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                name: try container.decode(String.self, forKey: .name),
+                chunk: try container.decodeIfPresent(Int.self, forKey: .chunk),
+                relativeStep: try container.decodeIfPresent(Double.self, forKey: .relativeStep))
+        }
+    }
+
+    /// The label used in metric names: the name, plus `-chunk16` / `-step1e-06` when options are set.
+    public var label: String {
+        var label = name
+        if let chunk { label += "-chunk\(chunk)" }
+        if let relativeStep { label += "-step\(relativeStep)" }
+        return label
+    }
+}

@@ -1,0 +1,38 @@
+import YAMLDecoding
+
+/// Every default of a manifest's top-level fields, in one place (stage options have theirs
+/// in each plugin's `options` table; `jacobench list` prints both).
+///
+/// Applied to the YAML tree before decoding, so `resolved.json` shows the values a run
+/// actually used.
+public enum ManifestDefaults {
+    /// The defaults as YAML text; this is also what docs print.
+    public static let text = """
+        description: ""
+        seed: 0
+        jacobian:
+          with-respect-to: parameters
+          strategies: all
+          reference: forward-vectorized
+        solver: null
+        evaluation: []
+        """
+
+    /// One line per defaulted field for `jacobench list`: `jacobian.reference = forward-vectorized`.
+    public static let documentation: [(key: String, value: String, meaning: String)] = [
+        ("description", "\"\"", "free text shown in summary.md"),
+        ("seed", "0", "base seed; each case's seed is derived from it and the case's sweep values"),
+        ("jacobian.with-respect-to", "parameters", "parameters (fitting) or inputs (sensitivity)"),
+        ("jacobian.strategies", "all", "`all` or a list of names / {name: forward-vectorized, chunk: 16}"),
+        ("jacobian.reference", "forward-vectorized", "the strategy accuracy is measured against"),
+        ("jacobian.auto", "(unset)", "pin `auto` to one strategy so a re-run is reproducible"),
+        ("solver", "null", "no fit; evaluations run at the model's initial parameters"),
+        ("evaluation", "[]", "list of {kind: …} evaluations"),
+        ("sweep", "(none)", "grid over dotted keys; each value a list of alternatives"),
+    ]
+
+    /// The defaults tree.
+    static func node() throws -> YAMLNode {
+        try YAMLParser.parse(text, file: "<manifest defaults>")
+    }
+}

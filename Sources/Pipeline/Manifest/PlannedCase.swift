@@ -1,0 +1,118 @@
+import YAMLDecoding
+
+/// One case of an experiment: its sweep values, seed, resolved configuration and prepared stages.
+public struct PlannedCase: Sendable {
+    /// Folder name under `cases/`, derived from the sweep values (see ``ExperimentPlan``).
+    public var id: String = ""
+    /// Position in the grid (display only; never used for seeds or matching).
+    public var index: Int
+    /// The sweep values of this case, by dotted key.
+    public var sweep: [String: JSONValue]
+    /// Sweep keys in manifest order.
+    public var sweepKeys: [String]
+    /// The case seed.
+    public var seed: UInt64
+    /// The manifest's folder.
+    public var manifestDirectory: String
+    /// The whole case tree after sweep and defaults, stage sections resolved by their plugins.
+    public var resolved: YAMLNode
+    /// The `jacobian:` section.
+    public var jacobian: JacobianSettings
+    /// The data stage.
+    public var data: PreparedStage<Void, DataSplit>
+    /// The model stage.
+    public var model: PreparedStage<DataSplit, any FittableModel>
+    /// The solver stage, when the manifest has one.
+    public var solver: PreparedStage<FitProblem, FitOutcome>?
+    /// The evaluations, in manifest order.
+    public var evaluations: [PreparedStage<EvaluationSubject, EvaluationResult>]
+
+    /// Files named by this case's stages.
+    var files: [(name: String, location: SourceLocation)] { data.files + model.files }
+
+    init(
+        index: Int, sweep: [String: JSONValue], sweepKeys: [String], seed: UInt64, tree: YAMLNode, head: ManifestHead,
+        manifestDirectory: String, registry: PluginRegistry
+    ) throws {
+        self.index = index
+        self.sweep = sweep
+        self.sweepKeys = sweepKeys
+        self.seed = seed
+        self.manifestDirectory = manifestDirectory
+        self.jacobian = head.jacobian
+        data = try registry.prepareData(head.data, keyPath: ["data"])
+        model = try registry.prepareModel(head.model, keyPath: ["model"])
+        solver = try head.solver.map { try registry.prepareSolver($0, keyPath: ["solver"]) }
+        evaluations = try head.evaluation.enumerated().map { index, node in
+            try registry.prepareEvaluation(node, keyPath: ["evaluation[\(index)]"])
+        }
+        try Self.checkStrategies(head.jacobian, tree: tree, known: registry.strategyNames)
+        var resolvedTree = try tree.replacingValue(atPath: ["data"], with: data.resolved)
+        resolvedTree = try resolvedTree.replacingValue(atPath: ["model"], with: model.resolved)
+        if let solver { resolvedTree = try resolvedTree.replacingValue(atPath: ["solver"], with: solver.resolved) }
+        resolved = try resolvedTree.replacingValue(atPath: ["evaluation"], with: .sequence(evaluations.map(\.resolved), tree.location))
+    }
+
+    /// Strategy, reference and `auto` pin names must be known to the catalog.
+    static func checkStrategies(_ settings: JacobianSettings, tree: YAMLNode, known: [String]?) throws {
+        guard let known else { return }
+        func check(_ name: String, path: [String], keyPath: String) throws {
+            guard !known.contains(name) else { return }
+            let node = tree.value(atPath: path)
+            let suggestion = EditDistance.closest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+            throw YAMLError(
+                location: node?.location, keyPath: keyPath,
+                message: "unknown Jacobian strategy '\(name)'\(suggestion); known: \(known.joined(separator: ", "))")
+        }
+        for (index, request) in (settings.strategies ?? []).enumerated() {
+            let itemPath = ["jacobian", "strategies", String(index)]
+            let namePath = tree.value(atPath: itemPath).map { node -> [String] in
+                if case .mapping = node { return itemPath + ["name"] }
+                return itemPath
+            } ?? itemPath
+            try check(request.name, path: namePath, keyPath: "jacobian.strategies[\(index)]")
+        }
+        try check(settings.reference, path: ["jacobian", "reference"], keyPath: "jacobian.reference")
+        if let pinned = settings.auto {
+            guard pinned != "auto" else {
+                throw YAMLError(location: tree.value(atPath: ["jacobian", "auto"])?.location, keyPath: "jacobian.auto", message: "auto cannot be pinned to itself")
+            }
+            try check(pinned, path: ["jacobian", "auto"], keyPath: "jacobian.auto")
+        }
+    }
+}
+
+/// Readable folder names for cases.
+enum CaseIdentifier {
+    /// Longest slug kept before a hash is appended instead.
+    static let maximumLength = 64
+
+    /// `layers=5x9x3_samples=192` from the sweep values (last key segment = compact value).
+    static func slug(sweep: [String: JSONValue], keys: [String]) -> (text: String, truncated: Bool) {
+        guard !keys.isEmpty else { return ("default", false) }
+        let parts = keys.map { key -> String in
+            let field = key.split(separator: ".").last.map(String.init) ?? key
+            return field + "=" + compact(sweep[key] ?? .null)
+        }
+        let raw = parts.joined(separator: "_")
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._=-")
+        var text = String(raw.map { allowed.contains($0) ? $0 : "-" })
+        let truncated = text.count > maximumLength
+        if truncated { text = String(text.prefix(maximumLength)) }
+        return (text, truncated)
+    }
+
+    /// A short rendering: scalars as text, lists joined with `x`, mappings by their `kind`.
+    static func compact(_ value: JSONValue) -> String {
+        switch value {
+        case .null: return "null"
+        case .bool(let flag): return String(flag)
+        case .number(let text): return text
+        case .string(let text): return text
+        case .array(let items): return items.map(compact).joined(separator: "x")
+        case .object(let members):
+            let rest = members.keys.sorted().filter { $0 != "kind" }.map { "\($0)-\(compact(members[$0] ?? .null))" }
+            return ([members["kind"].map(compact)].compactMap { $0 } + rest).joined(separator: "-")
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Datasets
+import Jacobians
+
+/// A data stage: produces the training (and optionally test) samples of a case.
+///
+/// Adding one is one type conforming to this protocol and one `register` line in
+/// `PluginRegistry+Standard.swift`.
+public protocol DataStage: Sendable {
+    /// Typed options of the `data:` section.
+    associatedtype Configuration: StageConfiguration
+    /// The manifest `kind`.
+    static var kind: String { get }
+    /// One line for `jacobench list`.
+    static var summary: String { get }
+    /// Files the configuration names (relative to the manifest's folder); the runner
+    /// checks they exist and are readable before any case runs. Default: none.
+    static func files(in configuration: Configuration) -> [String]
+    /// Semantic checks beyond types (positive sizes, …) run before any case; throw a
+    /// message (the registry locates it at the section). Default: none.
+    static func validate(_ configuration: Configuration) throws
+    /// Loads or generates the samples.
+    static func load(_ context: StageContext<Configuration>) throws -> DataSplit
+}
+
+/// A model stage: given the data, builds the differentiable model to fit and measure.
+public protocol ModelStage: Sendable {
+    /// Typed options of the `model:` section.
+    associatedtype Configuration: StageConfiguration
+    /// The manifest `kind`.
+    static var kind: String { get }
+    /// One line for `jacobench list`.
+    static var summary: String { get }
+    /// Files the configuration names; see ``DataStage/files(in:)``.
+    static func files(in configuration: Configuration) -> [String]
+    /// Semantic checks before any case runs; see ``DataStage/validate(_:)``.
+    static func validate(_ configuration: Configuration) throws
+    /// Builds the model for `data` (initial parameters drawn from the context's seed).
+    static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel
+}
+
+/// A solver stage: fits the model's parameters to the training data.
+public protocol SolverStage: Sendable {
+    /// Typed options of the `solver:` section.
+    associatedtype Configuration: StageConfiguration
+    /// The manifest `kind`.
+    static var kind: String { get }
+    /// One line for `jacobench list`.
+    static var summary: String { get }
+    /// Semantic checks before any case runs; see ``DataStage/validate(_:)``.
+    static func validate(_ configuration: Configuration) throws
+    /// Runs the fit; polls `context.cancellation` every iteration.
+    static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome
+}
+
+/// An evaluation stage: measures something about the (fitted) model and returns metrics.
+public protocol EvaluationStage: Sendable {
+    /// Typed options of one `evaluation:` item.
+    associatedtype Configuration: StageConfiguration
+    /// The manifest `kind`.
+    static var kind: String { get }
+    /// One line for `jacobench list`.
+    static var summary: String { get }
+    /// Semantic checks before any case runs; see ``DataStage/validate(_:)``.
+    static func validate(_ configuration: Configuration) throws
+    /// Measures; polls `context.cancellation` every repeat.
+    static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult
+}
+
+extension DataStage {
+    /// No files by default.
+    public static func files(in configuration: Configuration) -> [String] { [] }
+    /// No extra checks by default.
+    public static func validate(_ configuration: Configuration) throws {}
+}
+
+extension ModelStage {
+    /// No files by default.
+    public static func files(in configuration: Configuration) -> [String] { [] }
+    /// No extra checks by default.
+    public static func validate(_ configuration: Configuration) throws {}
+}
+
+extension SolverStage {
+    /// No extra checks by default.
+    public static func validate(_ configuration: Configuration) throws {}
+}
+
+extension EvaluationStage {
+    /// No extra checks by default.
+    public static func validate(_ configuration: Configuration) throws {}
+}
+
+/// A configuration problem found by a plugin's `validate`; the registry locates it at the
+/// manifest section (and `field` inside it, when given).
+public struct ConfigurationProblem: Error, Sendable, CustomStringConvertible {
+    /// The option key at fault, when one is.
+    public var field: String?
+    /// What is wrong, phrased for the manifest's author.
+    public var message: String
+    /// Creates a problem.
+    public init(field: String? = nil, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+    /// The message.
+    public var description: String { message }
+}

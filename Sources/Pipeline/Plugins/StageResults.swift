@@ -1,0 +1,144 @@
+import Datasets
+import Jacobians
+import LinearAlgebra
+
+/// What a data stage produces: the samples fitted on and, optionally, held-out samples
+/// for `fit.test_rmse`.
+public struct DataSplit: Sendable {
+    /// The samples the model is fitted to (and Jacobians are taken over).
+    public var training: Dataset
+    /// Held-out samples, when the data source has them.
+    public var test: Dataset?
+    /// The NIST problem the samples came from (its formula, starts and certified values),
+    /// for the `formula` model and the `nist-certified` evaluation.
+    public var nist: NISTProblem?
+
+    /// Creates a split.
+    public init(training: Dataset, test: Dataset? = nil, nist: NISTProblem? = nil) {
+        self.training = training
+        self.test = test
+        self.nist = nist
+    }
+}
+
+/// A model a stage built: its parameters and the maps strategies differentiate.
+///
+/// Used from one thread at a time (maps own workspaces).
+public protocol FittableModel: AnyObject {
+    /// One name per parameter (`W1[0,0]`, `b1[0]`, `a`), in the order of the parameter vector.
+    var parameterNames: [String] { get }
+    /// The starting parameters (drawn from the case seed where random).
+    var initialParameters: [Double] { get }
+    /// The residual map r(θ) over `dataset`; row s·p + d = f(x_s; θ)_d − y_{s,d}.
+    func residualMap(on dataset: Dataset) throws -> any DifferentiableMap
+    /// The map x ↦ f(x; θ) over all samples of `dataset` at fixed parameters, and the point
+    /// (the dataset's inputs, flattened row by row) at which to differentiate it.
+    /// Throws when the model cannot be differentiated with respect to its inputs.
+    func inputMap(on dataset: Dataset, parameters: [Double]) throws -> (map: any DifferentiableMap, point: [Double])
+}
+
+/// What a solver is given.
+public struct FitProblem {
+    /// The residual map over the training data.
+    public var residuals: any DifferentiableMap
+    /// The starting parameters.
+    public var initialParameters: [Double]
+    /// The model (for names).
+    public var model: any FittableModel
+
+    /// Creates a problem.
+    public init(residuals: any DifferentiableMap, initialParameters: [Double], model: any FittableModel) {
+        self.residuals = residuals
+        self.initialParameters = initialParameters
+        self.model = model
+    }
+}
+
+/// What a solver returns; the runner writes `parameters.json` and `trace.csv` from it and
+/// the `fit` evaluation reports its metrics.
+public struct FitOutcome: Sendable {
+    /// The fitted parameters.
+    public var parameters: [Double]
+    /// Standard errors of the parameters (from the covariance at the solution), when known.
+    public var standardErrors: [Double]?
+    /// Final cost ½‖r‖².
+    public var finalCost: Double
+    /// Iterations taken.
+    public var iterations: Int
+    /// Why it stopped (`converged-gradient`, `max-iterations`, …).
+    public var status: String
+    /// Residual evaluations made.
+    public var residualEvaluations: Int
+    /// Jacobian evaluations made.
+    public var jacobianEvaluations: Int
+    /// The strategy that computed Jacobians (the choice of `auto` when it was asked).
+    public var jacobianStrategy: String
+    /// Per-iteration trace; columns in `traceColumns`.
+    public var trace: [[Double]]
+    /// Names of the trace columns (`iteration`, `cost`, …).
+    public var traceColumns: [String]
+    /// Named wall times in seconds (`total`, `jacobian`, `linear-solve`).
+    public var timingsSeconds: [String: Double]
+
+    /// Creates an outcome.
+    public init(
+        parameters: [Double], standardErrors: [Double]? = nil, finalCost: Double, iterations: Int, status: String,
+        residualEvaluations: Int = 0, jacobianEvaluations: Int = 0, jacobianStrategy: String = "",
+        trace: [[Double]] = [], traceColumns: [String] = ["iteration", "cost"], timingsSeconds: [String: Double] = [:]
+    ) {
+        self.parameters = parameters
+        self.standardErrors = standardErrors
+        self.finalCost = finalCost
+        self.iterations = iterations
+        self.status = status
+        self.residualEvaluations = residualEvaluations
+        self.jacobianEvaluations = jacobianEvaluations
+        self.jacobianStrategy = jacobianStrategy
+        self.trace = trace
+        self.traceColumns = traceColumns
+        self.timingsSeconds = timingsSeconds
+    }
+}
+
+/// What an evaluation sees: the case's data, model, and where the parameters ended.
+public struct EvaluationSubject {
+    /// The case's data.
+    public var data: DataSplit
+    /// The model.
+    public var model: any FittableModel
+    /// The residual map over the training data.
+    public var residuals: any DifferentiableMap
+    /// Fitted parameters when a solver ran, else the initial ones.
+    public var parameters: [Double]
+    /// The solver's outcome, when a solver ran.
+    public var fit: FitOutcome?
+    /// The manifest's `jacobian:` section.
+    public var jacobian: JacobianSettings
+    /// Wall time of the fit stage, seconds (nil without a solver).
+    public var fitSeconds: Double?
+
+    /// Creates a subject.
+    public init(data: DataSplit, model: any FittableModel, residuals: any DifferentiableMap, parameters: [Double], fit: FitOutcome?, jacobian: JacobianSettings, fitSeconds: Double? = nil) {
+        self.data = data
+        self.model = model
+        self.residuals = residuals
+        self.parameters = parameters
+        self.fit = fit
+        self.jacobian = jacobian
+        self.fitSeconds = fitSeconds
+    }
+}
+
+/// What an evaluation returns.
+public struct EvaluationResult: Sendable {
+    /// Flat named metrics.
+    public var metrics: [Metric]
+    /// Rows for `timings.csv`.
+    public var timings: [TimingRow]
+
+    /// Creates a result.
+    public init(metrics: [Metric] = [], timings: [TimingRow] = []) {
+        self.metrics = metrics
+        self.timings = timings
+    }
+}

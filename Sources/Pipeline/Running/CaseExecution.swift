@@ -1,0 +1,64 @@
+import Jacobians
+
+/// Runs one planned case's stages in order — data, model, solver, evaluations — and
+/// returns its record. Never throws for a stage failure (the record says `failed`), only
+/// ``RunCancelled`` when the run was interrupted.
+public enum CaseExecution {
+    /// Runs `plannedCase`; `stage` is told each stage's name as it starts.
+    public static func run(
+        _ plannedCase: PlannedCase, cancellation: CancellationFlag, progress: StageProgress = StageProgress(),
+        stage: (String) -> Void = { _ in }
+    ) throws -> CaseRecord {
+        var record = CaseRecord.pending(plannedCase)
+        let environment = StageEnvironment(
+            seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory, progress: progress, cancellation: cancellation)
+        let caseClock = Stopwatch()
+        var currentStage = "data"
+        func timed<T>(_ name: String, _ work: () throws -> T) throws -> T {
+            currentStage = name
+            stage(name)
+            try cancellation.check()
+            let clock = Stopwatch()
+            let value = try work()
+            let microseconds = clock.elapsedSeconds * 1e6
+            record.timings.append(TimingRow(
+                name: "stage.\(name)", repeats: 1, medianMicroseconds: microseconds,
+                minimumMicroseconds: microseconds, maximumMicroseconds: microseconds))
+            return value
+        }
+        do {
+            let data = try timed("data") { try plannedCase.data.run(environment, ()) }
+            let model = try timed("model") { try plannedCase.model.run(environment, data) }
+            record.parameterNames = model.parameterNames
+            record.initialParameters = model.initialParameters
+            let residuals = try model.residualMap(on: data.training)
+            var parameters = model.initialParameters
+            var fitSeconds: Double?
+            if let solver = plannedCase.solver {
+                let clock = Stopwatch()
+                let outcome = try timed("solver") {
+                    try solver.run(environment, FitProblem(residuals: residuals, initialParameters: parameters, model: model))
+                }
+                fitSeconds = clock.elapsedSeconds
+                record.fit = outcome
+                parameters = outcome.parameters
+            }
+            let subject = EvaluationSubject(
+                data: data, model: model, residuals: residuals, parameters: parameters, fit: record.fit,
+                jacobian: plannedCase.jacobian, fitSeconds: fitSeconds)
+            for evaluation in plannedCase.evaluations {
+                let result = try timed("evaluation.\(evaluation.kind)") { try evaluation.run(environment, subject) }
+                record.metrics += result.metrics
+                record.timings += result.timings
+            }
+            record.status = .ok
+        } catch let cancelled as RunCancelled {
+            throw cancelled
+        } catch {
+            record.status = .failed
+            record.error = "\(currentStage): \(error)"
+        }
+        record.elapsedSeconds = caseClock.elapsedSeconds
+        return record
+    }
+}

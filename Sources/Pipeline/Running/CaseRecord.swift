@@ -1,0 +1,43 @@
+import YAMLDecoding
+/// How a case ended.
+public enum CaseStatus: String, Sendable, Equatable {
+    /// Every stage ran.
+    case ok
+    /// A stage threw; `error` says which and why.
+    case failed
+    /// Not run yet (or interrupted before it finished); `--resume` runs it.
+    case pending
+}
+
+/// Everything the runner learned from one case; the bundle writer turns it into files.
+public struct CaseRecord: Sendable {
+    /// The case id (folder name).
+    public var id: String
+    /// Its sweep values.
+    public var sweep: [String: JSONValue]
+    /// Its seed.
+    public var seed: UInt64
+    /// ok / failed / pending.
+    public var status: CaseStatus
+    /// `stage: message` when failed.
+    public var error: String?
+    /// Every metric, in the order stages produced them.
+    public var metrics: [Metric]
+    /// Rows of `timings.csv`.
+    public var timings: [TimingRow]
+    /// The solver's outcome, when one ran.
+    public var fit: FitOutcome?
+    /// Parameter names of the model, when it was built.
+    public var parameterNames: [String]
+    /// Initial parameters of the model, when it was built.
+    public var initialParameters: [Double]
+    /// Wall time of the case, seconds.
+    public var elapsedSeconds: Double
+
+    /// A record for a case that has not run.
+    public static func pending(_ plannedCase: PlannedCase) -> CaseRecord {
+        CaseRecord(
+            id: plannedCase.id, sweep: plannedCase.sweep, seed: plannedCase.seed, status: .pending, error: nil,
+            metrics: [], timings: [], fit: nil, parameterNames: [], initialParameters: [], elapsedSeconds: 0)
+    }
+}

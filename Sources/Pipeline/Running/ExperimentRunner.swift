@@ -1,0 +1,146 @@
+import Foundation
+import YAMLDecoding
+
+/// What a run produced.
+public struct RunOutcome: Sendable {
+    /// The bundle's final path.
+    public var bundlePath: String
+    /// Every case's record, in plan order (pending ones when interrupted).
+    public var records: [CaseRecord]
+    /// Whether every case ran.
+    public var complete: Bool
+    /// Whether the run stopped because of the cancellation flag.
+    public var interrupted: Bool
+
+    /// Number of failed cases.
+    public var failedCount: Int { records.filter { $0.status == .failed }.count }
+}
+
+/// Runs an ``ExperimentPlan`` case by case into a result bundle; the one place files are written.
+///
+/// A failing case is recorded and the others continue. When the cancellation flag is set
+/// the current case is abandoned, finished cases are kept and the bundle is finished with
+/// `complete: false`; `resume` later runs only the pending cases.
+public struct ExperimentRunner {
+    /// The plan.
+    public var plan: ExperimentPlan
+    /// Polled by stages; set by SIGINT.
+    public var cancellation: CancellationFlag
+    /// The stderr progress line (nil: silent).
+    public var display: RunProgressDisplay?
+
+    /// Creates a runner.
+    public init(plan: ExperimentPlan, cancellation: CancellationFlag = .process, display: RunProgressDisplay? = nil) {
+        self.plan = plan
+        self.cancellation = cancellation
+        self.display = display
+    }
+
+    /// Runs every case into a new bundle under `resultsDirectory/<experiment>/`.
+    public func run(resultsDirectory: String) throws -> RunOutcome {
+        let writer = try ResultBundleWriter.create(resultsDirectory: resultsDirectory, experiment: plan.name, description: plan.description)
+        do {
+            try writer.write("manifest.yaml", plan.manifestText)
+            try writer.write("resolved.json", resolvedDocument().text())
+            let directory = URL(fileURLWithPath: plan.manifestPath).deletingLastPathComponent().path
+            try writer.write("environment.json", EnvironmentRecord.capture(directory: directory).text())
+            return try execute(records: plan.cases.map(CaseRecord.pending), writer: writer)
+        } catch let error as BundleError {
+            writer.discard()
+            throw error
+        }
+    }
+
+    /// Finishes the pending cases of an interrupted bundle in place.
+    ///
+    /// - Parameter registry: to rebuild the plan from the bundle's own manifest.yaml and overrides.
+    public static func resume(
+        bundlePath: String, registry: PluginRegistry, cancellation: CancellationFlag = .process, display: RunProgressDisplay? = nil
+    ) throws -> RunOutcome {
+        let resolved = try BundleFiles.readJSON(bundlePath + "/resolved.json")
+        let status = try BundleFiles.readJSON(bundlePath + "/status.json")
+        let summary = try BundleFiles.readJSON(bundlePath + "/summary.json")
+        guard let manifestPath = resolved["manifest_path"]?.stringValue else {
+            throw BundleError("\(bundlePath)/resolved.json has no manifest_path: not a jacobench bundle")
+        }
+        if status["complete"] == .bool(true) {
+            throw BundleError("\(bundlePath) is already complete; nothing to resume")
+        }
+        let overrides = (resolved["overrides"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let text = try BundleFiles.read(bundlePath + "/manifest.yaml")
+        let plan = try ExperimentPlan.plan(text: text, path: manifestPath, overrides: overrides, registry: registry)
+        var kept: [String: CaseRecord] = [:]
+        let kinds = summary["metric_kinds"]?.objectValue ?? [:]
+        for item in summary["cases"]?.arrayValue ?? [] {
+            guard let id = item["id"]?.stringValue, let statusText = item["status"]?.stringValue,
+                  let caseStatus = CaseStatus(rawValue: statusText), caseStatus != .pending,
+                  let plannedCase = plan.cases.first(where: { $0.id == id }) else { continue }
+            var record = CaseRecord.pending(plannedCase)
+            record.status = caseStatus
+            record.error = item["error"]?.stringValue
+            record.metrics = (item["metrics"]?.objectValue ?? [:]).keys.sorted().map { name in
+                Metric(name: name, value: item["metrics"]?[name] ?? .null,
+                       kind: kinds[name]?.stringValue.flatMap(Metric.Kind.init(rawValue:)) ?? .deterministic)
+            }
+            kept[id] = record
+        }
+        let writer = try ResultBundleWriter.resuming(
+            bundlePath: bundlePath, experiment: plan.name, description: plan.description,
+            started: status["started"]?.stringValue ?? "", keptCases: kept.keys.sorted())
+        let runner = ExperimentRunner(plan: plan, cancellation: cancellation, display: display)
+        do {
+            return try runner.execute(records: plan.cases.map { kept[$0.id] ?? CaseRecord.pending($0) }, writer: writer)
+        } catch let error as BundleError {
+            writer.discard()
+            throw error
+        }
+    }
+
+    /// Runs every pending record's case, writing as it goes, then finishes the bundle.
+    func execute(records initial: [CaseRecord], writer: ResultBundleWriter) throws -> RunOutcome {
+        var records = initial
+        let pending = records.indices.filter { records[$0].status == .pending }
+        display?.begin(total: pending.count, experiment: plan.name)
+        try writer.writeStatus(records: records, complete: false)
+        var interrupted = false
+        for (position, index) in pending.enumerated() {
+            if cancellation.isCancelled { interrupted = true; break }
+            let plannedCase = plan.cases[index]
+            display?.beginCase(index: position, id: plannedCase.id)
+            do {
+                let record = try CaseExecution.run(
+                    plannedCase, cancellation: cancellation, progress: display?.stageProgress ?? StageProgress(),
+                    stage: { display?.stage($0) })
+                try writer.writeCase(record)
+                records[index] = record
+                display?.endCase(status: record.status == .ok ? "ok" : "FAILED: \(record.error ?? "")")
+                try writer.writeStatus(records: records, complete: false)
+            } catch is RunCancelled {
+                display?.endCase(status: "interrupted")
+                interrupted = true
+                break
+            }
+        }
+        let complete = !records.contains { $0.status == .pending }
+        let path = try writer.finish(records: records, complete: complete)
+        return RunOutcome(bundlePath: path, records: records, complete: complete, interrupted: interrupted)
+    }
+
+    /// `resolved.json`: every field of every case after overrides, sweep and defaults.
+    func resolvedDocument() -> JSONValue {
+        let absolute = URL(fileURLWithPath: plan.manifestPath).standardizedFileURL.path
+        return .object([
+            "schema": .integer(BundleDocuments.schema),
+            "experiment": .string(plan.name),
+            "manifest_path": .string(absolute),
+            "overrides": .array(plan.overrides.map(JSONValue.string)),
+            "sweep_keys": .array(plan.sweepKeys.map(JSONValue.string)),
+            "cases": .array(plan.cases.map { plannedCase in
+                .object([
+                    "id": .string(plannedCase.id), "seed": .integer(Int(plannedCase.seed)),
+                    "sweep": .object(plannedCase.sweep), "manifest": plannedCase.resolved.jsonValue,
+                ])
+            }),
+        ])
+    }
+}

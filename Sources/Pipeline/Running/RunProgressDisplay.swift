@@ -1,0 +1,111 @@
+import Foundation
+import Synchronization
+
+/// The progress line on stderr: one updating line per case (`[2/6] layers=5x9x3 · solver ·
+/// iteration 12 · 3.2 s · ETA 20 s`). On a terminal the line is redrawn in place (at most
+/// ten times a second); otherwise one line is printed when each case ends.
+public final class RunProgressDisplay: Sendable {
+    private struct State {
+        var total = 0
+        var index = 0
+        var caseID = ""
+        var stage = ""
+        var note = ""
+        var caseStart = Stopwatch()
+        var finishedSeconds: [Double] = []
+        var lastDraw = 0.0
+        var runClock = Stopwatch()
+    }
+
+    private let state = Mutex(State())
+    private let isTerminal: Bool
+    private let write: @Sendable (String) -> Void
+
+    /// A display writing to stderr; `isTerminal` defaults to isatty(2).
+    public init(isTerminal: Bool = isatty(2) != 0, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+        self.isTerminal = isTerminal
+        self.write = write
+    }
+
+    /// Announces the run: case count and, once known, an estimate.
+    public func begin(total: Int, experiment: String) {
+        state.withLock { $0.total = total; $0.runClock = Stopwatch() }
+        write("jacobench: \(experiment): \(total) case\(total == 1 ? "" : "s")\n")
+    }
+
+    /// A case starts.
+    public func beginCase(index: Int, id: String) {
+        state.withLock {
+            $0.index = index
+            $0.caseID = id
+            $0.stage = ""
+            $0.note = ""
+            $0.caseStart = Stopwatch()
+        }
+        draw(force: true)
+    }
+
+    /// A stage of the current case starts.
+    public func stage(_ name: String) {
+        state.withLock { $0.stage = name; $0.note = "" }
+        draw(force: false)
+    }
+
+    /// A note from inside a stage.
+    public func note(_ text: String) {
+        state.withLock { $0.note = text }
+        draw(force: false)
+    }
+
+    /// A case ended with `status`.
+    public func endCase(status: String) {
+        let (line, first, total) = state.withLock { state -> (String, Bool, Int) in
+            state.finishedSeconds.append(state.caseStart.elapsedSeconds)
+            return (Self.line(state, status: status), state.finishedSeconds.count == 1, state.total)
+        }
+        write((isTerminal ? "\r\u{1B}[K" : "") + line + "\n")
+        if first && total > 1 {
+            let estimate = state.withLock { $0.finishedSeconds[0] } * Double(total)
+            write("jacobench: estimated total time ~\(Self.duration(estimate)) for \(total) cases\n")
+        }
+    }
+
+    /// The progress sink stages write notes to.
+    public var stageProgress: StageProgress {
+        StageProgress { [self] text in note(text) }
+    }
+
+    private func draw(force: Bool) {
+        guard isTerminal else { return }
+        let line: String? = state.withLock { state in
+            let now = state.runClock.elapsedSeconds
+            guard force || now - state.lastDraw >= 0.1 else { return nil }
+            state.lastDraw = now
+            return Self.line(state, status: nil)
+        }
+        if let line { write("\r\u{1B}[K" + line) }
+    }
+
+    private static func line(_ state: State, status: String?) -> String {
+        var parts = ["[\(state.index + 1)/\(state.total)] \(state.caseID)"]
+        if let status {
+            parts.append(status)
+        } else {
+            if !state.stage.isEmpty { parts.append(state.stage) }
+            if !state.note.isEmpty { parts.append(state.note) }
+        }
+        parts.append(duration(state.caseStart.elapsedSeconds))
+        let remaining = state.total - state.finishedSeconds.count - (status == nil ? 1 : 0)
+        if !state.finishedSeconds.isEmpty, remaining > 0 {
+            let mean = state.finishedSeconds.reduce(0, +) / Double(state.finishedSeconds.count)
+            parts.append("ETA \(duration(mean * Double(remaining)))")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        if seconds < 3600 { return String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60) }
+        return String(format: "%d h %02d min", Int(seconds) / 3600, (Int(seconds) % 3600) / 60)
+    }
+}

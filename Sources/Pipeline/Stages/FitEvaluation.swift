@@ -1,0 +1,55 @@
+import Datasets
+import Foundation
+import Jacobians
+
+/// `evaluation: [{kind: fit}]` — how the fit went: final cost, iterations, status,
+/// evaluation counts, training and test RMSE, and the fit's wall time.
+public enum FitEvaluation: EvaluationStage {
+    /// No options.
+    public struct Configuration: StageConfiguration {
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = []
+    }
+
+    /// `fit`.
+    public static let kind = "fit"
+    /// One line.
+    public static let summary = "fit metrics: final cost, iterations, status, train/test RMSE, fit time"
+
+    /// Reports the solver's outcome (or the cost at the initial parameters without a solver).
+    public static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult {
+        var metrics: [Metric] = []
+        let trainRMSE = rootMeanSquare(of: subject.residuals, at: subject.parameters)
+        if let fit = subject.fit {
+            metrics += [
+                .deterministic("fit.final_cost", fit.finalCost),
+                .count("fit.iterations", fit.iterations),
+                .text("fit.status", fit.status),
+                .count("fit.residual_evaluations", fit.residualEvaluations),
+                .count("fit.jacobian_evaluations", fit.jacobianEvaluations),
+                .text("fit.jacobian_strategy", fit.jacobianStrategy),
+            ]
+            for (name, seconds) in fit.timingsSeconds.sorted(by: { $0.key < $1.key }) {
+                metrics.append(.timing("fit.\(name)_us", seconds * 1e6))
+            }
+        } else {
+            let cost = 0.5 * trainRMSE * trainRMSE * Double(subject.residuals.outputCount)
+            metrics += [.deterministic("fit.final_cost", cost), .count("fit.iterations", 0), .text("fit.status", "no-solver")]
+        }
+        if let seconds = subject.fitSeconds { metrics.append(.timing("fit.time_us", seconds * 1e6)) }
+        metrics.append(.deterministic("fit.train_rmse", trainRMSE))
+        if let test = subject.data.test {
+            let testMap = try subject.model.residualMap(on: test)
+            metrics.append(.deterministic("fit.test_rmse", rootMeanSquare(of: testMap, at: subject.parameters)))
+        }
+        return EvaluationResult(metrics: metrics)
+    }
+
+    /// √(Σ rᵢ² / m) of `map` at `point`.
+    static func rootMeanSquare(of map: any DifferentiableMap, at point: [Double]) -> Double {
+        var residuals: [Double] = []
+        map.evaluate(at: point, into: &residuals)
+        guard !residuals.isEmpty else { return 0 }
+        return (residuals.reduce(0) { $0 + $1 * $1 } / Double(residuals.count)).squareRoot()
+    }
+}

@@ -1,0 +1,59 @@
+import Datasets
+import Foundation
+
+/// `evaluation: [{kind: nist-certified}]` — agreement with NIST's certified values as log
+/// relative errors, LRE = −log₁₀(|x − c| / |c|) (−log₁₀|x − c| when c = 0), capped at
+/// `max-lre` digits: `nist.lre_min` over the parameters, `nist.lre_ssr` for the residual
+/// sum of squares, `nist.lre_stderr_min` over the standard errors (when the solver gives them).
+public enum NISTCertifiedEvaluation: EvaluationStage {
+    /// Options.
+    public struct Configuration: StageConfiguration {
+        /// Cap on reported digits (certified values carry about 11).
+        public var maxLRE: Double
+
+        enum CodingKeys: String, CodingKey { case maxLRE = "max-lre" }
+
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = [
+            .optional("max-lre", default: "11", "cap on the log relative error, digits"),
+        ]
+    }
+
+    /// `nist-certified`.
+    public static let kind = "nist-certified"
+    /// One line.
+    public static let summary = "log relative errors against NIST certified parameters, RSS and standard errors"
+
+    /// The cap must be positive.
+    public static func validate(_ configuration: Configuration) throws {
+        guard configuration.maxLRE > 0 else { throw ConfigurationProblem(field: "max-lre", "must be positive") }
+    }
+
+    /// Compares the fitted values with the certified ones.
+    public static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult {
+        guard let problem = subject.data.nist else {
+            throw ConfigurationProblem("nist-certified needs NIST data (data: {kind: nist, file: …})")
+        }
+        let cap = context.configuration.maxLRE
+        let parameterLREs = zip(subject.parameters, problem.certifiedParameters).map { logRelativeError($0, certified: $1, cap: cap) }
+        var metrics: [Metric] = [.deterministic("nist.lre_min", parameterLREs.min() ?? .nan)]
+        for (name, lre) in zip(problem.parameterNames, parameterLREs) { metrics.append(.deterministic("nist.lre.\(name)", lre)) }
+        var residuals: [Double] = []
+        subject.residuals.evaluate(at: subject.parameters, into: &residuals)
+        let rss = residuals.reduce(0) { $0 + $1 * $1 }
+        metrics.append(.deterministic("nist.lre_ssr", logRelativeError(rss, certified: problem.residualSumOfSquares, cap: cap)))
+        if let errors = subject.fit?.standardErrors {
+            let lres = zip(errors, problem.certifiedStandardDeviations).map { logRelativeError($0, certified: $1, cap: cap) }
+            metrics.append(.deterministic("nist.lre_stderr_min", lres.min() ?? .nan))
+        }
+        return EvaluationResult(metrics: metrics)
+    }
+
+    /// −log₁₀ of the relative error, in [0, cap]; NaN estimates give 0.
+    static func logRelativeError(_ estimate: Double, certified: Double, cap: Double) -> Double {
+        guard estimate.isFinite else { return 0 }
+        let error = certified == 0 ? abs(estimate) : abs(estimate - certified) / abs(certified)
+        if error == 0 { return cap }
+        return min(cap, max(0, -log10(error)))
+    }
+}

@@ -1,0 +1,30 @@
+import Datasets
+
+/// `data: {kind: nist, file: Misra1a.dat}` — a NIST StRD nonlinear regression problem as
+/// distributed: its data, and (for the `formula` model and `nist-certified`) its formula,
+/// starting points and certified values.
+public enum NISTData: DataStage {
+    /// Options.
+    public struct Configuration: StageConfiguration {
+        /// The .dat file, relative to the manifest.
+        public var file: String
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = [
+            .required("file", "NIST StRD .dat file, relative to the manifest's folder"),
+        ]
+    }
+
+    /// `nist`.
+    public static let kind = "nist"
+    /// One line.
+    public static let summary = "a NIST StRD nonlinear regression problem (.dat as distributed)"
+
+    /// The .dat file is checked before any case runs.
+    public static func files(in configuration: Configuration) -> [String] { [configuration.file] }
+
+    /// Loads the problem.
+    public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+        let problem = try NISTProblem.load(contentsOf: context.path(context.configuration.file))
+        return DataSplit(training: problem.dataset, nist: problem)
+    }
+}

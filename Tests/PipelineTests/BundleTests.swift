@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+import YAMLDecoding
+@testable import Pipeline
+
+/// What a run writes: the bundle layout, per-case files, status, summary; failures recorded;
+/// interruption leaves an incomplete bundle that `resume` completes.
+@Suite struct BundleTests {
+    let manifest = """
+        name: line-fit
+        description: A line.
+        seed: 5
+        data: {kind: line, samples: 4, slope: 3.0}
+        model: {kind: line}
+        solver: {kind: exact-line, max-iterations: 2}
+        evaluation:
+          - {kind: probe}
+        sweep:
+          model.initial: [0.5, 1.5]
+        """
+
+    func read(_ path: String) throws -> JSONValue {
+        try JSONParser.parse(String(contentsOfFile: path, encoding: .utf8))
+    }
+
+    @Test func runWritesEveryFileOfTheBundle() throws {
+        let path = try writeManifest(manifest)
+        let results = try temporaryDirectory()
+        let plan = try ExperimentPlan.load(path: path, registry: .testing)
+        let outcome = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: results)
+
+        #expect(outcome.complete && !outcome.interrupted && outcome.failedCount == 0)
+        let bundle = outcome.bundlePath
+        #expect(URL(fileURLWithPath: bundle).deletingLastPathComponent().path == results + "/line-fit")
+        #expect(RunIdentifier.isRunIdentifier(URL(fileURLWithPath: bundle).lastPathComponent))
+        for name in ["manifest.yaml", "resolved.json", "environment.json", "status.json", "summary.json", "summary.md"] {
+            #expect(FileManager.default.fileExists(atPath: bundle + "/" + name), "\(name)")
+        }
+        #expect(try String(contentsOfFile: bundle + "/manifest.yaml", encoding: .utf8) == manifest)
+        for id in ["initial=0.5", "initial=1.5"] {
+            for name in ["metrics.json", "parameters.json", "trace.csv", "timings.csv"] {
+                #expect(FileManager.default.fileExists(atPath: "\(bundle)/cases/\(id)/\(name)"), "\(id)/\(name)")
+            }
+        }
+        // Only the bundle and `latest` are visible: no partial folders left behind.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: results + "/line-fit").sorted()
+        #expect(entries == [URL(fileURLWithPath: bundle).lastPathComponent, "latest"].sorted())
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: results + "/line-fit/latest") == URL(fileURLWithPath: bundle).lastPathComponent)
+
+        let status = try read(bundle + "/status.json")
+        #expect(status["complete"] == .bool(true))
+        #expect(status["counts"]?["ok"] == .number("2"))
+
+        let summary = try read(bundle + "/summary.json")
+        #expect(summary["schema"] == .number("1"))
+        #expect(summary["experiment"] == .string("line-fit"))
+        #expect(summary["metric_kinds"]?["probe.time_us"] == .string("timing"))
+        #expect(summary["metric_kinds"]?["probe.parameter"] == .string("deterministic"))
+        let cases = summary["cases"]?.arrayValue ?? []
+        #expect(cases.count == 2)
+        // The exact-line solver reaches the true slope 3 from any start.
+        #expect(cases.allSatisfy { $0["metrics"]?["probe.parameter"]?.numberValue == 3.0 })
+        #expect(cases[0]["sweep"]?["model.initial"] == .number("0.5"))
+        #expect(cases[0]["seed"]?.integerValue.map(UInt64.init) == plan.cases[0].seed)
+
+        let parameters = try read(bundle + "/cases/initial=0.5/parameters.json")
+        #expect(parameters["names"] == .array([.string("slope")]))
+        #expect(parameters["initial"] == .array([.number("0.5")]))
+        #expect(parameters["values"] == .array([.number("3.0")]))
+
+        let trace = try String(contentsOfFile: bundle + "/cases/initial=0.5/trace.csv", encoding: .utf8)
+        // Cost at slope 0.5 over x = 1…4, y = 3x: ½·Σ(2.5x)² = ½·6.25·30.
+        #expect(trace == "iteration,cost\n0.0,93.75\n1.0,0.0\n")
+        let timings = try String(contentsOfFile: bundle + "/cases/initial=0.5/timings.csv", encoding: .utf8)
+        #expect(timings.hasPrefix("name,repeats,median_us,min_us,max_us,forward_units\nstage.data,1,"))
+
+        let resolved = try read(bundle + "/resolved.json")
+        #expect(resolved["manifest_path"]?.stringValue == URL(fileURLWithPath: path).standardizedFileURL.path)
+        #expect(resolved["cases"]?.arrayValue?.first?["manifest"]?["solver"]?["max-iterations"] == .number("2"))
+        let markdown = try String(contentsOfFile: bundle + "/summary.md", encoding: .utf8)
+        #expect(markdown.contains("| initial=0.5 | ok |"))
+    }
+
+    @Test func aFailingCaseIsRecordedAndTheOthersContinue() throws {
+        let text = manifest.replacingOccurrences(of: "model.initial: [0.5, 1.5]", with: "evaluation: [[{kind: probe, fail: true}], [{kind: probe}]]")
+        let plan = try ExperimentPlan.load(path: try writeManifest(text), registry: .testing)
+        let outcome = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: try temporaryDirectory())
+        #expect(outcome.complete)
+        #expect(outcome.records.map(\.status) == [.failed, .ok])
+        #expect(outcome.records[0].error == "evaluation.probe: probe asked to fail")
+        let status = try read(outcome.bundlePath + "/status.json")
+        #expect(status["cases"]?.arrayValue?.first?["error"] == .string("evaluation.probe: probe asked to fail"))
+        #expect(status["counts"]?["failed"] == .number("1"))
+        let errorText = try String(contentsOfFile: outcome.bundlePath + "/cases/\(outcome.records[0].id)/error.txt", encoding: .utf8)
+        #expect(errorText == "evaluation.probe: probe asked to fail\n")
+    }
+
+    @Test func interruptionKeepsFinishedCasesAndResumeCompletesTheRest() throws {
+        // The second of three cases sets the cancellation flag mid-evaluation, as SIGINT would.
+        let text = manifest.replacingOccurrences(
+            of: "model.initial: [0.5, 1.5]",
+            with: "evaluation: [[{kind: probe}], [{kind: probe, cancel: true}], [{kind: probe, fail: false}]]")
+        let path = try writeManifest(text)
+        let results = try temporaryDirectory()
+        let plan = try ExperimentPlan.load(path: path, registry: .testing)
+        let outcome = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: results)
+        #expect(outcome.interrupted && !outcome.complete)
+        #expect(outcome.records.map(\.status) == [.ok, .pending, .pending])
+        let status = try read(outcome.bundlePath + "/status.json")
+        #expect(status["complete"] == .bool(false))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outcome.bundlePath + "/cases") == [outcome.records[0].id])
+
+        // Resume with a manifest whose second case no longer cancels: edit the stored
+        // manifest as a user would fix the cause, then resume from the bundle alone.
+        let stored = outcome.bundlePath + "/manifest.yaml"
+        try text.replacingOccurrences(of: "cancel: true", with: "cancel: false").write(toFile: stored, atomically: true, encoding: .utf8)
+        let resumedPlanIDs = try ExperimentPlan.load(path: stored, registry: .testing).cases.map(\.id)
+        #expect(resumedPlanIDs.count == 3)
+        let resumed = try ExperimentRunner.resume(bundlePath: outcome.bundlePath, registry: .testing, cancellation: CancellationFlag())
+        #expect(resumed.complete && !resumed.interrupted)
+        #expect(resumed.bundlePath == outcome.bundlePath)
+        #expect(resumed.records.map(\.status) == [.ok, .ok, .ok])
+        let finalStatus = try read(outcome.bundlePath + "/status.json")
+        #expect(finalStatus["complete"] == .bool(true))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outcome.bundlePath + "/cases").sorted() == resumed.records.map(\.id).sorted())
+        // The first case was kept, not re-run: its summary entry is the original one.
+        let summary = try read(outcome.bundlePath + "/summary.json")
+        #expect(summary["cases"]?.arrayValue?.count == 3)
+        #expect(summary["complete"] == .bool(true))
+        // Nothing but the bundle and `latest` remains in the experiment folder.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: results + "/line-fit").count == 2)
+    }
+
+    @Test func resumingACompleteBundleIsRefused() throws {
+        let plan = try ExperimentPlan.load(path: try writeManifest(manifest), registry: .testing)
+        let outcome = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: try temporaryDirectory())
+        #expect(throws: BundleError.self) {
+            _ = try ExperimentRunner.resume(bundlePath: outcome.bundlePath, registry: .testing, cancellation: CancellationFlag())
+        }
+    }
+
+    @Test func concurrentRunsGetDistinctBundles() throws {
+        let plan = try ExperimentPlan.load(path: try writeManifest(manifest), registry: .testing)
+        let results = try temporaryDirectory()
+        let writers = try (0..<20).map { _ in try ResultBundleWriter.create(resultsDirectory: results, experiment: "x", description: "") }
+        #expect(Set(writers.map(\.runID)).count == 20)
+        _ = plan
+    }
+
+    @Test func unwritableResultsFolderFailsBeforeAnyCase() throws {
+        let plan = try ExperimentPlan.load(path: try writeManifest(manifest), registry: .testing)
+        let file = try temporaryDirectory() + "/not-a-folder"
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: BundleError.self) {
+            _ = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: file)
+        }
+    }
+
+    @Test func numbersAreWrittenStablyAndNonFiniteExplicitly() throws {
+        var record = CaseRecord.pending(try ExperimentPlan.load(path: try writeManifest(manifest), registry: .testing).cases[0])
+        record.metrics = [.deterministic("b", .nan), .deterministic("a", .infinity), .deterministic("c", 0.1), .count("d", 3)]
+        #expect(BundleDocuments.metrics(record) == "{\n  \"a\": \"Infinity\",\n  \"b\": \"NaN\",\n  \"c\": 0.1,\n  \"d\": 3\n}\n")
+    }
+}
