@@ -13,6 +13,23 @@ extension FormulaBatchEvaluator {
     /// - Complexity: one pass over the whole tape per block of 64 samples, in complex arithmetic.
     public func evaluate(parameters: [Complex<Double>], into output: inout [Complex<Double>]) {
         precondition(parameters.count == program.parameterCount, "expected \(program.parameterCount) parameters, got \(parameters.count)")
+        parameters.withUnsafeBufferPointer { values in
+            guard let base = values.baseAddress else { return evaluateComplex(nil, into: &output) }
+            evaluateComplex(.shared(base), into: &output)
+        }
+    }
+
+    /// Complex values with parameters that differ per sample (`parameterRows` S × n, row-major).
+    public func evaluate(parameterRows: [Complex<Double>], into output: inout [Complex<Double>]) {
+        precondition(parameterRows.count == sampleCount * program.parameterCount, "expected S·n = \(sampleCount * program.parameterCount) values")
+        parameterRows.withUnsafeBufferPointer { values in
+            guard let base = values.baseAddress else { return evaluateComplex(nil, into: &output) }
+            evaluateComplex(.perSample(base), into: &output)
+        }
+    }
+
+    /// `parameters == nil` only when there are no parameters.
+    func evaluateComplex(_ parameters: ParameterSource<Complex<Double>>?, into output: inout [Complex<Double>]) {
         if output.count != sampleCount { output = [Complex<Double>](repeating: .zero, count: sampleCount) }
         let block = Self.maximumBlock
         let registers: UnsafeMutablePointer<Complex<Double>>
@@ -33,7 +50,11 @@ extension FormulaBatchEvaluator {
             let count = min(block, sampleCount - start)
             for p in 0..<parameterCount {
                 let row = registers + p * block
-                for i in 0..<count { row[i] = parameters[p] }
+                switch parameters {
+                case .shared(let values): for i in 0..<count { row[i] = values[p] }
+                case .perSample(let rows): for i in 0..<count { row[i] = rows[(start + i) * parameterCount + p] }
+                case nil: break
+                }
             }
             for j in 0..<program.predictorCount {
                 let row = registers + (parameterCount + j) * block

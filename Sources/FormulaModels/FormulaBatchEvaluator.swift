@@ -12,6 +12,13 @@ import Numerics
 /// call with a given lane count no method allocates.
 ///
 /// An evaluator owns its buffers and is used from one thread at a time.
+/// Where parameter values (or directions) come from: one vector shared by every sample, or
+/// one row per sample (row-major, S × n).
+enum ParameterSource<Element> {
+    case shared(UnsafePointer<Element>)
+    case perSample(UnsafePointer<Element>)
+}
+
 public final class FormulaBatchEvaluator {
     /// The compiled formula.
     public let program: FormulaProgram
@@ -128,12 +135,51 @@ public final class FormulaBatchEvaluator {
         }
     }
 
+    /// Writes the parameter rows of the block starting at `blockStart` (shared values are
+    /// written once, on the first block: parameter rows are never overwritten).
     @inline(__always)
-    func broadcastParameters(_ parameters: UnsafeBufferPointer<Double>, count: Int) {
-        for p in 0..<program.parameterCount {
-            let row = values + p * Self.maximumBlock
-            let value = parameters[p]
-            for i in 0..<count { row[i] = value }
+    func loadParameters(_ source: ParameterSource<Double>, blockStart: Int, count: Int) {
+        let n = program.parameterCount
+        switch source {
+        case .shared(let values):
+            guard blockStart == 0 else { return }
+            for p in 0..<n {
+                let row = parameterRow(p)
+                for i in 0..<Self.maximumBlock { row[i] = values[p] }
+            }
+        case .perSample(let rows):
+            for p in 0..<n {
+                let row = parameterRow(p)
+                for i in 0..<count { row[i] = rows[(blockStart + i) * n + p] }
+            }
+        }
+    }
+
+    @inline(__always)
+    func parameterRow(_ register: Int) -> UnsafeMutablePointer<Double> { values + register * Self.maximumBlock }
+
+    /// Seeds the parameter tangent rows (shared n × k directions once; per-sample
+    /// (S·n) × k directions per block).
+    @inline(__always)
+    func loadTangents(_ source: ParameterSource<Double>, laneCount: Int, block: Int, blockStart: Int, count: Int) {
+        let n = program.parameterCount, stride = laneCount * block
+        switch source {
+        case .shared(let directions):
+            guard blockStart == 0 else { return }
+            for p in 0..<n {
+                for lane in 0..<laneCount {
+                    let row = lanes + p * stride + lane * block
+                    let value = directions[p * laneCount + lane]
+                    for i in 0..<block { row[i] = value }
+                }
+            }
+        case .perSample(let directions):
+            for p in 0..<n {
+                for lane in 0..<laneCount {
+                    let row = lanes + p * stride + lane * block
+                    for i in 0..<count { row[i] = directions[((blockStart + i) * n + p) * laneCount + lane] }
+                }
+            }
         }
     }
 
@@ -160,20 +206,29 @@ public final class FormulaBatchEvaluator {
     /// - Complexity: one pass over the active tape per block of 64 samples.
     public func evaluate(parameters: [Double], into output: inout [Double]) {
         precondition(parameters.count == program.parameterCount, "expected \(program.parameterCount) parameters, got \(parameters.count)")
+        parameters.withUnsafeBufferPointer { evaluate(.shared($0.baseAddress ?? UnsafePointer(scratch)), into: &output) }
+    }
+
+    /// Writes f(x_s; b_s) with parameters that differ per sample: `parameterRows` is S × n,
+    /// row-major (used with roles swapped, to differentiate with respect to predictors).
+    public func evaluate(parameterRows: [Double], into output: inout [Double]) {
+        precondition(parameterRows.count == sampleCount * program.parameterCount, "expected S·n = \(sampleCount * program.parameterCount) values")
+        parameterRows.withUnsafeBufferPointer { evaluate(.perSample($0.baseAddress ?? UnsafePointer(scratch)), into: &output) }
+    }
+
+    func evaluate(_ parameters: ParameterSource<Double>, into output: inout [Double]) {
         if output.count != sampleCount { output = [Double](repeating: 0, count: sampleCount) }
         let outputRegister = program.outputRegister
-        parameters.withUnsafeBufferPointer { parameterBuffer in
-            output.withUnsafeMutableBufferPointer { outputBuffer in
-                broadcastParameters(parameterBuffer, count: Self.maximumBlock)  // parameter rows are never overwritten
-                var start = 0
-                while start < sampleCount {
-                    let count = min(Self.maximumBlock, sampleCount - start)
-                    pointValuePointers(blockStart: start)
-                    for instruction in activeTape { Self.forward(instruction, valuePointers, count) }
-                    let result = valuePointers[outputRegister]
-                    for i in 0..<count { outputBuffer[start + i] = result[i] }
-                    start += count
-                }
+        output.withUnsafeMutableBufferPointer { outputBuffer in
+            var start = 0
+            while start < sampleCount {
+                let count = min(Self.maximumBlock, sampleCount - start)
+                pointValuePointers(blockStart: start)
+                loadParameters(parameters, blockStart: start, count: count)
+                for instruction in activeTape { Self.forward(instruction, valuePointers, count) }
+                let result = valuePointers[outputRegister]
+                for i in 0..<count { outputBuffer[start + i] = result[i] }
+                start += count
             }
         }
     }
@@ -184,11 +239,32 @@ public final class FormulaBatchEvaluator {
     ///
     /// - Parameters:
     ///   - tangents: n × k; column j is a direction in parameter space.
-    ///   - values: when given, also receives f(x_s; b) (length S).
     /// - Complexity: one forward sweep carrying k tangent lanes through the active tape.
     public func pushforward(parameters: [Double], tangents: Matrix, into result: inout Matrix) {
+        precondition(parameters.count == program.parameterCount, "expected \(program.parameterCount) parameters, got \(parameters.count)")
         precondition(tangents.rows == program.parameterCount, "tangents must have \(program.parameterCount) rows, got \(tangents.rows)")
-        let laneCount = tangents.columns
+        parameters.withUnsafeBufferPointer { values in
+            tangents.elements.withUnsafeBufferPointer { directions in
+                pushforward(.shared(values.baseAddress ?? UnsafePointer(scratch)), .shared(directions.baseAddress ?? UnsafePointer(scratch)), laneCount: tangents.columns, into: &result)
+            }
+        }
+    }
+
+    /// Per-sample parameters (S × n rows) and per-sample directions ((S·n) × k, row s·n + p):
+    /// `result` (S × k) row s = Σ_p ∂f_s/∂b_{s,p} · V[s·n + p, :].
+    ///
+    /// - Complexity: one forward sweep carrying k tangent lanes.
+    public func pushforward(parameterRows: [Double], tangentRows: Matrix, into result: inout Matrix) {
+        precondition(parameterRows.count == sampleCount * program.parameterCount, "expected S·n = \(sampleCount * program.parameterCount) values")
+        precondition(tangentRows.rows == sampleCount * program.parameterCount, "tangents must have S·n rows")
+        parameterRows.withUnsafeBufferPointer { values in
+            tangentRows.elements.withUnsafeBufferPointer { directions in
+                pushforward(.perSample(values.baseAddress ?? UnsafePointer(scratch)), .perSample(directions.baseAddress ?? UnsafePointer(scratch)), laneCount: tangentRows.columns, into: &result)
+            }
+        }
+    }
+
+    func pushforward(_ parameters: ParameterSource<Double>, _ tangents: ParameterSource<Double>, laneCount: Int, into result: inout Matrix) {
         result.reshape(rows: sampleCount, columns: laneCount)
         guard laneCount > 0 else { return }
         let block = blockSize(forLanes: laneCount)
@@ -196,36 +272,24 @@ public final class FormulaBatchEvaluator {
         ensureLaneCapacity(registerCount * stride)
         let outputRegister = program.outputRegister
         let outputActive = program.isActive[outputRegister]
-        let parameterCount = program.parameterCount
-        parameters.withUnsafeBufferPointer { parameterBuffer in
-            tangents.elements.withUnsafeBufferPointer { tangentBuffer in
-                result.elements.withUnsafeMutableBufferPointer { resultBuffer in
-                    // Parameter tangents are the same for every block: broadcast once.
-                    for p in 0..<parameterCount {
-                        for lane in 0..<laneCount {
-                            let row = lanes + p * stride + lane * block
-                            let value = tangentBuffer[p * laneCount + lane]
-                            for i in 0..<block { row[i] = value }
-                        }
-                    }
-                    broadcastParameters(parameterBuffer, count: block)
-                    var start = 0
-                    while start < sampleCount {
-                        let count = min(block, sampleCount - start)
-                        pointValuePointers(blockStart: start)
-                        for instruction in activeTape {
-                            Self.forward(instruction, valuePointers, count)
-                            tangentStep(instruction, laneCount: laneCount, block: block, count: count)
-                        }
-                        for lane in 0..<laneCount {
-                            let row = lanes + outputRegister * stride + lane * block
-                            for i in 0..<count {
-                                resultBuffer[(start + i) * laneCount + lane] = outputActive ? row[i] : 0
-                            }
-                        }
-                        start += count
+        result.elements.withUnsafeMutableBufferPointer { resultBuffer in
+            var start = 0
+            while start < sampleCount {
+                let count = min(block, sampleCount - start)
+                pointValuePointers(blockStart: start)
+                loadParameters(parameters, blockStart: start, count: count)
+                loadTangents(tangents, laneCount: laneCount, block: block, blockStart: start, count: count)
+                for instruction in activeTape {
+                    Self.forward(instruction, valuePointers, count)
+                    tangentStep(instruction, laneCount: laneCount, block: block, count: count)
+                }
+                for lane in 0..<laneCount {
+                    let row = lanes + outputRegister * stride + lane * block
+                    for i in 0..<count {
+                        resultBuffer[(start + i) * laneCount + lane] = outputActive ? row[i] : 0
                     }
                 }
+                start += count
             }
         }
     }
@@ -291,7 +355,9 @@ public final class FormulaBatchEvaluator {
         guard laneCount > 0 else { return }
         cotangents.elements.withUnsafeBufferPointer { seeds in
             result.elements.withUnsafeMutableBufferPointer { output in
-                reverse(parameters: parameters, laneCount: laneCount, seeds: seeds.baseAddress, output: output, perSample: false)
+                parameters.withUnsafeBufferPointer { values in
+                    reverse(.shared(values.baseAddress ?? UnsafePointer(scratch)), laneCount: laneCount, seeds: seeds.baseAddress, output: output, perSample: false)
+                }
             }
         }
     }
@@ -301,30 +367,45 @@ public final class FormulaBatchEvaluator {
     /// - Complexity: one forward pass plus one reverse sweep with one lane (every sample
     ///   seeded with 1 at once, valid because sample s's output depends on row s only).
     public func perSampleGradients(parameters: [Double], into result: inout Matrix) {
+        precondition(parameters.count == program.parameterCount, "expected \(program.parameterCount) parameters, got \(parameters.count)")
         result.reshape(rows: sampleCount, columns: program.parameterCount)
         result.elements.withUnsafeMutableBufferPointer { output in
-            reverse(parameters: parameters, laneCount: 1, seeds: nil, output: output, perSample: true)
+            parameters.withUnsafeBufferPointer { values in
+                reverse(.shared(values.baseAddress ?? UnsafePointer(scratch)), laneCount: 1, seeds: nil, output: output, perSample: true)
+            }
+        }
+    }
+
+    /// With per-sample parameters (S × n rows): row s of `result` (S × n) is ∂f_s/∂b_s.
+    ///
+    /// - Complexity: one forward pass plus one single-lane reverse sweep.
+    public func perSampleGradients(parameterRows: [Double], into result: inout Matrix) {
+        precondition(parameterRows.count == sampleCount * program.parameterCount, "expected S·n = \(sampleCount * program.parameterCount) values")
+        result.reshape(rows: sampleCount, columns: program.parameterCount)
+        result.elements.withUnsafeMutableBufferPointer { output in
+            parameterRows.withUnsafeBufferPointer { values in
+                reverse(.perSample(values.baseAddress ?? UnsafePointer(scratch)), laneCount: 1, seeds: nil, output: output, perSample: true)
+            }
         }
     }
 
     /// The shared reverse sweep. `seeds == nil` seeds every sample's output with 1.
     func reverse(
-        parameters: [Double], laneCount: Int, seeds: UnsafePointer<Double>?,
+        _ parameters: ParameterSource<Double>, laneCount: Int, seeds: UnsafePointer<Double>?,
         output: UnsafeMutableBufferPointer<Double>, perSample: Bool
     ) {
-        precondition(parameters.count == program.parameterCount, "expected \(program.parameterCount) parameters, got \(parameters.count)")
         let block = blockSize(forLanes: laneCount)
         let stride = laneCount * block
         ensureLaneCapacity(registerCount * stride)
         let outputRegister = program.outputRegister
         let parameterCount = program.parameterCount
         let outputActive = program.isActive[outputRegister]
-        parameters.withUnsafeBufferPointer { parameterBuffer in
-            broadcastParameters(parameterBuffer, count: block)
+        do {
             var start = 0
             while start < sampleCount {
                 let count = min(block, sampleCount - start)
                 pointValuePointers(blockStart: start)
+                loadParameters(parameters, blockStart: start, count: count)
                 for instruction in activeTape { Self.forward(instruction, valuePointers, count) }
                 // Zero the adjoints of active registers, then seed the output.
                 for register in 0..<registerCount where program.isActive[register] {
