@@ -50,7 +50,7 @@ let package = Package(
         ),
 
         // Fitting.
-        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians"]),
+        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians", "CBLASLapack"]),
 
         // The experiment pipeline, its reports, and the command line.
         .target(name: "Reports", dependencies: []),

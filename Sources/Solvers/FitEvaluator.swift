@@ -1,0 +1,170 @@
+import Jacobians
+import LinearAlgebra
+
+/// The machinery every solver shares: the weighted free residual map, evaluation counters,
+/// the time split, the trace and the construction of the ``FitResult`` (with covariance).
+final class FitEvaluator {
+    let problem: LeastSquaresProblem
+    let map: WeightedFreeResidualMap
+    let clock = ContinuousClock()
+    let start: ContinuousClock.Instant
+    var timings = FitTimings()
+    var residualEvaluations = 0
+    var jacobianEvaluations = 0
+    var gradientEvaluations = 0
+    var jacobianCost = JacobianCost()
+    var trace: [FitIteration] = []
+    var linearSolverUse: [String: Int] = [:]
+    var rankDeficientJacobians = 0
+    private var cotangent: Matrix
+    private var gradientRow: Matrix
+    private var svd = ThinSingularValueDecomposition()
+    /// Last Jacobian error, for the message.
+    var jacobianError: String?
+
+    init(problem: LeastSquaresProblem) {
+        self.problem = problem
+        let free = problem.freeParameters
+        self.map = WeightedFreeResidualMap(
+            base: problem.map, fullInitial: problem.initialParameters, freeIndices: free,
+            standardDeviations: problem.standardDeviations)
+        self.start = clock.now
+        self.cotangent = Matrix(rows: 1, columns: problem.map.outputCount)
+        self.gradientRow = Matrix(rows: 1, columns: free.count)
+        trace.reserveCapacity(64)
+    }
+
+    /// m, residuals.
+    var residualCount: Int { map.outputCount }
+    /// n_free.
+    var parameterCount: Int { map.inputCount }
+
+    /// The free parameters of the initial point.
+    var initialFreeParameters: [Double] { map.freeIndices.map { problem.initialParameters[$0] } }
+
+    var elapsed: Double { seconds(clock.now - start) }
+
+    func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+
+    /// r̃(z) into `residual`; returns ½‖r̃‖², or nil if any residual is not finite.
+    func cost(at point: [Double], residual: inout [Double]) -> Double? {
+        let begin = clock.now
+        map.evaluate(at: point, into: &residual)
+        timings.residualSeconds += seconds(clock.now - begin)
+        residualEvaluations += 1
+        var sum = 0.0
+        for value in residual { sum += value * value }
+        guard sum.isFinite else {
+            // Σ overflow with finite entries is treated as non-finite too: the cost is unusable.
+            return nil
+        }
+        return 0.5 * sum
+    }
+
+    /// The weighted free Jacobian at `point`; false when the strategy threw or produced
+    /// NaN/∞ (``jacobianError`` says which).
+    func jacobian(at point: [Double], into result: inout Matrix) -> Bool {
+        let begin = clock.now
+        defer { timings.jacobianSeconds += seconds(clock.now - begin) }
+        do {
+            jacobianCost = jacobianCost + (try problem.jacobianStrategy.jacobian(of: map, at: point, into: &result))
+        } catch {
+            jacobianError = "the Jacobian strategy '\(problem.jacobianStrategy.name)' failed: \(error)"
+            return false
+        }
+        jacobianEvaluations += 1
+        if result.elements.contains(where: { !$0.isFinite }) {
+            jacobianError = nil
+            return false
+        }
+        return true
+    }
+
+    /// g = J̃ᵀ r̃ with one pullback of a single cotangent lane (never a full Jacobian).
+    /// Returns false if g is not finite.
+    func gradient(at point: [Double], residual: [Double], into gradient: inout [Double]) -> Bool {
+        let begin = clock.now
+        defer { timings.jacobianSeconds += seconds(clock.now - begin) }
+        for i in 0..<residual.count { cotangent.elements[i] = residual[i] }
+        map.pullback(at: point, cotangents: cotangent, into: &gradientRow)
+        gradientEvaluations += 1
+        jacobianCost = jacobianCost + JacobianCost(pullbacks: 1, cotangentLanes: 1)
+        if gradient.count != parameterCount { gradient = Array(repeating: 0, count: parameterCount) }
+        for j in 0..<parameterCount { gradient[j] = gradientRow.elements[j] }
+        return gradient.allSatisfy(\.isFinite)
+    }
+
+    /// Runs `body` and books its time as linear solving.
+    func timeLinearSolve<T>(_ body: () -> T) -> T {
+        let begin = clock.now
+        defer { timings.linearSolveSeconds += seconds(clock.now - begin) }
+        return body()
+    }
+
+    /// Appends a trace row stamped with the elapsed time.
+    func record(iteration: Int, cost: Double, damping: Double, stepNorm: Double, gradientNorm: Double, accepted: Bool) {
+        trace.append(FitIteration(
+            iteration: iteration, cost: cost, damping: damping, stepNorm: stepNorm,
+            gradientNorm: gradientNorm, accepted: accepted, elapsedSeconds: elapsed))
+    }
+
+    /// Builds the result. With `covariance`, uses `jacobianAtSolution` when given (it must be
+    /// the weighted free Jacobian at `point`), otherwise computes one.
+    func result(
+        solver: String, usesJacobian: Bool, point: [Double], cost: Double, initialCost: Double,
+        iterations: Int, gradientNorm: Double, status: FitStatus, message: String,
+        covariance: Bool, jacobianAtSolution: Matrix?
+    ) -> FitResult {
+        var covarianceResult: FitCovariance?
+        var finalGradientNorm = gradientNorm
+        if covariance, cost.isFinite, parameterCount > 0 {
+            var jacobian = jacobianAtSolution ?? Matrix(rows: 0, columns: 0)
+            let available = jacobianAtSolution != nil || self.jacobian(at: point, into: &jacobian)
+            if available {
+                let begin = clock.now
+                covarianceResult = FitCovariance.compute(
+                    jacobian: jacobian, cost: cost, freeIndices: map.freeIndices,
+                    parameterCount: problem.initialParameters.count, svd: &svd)
+                timings.linearSolveSeconds += seconds(clock.now - begin)
+                if !finalGradientNorm.isFinite {
+                    var residual: [Double] = []
+                    map.evaluate(at: point, into: &residual)
+                    var g = Array(repeating: 0.0, count: parameterCount)
+                    multiply(jacobian, residual, transposeA: .transposed, into: &g)
+                    finalGradientNorm = g.reduce(0) { max($0, abs($1)) }
+                }
+            }
+        }
+        timings.totalSeconds = elapsed
+        return FitResult(
+            solver: solver, jacobianStrategy: usesJacobian || covariance ? problem.jacobianStrategy.name : "",
+            parameters: map.expand(point), parameterNames: problem.parameterNames,
+            cost: cost, initialCost: initialCost, iterations: iterations,
+            residualEvaluations: residualEvaluations, jacobianEvaluations: jacobianEvaluations,
+            gradientEvaluations: gradientEvaluations, gradientNorm: finalGradientNorm,
+            status: status, message: message, timings: timings, jacobianCost: jacobianCost,
+            trace: trace, covariance: covarianceResult, linearSolverUse: linearSolverUse,
+            rankDeficientJacobians: rankDeficientJacobians)
+    }
+
+    /// The result for a malformed problem (nothing evaluated).
+    static func invalid(solver: String, problem: LeastSquaresProblem, reason: String) -> FitResult {
+        FitResult(
+            solver: solver, jacobianStrategy: problem.jacobianStrategy.name, parameters: problem.initialParameters,
+            parameterNames: problem.parameterNames, cost: .nan, initialCost: .nan, iterations: 0,
+            residualEvaluations: 0, jacobianEvaluations: 0, gradientEvaluations: 0, gradientNorm: .nan,
+            status: .invalidProblem, message: "invalid problem: \(reason)", timings: FitTimings(),
+            jacobianCost: JacobianCost(), trace: [], covariance: nil, linearSolverUse: [:],
+            rankDeficientJacobians: 0)
+    }
+}
+
+/// ‖v‖∞.
+func maximumMagnitude(_ v: [Double]) -> Double {
+    var result = 0.0
+    for value in v { result = max(result, abs(value)) }
+    return result
+}

@@ -1,0 +1,52 @@
+import Jacobians
+import LinearAlgebra
+
+/// Everything a solver reports about one fit.
+public struct FitResult: Sendable, Codable {
+    /// The solver's manifest name, e.g. `levenberg-marquardt`.
+    public var solver: String
+    /// The Jacobian strategy's manifest name (empty for solvers that only pull back gradients).
+    public var jacobianStrategy: String
+    /// Final parameters, all n (fixed ones at their initial values).
+    public var parameters: [Double]
+    /// Parameter names, when the problem gave them.
+    public var parameterNames: [String]?
+    /// Final cost ½‖W r‖².
+    public var cost: Double
+    /// Cost at the starting point.
+    public var initialCost: Double
+    /// Accepted iterations.
+    public var iterations: Int
+    /// Residual evaluations r(x), including trial points.
+    public var residualEvaluations: Int
+    /// Full Jacobians computed by the strategy (including the one for the covariance).
+    public var jacobianEvaluations: Int
+    /// Single-lane gradient pullbacks Jᵀr (first-order methods and line searches).
+    public var gradientEvaluations: Int
+    /// ‖Jᵀ W² r‖∞ over the free parameters at the final point (from the last gradient or
+    /// Jacobian computed there).
+    public var gradientNorm: Double
+    /// Why it stopped.
+    public var status: FitStatus
+    /// A sentence a person can act on.
+    public var message: String
+    /// Wall time split.
+    public var timings: FitTimings
+    /// Engine work summed over all Jacobians.
+    public var jacobianCost: JacobianCost
+    /// One row per trial step.
+    public var trace: [FitIteration]
+    /// Covariance, standard errors, correlations; nil when not requested or not computable.
+    public var covariance: FitCovariance?
+    /// For LM: how many Jacobians were solved with each linear solver (`qr`, `cholesky`, `svd`).
+    public var linearSolverUse: [String: Int]
+    /// For LM and Gauss-Newton: Jacobians the linear solver found numerically rank deficient
+    /// (|R_jj| ≤ ε·max(m, n)·|R_00| for `qr`, σ ≤ ε·max(m, n)·σ₁ for `svd`, not positive
+    /// definite for `cholesky`).
+    public var rankDeficientJacobians: Int
+
+    /// σ̂·√((JᵀJ)⁻¹)ᵢᵢ per parameter, or nil without covariance.
+    public var standardErrors: [Double]? { covariance?.standardErrors }
+    /// Sum of squared (weighted) residuals, 2·cost.
+    public var residualSumOfSquares: Double { 2 * cost }
+}

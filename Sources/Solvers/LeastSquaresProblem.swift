@@ -1,0 +1,90 @@
+import Jacobians
+import LinearAlgebra
+
+/// What a solver fits: minimise ½ Σᵢ (rᵢ(x)/σᵢ)² over the free parameters.
+///
+/// The residual map r: Rⁿ → Rᵐ is any ``DifferentiableMap``; the Jacobian comes from the
+/// injected ``JacobianStrategy``. Observation weights follow scipy's `curve_fit(sigma=…)`
+/// and lmfit: residual i is divided by σᵢ. Parameters listed in ``fixedParameters`` keep
+/// their initial value; solvers work in the free subspace only.
+public struct LeastSquaresProblem: @unchecked Sendable {
+    /// The residual map r(x). Used from one thread at a time.
+    public var map: any DifferentiableMap
+    /// x₀, n values (fixed parameters keep these values).
+    public var initialParameters: [Double]
+    /// σᵢ per residual (m positive finite values), or nil for unit weights.
+    public var standardDeviations: [Double]?
+    /// Indices (0-based) of parameters held fixed.
+    public var fixedParameters: Set<Int>
+    /// How the Jacobian of the weighted free residuals is computed.
+    public var jacobianStrategy: any JacobianStrategy
+    /// Parameter names for reports (optional; `p0`, `p1`, … otherwise).
+    public var parameterNames: [String]?
+
+    /// Creates a problem. `jacobianStrategy` defaults to ``defaultJacobianStrategy``.
+    public init(
+        map: any DifferentiableMap, initialParameters: [Double], standardDeviations: [Double]? = nil,
+        fixedParameters: Set<Int> = [], jacobianStrategy: (any JacobianStrategy)? = nil, parameterNames: [String]? = nil
+    ) {
+        self.map = map
+        self.initialParameters = initialParameters
+        self.standardDeviations = standardDeviations
+        self.fixedParameters = fixedParameters
+        self.jacobianStrategy = jacobianStrategy ?? LeastSquaresProblem.defaultJacobianStrategy
+        self.parameterNames = parameterNames
+    }
+
+    /// The strategy used when none is given: an exact one-sweep forward-mode Jacobian.
+    public static var defaultJacobianStrategy: any JacobianStrategy { TangentBlockJacobian() }
+
+    /// Indices of the free parameters in increasing order.
+    public var freeParameters: [Int] {
+        (0..<initialParameters.count).filter { !fixedParameters.contains($0) }
+    }
+
+    /// Nil when the problem is well formed, otherwise what is wrong.
+    public var validationFailure: String? {
+        if initialParameters.count != map.inputCount {
+            return "the map has \(map.inputCount) parameters but \(initialParameters.count) initial values were given"
+        }
+        if let index = initialParameters.firstIndex(where: { !$0.isFinite }) {
+            return "initial parameter \(index) is \(initialParameters[index]); it must be finite"
+        }
+        if let bad = fixedParameters.first(where: { $0 < 0 || $0 >= initialParameters.count }) {
+            return "fixed parameter index \(bad) is outside 0..<\(initialParameters.count)"
+        }
+        if let sigma = standardDeviations {
+            if sigma.count != map.outputCount {
+                return "\(sigma.count) standard deviations for \(map.outputCount) residuals"
+            }
+            if let index = sigma.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+                return "standard deviation \(index) is \(sigma[index]); each σ must be positive and finite"
+            }
+        }
+        if let names = parameterNames, names.count != initialParameters.count {
+            return "\(names.count) parameter names for \(initialParameters.count) parameters"
+        }
+        return nil
+    }
+}
+
+/// The exact Jacobian from one pushforward of the identity (n tangent lanes). The default
+/// until the engine's `auto` strategy is the package default.
+///
+/// - Cost: one pushforward carrying n lanes.
+public struct TangentBlockJacobian: JacobianStrategy {
+    /// Creates the strategy.
+    public init() {}
+    /// `forward-vectorized` (same computation as the engine's strategy of that name).
+    public var name: String { "forward-vectorized" }
+    /// True.
+    public var isExact: Bool { true }
+    /// Always applicable.
+    public func inapplicabilityReason(for map: any DifferentiableMap) -> String? { nil }
+    /// Pushes the n × n identity forward.
+    public func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
+        let n = map.inputCount
+        map.pushforward(at: point, tangents: Matrix.identity(n), into: &jacobian)
+        return JacobianCost(pushforwards: 1, tangentLanes: n, workspaceBytes: n * n * MemoryLayout<Double>.size)
+    }
+}

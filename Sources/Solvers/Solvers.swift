@@ -1,1 +1,0 @@
-// The Solvers module; see docs/ARCHITECTURE.md.

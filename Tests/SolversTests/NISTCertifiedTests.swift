@@ -1,0 +1,81 @@
+import Datasets
+import Foundation
+import Jacobians
+import Solvers
+import Testing
+
+let nistFixtureDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures/nist")
+
+let nistFixtureFiles: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: nistFixtureDirectory.path)) ?? [])
+    .filter { $0.hasSuffix(".dat") }.sorted()
+
+/// NIST's log relative error −log₁₀(|fit − cert|/|cert|), clipped to [0, 11].
+func logRelativeError(_ fitted: Double, _ certified: Double) -> Double {
+    guard fitted.isFinite else { return 0 }
+    let error = certified == 0 ? abs(fitted) : abs(fitted - certified) / abs(certified)
+    if error == 0 { return 11 }
+    return min(11, max(0, -log10(error)))
+}
+
+struct NISTOutcome: Sendable, CustomStringConvertible {
+    var name: String
+    var start: String
+    var parameterLRE: Double
+    var standardErrorLRE: Double
+    var fittedRSS: Double
+    var certifiedRSS: Double
+    var status: FitStatus
+    var iterations: Int
+    var isSynthetic: Bool { name.contains("synthetic") }
+    var description: String {
+        "\(name) start \(start): LRE \(String(format: "%.2f", parameterLRE)) stderr-LRE \(String(format: "%.2f", standardErrorLRE)) status \(status.rawValue) iterations \(iterations)"
+    }
+}
+
+func fitNIST(_ file: String, start: NISTStartingPoint, configuration: LevenbergMarquardt.Configuration = .init()) throws -> NISTOutcome {
+    let problem = try NISTProblem.load(contentsOf: nistFixtureDirectory.appendingPathComponent(file).path)
+    let map = try problem.residualMap()
+    let fit = LevenbergMarquardt(configuration: configuration).fit(
+        LeastSquaresProblem(map: map, initialParameters: problem.startingPoint(start)))
+    let lre = zip(fit.parameters, problem.certifiedParameters).map { logRelativeError($0, $1) }.min() ?? 0
+    let errors = fit.standardErrors ?? []
+    let stderrLRE = zip(errors, problem.certifiedStandardDeviations).map { logRelativeError($0, $1) }.min() ?? 0
+    return NISTOutcome(
+        name: problem.name, start: start.rawValue, parameterLRE: lre, standardErrorLRE: stderrLRE,
+        fittedRSS: fit.residualSumOfSquares, certifiedRSS: problem.residualSumOfSquares,
+        status: fit.status, iterations: fit.iterations)
+}
+
+@Suite struct NISTCertifiedTests {
+    /// Real NIST files: LRE ≥ 6 from both starts and an average ≥ 10. Synthetic fixtures
+    /// (certified values are MINPACK's own double-precision solution, so LRE against them
+    /// measures agreement with MINPACK) must reach at least the certified RSS.
+    @Test func defaultLevenbergMarquardtMeetsTheLRETargetsFromBothStarts() throws {
+        var outcomes: [NISTOutcome] = []
+        for file in nistFixtureFiles {
+            for start in [NISTStartingPoint.start1, .start2] {
+                outcomes.append(try fitNIST(file, start: start))
+            }
+        }
+        let real = outcomes.filter { !$0.isSynthetic }
+        #expect(real.count >= 24)
+        for outcome in outcomes {
+            print("NIST \(outcome)")
+            if outcome.isSynthetic {
+                if outcome.name.hasPrefix("Eckerle4") && outcome.start == "1" {
+                    // Eckerle4 from start 1 (b3 = 500, far outside the data) stalls where the
+                    // Gaussian vanishes on every sample; MINPACK fails it too.
+                    continue
+                }
+                #expect(outcome.fittedRSS <= outcome.certifiedRSS * (1 + 1e-8), "\(outcome)")
+            } else {
+                #expect(outcome.parameterLRE >= 6, "\(outcome)")
+                #expect(outcome.standardErrorLRE >= 4, "\(outcome)")
+            }
+        }
+        let average = real.map(\.parameterLRE).reduce(0, +) / Double(max(real.count, 1))
+        print("NIST average parameter LRE \(average) over \(real.count) fits of real NIST files")
+        #expect(average >= 10)
+    }
+}
