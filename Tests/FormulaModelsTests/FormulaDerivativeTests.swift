@@ -190,3 +190,37 @@ func treeCentralDifferenceJacobian(_ map: FormulaResidualMap, inputs: Matrix, at
         #expect(first == again)
     }
 }
+
+@Suite struct FormulaEdgeCaseTests {
+    @Test func constantParameterOnlyAndParameterFreeFormulas() throws {
+        let inputs = Matrix(rows: 3, columns: 1, elements: [1, 2, 3])
+        // Output is a parameter register: every gradient is (1).
+        let level = try FormulaModel("y = b1").residualMap(inputs: Matrix(rows: 3, columns: 0), responses: [1, 2, 3])
+        var gradients = Matrix(rows: 0, columns: 0)
+        level.perSampleGradients(at: [5], outputIndex: 0, into: &gradients)
+        #expect(gradients == Matrix(rows: 3, columns: 1, repeating: 1))
+        var residuals: [Double] = []
+        level.evaluate(at: [5], into: &residuals)
+        #expect(residuals == [4, 3, 2])
+        // No parameters at all: values still come out, the Jacobian has no columns.
+        let fixed = try FormulaModel("y = 2*x").residualMap(inputs: inputs, responses: [0, 0, 0])
+        fixed.evaluate(at: [], into: &residuals)
+        #expect(residuals == [2, 4, 6])
+        fixed.perSampleGradients(at: [], outputIndex: 0, into: &gradients)
+        #expect(gradients.rows == 3 && gradients.columns == 0)
+        // A parameter that cancels out of an inactive output: derivative exactly zero.
+        let weighted = try FormulaModel("y = b1*0 + x").residualMap(inputs: inputs, responses: [0, 0, 0])
+        weighted.perSampleGradients(at: [3], outputIndex: 0, into: &gradients)
+        #expect(gradients == Matrix(rows: 3, columns: 1, repeating: 0))
+    }
+
+    @Test func transformedResponseMustBeFinite() throws {
+        let model = try FormulaModel("log[y] = b1*x")
+        do {
+            _ = try model.residualMap(inputs: Matrix(rows: 2, columns: 1, elements: [1, 2]), responses: [1, -2])
+            Issue.record("accepted log of a negative response")
+        } catch {
+            #expect(error.description == "log[y] is not finite for sample 2 (y = -2.0)")
+        }
+    }
+}
