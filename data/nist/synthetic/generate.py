@@ -80,11 +80,6 @@ SYNTHETIC = [
          truth=[-2523.5058043, 46.736564644, 0.93218483193], starts=[("-2000", "-1500"), ("50", "45"), ("0.8", "0.85")],
          x=lambda rng: np.sort(rng.uniform(7.447168, 11.97, 154)), noise=1.86e-3,
          f=lambda b, x: b[0] * (b[1] + x) ** (-1 / b[2]), level="Higher"),
-    dict(name="Eckerle4-synthetic", like="Eckerle4", seed=4, model_class="Exponential Class",
-         parameter_line="3 Parameters (b1 to b3)", formula=["y = (b1/b2) * exp[-0.5*((x-b3)/b2)**2]  +  e"],
-         truth=[1.5543827178, 4.0888321754, 451.54121844], starts=[("1", "1.5"), ("10", "5"), ("500", "450")],
-         x=lambda rng: np.linspace(400.0, 500.0, 35), noise=6.8e-3,
-         f=lambda b, x: (b[0] / b[1]) * np.exp(-0.5 * ((x - b[2]) / b[1]) ** 2), level="Higher"),
     dict(name="ENSO-synthetic", like="ENSO", seed=9, model_class="Miscellaneous Class",
          parameter_line="9 Parameters (b1 to b9)",
          formula=["y = b1 + b2*cos( 2*pi*x/12 ) + b3*sin( 2*pi*x/12 )",
@@ -99,12 +94,6 @@ SYNTHETIC = [
                          + b[4] * np.cos(2 * np.pi * x / b[3]) + b[5] * np.sin(2 * np.pi * x / b[3])
                          + b[7] * np.cos(2 * np.pi * x / b[6]) + b[8] * np.sin(2 * np.pi * x / b[6])),
          level="Average"),
-    dict(name="Rat43-synthetic", like="Rat43", seed=43, model_class="Exponential Class",
-         parameter_line="4 Parameters (b1 to b4)", formula=["y = b1 / ((1+exp[b2-b3*x])**(1/b4))  +  e"],
-         truth=[699.6415127, 5.2771253025, 0.75962938329, 1.2792483859],
-         starts=[("100", "700"), ("10", "5"), ("1", "0.75"), ("1", "1.3")],
-         x=lambda rng: np.arange(1.0, 16.0), noise=28.0,
-         f=lambda b, x: b[0] / (1 + np.exp(b[1] - b[2] * x)) ** (1 / b[3]), level="Higher"),
 ]
 
 def main(out):
