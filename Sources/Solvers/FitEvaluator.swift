@@ -19,6 +19,7 @@ final class FitEvaluator {
     private var cotangent: Matrix
     private var gradientRow: Matrix
     private var svd = ThinSingularValueDecomposition()
+    private var fullJacobian = Matrix(rows: 0, columns: 0)
     /// Last Jacobian error, for the message.
     var jacobianError: String?
 
@@ -66,16 +67,34 @@ final class FitEvaluator {
 
     /// The weighted free Jacobian at `point`; false when the strategy threw or produced
     /// NaN/∞ (``jacobianError`` says which).
+    ///
+    /// The strategy runs on the user's map itself (so capabilities such as per-sample
+    /// structure or complex evaluation stay visible to it); rows are then divided by σ and
+    /// fixed columns dropped.
     func jacobian(at point: [Double], into result: inout Matrix) -> Bool {
         let begin = clock.now
         defer { timings.jacobianSeconds += seconds(clock.now - begin) }
+        let full = map.expand(point)
         do {
-            jacobianCost = jacobianCost + (try problem.jacobianStrategy.jacobian(of: map, at: point, into: &result))
+            if map.isIdentityEmbedding {
+                jacobianCost = jacobianCost + (try problem.jacobianStrategy.jacobian(of: problem.map, at: full, into: &result))
+            } else {
+                jacobianCost = jacobianCost + (try problem.jacobianStrategy.jacobian(of: problem.map, at: full, into: &fullJacobian))
+                let m = fullJacobian.rows, nFull = fullJacobian.columns, n = parameterCount
+                result.reshape(rows: m, columns: n)
+                for i in 0..<m {
+                    for (k, index) in map.freeIndices.enumerated() { result.elements[i * n + k] = fullJacobian.elements[i * nFull + index] }
+                }
+            }
         } catch {
             jacobianError = "the Jacobian strategy '\(problem.jacobianStrategy.name)' failed: \(error)"
             return false
         }
         jacobianEvaluations += 1
+        if let w = map.inverseSigma {
+            let n = result.columns
+            for i in 0..<result.rows { for j in 0..<n { result.elements[i * n + j] *= w[i] } }
+        }
         if result.elements.contains(where: { !$0.isFinite }) {
             jacobianError = nil
             return false
@@ -167,4 +186,14 @@ func maximumMagnitude(_ v: [Double]) -> Double {
     var result = 0.0
     for value in v { result = max(result, abs(value)) }
     return result
+}
+
+extension FitEvaluator {
+    /// ½‖r̃(z)‖² and its gradient J̃ᵀr̃ from one residual evaluation and one single-lane
+    /// pullback; nil when either is not finite.
+    func costAndGradient(at point: [Double], residual: inout [Double], gradient: inout [Double]) -> Double? {
+        guard let cost = cost(at: point, residual: &residual) else { return nil }
+        guard self.gradient(at: point, residual: residual, into: &gradient) else { return nil }
+        return cost
+    }
 }

@@ -14,6 +14,8 @@ public enum FitStatus: String, Sendable, Codable, CaseIterable, Equatable {
     /// No further reduction is possible in double precision: the tolerances were reached
     /// at the level of machine epsilon (MINPACK's info 6–8). The fit is converged.
     case machinePrecision = "machine-precision"
+    /// The cost reached the configured `target-cost` (used to compare solvers at equal cost).
+    case targetCostReached = "target-cost"
     /// The iteration limit was reached first.
     case maximumIterations = "max-iterations"
     /// The residual-evaluation limit was reached first.
@@ -34,7 +36,7 @@ public enum FitStatus: String, Sendable, Codable, CaseIterable, Equatable {
     public var isConverged: Bool {
         switch self {
         case .costReductionBelowTolerance, .stepBelowTolerance, .costAndStepBelowTolerance,
-             .gradientBelowTolerance, .machinePrecision:
+             .gradientBelowTolerance, .machinePrecision, .targetCostReached:
             return true
         default:
             return false

@@ -34,8 +34,11 @@ public struct LeastSquaresProblem: @unchecked Sendable {
         self.parameterNames = parameterNames
     }
 
-    /// The strategy used when none is given: an exact one-sweep forward-mode Jacobian.
-    public static var defaultJacobianStrategy: any JacobianStrategy { TangentBlockJacobian() }
+    /// The strategy used when none is given: the engine's `auto`, which picks the fastest
+    /// exact strategy for the map. Its choice is timed on this machine, so two runs may pick
+    /// different (equally exact) strategies whose Jacobians differ in the last bits; pin a
+    /// strategy when bitwise reproducibility across runs matters.
+    public static var defaultJacobianStrategy: any JacobianStrategy { AutoStrategy() }
 
     /// Indices of the free parameters in increasing order.
     public var freeParameters: [Int] {
@@ -68,23 +71,3 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     }
 }
 
-/// The exact Jacobian from one pushforward of the identity (n tangent lanes). The default
-/// until the engine's `auto` strategy is the package default.
-///
-/// - Cost: one pushforward carrying n lanes.
-public struct TangentBlockJacobian: JacobianStrategy {
-    /// Creates the strategy.
-    public init() {}
-    /// `forward-vectorized` (same computation as the engine's strategy of that name).
-    public var name: String { "forward-vectorized" }
-    /// True.
-    public var isExact: Bool { true }
-    /// Always applicable.
-    public func inapplicabilityReason(for map: any DifferentiableMap) -> String? { nil }
-    /// Pushes the n × n identity forward.
-    public func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
-        let n = map.inputCount
-        map.pushforward(at: point, tangents: Matrix.identity(n), into: &jacobian)
-        return JacobianCost(pushforwards: 1, tangentLanes: n, workspaceBytes: n * n * MemoryLayout<Double>.size)
-    }
-}

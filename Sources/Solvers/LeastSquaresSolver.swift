@@ -26,6 +26,6 @@ extension LeastSquaresSolver {
 public enum LeastSquaresSolverCatalog {
     /// `levenberg-marquardt`, `gauss-newton`, `gradient-descent`, `adam`, `lbfgs`.
     public static let kinds: [String] = [
-        LevenbergMarquardt.kind,
+        LevenbergMarquardt.kind, GaussNewton.kind, GradientDescent.kind, Adam.kind, LBFGS.kind,
     ]
 }

@@ -69,7 +69,10 @@ extension LevenbergMarquardt {
         /// rounding level (≤ 64ε relative), steps are accepted as refinements driven by the
         /// accurate gradient Jᵀr; stop after this many in a row (0 disables; the fit then
         /// stops at the first rounding-level step, as MINPACK does).
-        public var refinementSteps: Int = 4
+        public var refinementSteps: Int = 20
+        /// `target-cost`: stop (converged) once the cost is at most this (for comparing
+        /// solvers at equal cost).
+        public var targetCost: Double?
         /// `covariance`: compute covariance and standard errors at the solution.
         public var covariance: Bool = true
 
@@ -88,6 +91,7 @@ extension LevenbergMarquardt {
             case geodesicStep = "geodesic-step"
             case accelerationRatio = "acceleration-ratio"
             case refinementSteps = "refinement-steps"
+            case targetCost = "target-cost"
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
@@ -109,6 +113,7 @@ extension LevenbergMarquardt {
             geodesicStep = try c.decodeIfPresent(Double.self, forKey: .geodesicStep) ?? d.geodesicStep
             accelerationRatio = try c.decodeIfPresent(Double.self, forKey: .accelerationRatio) ?? d.accelerationRatio
             refinementSteps = try c.decodeIfPresent(Int.self, forKey: .refinementSteps) ?? d.refinementSteps
+            targetCost = try c.decodeIfPresent(Double.self, forKey: .targetCost)
             covariance = try c.decodeIfPresent(Bool.self, forKey: .covariance) ?? d.covariance
         }
     }

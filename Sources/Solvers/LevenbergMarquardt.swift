@@ -290,7 +290,10 @@ struct LevenbergMarquardtRun {
                 let refining = roundingLevel && roundingLevelSteps < configuration.refinementSteps
                 let ftolMet = !refining && abs(actred) <= configuration.ftol && prered <= configuration.ftol && 0.5 * ratio <= 1
                 let xtolMet = size <= configuration.xtol * (xnorm + configuration.xtol)
-                if ftolMet && xtolMet {
+                if accepted, let target = configuration.targetCost, cost <= target {
+                    status = .targetCostReached
+                    message = "the cost reached target-cost = \(target)"
+                } else if ftolMet && xtolMet {
                     status = .costAndStepBelowTolerance
                     message = "relative cost reduction ≤ ftol = \(configuration.ftol) and relative step ≤ xtol = \(configuration.xtol)"
                 } else if ftolMet {

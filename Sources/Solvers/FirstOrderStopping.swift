@@ -1,0 +1,63 @@
+/// The stopping settings shared by the first-order methods (gradient descent, Adam).
+public struct FirstOrderStopping: Sendable, Codable, Equatable {
+    /// `max-iterations`.
+    public var maximumIterations: Int = 10_000
+    /// `max-evaluations`: residual evaluations (each paired with one gradient pullback).
+    public var maximumEvaluations: Int = 100_000
+    /// `gtol`: stop when ‖Jᵀr‖∞ ≤ this.
+    public var gtol: Double = 1e-10
+    /// `target-cost`: stop (converged) once the cost is at most this.
+    public var targetCost: Double?
+
+    /// The defaults.
+    public init() {}
+}
+
+/// Runs a first-order iteration x ← update(x, g) with the shared stopping rules; `update`
+/// writes the new point into its third argument and returns the step's length and the
+/// value to trace as the damping (the learning rate).
+func runFirstOrder(
+    solver: String, problem: LeastSquaresProblem, stopping: FirstOrderStopping,
+    update: (_ iteration: Int, _ gradient: [Double], _ point: inout [Double]) -> (stepNorm: Double, rate: Double)
+) -> FitResult {
+    if let reason = problem.validationFailure {
+        return FitEvaluator.invalid(solver: solver, problem: problem, reason: reason)
+    }
+    let evaluator = FitEvaluator(problem: problem)
+    var x = evaluator.initialFreeParameters
+    var residual = Array(repeating: 0.0, count: evaluator.residualCount)
+    var gradient = Array(repeating: 0.0, count: evaluator.parameterCount)
+    func finish(_ cost: Double, _ initial: Double, _ iterations: Int, _ g: Double, _ status: FitStatus, _ message: String) -> FitResult {
+        evaluator.result(solver: solver, usesJacobian: false, point: x, cost: cost, initialCost: initial, iterations: iterations,
+                         gradientNorm: g, status: status, message: message, covariance: false, jacobianAtSolution: nil)
+    }
+    guard var cost = evaluator.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
+        return finish(.nan, .nan, 0, .nan, .nonFiniteResiduals, "the residuals or their gradient at the starting point contain NaN or infinity")
+    }
+    let initialCost = cost
+    var iterations = 0
+    while true {
+        let gradientNorm = maximumMagnitude(gradient)
+        if gradientNorm <= stopping.gtol {
+            return finish(cost, initialCost, iterations, gradientNorm, .gradientBelowTolerance, "‖Jᵀr‖∞ = \(gradientNorm) is at most gtol = \(stopping.gtol)")
+        }
+        if iterations >= stopping.maximumIterations {
+            return finish(cost, initialCost, iterations, gradientNorm, .maximumIterations, "reached max-iterations = \(stopping.maximumIterations)")
+        }
+        if evaluator.residualEvaluations >= stopping.maximumEvaluations {
+            return finish(cost, initialCost, iterations, gradientNorm, .maximumEvaluations, "reached max-evaluations = \(stopping.maximumEvaluations)")
+        }
+        let (stepNorm, rate) = update(iterations, gradient, &x)
+        iterations += 1
+        guard let value = evaluator.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
+            evaluator.record(iteration: iterations, cost: .nan, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: true)
+            return finish(.nan, initialCost, iterations, .nan, .nonFiniteResiduals,
+                          "the residuals or their gradient became NaN or infinite at iteration \(iterations); lower the learning rate")
+        }
+        cost = value
+        evaluator.record(iteration: iterations, cost: cost, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: true)
+        if let target = stopping.targetCost, cost <= target {
+            return finish(cost, initialCost, iterations, maximumMagnitude(gradient), .targetCostReached, "the cost reached target-cost = \(target)")
+        }
+    }
+}
