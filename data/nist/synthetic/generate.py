@@ -80,20 +80,6 @@ SYNTHETIC = [
          truth=[-2523.5058043, 46.736564644, 0.93218483193], starts=[("-2000", "-1500"), ("50", "45"), ("0.8", "0.85")],
          x=lambda rng: np.sort(rng.uniform(7.447168, 11.97, 154)), noise=1.86e-3,
          f=lambda b, x: b[0] * (b[1] + x) ** (-1 / b[2]), level="Higher"),
-    dict(name="ENSO-synthetic", like="ENSO", seed=9, model_class="Miscellaneous Class",
-         parameter_line="9 Parameters (b1 to b9)",
-         formula=["y = b1 + b2*cos( 2*pi*x/12 ) + b3*sin( 2*pi*x/12 )",
-                  "       + b5*cos( 2*pi*x/b4 ) + b6*sin( 2*pi*x/b4 )",
-                  "       + b8*cos( 2*pi*x/b7 ) + b9*sin( 2*pi*x/b7 )  + e"],
-         truth=[10.510749193, 3.0762128085, 0.53280138227, 44.3110887, -1.6231428586, 0.52554493756,
-                26.88761444, 0.21232288488, 1.4966870418],
-         starts=[("11", "11"), ("3", "3"), ("0.5", "0.5"), ("40", "44"), ("-0.7", "-1.5"), ("-1.3", "0.5"),
-                 ("25", "26"), ("-0.3", "-0.1"), ("1.4", "1.5")],
-         x=lambda rng: np.arange(1.0, 169.0), noise=2.2,
-         f=lambda b, x: (b[0] + b[1] * np.cos(2 * np.pi * x / 12) + b[2] * np.sin(2 * np.pi * x / 12)
-                         + b[4] * np.cos(2 * np.pi * x / b[3]) + b[5] * np.sin(2 * np.pi * x / b[3])
-                         + b[7] * np.cos(2 * np.pi * x / b[6]) + b[8] * np.sin(2 * np.pi * x / b[6])),
-         level="Average"),
 ]
 
 def main(out):
