@@ -73,6 +73,9 @@ let package = Package(
         // The engine as a library: a user's own model and a few strategies.
         .executableTarget(name: "JacobianExample", dependencies: ["Jacobench"], path: "Examples/JacobianExample"),
 
+        // `make bench`: every Jacobian strategy timed in forward-pass units.
+        .executableTarget(name: "JacobianBenchmark", dependencies: ["Jacobench", "CBLASLapack"]),
+
         // Tests (Swift Testing).
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "YAMLDecodingTests", dependencies: ["YAMLDecoding"]),

@@ -33,15 +33,15 @@ public final class MultilayerPerceptronInputMap: PerSampleStructured {
     /// p.
     public var outputsPerSample: Int { network.outputWidth }
 
-    private func prepare(_ point: [Double], derivatives: Bool) {
+    private func prepare(_ point: [Double], derivatives: Bool, reuse: Bool = true) {
         precondition(point.count == inputCount, "x has \(point.count) values, expected d·P = \(inputCount)")
         point.withBaseAddress { sweeps.setInputs($0, sampleCount: pointCount) }
-        sweeps.forward(derivatives: derivatives)
+        sweeps.forward(derivatives: derivatives, reuse: reuse)
     }
 
     /// f at every point: one forward sweep over all P points.
     public func evaluate(at point: [Double], into output: inout [Double]) {
-        prepare(point, derivatives: false)
+        prepare(point, derivatives: false, reuse: false)
         sweeps.copyOutputs(into: &output)
     }
 

@@ -48,15 +48,15 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Complex
     /// Bytes held by the sweep workspace.
     public var workspaceBytes: Int { sweeps.workspaceBytes }
 
-    private func prepare(_ point: [Double], derivatives: Bool) {
+    private func prepare(_ point: [Double], derivatives: Bool, reuse: Bool = true) {
         precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
         point.withBaseAddress { sweeps.setParameters($0) }
-        sweeps.forward(derivatives: derivatives)
+        sweeps.forward(derivatives: derivatives, reuse: reuse)
     }
 
     /// r(θ): one forward sweep (one gemm per layer over all samples).
     public func evaluate(at point: [Double], into output: inout [Double]) {
-        prepare(point, derivatives: false)
+        prepare(point, derivatives: false, reuse: false)
         let count = outputCount
         if output.count != count { output = Array(repeating: 0, count: count) }
         let outputs = sweeps.outputs

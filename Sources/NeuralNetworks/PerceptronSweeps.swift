@@ -94,9 +94,11 @@ final class PerceptronSweeps {
     // MARK: Forward
 
     /// H_l = φ_l(H_{l−1}·W_lᵀ + 1·b_lᵀ) for every layer, one gemm each; also
-    /// D_l = φ_l′ when `derivatives`. Skipped when the cache is current.
-    func forward(derivatives: Bool) {
-        if forwardIsCurrent && (derivativesAreCurrent || !derivatives) { return }
+    /// D_l = φ_l′ when `derivatives`. Derivative sweeps skip it when the cache is
+    /// current (`reuse`); plain evaluations always run it, so that "one forward
+    /// pass" is measured as one.
+    func forward(derivatives: Bool, reuse: Bool = true) {
+        if reuse && forwardIsCurrent && (derivativesAreCurrent || !derivatives) { return }
         let samples = sampleCount
         for layer in 0..<layerCount {
             let inWidth = widths[layer], outWidth = widths[layer + 1]
@@ -149,6 +151,9 @@ final class PerceptronSweeps {
         laneBlockA.reserve(blockSize)
         laneBlockB.reserve(blockSize)
         var current = laneBlockA.pointer, next = laneBlockB.pointer
+        // Lanes that may be non-zero in the current tangent block (all lanes for
+        // input tangents; grown layer by layer for parameter tangents).
+        var activeLanes = variables == .inputs ? 0..<k : 0..<0
         if variables == .inputs {
             let inWidth = widths[0]
             for input in 0..<inWidth {
@@ -159,7 +164,8 @@ final class PerceptronSweeps {
         }
         for layer in 0..<layerCount {
             let inWidth = widths[layer], outWidth = widths[layer + 1]
-            let hasInputTangent = layer > 0 || variables == .inputs
+            // A tangent block that is still entirely zero contributes nothing.
+            let hasInputTangent = (layer > 0 || variables == .inputs) && !activeLanes.isEmpty
             if hasInputTangent {
                 gemm(
                     transposeA: false, transposeB: false, m: outWidth, n: samples * k, k: inWidth,
@@ -168,26 +174,40 @@ final class PerceptronSweeps {
             }
             if variables == .parameters {
                 let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
+                if !hasInputTangent { next.update(repeating: 0, count: outWidth * samples * k) }
                 for unit in 0..<outWidth {
                     let block = next + unit * samples * k
-                    gemm(
-                        transposeA: false, transposeB: false, m: samples, n: k, k: inWidth,
-                        a: input, lda: inWidth, b: tangents + (weightOffsets[layer] + unit * inWidth) * k, ldb: k,
-                        beta: hasInputTangent ? 1 : 0, c: block, ldc: k)
-                    let biasTangent = tangents + (biasOffsets[layer] + unit) * k
-                    for sample in 0..<samples {
-                        let row = block + sample * k
-                        for lane in 0..<k { row[lane] += biasTangent[lane] }
+                    // Only the lanes where this unit's seed rows are non-zero contribute
+                    // (exact: skipped lanes add zero); identity seeds touch w_{l−1} lanes.
+                    let firstRow = weightOffsets[layer] + unit * inWidth
+                    let weightLanes = nonzeroLanes(tangents, rows: firstRow..<(firstRow + inWidth), laneCount: k)
+                    if !weightLanes.isEmpty {
+                        gemm(
+                            transposeA: false, transposeB: false, m: samples, n: weightLanes.count, k: inWidth,
+                            a: input, lda: inWidth, b: tangents + firstRow * k + weightLanes.lowerBound, ldb: k,
+                            beta: 1, c: block + weightLanes.lowerBound, ldc: k)
+                        activeLanes = hull(activeLanes, weightLanes)
+                    }
+                    let biasRow = biasOffsets[layer] + unit
+                    let biasLanes = nonzeroLanes(tangents, rows: biasRow..<(biasRow + 1), laneCount: k)
+                    if !biasLanes.isEmpty {
+                        let biasTangent = tangents + biasRow * k
+                        for sample in 0..<samples {
+                            let row = block + sample * k
+                            for lane in biasLanes { row[lane] += biasTangent[lane] }
+                        }
+                        activeLanes = hull(activeLanes, biasLanes)
                     }
                 }
             }
-            if activations[layer] != .identity {
+            if activations[layer] != .identity && !activeLanes.isEmpty {
                 let derivative = layerDerivatives[layer].pointer
+                let first = activeLanes.lowerBound, width = activeLanes.count
                 for unit in 0..<outWidth {
                     for sample in 0..<samples {
                         let scale = derivative[sample * outWidth + unit]
-                        let row = next + (unit * samples + sample) * k
-                        for lane in 0..<k { row[lane] *= scale }
+                        let row = next + (unit * samples + sample) * k + first
+                        for lane in 0..<width { row[lane] *= scale }
                     }
                 }
             }
@@ -199,6 +219,31 @@ final class PerceptronSweeps {
                 (result + (sample * outWidth + unit) * k).update(from: current + (unit * samples + sample) * k, count: k)
             }
         }
+    }
+
+    /// The smallest lane range holding every non-zero of `rows` of the n × k seed.
+    private func nonzeroLanes(_ tangents: UnsafePointer<Double>, rows: Range<Int>, laneCount k: Int) -> Range<Int> {
+        var first = k, last = -1
+        for row in rows {
+            let values = tangents + row * k
+            var lane = 0
+            while lane < first {
+                if values[lane] != 0 { first = lane; break }
+                lane += 1
+            }
+            lane = k - 1
+            while lane > last {
+                if values[lane] != 0 { last = lane; break }
+                lane -= 1
+            }
+        }
+        return first <= last ? first..<(last + 1) : 0..<0
+    }
+
+    private func hull(_ a: Range<Int>, _ b: Range<Int>) -> Range<Int> {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        return min(a.lowerBound, b.lowerBound)..<max(a.upperBound, b.upperBound)
     }
 
     // MARK: Adjoint sweep
