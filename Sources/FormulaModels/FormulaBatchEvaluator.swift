@@ -425,9 +425,11 @@ public final class FormulaBatchEvaluator {
                     }
                 }
                 if perSample {
-                    for i in 0..<count {
-                        for p in 0..<parameterCount {
-                            output[(start + i) * parameterCount + p] = outputActive ? lanes[p * stride + i] : 0
+                    let adjoints = lanes  // one read of the stored pointer, not one per element
+                    for p in 0..<parameterCount {
+                        let row = adjoints + p * stride
+                        for i in 0..<count {
+                            output[(start + i) * parameterCount + p] = outputActive ? row[i] : 0
                         }
                     }
                 } else if outputActive {
