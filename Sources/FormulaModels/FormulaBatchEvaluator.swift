@@ -2,6 +2,13 @@ import LinearAlgebra
 import Foundation
 import Numerics
 
+/// Where parameter values (or directions) come from: one vector shared by every sample, or
+/// one row per sample (row-major, S × n).
+enum ParameterSource<Element> {
+    case shared(UnsafePointer<Element>)
+    case perSample(UnsafePointer<Element>)
+}
+
 /// Runs a ``FormulaProgram`` over a fixed batch of samples: values, forward tangent lanes,
 /// reverse sweeps, per-sample gradients and complex values.
 ///
@@ -12,13 +19,6 @@ import Numerics
 /// call with a given lane count no method allocates.
 ///
 /// An evaluator owns its buffers and is used from one thread at a time.
-/// Where parameter values (or directions) come from: one vector shared by every sample, or
-/// one row per sample (row-major, S × n).
-enum ParameterSource<Element> {
-    case shared(UnsafePointer<Element>)
-    case perSample(UnsafePointer<Element>)
-}
-
 public final class FormulaBatchEvaluator {
     /// The compiled formula.
     public let program: FormulaProgram

@@ -91,7 +91,7 @@ public final class FormulaResidualMap: DifferentiableMap, PerSampleStructured, C
         evaluator.perSampleGradients(parameters: point, into: &jacobian)
     }
 
-    /// r(z) in complex arithmetic (see ``FormulaBatchEvaluator/evaluate(parameters:into:)-complex``).
+    /// r(z) in complex arithmetic, for the complex-step strategy (see `FormulaBatchEvaluator`'s complex evaluation).
     public func evaluate(at point: [Complex<Double>], into output: inout [Complex<Double>]) {
         evaluator.evaluate(parameters: point, into: &output)
         for index in 0..<output.count { output[index] = output[index] - Complex(transformedResponses[index]) }
