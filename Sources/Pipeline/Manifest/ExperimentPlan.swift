@@ -72,6 +72,7 @@ public struct ExperimentPlan: Sendable {
         }
         guard let head else { throw YAMLError(location: root.location, message: "the sweep produced no cases") }
         try checkFiles(of: cases)
+        try preflightData(of: cases)
         assignIdentifiers(&cases)
         return ExperimentPlan(
             manifestPath: path, manifestText: text, overrides: overrides, name: head.name, description: head.description,
@@ -114,6 +115,20 @@ public struct ExperimentPlan: Sendable {
                 guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
                     throw YAMLError(location: location, message: "file '\(name)' is \(isDirectory.boolValue ? "a directory" : "not readable") (\(path))")
                 }
+            }
+        }
+    }
+
+    /// Reads every distinct data section's files once (a malformed CSV or NIST file is an
+    /// input error, located at the field naming it).
+    static func preflightData(of cases: [PlannedCase]) throws {
+        var done = Set<String>()
+        for plannedCase in cases where !plannedCase.data.files.isEmpty {
+            guard done.insert(plannedCase.data.resolved.jsonValue.canonicalText).inserted else { continue }
+            do {
+                try plannedCase.data.preflight(StageEnvironment(seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory))
+            } catch {
+                throw YAMLError(location: plannedCase.data.files.first?.location, keyPath: "data", message: "\(error)")
             }
         }
     }

@@ -1,15 +1,25 @@
+import Jacobians
+
 /// The built-in plugins: one line per plugin.
 extension PluginRegistry {
     /// Every plugin shipped with Jacobench.
     public static let standard: PluginRegistry = {
         var registry = PluginRegistry()
         // data
+        registry.register(TeacherMLPData.self)
+        registry.register(FunctionData.self)
+        registry.register(CSVData.self)
         registry.register(NISTData.self)
         // models
+        registry.register(MLPModelStage.self)
         registry.register(FormulaModelStage.self)
         // evaluations
+        registry.register(JacobianAccuracyEvaluation.self)
+        registry.register(JacobianTimingEvaluation.self)
         registry.register(FitEvaluation.self)
         registry.register(NISTCertifiedEvaluation.self)
+        // strategies manifests may name
+        registry.strategies = JacobianStrategyCatalog.entries.map { ($0.name, "\($0.summary) — \($0.cost)") }
         return registry
     }()
 }

@@ -60,6 +60,8 @@ public struct PreparedStage<Input, Output>: Sendable {
     public var files: [(name: String, location: SourceLocation)]
     /// Runs the stage.
     public var run: @Sendable (StageEnvironment, Input) throws -> Output
+    /// Reads named files ahead of the run (data stages); throws a file's own error.
+    public var preflight: @Sendable (StageEnvironment) throws -> Void = { _ in }
 }
 
 /// The plugins a run can use, by role and `kind`.
@@ -94,9 +96,11 @@ public struct PluginRegistry: Sendable {
             prepare: { node, path in
                 let (configuration, resolved) = try Self.decode(Stage.Configuration.self, kind: Stage.kind, from: node, keyPath: path, validate: Stage.validate)
                 let files = Self.locate(Stage.files(in: configuration), in: resolved)
-                return PreparedStage(kind: Stage.kind, resolved: resolved, files: files) { environment, _ in
+                var prepared = PreparedStage<Void, DataSplit>(kind: Stage.kind, resolved: resolved, files: files) { environment, _ in
                     try Stage.load(environment.context(configuration))
                 }
+                prepared.preflight = { environment in try Stage.preflight(environment.context(configuration)) }
+                return prepared
             })
     }
 

@@ -18,6 +18,9 @@ public protocol DataStage: Sendable {
     /// Semantic checks beyond types (positive sizes, …) run before any case; throw a
     /// message (the registry locates it at the section). Default: none.
     static func validate(_ configuration: Configuration) throws
+    /// Reads the named files once before any case runs, so a malformed file is an input
+    /// error (exit 2) rather than a failed case. Default: nothing.
+    static func preflight(_ context: StageContext<Configuration>) throws
     /// Loads or generates the samples.
     static func load(_ context: StageContext<Configuration>) throws -> DataSplit
 }
@@ -69,6 +72,8 @@ public protocol EvaluationStage: Sendable {
 extension DataStage {
     /// No files by default.
     public static func files(in configuration: Configuration) -> [String] { [] }
+    /// Nothing to read ahead by default.
+    public static func preflight(_ context: StageContext<Configuration>) throws {}
     /// No extra checks by default.
     public static func validate(_ configuration: Configuration) throws {}
 }

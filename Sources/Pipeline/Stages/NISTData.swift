@@ -22,6 +22,11 @@ public enum NISTData: DataStage {
     /// The .dat file is checked before any case runs.
     public static func files(in configuration: Configuration) -> [String] { [configuration.file] }
 
+    /// Parses the file before any case runs.
+    public static func preflight(_ context: StageContext<Configuration>) throws {
+        _ = try NISTProblem.load(contentsOf: context.path(context.configuration.file))
+    }
+
     /// Loads the problem.
     public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
         let problem = try NISTProblem.load(contentsOf: context.path(context.configuration.file))

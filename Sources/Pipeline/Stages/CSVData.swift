@@ -1,0 +1,64 @@
+import Datasets
+
+/// `data: {kind: csv, file: measurements.csv, inputs: [x1, x2], targets: [y]}` — samples
+/// from a CSV file with a header row (RFC 4180), optionally split into training and test.
+public enum CSVData: DataStage {
+    /// Options.
+    public struct Configuration: StageConfiguration {
+        /// The file, relative to the manifest.
+        public var file: String
+        /// Input column names, in order.
+        public var inputs: [String]
+        /// Target column names, in order.
+        public var targets: [String]
+        /// Fraction of rows held out for `fit.test_rmse` (0 for none).
+        public var testFraction: Double
+
+        enum CodingKeys: String, CodingKey {
+            case file, inputs, targets
+            case testFraction = "test-fraction"
+        }
+
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = [
+            .required("file", "CSV file with a header row, relative to the manifest's folder"),
+            .required("inputs", "input column names, in order"),
+            .required("targets", "target column names, in order"),
+            .optional("test-fraction", default: "0", "fraction of rows held out as a test set (seeded split)"),
+        ]
+    }
+
+    /// `csv`.
+    public static let kind = "csv"
+    /// One line.
+    public static let summary = "samples from a CSV file with a header row"
+
+    /// The file is checked before any case runs.
+    public static func files(in configuration: Configuration) -> [String] { [configuration.file] }
+
+    /// Column lists must be non-empty and the test fraction in [0, 1).
+    public static func validate(_ configuration: Configuration) throws {
+        guard !configuration.inputs.isEmpty else { throw ConfigurationProblem(field: "inputs", "name at least one input column") }
+        guard !configuration.targets.isEmpty else { throw ConfigurationProblem(field: "targets", "name at least one target column") }
+        guard configuration.testFraction >= 0, configuration.testFraction < 1 else {
+            throw ConfigurationProblem(field: "test-fraction", "must be in [0, 1), got \(configuration.testFraction)")
+        }
+    }
+
+    /// Parses the file before any case runs.
+    public static func preflight(_ context: StageContext<Configuration>) throws {
+        _ = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))
+    }
+
+    /// Loads the file and splits off the test rows with the case seed.
+    public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+        let dataset = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))
+        guard context.configuration.testFraction > 0 else { return DataSplit(training: dataset) }
+        let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.seed)
+        return DataSplit(training: split.training, test: split.test)
+    }
+
+    private static func source(_ configuration: Configuration) -> CSVDataSource {
+        CSVDataSource(inputColumns: configuration.inputs, targetColumns: configuration.targets)
+    }
+}

@@ -1,0 +1,86 @@
+import Datasets
+import FormulaModels
+
+/// `data: {kind: function, formula: "y = b1*exp(-b2*x)", parameters: {b1: 2, b2: 0.5},
+/// axes: [{name: x, lower: 0, upper: 5}], samples: 100, noise: 0.01}` — a formula sampled
+/// at random (or on a `grid`) plus Gaussian noise; draws follow from the case seed.
+public enum FunctionData: DataStage {
+    /// One input axis.
+    public struct Axis: Decodable, Sendable {
+        /// Predictor name as written in the formula.
+        public var name: String
+        /// Smallest value.
+        public var lower: Double
+        /// Largest value.
+        public var upper: Double
+    }
+
+    /// Options.
+    public struct Configuration: StageConfiguration {
+        /// The formula.
+        public var formula: String
+        /// True parameter values by name.
+        public var parameters: [String: Double]
+        /// Input axes in column order.
+        public var axes: [Axis]
+        /// Random samples (ignored when `grid` is given).
+        public var samples: Int
+        /// Grid points per axis; null samples at random.
+        public var grid: [Int]?
+        /// Noise standard deviation.
+        public var noise: Double
+        /// Fraction of samples held out as a test set.
+        public var testFraction: Double
+
+        enum CodingKeys: String, CodingKey {
+            case formula, parameters, axes, samples, grid, noise
+            case testFraction = "test-fraction"
+        }
+
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = [
+            .required("formula", "y = f(x; b) as text"),
+            .optional("parameters", default: "{}", "true parameter values by name (missing ones are 0)"),
+            .required("axes", "inputs in column order: [{name: x, lower: 0, upper: 1}, …]"),
+            .optional("samples", default: "100", "random samples (ignored when grid is given)"),
+            .optional("grid", default: "null", "points per axis for a Cartesian grid instead of random samples"),
+            .optional("noise", default: "0", "standard deviation of Gaussian noise on y"),
+            .optional("test-fraction", default: "0", "fraction held out as a test set (seeded split)"),
+        ]
+    }
+
+    /// `function`.
+    public static let kind = "function"
+    /// One line.
+    public static let summary = "a formula sampled at random or on a grid, plus Gaussian noise"
+
+    /// The formula, sizes and noise are checked before any case runs (a one-sample draw).
+    public static func validate(_ configuration: Configuration) throws {
+        guard configuration.testFraction >= 0, configuration.testFraction < 1 else {
+            throw ConfigurationProblem(field: "test-fraction", "must be in [0, 1), got \(configuration.testFraction)")
+        }
+        var probe = configuration
+        if probe.grid == nil { probe.samples = min(max(probe.samples, 0), 1) == 0 ? probe.samples : 1 }
+        do {
+            _ = try source(probe).generate(seed: 0)
+        } catch {
+            throw ConfigurationProblem(field: error.field, error.message)
+        }
+    }
+
+    /// Draws the data.
+    public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+        let dataset = try source(context.configuration).generate(seed: context.seed)
+        guard context.configuration.testFraction > 0 else { return DataSplit(training: dataset) }
+        let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.seed &+ 1)
+        return DataSplit(training: split.training, test: split.test)
+    }
+
+    static func source(_ configuration: Configuration) -> FunctionDataSource {
+        FunctionDataSource(
+            formula: configuration.formula, parameterValues: configuration.parameters,
+            axes: configuration.axes.map { .init(name: $0.name, lower: $0.lower, upper: $0.upper) },
+            sampling: configuration.grid.map { .grid(pointsPerAxis: $0) } ?? .random(count: configuration.samples),
+            noise: configuration.noise)
+    }
+}

@@ -1,0 +1,107 @@
+import Jacobians
+import LinearAlgebra
+
+/// `evaluation: [{kind: jacobian-timing, repeats: 30}]` — wall time of every strategy,
+/// beside one forward pass of the same model over the whole batch timed in the same run:
+/// `jacobian.<s>.median_us`, `.min_us`, `.spread` ((max − min) / median) and
+/// `.forward_units` (median / forward-pass median, comparable across machines), plus
+/// `forward.median_us`. Each strategy runs `warmup` untimed times, then `repeats` timed
+/// ones into a reused buffer, stopping early once `max-seconds` is spent (after 3 repeats,
+/// or after 1 when a single run takes five budgets).
+/// Polls the cancellation flag at every repeat.
+public enum JacobianTimingEvaluation: EvaluationStage {
+    /// Options.
+    public struct Configuration: StageConfiguration {
+        /// Timed repetitions per strategy.
+        public var repeats: Int
+        /// Untimed repetitions first.
+        public var warmup: Int
+        /// Time budget per strategy, seconds.
+        public var maxSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case repeats, warmup
+            case maxSeconds = "max-seconds"
+        }
+
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = [
+            .optional("repeats", default: "20", "timed repetitions per strategy (median, min and spread are over these)"),
+            .optional("warmup", default: "2", "untimed repetitions before timing"),
+            .optional("max-seconds", default: "2.0", "time budget per strategy; stops early after at least 3 repeats"),
+        ]
+    }
+
+    /// `jacobian-timing`.
+    public static let kind = "jacobian-timing"
+    /// One line.
+    public static let summary = "median/min/spread wall time of every strategy, in µs and forward-pass units"
+
+    /// Counts must be positive.
+    public static func validate(_ configuration: Configuration) throws {
+        guard configuration.repeats > 0 else { throw ConfigurationProblem(field: "repeats", "must be positive, got \(configuration.repeats)") }
+        guard configuration.warmup >= 0 else { throw ConfigurationProblem(field: "warmup", "must be ≥ 0, got \(configuration.warmup)") }
+        guard configuration.maxSeconds > 0 else { throw ConfigurationProblem(field: "max-seconds", "must be positive") }
+    }
+
+    /// Times the forward pass, then every applicable strategy.
+    public static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult {
+        let selection = try JacobianSelection(subject: subject)
+        var output: [Double] = []
+        let forward = try measure(context, label: "forward pass") { selection.map.evaluate(at: selection.point, into: &output) }
+        var rows = [TimingRow(
+            name: "forward-pass", repeats: forward.repeats, medianMicroseconds: forward.median,
+            minimumMicroseconds: forward.minimum, maximumMicroseconds: forward.maximum, forwardUnits: 1)]
+        var metrics = selection.notApplicableMetrics + [.timing("forward.median_us", forward.median)]
+        var jacobian = Matrix(rows: selection.map.outputCount, columns: selection.map.inputCount)
+        for entry in selection.entries where entry.notApplicable == nil {
+            var failure: (any Error)?
+            let timing = try measure(context, label: entry.label) {
+                do { _ = try entry.strategy.jacobian(of: selection.map, at: selection.point, into: &jacobian) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            let units = timing.median / forward.median
+            let prefix = "jacobian.\(entry.label)."
+            metrics += [
+                .timing(prefix + "median_us", timing.median), .timing(prefix + "min_us", timing.minimum),
+                .timing(prefix + "spread", (timing.maximum - timing.minimum) / timing.median),
+                .timing(prefix + "forward_units", units),
+            ]
+            if let auto = entry.strategy as? AutoStrategy, let decision = auto.lastDecision {
+                metrics.append(Metric(name: prefix + "choice", value: .string(decision.chosen), kind: .timing))
+            }
+            rows.append(TimingRow(
+                name: "jacobian.\(entry.label)", repeats: timing.repeats, medianMicroseconds: timing.median,
+                minimumMicroseconds: timing.minimum, maximumMicroseconds: timing.maximum, forwardUnits: units))
+        }
+        return EvaluationResult(metrics: metrics, timings: rows)
+    }
+
+    /// Median, min and max of the timed repetitions of `work`, µs.
+    static func measure(
+        _ context: StageContext<Configuration>, label: String, _ work: () -> Void
+    ) throws -> (median: Double, minimum: Double, maximum: Double, repeats: Int) {
+        let configuration = context.configuration
+        let budget = Stopwatch()
+        for _ in 0..<configuration.warmup where budget.elapsedSeconds <= configuration.maxSeconds {
+            try context.checkCancellation()
+            work()
+        }
+        var samples = [Double]()
+        samples.reserveCapacity(configuration.repeats)
+        for repeatIndex in 0..<configuration.repeats {
+            try context.checkCancellation()
+            if repeatIndex % 8 == 0 { context.progress.note("\(label) \(repeatIndex)/\(configuration.repeats)") }
+            let clock = Stopwatch()
+            work()
+            samples.append(clock.elapsedSeconds * 1e6)
+            let spent = budget.elapsedSeconds
+            // Over budget: stop after 3 repeats, or after 1 when a single run is that slow.
+            if spent > configuration.maxSeconds && (samples.count >= 3 || spent > 5 * configuration.maxSeconds) { break }
+        }
+        samples.sort()
+        let middle = samples.count / 2
+        let median = samples.count % 2 == 1 ? samples[middle] : 0.5 * (samples[middle - 1] + samples[middle])
+        return (median, samples[0], samples[samples.count - 1], samples.count)
+    }
+}

@@ -1,0 +1,97 @@
+import Datasets
+import Jacobians
+import LinearAlgebra
+import NeuralNetworks
+
+/// `model: {kind: mlp, layers: [5, 9, 3], activation: tanh}` — a fully connected network
+/// whose starting weights are drawn from the case seed.
+public enum MLPModelStage: ModelStage {
+    /// Options.
+    public struct Configuration: StageConfiguration {
+        /// [d, w_1, …, p].
+        public var layers: [Int]
+        /// Hidden activation.
+        public var activation: String
+        /// Output activation.
+        public var outputActivation: String
+        /// Weight initialisation (biases start at zero).
+        public var initialization: String
+
+        enum CodingKeys: String, CodingKey {
+            case layers, activation, initialization
+            case outputActivation = "output-activation"
+        }
+
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = [
+            .required("layers", "widths [d, w1, …, p]; d and p must match the data"),
+            .optional("activation", default: "tanh", "hidden activation: tanh, sigmoid, relu, softplus, gelu, identity"),
+            .optional("output-activation", default: "identity", "output layer activation"),
+            .optional("initialization", default: "glorot", "starting weights: glorot, he or uniform (from the case seed)"),
+        ]
+    }
+
+    /// `mlp`.
+    public static let kind = "mlp"
+    /// One line.
+    public static let summary = "a fully connected network (batched BLAS sweeps; per-sample structure; complex step)"
+
+    /// Widths and names are checked before any case runs.
+    public static func validate(_ configuration: Configuration) throws {
+        guard configuration.layers.count >= 2, configuration.layers.allSatisfy({ $0 > 0 }) else {
+            throw ConfigurationProblem(field: "layers", "need at least an input and an output width, all positive; got \(configuration.layers)")
+        }
+        for (field, name) in [("activation", configuration.activation), ("output-activation", configuration.outputActivation)] where Activation(name: name) == nil {
+            throw ConfigurationProblem(field: field, "unknown activation '\(name)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard ParameterInitialization(name: configuration.initialization) != nil else {
+            throw ConfigurationProblem(field: "initialization", "unknown initialization '\(configuration.initialization)'; known: glorot, he, uniform")
+        }
+    }
+
+    /// Builds the network; its input and output widths must match the data's columns.
+    public static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel {
+        let configuration = context.configuration
+        let layers = configuration.layers
+        guard layers.first == data.training.inputCount, layers.last == data.training.targetCount else {
+            throw ConfigurationProblem(
+                field: "layers",
+                "the network maps \(layers.first ?? 0) inputs to \(layers.last ?? 0) outputs but the data has \(data.training.inputCount) input and \(data.training.targetCount) target columns")
+        }
+        let network = MultilayerPerceptron(
+            layerWidths: layers, activation: Activation(name: configuration.activation) ?? .tanh,
+            outputActivation: Activation(name: configuration.outputActivation) ?? .identity)
+            .initialized(ParameterInitialization(name: configuration.initialization) ?? .glorot, seed: context.seed)
+        return MLPFittableModel(network: network)
+    }
+}
+
+/// A network as a ``FittableModel``.
+final class MLPFittableModel: FittableModel {
+    let network: MultilayerPerceptron
+
+    init(network: MultilayerPerceptron) { self.network = network }
+
+    var initialParameters: [Double] { network.parameters }
+
+    /// `W1[o,i]`, `b1[o]`, … in the flat layout.
+    var parameterNames: [String] {
+        var names: [String] = []
+        for layer in 0..<network.layerCount {
+            let fanIn = network.layerWidths[layer], fanOut = network.layerWidths[layer + 1]
+            for o in 0..<fanOut { for i in 0..<fanIn { names.append("W\(layer + 1)[\(o),\(i)]") } }
+            for o in 0..<fanOut { names.append("b\(layer + 1)[\(o)]") }
+        }
+        return names
+    }
+
+    func residualMap(on dataset: Dataset) throws -> any DifferentiableMap {
+        MultilayerPerceptronResidualMap(network: network, inputs: dataset.inputs, targets: dataset.targets)
+    }
+
+    func inputMap(on dataset: Dataset, parameters: [Double]) throws -> (map: any DifferentiableMap, point: [Double]) {
+        var fitted = network
+        fitted.parameters = parameters
+        return (MultilayerPerceptronInputMap(network: fitted, pointCount: dataset.sampleCount), dataset.inputs.elements)
+    }
+}

@@ -1,0 +1,66 @@
+import Datasets
+import NeuralNetworks
+
+/// `data: {kind: teacher-mlp, layers: [5, 9, 3], samples: 192, noise: 0.01, test-samples: 1000}`
+/// — inputs x ~ U(−1, 1)^d and targets from a random teacher network (plus noise); the
+/// teacher, inputs and noise all follow from the case seed.
+public enum TeacherMLPData: DataStage {
+    /// Options.
+    public struct Configuration: StageConfiguration {
+        /// [d, w_1, …, p] of the teacher.
+        public var layers: [Int]
+        /// Hidden-layer activation.
+        public var activation: String
+        /// Training samples.
+        public var samples: Int
+        /// Noise standard deviation on training targets.
+        public var noise: Double
+        /// Noise-free test samples (0 for none).
+        public var testSamples: Int
+
+        enum CodingKeys: String, CodingKey {
+            case layers, activation, samples, noise
+            case testSamples = "test-samples"
+        }
+
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = [
+            .required("layers", "teacher widths [d, w1, …, p]"),
+            .optional("activation", default: "tanh", "hidden activation: tanh, sigmoid, relu, softplus, gelu, identity"),
+            .required("samples", "training samples S"),
+            .optional("noise", default: "0", "standard deviation of Gaussian noise on training targets"),
+            .optional("test-samples", default: "0", "noise-free held-out samples for fit.test_rmse"),
+        ]
+    }
+
+    /// `teacher-mlp`.
+    public static let kind = "teacher-mlp"
+    /// One line.
+    public static let summary = "targets from a random teacher network on x ~ U(-1, 1)^d, plus Gaussian noise"
+
+    /// Sizes, noise and activation are checked before any case runs.
+    public static func validate(_ configuration: Configuration) throws {
+        guard Activation(name: configuration.activation) != nil else {
+            throw ConfigurationProblem(field: "activation", "unknown activation '\(configuration.activation)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        do {
+            _ = try source(configuration, samplesCap: 1).generate(seed: 0)
+        } catch {
+            throw ConfigurationProblem(field: error.field, error.message)
+        }
+    }
+
+    /// Draws the data.
+    public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+        let split = try source(context.configuration, samplesCap: nil).generate(seed: context.seed)
+        return DataSplit(training: split.training, test: split.test)
+    }
+
+    /// The data source; `samplesCap` limits sizes for the cheap validity check.
+    static func source(_ configuration: Configuration, samplesCap: Int?) -> TeacherNetworkDataSource {
+        let cap = { (count: Int) in samplesCap.map { count > 0 ? min(count, $0) : count } ?? count }
+        return TeacherNetworkDataSource(
+            layerWidths: configuration.layers, activation: Activation(name: configuration.activation) ?? .tanh,
+            samples: cap(configuration.samples), testSamples: cap(configuration.testSamples), noise: configuration.noise)
+    }
+}
