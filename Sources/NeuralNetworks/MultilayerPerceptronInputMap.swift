@@ -6,7 +6,8 @@ import LinearAlgebra
 ///
 /// n = d·P, m = p·P; the Jacobian is block diagonal (P blocks p × d). Per-sample
 /// structured: outputs of point s depend only on x_s, so each per-sample
-/// gradient is zero outside its block. For the 15→32→55 network at one point,
+/// gradient is zero outside its block. Also complex-evaluable and Swift-differentiable
+/// (see `MultilayerPerceptronInputMap+Capabilities.swift`). For the 15→32→55 network at one point,
 /// n = 15 and m = 55.
 public final class MultilayerPerceptronInputMap: PerSampleStructured {
     /// The network, including its fixed parameters.

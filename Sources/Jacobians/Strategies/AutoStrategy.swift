@@ -66,8 +66,14 @@ public final class AutoStrategy: JacobianStrategy {
     public let pinnedStrategy: (any JacobianStrategy)?
     /// Whether finite differences may be chosen.
     public let allowInexact: Bool
+    private struct CalibrationKey: Hashable, Sendable {
+        var map: ObjectIdentifier
+        var inputCount: Int
+        var outputCount: Int
+    }
     private struct State: Sendable {
-        var calibrations: [String: AutoCalibration] = [:]
+        var calibrations: [CalibrationKey: AutoCalibration] = [:]
+        var lastChoice: [CalibrationKey: AutoDecision] = [:]
         var lastDecision: AutoDecision?
     }
     private let state = Mutex(State())
@@ -105,7 +111,8 @@ public final class AutoStrategy: JacobianStrategy {
         return try decision.strategy.jacobian(of: map, at: point, into: &jacobian)
     }
 
-    /// The decision for `map` (calibrating on first use) without computing J.
+    /// The decision for `map` without computing J: calibrated and chosen on first
+    /// use, then cached per map (identity and shape), so later calls cost a lookup.
     public func decide(for map: any DifferentiableMap, at point: [Double]) throws -> AutoDecision {
         if let pinnedStrategy {
             try pinnedStrategy.requireApplicable(to: map)
@@ -114,16 +121,21 @@ public final class AutoStrategy: JacobianStrategy {
             state.withLock { $0.lastDecision = decision }
             return decision
         }
-        let key = "\(ObjectIdentifier(map).hashValue):\(type(of: map)):\(map.inputCount)x\(map.outputCount)"
-        let calibration: AutoCalibration
-        if let cached = state.withLock({ $0.calibrations[key] }) {
-            calibration = cached
-        } else {
-            calibration = Self.calibrate(map, at: point)
-            state.withLock { $0.calibrations[key] = calibration }
+        let key = CalibrationKey(map: ObjectIdentifier(map), inputCount: map.inputCount, outputCount: map.outputCount)
+        if let cached = state.withLock({ state -> AutoDecision? in
+            let decision = state.lastChoice[key]
+            if decision != nil { state.lastDecision = decision }
+            return decision
+        }) {
+            return cached
         }
+        let calibration = Self.calibrate(map, at: point)
         let decision = Self.choose(for: map, calibration: calibration, allowInexact: allowInexact)
-        state.withLock { $0.lastDecision = decision }
+        state.withLock {
+            $0.calibrations[key] = calibration
+            $0.lastChoice[key] = decision
+            $0.lastDecision = decision
+        }
         return decision
     }
 
@@ -170,17 +182,23 @@ public final class AutoStrategy: JacobianStrategy {
         return "\(value) µs"
     }
 
-    /// Times one evaluation, pushforwards and pullbacks with 1 and K lanes, one
+    /// Times one evaluation, pushforwards and pullbacks with 1 and K = min(n or m, 64)
+    /// identity-column (row) lanes spread over all inputs (outputs), one
     /// per-sample Jacobian and one complex evaluation: best of 3 after a warm-up.
     public static func calibrate(_ map: any DifferentiableMap, at point: [Double]) -> AutoCalibration {
         let n = map.inputCount, m = map.outputCount
         var output: [Double] = []
         let evaluation = bestTime { map.evaluate(at: point, into: &output) }
         let pushLanes = max(2, min(n, 64)), pullLanes = max(2, min(m, 64))
-        let tangentsOne = Matrix(rows: n, columns: 1, repeating: 1)
-        let tangentsMany = Matrix(rows: n, columns: pushLanes, repeating: 1)
-        let cotangentsOne = Matrix(rows: 1, columns: m, repeating: 1)
-        let cotangentsMany = Matrix(rows: pullLanes, columns: m, repeating: 1)
+        // Seeds shaped like the strategies' own: columns / rows of the identity.
+        var tangentsOne = Matrix(rows: n, columns: 1)
+        tangentsOne[0, 0] = 1
+        var tangentsMany = Matrix(rows: n, columns: pushLanes)
+        for lane in 0..<pushLanes { tangentsMany[lane * n / pushLanes, lane] = 1 }
+        var cotangentsOne = Matrix(rows: 1, columns: m)
+        cotangentsOne[0, 0] = 1
+        var cotangentsMany = Matrix(rows: pullLanes, columns: m)
+        for lane in 0..<pullLanes { cotangentsMany[lane, lane * m / pullLanes] = 1 }
         var result = Matrix(rows: 0, columns: 0)
         let pushOne = bestTime { map.pushforward(at: point, tangents: tangentsOne, into: &result) }
         let pushMany = bestTime { map.pushforward(at: point, tangents: tangentsMany, into: &result) }
