@@ -56,6 +56,26 @@ public struct CholeskyFactorization: Sendable {
                 for index in source.indices { destination[index] = source[index] }
             }
         }
+        try factorStorage()
+    }
+
+    /// Factors the damped Gram matrix JᵀJ + λI of `j` (m × n), forming it with dsyrk directly in
+    /// this value's storage — the Gauss-Newton / Levenberg-Marquardt normal matrix without a
+    /// separate n × n buffer. No allocation when n is unchanged.
+    /// - Throws: `.nonFiniteInput` for NaN/∞ in `j`; `.notPositiveDefinite(minorOrder:)` when
+    ///   JᵀJ + λI is not positive definite to working precision (J rank deficient and λ too small).
+    /// - Complexity: m·n² + n³/3 flops.
+    public mutating func factor(gramOf j: Matrix, addingToDiagonal damping: Double = 0) throws(LinearAlgebraError) {
+        isFactored = false
+        try requireFinite(j.elements, columns: j.columns, operand: "matrix whose Gram matrix is factored")
+        guard damping.isFinite else { throw .nonFiniteInput("diagonal damping is \(damping)") }
+        gram(j, addingToDiagonal: damping, into: &storage)
+        try factorStorage()
+    }
+
+    /// Runs dpotrf on `storage` (already holding a finite symmetric matrix).
+    private mutating func factorStorage() throws(LinearAlgebraError) {
+        let n = storage.rows
         matrixOneNorm = Self.symmetricOneNorm(storage)
         if n == 0 { isFactored = true; return }
         let info = storage.elements.withUnsafeMutableBufferPointer { buffer in
@@ -175,17 +195,13 @@ public struct CholeskyFactorization: Sendable {
         precondition(isFactored, "Cholesky factorization failed; call factor(_:) again first")
         let n = order
         if n == 0 { return 1 }
-        var reciprocalCondition = 0.0
-        let info = withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { work in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: n) { integerWork in
-                storage.elements.withUnsafeBufferPointer { aBuffer in
-                    LAPACKE_dpocon_work(
-                        LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), aBuffer.baseAddress, Int32(n),
-                        matrixOneNorm, &reciprocalCondition, work.baseAddress, integerWork.baseAddress)
-                }
+        return estimateReciprocalCondition(order: n) { work, integerWork, reciprocalCondition in
+            storage.elements.withUnsafeBufferPointer { aBuffer in
+                LAPACKE_dpocon_work(
+                    LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), aBuffer.baseAddress, Int32(n),
+                    matrixOneNorm, reciprocalCondition, work, integerWork)
             }
         }
-        return info == 0 ? reciprocalCondition : 0
     }
 
     /// log det A = 2 Σ log Lᵢᵢ, finite for every successfully factored matrix.

@@ -141,13 +141,16 @@ public struct QRFactorization: Sendable {
         return count
     }
 
-    /// Applies Q or Qᵀ (dormqr, unblocked for a single vector) to `vector` in place.
-    private func applyQ(transposed: Bool, to vector: inout [Double]) {
+    /// Writes Q·b or Qᵀ·b into `result` (dormqr, unblocked for a single vector: no workspace).
+    private func applyQ(transposed: Bool, to b: [Double], into result: inout [Double]) {
+        precondition(isFactored, "QR factorization failed; call factor(_:pivoting:) again first")
+        precondition(b.count == rows, "vector has \(b.count) entries, Q is \(rows)×\(rows)")
+        copy(b, into: &result)
         if columns == 0 || rows == 0 { return }
         var scratch = 0.0
         _ = packed.withUnsafeBufferPointer { aBuffer in
             reflectorScales.withUnsafeBufferPointer { tauBuffer in
-                vector.withUnsafeMutableBufferPointer { cBuffer in
+                result.withUnsafeMutableBufferPointer { cBuffer in
                     LAPACKE_dormqr_work(
                         LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: transposed ? "T" : "N")),
                         Int32(rows), 1, Int32(columns), aBuffer.baseAddress, lapackDimension(rows),
@@ -161,10 +164,7 @@ public struct QRFactorization: Sendable {
     /// Precondition: `b.count == rows`.
     /// - Complexity: 4·m·n − 2n² flops.
     public func multiplyQTransposed(_ b: [Double], into result: inout [Double]) {
-        precondition(isFactored, "QR factorization failed; call factor(_:pivoting:) again first")
-        precondition(b.count == rows, "vector has \(b.count) entries, Q is \(rows)×\(rows)")
-        copy(b, into: &result)
-        applyQ(transposed: true, to: &result)
+        applyQ(transposed: true, to: b, into: &result)
     }
 
     /// Returns Qᵀ·b (length m); see `multiplyQTransposed(_:into:)`.
@@ -176,10 +176,7 @@ public struct QRFactorization: Sendable {
 
     /// Writes Q·b (length m) into `result`. Precondition: `b.count == rows`.
     public func multiplyQ(_ b: [Double], into result: inout [Double]) {
-        precondition(isFactored, "QR factorization failed; call factor(_:pivoting:) again first")
-        precondition(b.count == rows, "vector has \(b.count) entries, Q is \(rows)×\(rows)")
-        copy(b, into: &result)
-        applyQ(transposed: false, to: &result)
+        applyQ(transposed: false, to: b, into: &result)
     }
 
     /// Returns Q·b (length m).
@@ -246,18 +243,13 @@ public struct QRFactorization: Sendable {
         precondition(isFactored, "QR factorization failed; call factor(_:pivoting:) again first")
         let n = columns
         if n == 0 { return 1 }
-        var reciprocalCondition = 0.0
-        let info = withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { work in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: n) { integerWork in
-                packed.withUnsafeBufferPointer { aBuffer in
-                    LAPACKE_dtrcon_work(
-                        LAPACK_COL_MAJOR, Int8(UInt8(ascii: "1")), Int8(UInt8(ascii: "U")), Int8(UInt8(ascii: "N")),
-                        Int32(n), aBuffer.baseAddress, lapackDimension(rows), &reciprocalCondition,
-                        work.baseAddress, integerWork.baseAddress)
-                }
+        return estimateReciprocalCondition(order: n) { work, integerWork, reciprocalCondition in
+            packed.withUnsafeBufferPointer { aBuffer in
+                LAPACKE_dtrcon_work(
+                    LAPACK_COL_MAJOR, Int8(UInt8(ascii: "1")), Int8(UInt8(ascii: "U")), Int8(UInt8(ascii: "N")),
+                    Int32(n), aBuffer.baseAddress, lapackDimension(rows), reciprocalCondition, work, integerWork)
             }
         }
-        return info == 0 ? reciprocalCondition : 0
     }
 }
 
@@ -274,4 +266,20 @@ func copy(_ source: [Double], into destination: inout [Double]) {
             for index in origin.indices { target[index] = origin[index] }
         }
     }
+}
+
+/// Runs a LAPACK condition estimator (dpocon, dtrcon) with stack workspaces of 3n doubles and
+/// n integers; returns its reciprocal condition, or 0 when the routine reports an error.
+@usableFromInline
+func estimateReciprocalCondition(
+    order n: Int,
+    _ estimator: (UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Double>) -> Int32
+) -> Double {
+    var reciprocalCondition = 0.0
+    let info = withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { work in
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: n) { integerWork in
+            estimator(work.baseAddress, integerWork.baseAddress, &reciprocalCondition)
+        }
+    }
+    return info == 0 ? reciprocalCondition : 0
 }

@@ -121,4 +121,27 @@ import Testing
         let cholesky = try CholeskyFactorization(normal)
         #expect(cholesky.reciprocalConditionEstimate() < 1e-3)  // eigenvalues 2.001 and 0.001
     }
+
+    @Test func factoringTheGramInPlaceMatchesFactoringItsCopy() throws {
+        let j = TestMatrices.random(rows: 30, columns: 7, seed: 12)
+        var direct = CholeskyFactorization()
+        try direct.factor(gramOf: j, addingToDiagonal: 0.25)
+        var normal = Matrix(rows: 0, columns: 0)
+        gram(j, addingToDiagonal: 0.25, into: &normal)
+        let viaCopy = try CholeskyFactorization(normal)
+        #expect(direct.lowerTriangular == viaCopy.lowerTriangular)
+        #expect(direct.reciprocalConditionEstimate() == viaCopy.reciprocalConditionEstimate())
+        #expect(throws: LinearAlgebraError.self) { try direct.factor(gramOf: j, addingToDiagonal: .nan) }
+        #expect(throws: LinearAlgebraError.notPositiveDefinite(minorOrder: 2)) {
+            try direct.factor(gramOf: Matrix([[1, 1], [0, 0]]))
+        }
+    }
+
+    @Test func nonFiniteRightHandSidePropagatesWithoutTrapping() throws {
+        let cholesky = try CholeskyFactorization(Matrix([[2, 1], [1, 2]]))
+        let fromNaN = cholesky.solve([.nan, 1])
+        let fromInfinity = cholesky.solve([.infinity, 0])
+        #expect(fromNaN.allSatisfy { $0.isNaN })
+        #expect(fromInfinity.contains { !$0.isFinite })
+    }
 }

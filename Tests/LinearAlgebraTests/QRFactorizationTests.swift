@@ -120,4 +120,20 @@ import Testing
         let b = TestMatrices.randomVector(9, seed: 3)
         #expect(try qr.solveLeastSquares(b) == QRFactorization(second, pivoting: true).solveLeastSquares(b))
     }
+
+    @Test func repeatedSolvesIntoOneBufferKeepItsStorage() throws {
+        let qr = try QRFactorization(TestMatrices.random(rows: 12, columns: 5, seed: 4), pivoting: true)
+        var x: [Double] = []
+        try qr.solveLeastSquares(TestMatrices.randomVector(12, seed: 1), into: &x)
+        let address = x.withUnsafeBufferPointer { $0.baseAddress }
+        try qr.solveLeastSquares(TestMatrices.randomVector(12, seed: 2), into: &x)
+        #expect(x.withUnsafeBufferPointer { $0.baseAddress } == address)
+        #expect(x == (try qr.solveLeastSquares(TestMatrices.randomVector(12, seed: 2))))
+    }
+
+    @Test func nonFiniteRightHandSidePropagatesWithoutTrapping() throws {
+        let qr = try QRFactorization(Matrix([[1, 0], [0, 1], [1, 1]]))
+        let solution = try qr.solveLeastSquares([.nan, 0, 0])
+        #expect(solution.allSatisfy { $0.isNaN })
+    }
 }
