@@ -4,7 +4,8 @@ import LinearAlgebra
 /// Richardson extrapolation (Ridders' method, as Numerical Recipes' `dfridr` and
 /// Ceres' `NumericDiffOptions`), with an error estimate per column.
 ///
-/// For column j: h₀ = `initialRelativeStep`·max(|x_j|, 1); A₀,ᵢ = central difference
+/// For column j: h₀ = `initialRelativeStep`·|x_j| (`initialRelativeStep` when x_j = 0),
+/// as Ceres, so that parameters of small scale get proportionally small steps; A₀,ᵢ = central difference
 /// at h₀/tⁱ (t = `shrinkFactor`); Aₖ,ᵢ = (t^{2k}·Aₖ₋₁,ᵢ − Aₖ₋₁,ᵢ₋₁)/(t^{2k} − 1).
 /// The estimate of a tableau entry is the larger ∞-norm change against its two
 /// parents; the best entry is kept. Stops when the diagonal error grows past twice
@@ -14,7 +15,7 @@ import LinearAlgebra
 ///
 /// - Cost: 2 evaluations per tableau row, at most 2·n·`maximumExtrapolations`.
 public struct RiddersExtrapolation: JacobianStrategy {
-    /// h₀ relative to max(|x_j|, 1); 1e-2 as in Ceres.
+    /// h₀ relative to |x_j| (absolute when x_j = 0); 1e-2 as in Ceres.
     public var initialRelativeStep: Double
     /// t, the step divisor between tableau rows; 2 as in Ceres.
     public var shrinkFactor: Double
@@ -79,7 +80,8 @@ public struct RiddersExtrapolation: JacobianStrategy {
         }
 
         for input in 0..<n {
-            var step = initialRelativeStep * max(abs(point[input]), 1)
+            let magnitude = abs(point[input])
+            var step = initialRelativeStep * (magnitude > 0 ? magnitude : 1)
             centralDifference(input, step: step, into: &previous)
             for row in 0..<m { best[row] = previous[row] }
             var bestError = Double.infinity
