@@ -22,6 +22,8 @@ public struct QRFactorization: Sendable {
     public private(set) var columns: Int
     /// Whether the factorization used column pivoting (dgeqp3).
     public private(set) var isPivoted: Bool
+    /// How many of the `rows` are an appended diagonal (n after `factor(_:appendingDiagonal:pivoting:)`, else 0).
+    public private(set) var appendedDiagonalRows: Int
 
     /// An empty factorization (0 × 0) to be filled by `factor(_:pivoting:)`.
     public init() {
@@ -34,6 +36,7 @@ public struct QRFactorization: Sendable {
         rows = 0
         columns = 0
         isPivoted = false
+        appendedDiagonalRows = 0
     }
 
     /// Factors `a` (m × n, m ≥ n).
@@ -49,7 +52,31 @@ public struct QRFactorization: Sendable {
     /// next successful `factor`.
     /// - Throws: as `init(_:pivoting:)`.
     public mutating func factor(_ a: Matrix, pivoting: Bool = false) throws(LinearAlgebraError) {
-        let m = a.rows, n = a.columns
+        try factor(a, diagonal: nil, pivoting: pivoting)
+    }
+
+    /// Factors the augmented (m + n) × n matrix [A; diag(d)] without the caller building it:
+    /// the damped least-squares problem min ‖A·x − b‖² + ‖D·x‖² of Levenberg-Marquardt
+    /// (D = √λ·I or √λ·diag(JᵀJ)^½), solved without squaring the condition number.
+    ///
+    /// `solveLeastSquares` then accepts a right-hand side of length m (the zero block for the
+    /// diagonal rows is implied) or m + n. Storage is reused as for `factor(_:pivoting:)`.
+    /// - Throws: `.dimensionMismatch` when `diagonal.count != a.columns`, `.nonFiniteInput` for NaN/∞.
+    /// - Complexity: 2n²(m + 2n/3) flops.
+    public mutating func factor(
+        _ a: Matrix, appendingDiagonal diagonal: [Double], pivoting: Bool = false
+    ) throws(LinearAlgebraError) {
+        guard diagonal.count == a.columns else {
+            throw .dimensionMismatch("appended diagonal has \(diagonal.count) entries, matrix has \(a.columns) columns")
+        }
+        try requireFinite(diagonal, columns: 0, operand: "appended diagonal")
+        try factor(a, diagonal: diagonal, pivoting: pivoting)
+    }
+
+    /// Copies A (and diag(d) below it) into column-major `packed`, then factors.
+    private mutating func factor(_ a: Matrix, diagonal: [Double]?, pivoting: Bool) throws(LinearAlgebraError) {
+        let appended = diagonal == nil ? 0 : a.columns
+        let m = a.rows + appended, n = a.columns, sourceRows = a.rows
         guard m >= n else {
             throw .dimensionMismatch("QR least squares needs rows ≥ columns, got \(m)×\(n)")
         }
@@ -58,12 +85,19 @@ public struct QRFactorization: Sendable {
         rows = m
         columns = n
         isPivoted = pivoting
+        appendedDiagonalRows = appended
         if packed.count != m * n { packed = Array(repeating: 0, count: m * n) }
         if reflectorScales.count != n { reflectorScales = Array(repeating: 0, count: n) }
         if pivots.count != n { pivots = Array(repeating: 0, count: n) }
         packed.withUnsafeMutableBufferPointer { destination in
             a.elements.withUnsafeBufferPointer { source in
-                for i in 0..<m { for j in 0..<n { destination[j * m + i] = source[i * n + j] } }
+                for i in 0..<sourceRows { for j in 0..<n { destination[j * m + i] = source[i * n + j] } }
+            }
+            if let diagonal {
+                for j in 0..<n {
+                    for i in sourceRows..<m { destination[j * m + i] = 0 }
+                    destination[j * m + sourceRows + j] = diagonal[j]
+                }
             }
         }
         if n == 0 { isFactored = true; return }
@@ -146,6 +180,11 @@ public struct QRFactorization: Sendable {
         precondition(isFactored, "QR factorization failed; call factor(_:pivoting:) again first")
         precondition(b.count == rows, "vector has \(b.count) entries, Q is \(rows)×\(rows)")
         copy(b, into: &result)
+        applyQ(transposed: transposed, inPlace: &result)
+    }
+
+    /// Overwrites `vector` (length m) with Q·vector or Qᵀ·vector.
+    private func applyQ(transposed: Bool, inPlace result: inout [Double]) {
         if columns == 0 || rows == 0 { return }
         var scratch = 0.0
         _ = packed.withUnsafeBufferPointer { aBuffer in
@@ -194,7 +233,8 @@ public struct QRFactorization: Sendable {
     ///
     /// `x` temporarily holds m entries, so once its capacity has reached m the solve does not
     /// allocate (a pivoted solve uses an n-element stack buffer for the permutation).
-    /// - Throws: `.dimensionMismatch` when `b.count != rows`; `.singular(pivot:)` when some
+    /// - Throws: `.dimensionMismatch` when `b.count` is neither `rows` nor (after
+    ///   `factor(_:appendingDiagonal:pivoting:)`) the row count of A; `.singular(pivot:)` when some
     ///   |rᵢᵢ| ≤ `relativeTolerance`·maxⱼ|rⱼⱼ| (default max(m, n)·ε), i.e. A is rank deficient
     ///   to that tolerance — use `SingularValueDecomposition` for a minimum-norm solution.
     /// - Complexity: 4mn − n² flops. Relative error about cond(A)·ε (not cond² as with normal equations).
@@ -202,13 +242,15 @@ public struct QRFactorization: Sendable {
         _ b: [Double], relativeTolerance: Double? = nil, into x: inout [Double]
     ) throws(LinearAlgebraError) {
         precondition(isFactored, "QR factorization failed; call factor(_:pivoting:) again first")
-        guard b.count == rows else {
+        guard b.count == rows || b.count == rows - appendedDiagonalRows else {
             throw .dimensionMismatch("right-hand side has \(b.count) entries, matrix has \(rows) rows")
         }
         let n = columns
         let threshold = (relativeTolerance ?? defaultSingularityTolerance) * largestDiagonalMagnitude
         for index in 0..<n where !(diagonalMagnitude(index) > threshold) { throw .singular(pivot: index) }
-        multiplyQTransposed(b, into: &x)
+        copy(b, into: &x)
+        if x.count < rows { x.append(contentsOf: repeatElement(0, count: rows - x.count)) }
+        applyQ(transposed: true, inPlace: &x)
         if n == 0 { x.removeAll(keepingCapacity: true); return }
         let info = packed.withUnsafeBufferPointer { aBuffer in
             x.withUnsafeMutableBufferPointer { xBuffer in

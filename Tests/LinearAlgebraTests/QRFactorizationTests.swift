@@ -136,4 +136,29 @@ import Testing
         let solution = try qr.solveLeastSquares([.nan, 0, 0])
         #expect(solution.allSatisfy { $0.isNaN })
     }
+
+    @Test(arguments: [false, true])
+    func appendedDiagonalSolvesTheDampedNormalEquations(pivoting: Bool) throws {
+        // min ‖Ax − b‖² + λ‖x‖² ⇔ (AᵀA + λI)x = Aᵀb, here on a rank-deficient A (column 2 = column 0).
+        var a = TestMatrices.random(rows: 15, columns: 4, seed: 21)
+        for i in 0..<15 { a[i, 2] = a[i, 0] }
+        let b = TestMatrices.randomVector(15, seed: 22)
+        let lambda = 0.01
+        var qr = QRFactorization()
+        try qr.factor(a, appendingDiagonal: Array(repeating: lambda.squareRoot(), count: 4), pivoting: pivoting)
+        #expect(qr.rows == 19 && qr.appendedDiagonalRows == 4)
+        let x = try qr.solveLeastSquares(b)
+        let padded = try qr.solveLeastSquares(b + Array(repeating: 0, count: 4))
+        #expect(TestMatrices.maximumAbsoluteDifference(x, padded) < 1e-15)
+
+        var cholesky = CholeskyFactorization()
+        try cholesky.factor(gramOf: a, addingToDiagonal: lambda)
+        var atb: [Double] = []
+        multiply(a, b, transposeA: .transposed, into: &atb)
+        let reference = cholesky.solve(atb)
+        #expect(TestMatrices.maximumAbsoluteDifference(x, reference) < 1e-11)
+
+        #expect(throws: LinearAlgebraError.self) { try qr.factor(a, appendingDiagonal: [1, 2]) }
+        #expect(throws: LinearAlgebraError.self) { try qr.factor(a, appendingDiagonal: [1, 1, .nan, 1]) }
+    }
 }
