@@ -39,6 +39,8 @@ public struct SingularValueDecomposition: Sendable {
     }
 
     /// Decomposes `a`, reusing this value's storage (no allocation when the shape is unchanged).
+    /// After a thrown `.lapackFailure` the factors hold partial results until the next successful call;
+    /// after `.nonFiniteInput` they are unchanged.
     /// - Throws: as `init(_:)`.
     public mutating func factor(_ a: Matrix) throws(LinearAlgebraError) {
         try requireFinite(a.elements, columns: a.columns, operand: "matrix to decompose")
