@@ -9,5 +9,11 @@ enum SignalHandling {
             if CancellationFlag.process.isCancelled { _exit(130) }
             CancellationFlag.process.cancel()
         }
+        // A parent may have spawned us with SIGINT blocked; unblock it so Ctrl-C and batch
+        // interruption reach the handler.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }

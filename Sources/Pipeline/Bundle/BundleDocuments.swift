@@ -125,6 +125,7 @@ public enum BundleDocuments {
     }
 
     static func format6(_ number: Double) -> String {
+        if number == 0 { return "0" }
         let magnitude = abs(number)
         if magnitude >= 1e-3 && magnitude < 1e6 {
             var text = String(format: "%.6g", number)

@@ -116,7 +116,7 @@ public struct ExperimentRunner {
                 display?.endCase(status: record.status == .ok ? "ok" : "FAILED: \(record.error ?? "")")
                 try writer.writeStatus(records: records, complete: false)
             } catch is RunCancelled {
-                display?.endCase(status: "interrupted")
+                display?.endCase(status: "interrupted", finished: false)
                 interrupted = true
                 break
             }

@@ -57,9 +57,10 @@ public final class RunProgressDisplay: Sendable {
         draw(force: false)
     }
 
-    /// A case ended with `status`.
-    public func endCase(status: String) {
+    /// A case ended with `status`; `finished` is false for an interrupted case (not counted in estimates).
+    public func endCase(status: String, finished: Bool = true) {
         let (line, first, total) = state.withLock { state -> (String, Bool, Int) in
+            guard finished else { return (Self.line(state, status: status), false, state.total) }
             state.finishedSeconds.append(state.caseStart.elapsedSeconds)
             return (Self.line(state, status: status), state.finishedSeconds.count == 1, state.total)
         }

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+extension BundleComparison.Format: ExpressibleByArgument {}
+
+/// `jacobench diff A B` / `jacobench diff --latest results/NAME`.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two result bundles case by case; exit 1 when something regressed beyond tolerance.")
+
+    @Argument(help: "Bundle A (the baseline) and bundle B.")
+    var bundles: [String] = []
+
+    @Option(name: .long, help: "An experiment folder: compare its two latest runs.")
+    var latest: String?
+
+    @Option(name: .long, help: "table, markdown or json.")
+    var format: BundleComparison.Format = .table
+
+    @Flag(name: .long, help: "Show unchanged rows too.")
+    var all = false
+
+    @Option(name: .long, help: "Relative tolerance for deterministic metrics.")
+    var tolerance: Double = 1e-9
+
+    @Option(name: .customLong("timing-tolerance"), help: "Allowed timing ratio noise: B/A above 1 + this is a regression.")
+    var timingTolerance: Double = 0.25
+
+    func run() throws {
+        let (a, b): (String, String)
+        if let latest {
+            guard bundles.isEmpty else { throw UsageError("give either two bundles or --latest DIR, not both") }
+            (a, b) = try BundleComparison.latestPair(in: latest)
+        } else {
+            guard bundles.count == 2 else { throw UsageError("give two bundles: jacobench diff A B (or --latest results/NAME)") }
+            (a, b) = (bundles[0], bundles[1])
+        }
+        let comparison = try BundleComparison.load(a, b, tolerance: tolerance, timingTolerance: timingTolerance)
+        let colour = format == .table && isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        print(comparison.render(format, all: all, colour: colour), terminator: "")
+        if comparison.regressions > 0 { throw ExitCode(ExitStatus.failure) }
+    }
+}
