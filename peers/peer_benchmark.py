@@ -62,14 +62,17 @@ class Variant:
     to_jacobian: Callable[[object], np.ndarray] | None = None
 
 
-def measure(run: Callable[[], object], repeats: int, budget_seconds: float) -> dict:
+def measure(run: Callable[[], object], repeats: int, budget_seconds: float, warm_up: bool = True) -> dict:
     """One warm-up call, then between MINIMUM_REPEATS and `repeats` timed calls, as many as
-    the first timed call says fit in the budget."""
-    run()
+    the first timed call says fit in the budget; one call only when that call alone took
+    longer than the budget."""
+    if warm_up:
+        run()
     start = time.perf_counter_ns()
     run()
     samples = [(time.perf_counter_ns() - start) / 1e3]  # also the estimate of one call
-    count = max(MINIMUM_REPEATS, min(repeats, int(budget_seconds * 1e6 / max(samples[0], 1e-3))))
+    fitting = int(budget_seconds * 1e6 / max(samples[0], 1e-3))
+    count = 1 if fitting < 1 else max(MINIMUM_REPEATS, min(repeats, fitting))
     for _ in range(count - 1):
         start = time.perf_counter_ns()
         run()
@@ -267,7 +270,7 @@ def scipy_fit(case: Case, repeats: int, budget_seconds: float) -> tuple[dict, di
     def fit():
         outcome["result"] = least_squares(fun, case.parameters, jac=jac, method="lm")
 
-    timing = measure(fit, repeats, budget_seconds)
+    timing = measure(fit, repeats, budget_seconds, warm_up=False)  # nothing to compile
     result = outcome["result"]
     initial = 0.5 * float(np.dot(fun(case.parameters), fun(case.parameters)))
     timing.update({"nfev": int(result.nfev), "njev": int(result.njev or 0), "cost": float(result.cost),

@@ -18,6 +18,7 @@ extension PluginRegistry {
         registry.register(JacobianTimingEvaluation.self)
         registry.register(FitEvaluation.self)
         registry.register(NISTCertifiedEvaluation.self)
+        registry.register(PeerComparisonEvaluation.self)
         // strategies manifests may name
         registry.strategies = JacobianStrategyCatalog.entries.map { ($0.name, "\($0.summary) — \($0.cost)") }
         return registry

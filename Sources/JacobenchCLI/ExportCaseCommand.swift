@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+
+/// `jacobench export-case FILE [--case ID] [--out PATH]`: one case's network, data and
+/// reference Jacobian as the JSON `peers/peer_benchmark.py` reads (format: peers/README.md).
+struct ExportCaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-case",
+        abstract: "Write a case's MLP weights, inputs, targets and reference Jacobian as JSON for the peer benchmark.")
+
+    @Argument(help: "The manifest.")
+    var file: String
+
+    @Option(name: .customLong("set"), help: "Override a field, as for run.")
+    var overrides: [String] = []
+
+    @Option(name: .customLong("case"), help: "The case id (as `validate` lists them); default the first case.")
+    var caseID: String?
+
+    @Option(help: "Write the JSON here (folders created); default standard output.")
+    var out: String?
+
+    func run() throws {
+        let plan = try ExperimentPlan.load(path: file, overrides: overrides, registry: .standard)
+        let chosen = caseID.map { id in plan.cases.first { $0.id == id } } ?? plan.cases.first
+        guard let plannedCase = chosen else {
+            let known = plan.cases.map(\.id).joined(separator: ", ")
+            throw UsageError("\(file): no case '\(caseID ?? "")'; cases: \(known.isEmpty ? "none" : known)")
+        }
+        let text: String
+        do {
+            text = try PeerCase.exported(from: plannedCase, name: plan.name).jsonText()
+        } catch let error as PeerCaseError {
+            throw UsageError("\(file): \(error)")
+        }
+        guard let out else {
+            print(text, terminator: "")
+            return
+        }
+        let folder = (out as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        FileHandle.standardError.write(Data("wrote \(out): case \(plannedCase.id) of \(plan.name)\n".utf8))
+    }
+}

@@ -1,0 +1,19 @@
+import Jacobians
+
+extension PeerCase {
+    /// The case `jacobench export-case` writes: runs `plannedCase`'s data and model stages (no
+    /// solver, no evaluations) and exports the model at its initial parameters with the
+    /// reference Jacobian of the manifest's `jacobian.reference` strategy.
+    ///
+    /// - Throws: the stages' errors, ``PeerCaseError`` when the model is not an MLP.
+    public static func exported(from plannedCase: PlannedCase, name: String) throws -> PeerCase {
+        let environment = StageEnvironment(seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory)
+        let data = try plannedCase.data.run(environment, ())
+        let model = try plannedCase.model.run(environment, data)
+        var (peerCase, map, point) = try differentiated(
+            name: name, model: model, data: data.training, parameters: model.initialParameters,
+            withRespectTo: plannedCase.jacobian.withRespectTo)
+        peerCase.jacobian = try JacobianStrategyCatalog.strategy(named: plannedCase.jacobian.reference).jacobian(of: map, at: point)
+        return peerCase
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Jacobians
+import LinearAlgebra
+
+/// `evaluation: [{kind: peer-comparison}]` — PyTorch, JAX and SciPy on this very case, in the
+/// same run: times jacobench's exact strategies and one forward pass, writes the case (network,
+/// data, reference Jacobian, those timings) as JSON, runs `peers/peer_benchmark.py` in the
+/// peers' virtual environment pinned to one CPU, and merges its figures as `peer.*` metrics
+/// (see ``PeerComparisonReport``), with ratios to jacobench's fastest exact strategy.
+///
+/// Parameter cases are exported at the model's initial parameters, so SciPy's LM starts where
+/// jacobench's solver started; input cases at the evaluated parameters. Without the venv or
+/// the script the evaluation is skipped: `peer.status` says why and how to create it
+/// (`make peers`). Python is never needed by anything else.
+///
+/// Timed calls alternate between θ and θ with its first entry one ulp up, so that no strategy
+/// reuses a forward pass cached at the previous call's point (the peers recompute theirs too).
+public enum PeerComparisonEvaluation: EvaluationStage {
+    /// Options of the `peer-comparison` evaluation.
+    public struct Configuration: StageConfiguration {
+        /// The peers' Python interpreter (relative names: the working folder, then the manifest's folder and its parent).
+        public var python: String
+        /// The benchmark script (found like `python`).
+        public var script: String
+        /// Most timed calls per variant, on both sides.
+        public var repeats: Int
+        /// Seconds of timed calls per variant, on both sides.
+        public var budget: Double
+        /// jacobench strategies to time; empty: every exact strategy applicable to the case
+        /// except `auto` and `swift-autodiff`.
+        public var strategies: [String]
+        /// Pin the peers' process to one CPU with taskset.
+        public var pinCPU: Bool
+        /// Only peer variants whose name contains one of these words (empty: all).
+        public var only: [String]
+        /// Leave out peer variants whose name contains one of these words.
+        public var skip: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case python, script, repeats, budget, strategies, only, skip
+            case pinCPU = "pin-cpu"
+        }
+
+        /// See ``StageConfiguration``.
+        public static let options: [StageOption] = [
+            .optional("python", default: ".peers-venv/bin/python", "the peers' Python (created by `make peers`)"),
+            .optional("script", default: "peers/peer_benchmark.py", "the peer benchmark script"),
+            .optional("repeats", default: "20", "most timed calls per variant, both sides"),
+            .optional("budget", default: "1.0", "seconds of timed calls per variant, both sides (at least 3 calls)"),
+            .optional("strategies", default: "[]", "jacobench strategies to time; [] = every applicable exact one but auto and swift-autodiff"),
+            .optional("pin-cpu", default: "true", "run the peers under taskset -c 0 (JAX ignores thread flags)"),
+            .optional("only", default: "[]", "only peer variants whose name contains one of these words"),
+            .optional("skip", default: "[]", "leave out peer variants whose name contains one of these words"),
+        ]
+    }
+
+    /// `peer-comparison`.
+    public static let kind = "peer-comparison"
+    /// One line.
+    public static let summary = "PyTorch, JAX and SciPy on the same case in the same run (peers/; skipped without its venv)"
+
+    /// Checks sizes and strategy names.
+    public static func validate(_ configuration: Configuration) throws {
+        guard configuration.repeats >= 1 else { throw ConfigurationProblem(field: "repeats", "must be at least 1") }
+        guard configuration.budget > 0 else { throw ConfigurationProblem(field: "budget", "must be positive (seconds)") }
+        for name in configuration.strategies where !JacobianStrategyCatalog.names.contains(name) {
+            throw ConfigurationProblem(
+                field: "strategies", "unknown Jacobian strategy '\(name)'; known: \(JacobianStrategyCatalog.names.joined(separator: ", "))")
+        }
+    }
+
+    /// Runs the comparison, or reports why it was skipped.
+    public static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult {
+        let configuration = context.configuration
+        guard let python = locate(configuration.python, context: context, executable: true) else {
+            return skipped("no Python at \(configuration.python) (run `make peers` to create the peers' venv)", context: context)
+        }
+        guard let script = locate(configuration.script, context: context, executable: false) else {
+            return skipped("no peer benchmark script at \(configuration.script)", context: context)
+        }
+        let target = subject.jacobian.withRespectTo
+        let parameters = target == .parameters ? subject.model.initialParameters : subject.parameters
+        var (peerCase, map, point) = try PeerCase.differentiated(
+            name: "case", model: subject.model, data: subject.data.training, parameters: parameters, withRespectTo: target)
+        context.progress.note("peer-comparison: reference Jacobian")
+        peerCase.jacobian = try JacobianStrategyCatalog.strategy(named: subject.jacobian.reference).jacobian(of: map, at: point)
+
+        let strategies = try chosenStrategies(configuration.strategies, for: map)
+        var timings: [String: RepeatedTiming] = [:]
+        for strategy in strategies {
+            context.progress.note("peer-comparison: timing \(strategy.name)")
+            timings[strategy.name] = try time(map: map, at: point, configuration: configuration, cancellation: context.cancellation) { at, buffer in
+                _ = try strategy.jacobian(of: map, at: at, into: &buffer)
+            }
+        }
+        var output = [Double](repeating: 0, count: map.outputCount)
+        let forwardPass = try time(map: map, at: point, configuration: configuration, cancellation: context.cancellation) { at, _ in
+            map.evaluate(at: at, into: &output)
+        }
+        peerCase.jacobenchMicroseconds = timings.mapValues(\.medianMicroseconds)
+        peerCase.jacobenchMicroseconds["forward-pass"] = forwardPass.medianMicroseconds
+
+        let folder = FileManager.default.temporaryDirectory.path + "/jacobench-peers-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let casePath = folder + "/case.json"
+        try Data(peerCase.jsonText().utf8).write(to: URL(fileURLWithPath: casePath))
+        let process = PeerBenchmarkProcess(
+            python: python, script: script, pinToOneCPU: configuration.pinCPU, repeats: configuration.repeats,
+            budgetSeconds: configuration.budget, only: configuration.only, skip: configuration.skip)
+        context.progress.note("peer-comparison: running \(script)")
+        let outcome = try process.run(casePath: casePath, folder: folder, cancellation: context.cancellation)
+
+        let fitMicroseconds = subject.fit?.timingsSeconds["total"] ?? subject.fitSeconds
+        let fit = target == .parameters ? subject.fit.flatMap { fit in fitMicroseconds.map { (fit.finalCost, $0 * 1e6) } } : nil
+        let report = PeerComparisonReport(
+            results: outcome.results, jacobench: timings, exactStrategies: Set(strategies.filter(\.isExact).map(\.name)),
+            forwardPass: forwardPass, fit: fit, exactVariantsMatch: outcome.exactVariantsMatch)
+        return EvaluationResult(metrics: report.metrics, timings: report.timings)
+    }
+
+    /// The result of a skipped comparison: `peer.status` = `skipped: <reason>`.
+    static func skipped(_ reason: String, context: StageContext<Configuration>) -> EvaluationResult {
+        context.progress.note("peer-comparison skipped: \(reason)")
+        return EvaluationResult(metrics: [.text("peer.status", "skipped: \(reason)")])
+    }
+
+    /// `name` if absolute, else the first of: the working folder, the manifest's folder, its parent.
+    static func locate(_ name: String, context: StageContext<Configuration>, executable: Bool) -> String? {
+        let manager = FileManager.default
+        let candidates = name.hasPrefix("/")
+            ? [name]
+            : [manager.currentDirectoryPath + "/" + name, context.path(name), context.manifestDirectory + "/../" + name]
+        return candidates.first { executable ? manager.isExecutableFile(atPath: $0) : manager.isReadableFile(atPath: $0) }
+    }
+
+    /// Left out when no strategies are named: `auto` (it picks one of the others) and
+    /// `swift-autodiff` (m pullbacks through the toolchain's array differentiation: seconds
+    /// per Jacobian, never the fastest, and measured by `jacobian-timing` anyway).
+    static let excludedByDefault: Set<String> = ["auto", "swift-autodiff"]
+
+    /// The named strategies, or every exact catalog strategy applicable to `map` except
+    /// ``excludedByDefault``.
+    static func chosenStrategies(_ names: [String], for map: any DifferentiableMap) throws -> [any JacobianStrategy] {
+        let wanted = names.isEmpty
+            ? JacobianStrategyCatalog.entries.filter { $0.isExact && !excludedByDefault.contains($0.name) }.map(\.name)
+            : names
+        return try wanted.map { try JacobianStrategyCatalog.strategy(named: $0) }
+            .filter { $0.inapplicabilityReason(for: map) == nil }
+    }
+
+    /// Times `body` at alternating points (θ, θ with its first entry one ulp up) with one reused buffer.
+    static func time(
+        map: any DifferentiableMap, at point: [Double], configuration: Configuration, cancellation: CancellationFlag,
+        _ body: ([Double], inout Matrix) throws -> Void
+    ) throws -> RepeatedTiming {
+        var nudged = point
+        if !nudged.isEmpty { nudged[0] = nudged[0].nextUp }
+        var buffer = Matrix(rows: map.outputCount, columns: map.inputCount)
+        var useNudged = false
+        return try RepeatedTiming.measure(budgetSeconds: configuration.budget, maximumRepeats: configuration.repeats, cancellation: cancellation) {
+            useNudged.toggle()
+            try body(useNudged ? nudged : point, &buffer)
+        }
+    }
+}

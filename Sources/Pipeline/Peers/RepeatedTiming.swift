@@ -1,0 +1,51 @@
+import Foundation
+
+/// Wall-time statistics of a repeated call, measured the way `peers/peer_benchmark.py`
+/// measures its variants so that both sides of a peer comparison are comparable: one
+/// warm-up call, then between `minimumRepeats` and `maximumRepeats` timed calls, as many as
+/// the first timed call says fit in the budget (one call only when that call alone
+/// exceeded the budget).
+public struct RepeatedTiming: Sendable, Equatable {
+    /// Median over the timed calls, µs.
+    public var medianMicroseconds: Double
+    /// Fastest call, µs.
+    public var minimumMicroseconds: Double
+    /// Slowest call, µs.
+    public var maximumMicroseconds: Double
+    /// Number of timed calls.
+    public var repeats: Int
+
+    /// The fewest timed calls, whatever the budget.
+    public static let minimumRepeats = 3
+
+    /// Times `body`; checks `cancellation` before every call.
+    ///
+    /// - Parameters:
+    ///   - budgetSeconds: time the timed calls may take together (at least `minimumRepeats` run).
+    ///   - maximumRepeats: the most timed calls.
+    /// - Throws: ``RunCancelled`` when the run is interrupted, and whatever `body` throws.
+    public static func measure(
+        budgetSeconds: Double, maximumRepeats: Int, cancellation: CancellationFlag, _ body: () throws -> Void
+    ) throws -> RepeatedTiming {
+        try cancellation.check()
+        try body()
+        var samples: [Double] = []
+        samples.reserveCapacity(max(maximumRepeats, minimumRepeats))
+        func timedCall() throws {
+            try cancellation.check()
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e3)
+        }
+        try timedCall()
+        let fitting = Int(min(budgetSeconds * 1e6 / max(samples[0], 1e-3), Double(Int.max / 2)))
+        let count = fitting < 1 ? 1 : max(minimumRepeats, min(maximumRepeats, fitting))
+        for _ in 1..<count { try timedCall() }
+        samples.sort()
+        let middle = samples.count / 2
+        let median = samples.count % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2
+        return RepeatedTiming(
+            medianMicroseconds: median, minimumMicroseconds: samples[0], maximumMicroseconds: samples[samples.count - 1],
+            repeats: samples.count)
+    }
+}

@@ -1,0 +1,287 @@
+import Datasets
+import Foundation
+import Jacobians
+import LinearAlgebra
+import NeuralNetworks
+import Testing
+import YAMLDecoding
+@testable import Pipeline
+
+/// An MLP as a fittable model, for the peer-comparison tests (no Python involved).
+final class PerceptronTestModel: FittableModel {
+    let network: MultilayerPerceptron
+    init(layers: [Int], activation: Activation, seed: UInt64) {
+        network = MultilayerPerceptron(layerWidths: layers, activation: activation).initialized(.glorot, seed: seed)
+    }
+    var parameterNames: [String] { network.parameters.indices.map { "θ\($0)" } }
+    var initialParameters: [Double] { network.parameters }
+    func residualMap(on dataset: Dataset) throws -> any DifferentiableMap {
+        MultilayerPerceptronResidualMap(network: network, inputs: dataset.inputs, targets: dataset.targets)
+    }
+    func inputMap(on dataset: Dataset, parameters: [Double]) throws -> (map: any DifferentiableMap, point: [Double]) {
+        var fixed = network
+        fixed.parameters = parameters
+        return (MultilayerPerceptronInputMap(network: fixed, pointCount: dataset.sampleCount), dataset.inputs.elements)
+    }
+}
+
+/// A model whose map is not a perceptron's.
+final class NotAPerceptronModel: FittableModel {
+    var parameterNames: [String] { ["slope"] }
+    var initialParameters: [Double] { [1] }
+    func residualMap(on dataset: Dataset) throws -> any DifferentiableMap { LineResiduals(dataset: dataset) }
+    func inputMap(on dataset: Dataset, parameters: [Double]) throws -> (map: any DifferentiableMap, point: [Double]) {
+        (LineResiduals(dataset: dataset), parameters)
+    }
+}
+
+enum PeerFixtures {
+    /// S samples of d inputs in [-1, 1] and p targets, deterministic.
+    static func dataset(samples: Int, inputs d: Int, outputs p: Int) -> Dataset {
+        var generator = SeededGenerator(seed: 7)
+        let x = Matrix(rows: samples, columns: d, elements: (0..<samples * d).map { _ in generator.nextUniform(in: -1, 1) })
+        let y = Matrix(rows: samples, columns: p, elements: (0..<samples * p).map { _ in generator.nextGaussian() })
+        return Dataset(inputs: x, targets: y)
+    }
+
+    static func settings(_ target: String) throws -> JacobianSettings {
+        let node = try YAMLParser.parse("with-respect-to: \(target)\nstrategies: all\nreference: forward-vectorized\n", file: "t.yaml")
+        return try YAMLNodeDecoder().decode(JacobianSettings.self, from: node)
+    }
+
+    static func configuration(python: String, script: String) -> PeerComparisonEvaluation.Configuration {
+        .init(python: python, script: script, repeats: 3, budget: 0.001, strategies: ["per-sample", "forward-vectorized"], pinCPU: false, only: [], skip: [])
+    }
+
+    /// A results document as the peer benchmark writes it.
+    static let results = """
+        {"schema": 1,
+         "peers": {"torch.functional.jacobian": {"median_us": 3000.0, "min_us": 2900.0, "max_us": 3100.0, "repeats": 5, "forward_units": 100.0},
+                   "jax.jit.forward": {"median_us": 8.0, "min_us": 7.0, "max_us": 9.0, "repeats": 20, "forward_units": 1.0},
+                   "jax.jit.vmap-jacrev": {"median_us": 60.0, "min_us": 55.0, "max_us": 70.0, "repeats": 20, "forward_units": 3.0},
+                   "scipy.least_squares.lm": {"median_us": 50000.0, "min_us": 48000.0, "max_us": 52000.0, "repeats": 3,
+                                              "nfev": 40, "njev": 31, "cost": 0.5, "initial_cost": 9.0}},
+         "checks": {"torch_vs_reference": 6.2e-17, "exact_variants_match": true},
+         "summary": {"torch_default": {"variant": "torch.functional.jacobian", "median_us": 3000.0},
+                     "jax_best": {"variant": "jax.jit.vmap-jacrev", "median_us": 60.0},
+                     "peer_best": {"variant": "jax.jit.vmap-jacrev", "median_us": 60.0}},
+         "versions": {"torch": "2.13.0+cpu", "jax": "0.10.2"}}
+        """
+}
+
+@Suite struct PeerCaseTests {
+    @Test func parameterCaseCarriesTheNetworkDataAndJacobianInTheDocumentedLayout() throws {
+        let model = PerceptronTestModel(layers: [3, 4, 2], activation: .tanh, seed: 3)
+        let data = PeerFixtures.dataset(samples: 5, inputs: 3, outputs: 2)
+        var (peerCase, map, point) = try PeerCase.differentiated(
+            name: "t", model: model, data: data, parameters: model.initialParameters, withRespectTo: .parameters)
+        let reference = try JacobianStrategyCatalog.strategy(named: "reverse-loop").jacobian(of: map, at: point)
+        peerCase.jacobian = reference
+        peerCase.jacobenchMicroseconds = ["per-sample": 1.5]
+        let document = try JSONParser.parse(try peerCase.jsonText())
+
+        #expect(document["schema"]?.integerValue == 1)
+        #expect(document["layers"]?.arrayValue?.compactMap(\.integerValue) == [3, 4, 2])
+        #expect(document["activations"]?.arrayValue?.compactMap(\.stringValue) == ["tanh", "identity"])
+        #expect(document["with_respect_to"]?.stringValue == "parameters")
+        #expect(document["parameters"]?.arrayValue?.compactMap(\.numberValue) == model.initialParameters)
+        #expect(document["inputs"]?.arrayValue?[4].arrayValue?.compactMap(\.numberValue) == [data.inputs[4, 0], data.inputs[4, 1], data.inputs[4, 2]])
+        #expect(document["targets"]?.arrayValue?.count == 5)
+        #expect(document["jacobench"]?["per-sample"]?.numberValue == 1.5)
+        let jacobianValues = document["jacobian"]?.arrayValue ?? []
+        let flat = jacobianValues.compactMap(\.numberValue)
+        #expect(flat == reference.elements)  // shortest round-trip text reads back bit for bit
+        // Rows are sample-major (row s·p + d) and the last p columns are the output bias,
+        // whose derivative is 1 exactly in row s·p + d for output d: an independent check of the layout.
+        let n = 3 * 4 + 4 + 4 * 2 + 2
+        #expect(flat.count == 10 * n)
+        for s in 0..<5 {
+            for d in 0..<2 {
+                for bias in 0..<2 { #expect(flat[(s * 2 + d) * n + (n - 2 + bias)] == (bias == d ? 1 : 0)) }
+            }
+        }
+    }
+
+    @Test func inputCaseIsPointMajorAndBlockDiagonal() throws {
+        let model = PerceptronTestModel(layers: [2, 3, 2], activation: .sigmoid, seed: 5)
+        let data = PeerFixtures.dataset(samples: 3, inputs: 2, outputs: 2)
+        let (peerCase, map, point) = try PeerCase.differentiated(
+            name: "x", model: model, data: data, parameters: model.initialParameters, withRespectTo: .inputs)
+        #expect(point == data.inputs.elements)
+        #expect(peerCase.withRespectTo == .inputs)
+        #expect(peerCase.activations == ["sigmoid", "identity"])
+        let jacobian = try JacobianStrategyCatalog.strategy(named: "forward-vectorized").jacobian(of: map, at: point)
+        #expect(jacobian.rows == 6 && jacobian.columns == 6)
+        #expect(jacobian[0, 2] == 0 && jacobian[5, 1] == 0 && jacobian[0, 0] != 0)
+    }
+
+    @Test func nonFiniteValuesAndOtherModelsAreRefusedWithTheReason() throws {
+        let model = PerceptronTestModel(layers: [1, 2, 1], activation: .tanh, seed: 1)
+        let data = PeerFixtures.dataset(samples: 2, inputs: 1, outputs: 1)
+        var bad = model.initialParameters
+        bad[3] = .nan
+        let (peerCase, _, _) = try PeerCase.differentiated(name: "n", model: model, data: data, parameters: bad, withRespectTo: .parameters)
+        #expect(throws: PeerCaseError.nonFinite(field: "parameters")) { try peerCase.jsonText() }
+        #expect(throws: PeerCaseError.self) {
+            try PeerCase.differentiated(name: "l", model: NotAPerceptronModel(), data: data, parameters: [1], withRespectTo: .parameters)
+        }
+        #expect(PeerCaseError.notAPerceptron("LineResiduals").description.contains("mlp model"))
+    }
+}
+
+@Suite struct PeerComparisonReportTests {
+    func value(_ metrics: [Metric], _ name: String) -> JSONValue? { metrics.first { $0.name == name }?.value }
+
+    @Test func ratiosAreToTheFastestExactStrategyAndFitMetricsCompareWithJacobenchsFit() throws {
+        let timing = { (median: Double) in RepeatedTiming(medianMicroseconds: median, minimumMicroseconds: median, maximumMicroseconds: median, repeats: 3) }
+        let report = PeerComparisonReport(
+            results: try JSONParser.parse(PeerFixtures.results),
+            jacobench: ["per-sample": timing(12), "forward-vectorized": timing(20), "forward-difference": timing(6)],
+            exactStrategies: ["per-sample", "forward-vectorized"], forwardPass: timing(4),
+            fit: (cost: 0.4, microseconds: 2500), exactVariantsMatch: true)
+        let metrics = report.metrics
+        #expect(value(metrics, "peer.jacobench.fastest_exact")?.stringValue == "per-sample")  // not the faster difference
+        #expect(value(metrics, "peer.jax.jit.vmap-jacrev.ratio_to_jacobench")?.numberValue == 5)
+        #expect(value(metrics, "peer.speedup.torch_default")?.numberValue == 250)
+        #expect(value(metrics, "peer.speedup.jax_best")?.numberValue == 5)
+        #expect(value(metrics, "peer.jax_best.variant")?.stringValue == "jax.jit.vmap-jacrev")
+        #expect(value(metrics, "peer.speedup.fit")?.numberValue == 20)
+        #expect(value(metrics, "peer.fit.cost_relative_difference")?.numberValue == (0.4 - 0.5) / 0.5)
+        #expect(value(metrics, "peer.scipy.nfev")?.integerValue == 40)
+        #expect(value(metrics, "peer.scipy.least_squares.lm.ratio_to_jacobench") == nil)
+        #expect(value(metrics, "peer.jax.jit.forward.ratio_to_jacobench_forward")?.numberValue == 2)
+        #expect(value(metrics, "peer.jax.jit.forward.ratio_to_jacobench") == nil)
+        #expect(value(metrics, "peer.version.torch")?.stringValue == "2.13.0+cpu")
+        #expect(value(metrics, "peer.status")?.stringValue == "ok")
+        #expect(metrics.first { $0.name == "peer.torch.functional.jacobian.median_us" }?.kind == .timing)
+        let row = try #require(report.timings.first { $0.name == "peer.torch.functional.jacobian" })
+        #expect(row.repeats == 5 && row.maximumMicroseconds == 3100 && row.forwardUnits == 100)
+        #expect(report.timings.first { $0.name == "peer.jacobench.per-sample" }?.forwardUnits == 3)
+        #expect(Set(metrics.map(\.name)).count == metrics.count)
+    }
+
+    @Test func aMismatchIsReportedAsSuch() throws {
+        let report = PeerComparisonReport(
+            results: try JSONParser.parse(PeerFixtures.results), jacobench: [:], exactStrategies: [], forwardPass: nil,
+            fit: nil, exactVariantsMatch: false)
+        #expect(value(report.metrics, "peer.status")?.stringValue == "mismatch")
+        #expect(value(report.metrics, "peer.check.exact_variants_match")?.stringValue == "false")
+        #expect(value(report.metrics, "peer.speedup.torch_default") == nil)
+    }
+}
+
+@Suite struct PeerComparisonEvaluationTests {
+    func subject(model: PerceptronTestModel, data: Dataset, target: String) throws -> EvaluationSubject {
+        EvaluationSubject(
+            data: DataSplit(training: data), model: model, residuals: try model.residualMap(on: data),
+            parameters: model.initialParameters, fit: nil, jacobian: try PeerFixtures.settings(target))
+    }
+
+    func temporaryFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.path + "/peer-tests-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func withoutThePeersVenvItIsSkippedWithTheReason() throws {
+        let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
+        let context = StageContext(
+            configuration: PeerFixtures.configuration(python: "/nonexistent/peers-venv/bin/python", script: "peers/peer_benchmark.py"),
+            seed: 1, manifestDirectory: "/nonexistent")
+        let result = try PeerComparisonEvaluation.evaluate(context, subject: subject(model: model, data: PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 1), target: "parameters"))
+        #expect(result.metrics.count == 1)
+        let status = try #require(result.metrics.first?.value.stringValue)
+        #expect(status.hasPrefix("skipped: no Python at /nonexistent/peers-venv/bin/python"))
+        #expect(status.contains("make peers"))
+    }
+
+    /// A stand-in for the venv's Python (a shell script): checks it was handed the case file
+    /// and the options, copies the case's `layers` into the results, and exits with `status`.
+    func fakePython(in folder: String, status: Int) throws -> String {
+        let resultsPath = folder + "/canned.json"
+        try Data(PeerFixtures.results.utf8).write(to: URL(fileURLWithPath: resultsPath))
+        let script = """
+            #!/bin/sh
+            # $1 script, $2 case, then --out PATH --repeats N --budget S
+            [ "$3" = "--out" ] && [ "$5" = "--repeats" ] && [ "$6" = "3" ] || exit 7
+            layers=$(grep -o '"layers":\\[[0-9,]*\\]' "$2" | sed 's/"layers"://')
+            sed "s/\\"jax\\": \\"0.10.2\\"/\\"jax\\": \\"0.10.2\\", \\"layers\\": \\"$layers\\"/" \(resultsPath) > "$4"
+            exit \(status)
+            """
+        let path = folder + "/python"
+        try Data(script.utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        #expect(FileManager.default.createFile(atPath: folder + "/bench.py", contents: Data()))
+        return path
+    }
+
+    @Test(arguments: [0, 1])
+    func runsTheBenchmarkOnTheExportedCaseAndMergesItsFigures(status: Int) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let python = try fakePython(in: folder, status: status)
+        let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
+        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: "bench.py"), seed: 1, manifestDirectory: folder)
+        let result = try PeerComparisonEvaluation.evaluate(context, subject: subject(model: model, data: PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 1), target: "parameters"))
+        let metrics = Dictionary(result.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+        #expect(metrics["peer.version.layers"]?.stringValue == "[2,3,1]")
+        #expect(metrics["peer.status"]?.stringValue == (status == 0 ? "ok" : "mismatch"))
+        #expect(metrics["peer.jacobench.per-sample.median_us"]?.numberValue.map { $0 > 0 } == true)
+        #expect(metrics["peer.jacobench.forward-pass.median_us"] != nil)
+        let fastest = try #require(metrics["peer.jacobench.fastest_exact"]?.stringValue)
+        #expect(["per-sample", "forward-vectorized"].contains(fastest))
+        let yardstick = try #require(metrics["peer.jacobench.fastest_exact_us"]?.numberValue)
+        #expect(metrics["peer.speedup.jax_best"]?.numberValue == 60 / yardstick)
+        #expect(result.timings.contains { $0.name == "peer.jax.jit.vmap-jacrev" })
+    }
+
+    @Test func aFailingBenchmarkIsAnErrorNamingTheCommand() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let python = try fakePython(in: folder, status: 2)
+        let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
+        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: "bench.py"), seed: 1, manifestDirectory: folder)
+        do {
+            _ = try PeerComparisonEvaluation.evaluate(context, subject: subject(model: model, data: PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 1), target: "inputs"))
+            Issue.record("expected an error")
+        } catch let error as PeerBenchmarkError {
+            #expect(error.description.contains("exited with status 2"))
+            #expect(error.description.contains(python))
+        }
+    }
+
+    @Test func validationNamesTheField() {
+        var configuration = PeerFixtures.configuration(python: "p", script: "s")
+        configuration.strategies = ["per-sampel"]
+        #expect(throws: ConfigurationProblem.self) { try PeerComparisonEvaluation.validate(configuration) }
+        configuration.strategies = []
+        configuration.budget = 0
+        #expect(throws: ConfigurationProblem.self) { try PeerComparisonEvaluation.validate(configuration) }
+    }
+}
+
+@Suite struct RepeatedTimingTests {
+    final class CallCounter: @unchecked Sendable { var calls = 0 }
+
+    @Test func warmsUpThenTimesBetweenTheMinimumAndTheMaximum() throws {
+        let counter = CallCounter()
+        let many = try RepeatedTiming.measure(budgetSeconds: 1e9, maximumRepeats: 5, cancellation: CancellationFlag()) { counter.calls += 1 }
+        #expect(many.repeats == 5 && counter.calls == 6)
+        #expect(many.minimumMicroseconds <= many.medianMicroseconds && many.medianMicroseconds <= many.maximumMicroseconds)
+        counter.calls = 0
+        let floor = try RepeatedTiming.measure(budgetSeconds: 1e9, maximumRepeats: 1, cancellation: CancellationFlag()) { counter.calls += 1 }
+        #expect(floor.repeats == RepeatedTiming.minimumRepeats && counter.calls == RepeatedTiming.minimumRepeats + 1)
+    }
+
+    @Test func aCallLongerThanTheBudgetIsTimedOnce() throws {
+        let counter = CallCounter()
+        let once = try RepeatedTiming.measure(budgetSeconds: 1e-12, maximumRepeats: 50, cancellation: CancellationFlag()) { counter.calls += 1 }
+        #expect(once.repeats == 1 && counter.calls == 2)
+    }
+
+    @Test func stopsWhenTheRunIsCancelled() {
+        let flag = CancellationFlag()
+        flag.cancel()
+        #expect(throws: RunCancelled.self) { try RepeatedTiming.measure(budgetSeconds: 1, maximumRepeats: 5, cancellation: flag) {} }
+    }
+}
