@@ -57,13 +57,11 @@ PEERS_OUT ?= $(RESULTS)/peers/$(EXP).peers.json
 PEERS_ARGS ?=
 PEERS_PIN := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 0)
 
-peers:
+peers: release
 	@if peers/setup-venv.sh $(PEERS_VENV); then \
 	  mkdir -p $(dir $(PEERS_CASE)) && \
-	  if [[ -x $(RELEASE_BIN) ]] && $(RELEASE_BIN) export-case --help >/dev/null 2>&1; then \
-	    $(RELEASE_BIN) export-case experiments/$(EXP).yaml --out $(PEERS_CASE); \
-	  else \
-	    echo "peers: no 'jacobench export-case' in $(RELEASE_BIN); generating the $(EXP) case with peers/make_case.py"; \
+	  if ! $(RELEASE_BIN) export-case experiments/$(EXP).yaml --out $(PEERS_CASE); then \
+	    echo "peers: 'jacobench export-case experiments/$(EXP).yaml' failed; generating a $(EXP)-shaped case with peers/make_case.py"; \
 	    $(PEERS_VENV)/bin/python peers/make_case.py --preset $(EXP) --jacobian --out $(PEERS_CASE); \
 	  fi && \
 	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PEERS_PIN) $(PEERS_VENV)/bin/python peers/peer_benchmark.py \
