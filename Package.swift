@@ -76,6 +76,9 @@ let package = Package(
         // `make bench`: every Jacobian strategy timed in forward-pass units.
         .executableTarget(name: "JacobianBenchmark", dependencies: ["Jacobench", "CBLASLapack"]),
 
+        // A user-defined model fitted with the library API, no manifest.
+        .executableTarget(name: "FitExample", dependencies: ["Jacobench"], path: "Examples/FitExample"),
+
         // Tests (Swift Testing).
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "YAMLDecodingTests", dependencies: ["YAMLDecoding"]),
