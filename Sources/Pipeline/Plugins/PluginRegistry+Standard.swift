@@ -1,4 +1,5 @@
 import Jacobians
+import Solvers
 
 /// The built-in plugins: one line per plugin.
 extension PluginRegistry {
@@ -13,6 +14,12 @@ extension PluginRegistry {
         // models
         registry.register(MLPModelStage.self)
         registry.register(FormulaModelStage.self)
+        // solvers
+        registry.register(LeastSquaresSolverStage<LevenbergMarquardt>.self)
+        registry.register(LeastSquaresSolverStage<GaussNewton>.self)
+        registry.register(LeastSquaresSolverStage<GradientDescent>.self)
+        registry.register(LeastSquaresSolverStage<Adam>.self)
+        registry.register(LeastSquaresSolverStage<LBFGS>.self)
         // evaluations
         registry.register(JacobianAccuracyEvaluation.self)
         registry.register(JacobianTimingEvaluation.self)

@@ -45,12 +45,15 @@ public struct FitProblem {
     public var initialParameters: [Double]
     /// The model (for names).
     public var model: any FittableModel
+    /// The manifest's `jacobian:` section (its `auto` pin applies to the solver's `auto`).
+    public var jacobian: JacobianSettings?
 
     /// Creates a problem.
-    public init(residuals: any DifferentiableMap, initialParameters: [Double], model: any FittableModel) {
+    public init(residuals: any DifferentiableMap, initialParameters: [Double], model: any FittableModel, jacobian: JacobianSettings? = nil) {
         self.residuals = residuals
         self.initialParameters = initialParameters
         self.model = model
+        self.jacobian = jacobian
     }
 }
 

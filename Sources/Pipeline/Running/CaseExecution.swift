@@ -37,7 +37,7 @@ public enum CaseExecution {
             if let solver = plannedCase.solver {
                 let clock = Stopwatch()
                 let outcome = try timed("solver") {
-                    try solver.run(environment, FitProblem(residuals: residuals, initialParameters: parameters, model: model))
+                    try solver.run(environment, FitProblem(residuals: residuals, initialParameters: parameters, model: model, jacobian: plannedCase.jacobian))
                 }
                 fitSeconds = clock.elapsedSeconds
                 record.fit = outcome

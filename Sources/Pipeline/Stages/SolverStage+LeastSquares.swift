@@ -1,0 +1,79 @@
+import Foundation
+import Jacobians
+import Solvers
+import YAMLDecoding
+
+/// Any ``LeastSquaresSolver`` of the Solvers module as a solver stage:
+/// `solver: {kind: levenberg-marquardt, jacobian: auto, max-iterations: 200}`.
+///
+/// The options are the solver's own `Configuration` (its coding keys and defaults, read
+/// by decoding an empty section) plus `jacobian`, the strategy computing its Jacobians
+/// (`auto` follows the manifest's `jacobian.auto` pin).
+public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
+    /// The solver's configuration and the Jacobian strategy name.
+    public struct Configuration: StageConfiguration {
+        /// The solver's own settings.
+        public var solver: Solver.Configuration
+        /// The strategy name (a catalog name; `auto` by default).
+        public var jacobian: String
+
+        private enum Keys: String, CodingKey { case jacobian }
+
+        /// Reads `jacobian`, then the solver's configuration from the same section.
+        public init(from decoder: any Decoder) throws {
+            jacobian = try decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .jacobian)
+            solver = try Solver.Configuration(from: decoder)
+        }
+
+        /// `jacobian` and every key of the solver's configuration with its default.
+        public static var options: [StageOption] {
+            var options: [StageOption] = [.optional("jacobian", default: "auto", "Jacobian strategy for the fit (a catalog name)")]
+            let empty = YAMLNode.mapping([], SourceLocation(file: "<defaults>", line: 1, column: 1))
+            guard let defaults = try? YAMLNodeDecoder().decode(Solver.Configuration.self, from: empty),
+                  let data = try? JSONEncoder().encode(defaults),
+                  let members = (try? JSONParser.parse(String(decoding: data, as: UTF8.self)))?.objectValue else { return options }
+            for key in members.keys.sorted() {
+                options.append(.optional(key, default: members[key]?.canonicalText ?? "null", "\(Solver.kind) setting (see the Solvers documentation)"))
+            }
+            return options
+        }
+    }
+
+    /// The solver's manifest kind.
+    public static var kind: String { Solver.kind }
+    /// One line.
+    public static var summary: String { "the \(Solver.kind) least-squares solver" }
+
+    /// The strategy name must be known.
+    public static func validate(_ configuration: Configuration) throws {
+        do {
+            _ = try JacobianStrategyCatalog.strategy(named: configuration.jacobian)
+        } catch let error as JacobianStrategyCatalogError {
+            throw ConfigurationProblem(field: "jacobian", error.message)
+        }
+    }
+
+    /// Fits; the solver itself never throws (it ends with a status).
+    public static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome {
+        let name = context.configuration.jacobian
+        let pinned = name == "auto" ? problem.jacobian?.auto : nil
+        let strategy = try JacobianStrategyCatalog.strategy(named: name, options: JacobianStrategyOptions(pinned: pinned))
+        let solver = Solver(configuration: context.configuration.solver)
+        let result = solver.fit(LeastSquaresProblem(
+            map: problem.residuals, initialParameters: problem.initialParameters, jacobianStrategy: strategy,
+            parameterNames: problem.model.parameterNames))
+        try context.checkCancellation()
+        var choice = result.jacobianStrategy
+        if let auto = strategy as? AutoStrategy, let decision = auto.lastDecision { choice = "auto → \(decision.chosen)" }
+        return FitOutcome(
+            parameters: result.parameters, standardErrors: result.standardErrors, finalCost: result.cost,
+            iterations: result.iterations, status: result.status.rawValue, residualEvaluations: result.residualEvaluations,
+            jacobianEvaluations: result.jacobianEvaluations, jacobianStrategy: choice,
+            trace: result.trace.map { [Double($0.iteration), $0.cost, $0.damping, $0.stepNorm, $0.gradientNorm, $0.accepted ? 1 : 0, $0.elapsedSeconds] },
+            traceColumns: FitIteration.csvHeader.split(separator: ",").map(String.init),
+            timingsSeconds: [
+                "residual": result.timings.residualSeconds, "jacobian": result.timings.jacobianSeconds,
+                "linear_solve": result.timings.linearSolveSeconds, "total": result.timings.totalSeconds,
+            ])
+    }
+}
