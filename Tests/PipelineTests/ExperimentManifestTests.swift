@@ -27,3 +27,19 @@ import Testing
         #expect(plan.cases[0].jacobian.strategies == nil)
     }
 }
+
+/// Cross-stage checks made before any case runs.
+@Suite struct CrossStageTests {
+    @Test func networkWidthsMustMatchTheTeacherData() throws {
+        let path = try writeManifest("""
+            name: e
+            data: {kind: teacher-mlp, layers: [5, 9, 3], samples: 8}
+            model: {kind: mlp, layers: [4, 9, 3]}
+            """)
+        #expect {
+            _ = try ExperimentPlan.load(path: path, registry: .standard)
+        } throws: { error in
+            "\(error)" == "\(path):3:8: model: the model maps 4 inputs to 3 outputs but the data has 5 input and 3 target columns"
+        }
+    }
+}

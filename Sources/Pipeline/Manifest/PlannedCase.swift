@@ -47,6 +47,11 @@ public struct PlannedCase: Sendable {
             try registry.prepareEvaluation(node, keyPath: ["evaluation[\(index)]"])
         }
         try Self.checkStrategies(head.jacobian, tree: tree, known: registry.strategyNames)
+        if let produced = data.columns, let needed = model.columns, produced != needed {
+            throw YAMLError(
+                location: model.resolved.location, keyPath: "model",
+                message: "the model maps \(needed.inputs) inputs to \(needed.targets) outputs but the data has \(produced.inputs) input and \(produced.targets) target columns")
+        }
         var resolvedTree = try tree.replacingValue(atPath: ["data"], with: data.resolved)
         resolvedTree = try resolvedTree.replacingValue(atPath: ["model"], with: model.resolved)
         if let solver { resolvedTree = try resolvedTree.replacingValue(atPath: ["solver"], with: solver.resolved) }

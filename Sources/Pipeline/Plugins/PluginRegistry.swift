@@ -62,6 +62,8 @@ public struct PreparedStage<Input, Output>: Sendable {
     public var run: @Sendable (StageEnvironment, Input) throws -> Output
     /// Reads named files ahead of the run (data stages); throws a file's own error.
     public var preflight: @Sendable (StageEnvironment) throws -> Void = { _ in }
+    /// Input and target columns the section fixes (data produces / a model needs), when known.
+    public var columns: (inputs: Int, targets: Int)?
 }
 
 /// The plugins a run can use, by role and `kind`.
@@ -100,6 +102,7 @@ public struct PluginRegistry: Sendable {
                     try Stage.load(environment.context(configuration))
                 }
                 prepared.preflight = { environment in try Stage.preflight(environment.context(configuration)) }
+                prepared.columns = Stage.columns(in: configuration)
                 return prepared
             })
     }
@@ -111,9 +114,11 @@ public struct PluginRegistry: Sendable {
             prepare: { node, path in
                 let (configuration, resolved) = try Self.decode(Stage.Configuration.self, kind: Stage.kind, from: node, keyPath: path, validate: Stage.validate)
                 let files = Self.locate(Stage.files(in: configuration), in: resolved)
-                return PreparedStage(kind: Stage.kind, resolved: resolved, files: files) { environment, data in
+                var prepared = PreparedStage<DataSplit, any FittableModel>(kind: Stage.kind, resolved: resolved, files: files) { environment, data in
                     try Stage.build(environment.context(configuration), data: data)
                 }
+                prepared.columns = Stage.columns(in: configuration)
+                return prepared
             })
     }
 

@@ -18,6 +18,9 @@ public protocol DataStage: Sendable {
     /// Semantic checks beyond types (positive sizes, …) run before any case; throw a
     /// message (the registry locates it at the section). Default: none.
     static func validate(_ configuration: Configuration) throws
+    /// Input and target column counts when the configuration alone determines them (so a
+    /// model of the wrong width is rejected before any case runs). Default: nil (unknown).
+    static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)?
     /// Reads the named files once before any case runs, so a malformed file is an input
     /// error (exit 2) rather than a failed case. Default: nothing.
     static func preflight(_ context: StageContext<Configuration>) throws
@@ -37,6 +40,8 @@ public protocol ModelStage: Sendable {
     static func files(in configuration: Configuration) -> [String]
     /// Semantic checks before any case runs; see ``DataStage/validate(_:)``.
     static func validate(_ configuration: Configuration) throws
+    /// The input and output widths the model needs, when its configuration fixes them. Default: nil.
+    static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)?
     /// Builds the model for `data` (initial parameters drawn from the context's seed).
     static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel
 }
@@ -74,6 +79,8 @@ extension DataStage {
     public static func files(in configuration: Configuration) -> [String] { [] }
     /// Nothing to read ahead by default.
     public static func preflight(_ context: StageContext<Configuration>) throws {}
+    /// Unknown by default.
+    public static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)? { nil }
     /// No extra checks by default.
     public static func validate(_ configuration: Configuration) throws {}
 }
@@ -81,6 +88,8 @@ extension DataStage {
 extension ModelStage {
     /// No files by default.
     public static func files(in configuration: Configuration) -> [String] { [] }
+    /// Unknown by default.
+    public static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)? { nil }
     /// No extra checks by default.
     public static func validate(_ configuration: Configuration) throws {}
 }

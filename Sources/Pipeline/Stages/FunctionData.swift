@@ -68,6 +68,11 @@ public enum FunctionData: DataStage {
         }
     }
 
+    /// One input per axis, one target.
+    public static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)? {
+        (configuration.axes.count, 1)
+    }
+
     /// Draws the data.
     public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
         let dataset = try source(context.configuration).generate(seed: context.seed)

@@ -49,6 +49,12 @@ public enum MLPModelStage: ModelStage {
         }
     }
 
+    /// d inputs and p outputs, from the widths.
+    public static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)? {
+        guard let first = configuration.layers.first, let last = configuration.layers.last else { return nil }
+        return (first, last)
+    }
+
     /// Builds the network; its input and output widths must match the data's columns.
     public static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel {
         let configuration = context.configuration

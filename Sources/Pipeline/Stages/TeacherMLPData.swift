@@ -50,6 +50,12 @@ public enum TeacherMLPData: DataStage {
         }
     }
 
+    /// d inputs and p targets, from the teacher's widths.
+    public static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)? {
+        guard let first = configuration.layers.first, let last = configuration.layers.last else { return nil }
+        return (first, last)
+    }
+
     /// Draws the data.
     public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
         let split = try source(context.configuration, samplesCap: nil).generate(seed: context.seed)
