@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "FormulaModelsTests", dependencies: ["FormulaModels", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels", "NeuralNetworks", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Jacobians", "LinearAlgebra", "FormulaModels", "Datasets", "NeuralNetworks"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "YAMLDecoding", "Datasets", "Jacobians", "LinearAlgebra", "NeuralNetworks"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "YAMLDecoding", "Datasets", "Jacobians", "LinearAlgebra", "NeuralNetworks", "Reports"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,8 @@ import Foundation
 import YAMLDecoding
 
 /// The text of every bundle file, computed from records alone (no I/O), so a person's
-/// summary.md and the machine's summary.json come from the same data.
+/// summary.json and the per-case files come from the same data (summary.md and report.html
+/// are rendered from summary.json by ``BundleReport``).
 public enum BundleDocuments {
     /// Version of the summary.json / status.json layout (results/README.md).
     public static let schema = 1
@@ -79,33 +80,6 @@ public enum BundleDocuments {
         ])
     }
 
-    /// `summary.md`: the same data as summary.json for a person.
-    public static func summaryMarkdown(summary: JSONValue, description: String) -> String {
-        let experiment = summary["experiment"]?.stringValue ?? "?"
-        let run = summary["run"]?.stringValue ?? "?"
-        let cases = summary["cases"]?.arrayValue ?? []
-        var text = "# \(experiment) — run \(run)\n\n"
-        if !description.isEmpty { text += description + "\n\n" }
-        if summary["complete"] != .bool(true) { text += "**Incomplete run** — finish it with `jacobench run --resume`.\n\n" }
-        text += "| case | status | seed | sweep |\n| --- | --- | --- | --- |\n"
-        for item in cases {
-            let sweep = (item["sweep"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
-                .map { "\($0.key) = \($0.value.canonicalText)" }.joined(separator: "; ")
-            let status = item["status"]?.stringValue ?? "?"
-            let error = item["error"]?.stringValue.map { " (\(markdownEscaped($0)))" } ?? ""
-            text += "| \(item["id"]?.stringValue ?? "?") | \(status)\(error) | \(item["seed"]?.canonicalText ?? "") | \(markdownEscaped(sweep)) |\n"
-        }
-        for item in cases {
-            let metrics = item["metrics"]?.objectValue ?? [:]
-            guard !metrics.isEmpty else { continue }
-            text += "\n## \(item["id"]?.stringValue ?? "?")\n\n| metric | value |\n| --- | ---: |\n"
-            for name in metrics.keys.sorted() {
-                text += "| \(name) | \(displayValue(metrics[name] ?? .null)) |\n"
-            }
-        }
-        return text
-    }
-
     /// A number for CSV: shortest round-trip digits, `NaN` / `Infinity` / `-Infinity`.
     static func csvNumber(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
@@ -113,13 +87,14 @@ public enum BundleDocuments {
         return value.description
     }
 
-    /// A value for a table cell: numbers to 6 significant digits.
-    static func displayValue(_ value: JSONValue) -> String {
+    /// A value for a table cell: numbers to 6 significant digits, strings as they are
+    /// (the table renderer escapes them).
+    static func plainValue(_ value: JSONValue) -> String {
         switch value {
         case .number(let text):
             guard let number = Double(text), number.isFinite, text.contains(".") || text.contains("e") else { return text }
             return number == 0 ? "0" : format6(number)
-        case .string(let text): return markdownEscaped(text)
+        case .string(let text): return text
         default: return value.canonicalText
         }
     }
@@ -133,9 +108,5 @@ public enum BundleDocuments {
             return text
         }
         return String(format: "%.3e", number)
-    }
-
-    private static func markdownEscaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 }

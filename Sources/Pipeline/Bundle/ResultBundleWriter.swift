@@ -112,14 +112,14 @@ public final class ResultBundleWriter {
             updated: EnvironmentRecord.iso8601(Date())))
     }
 
-    /// Writes status, summary.json and summary.md, then renames the folder into place and
+    /// Writes status, summary.json, summary.md and report.html, then renames the folder into place and
     /// points `latest` at it. Returns the bundle's path.
     @discardableResult
     public func finish(records: [CaseRecord], complete: Bool) throws -> String {
         try writeStatus(records: records, complete: complete)
         let summary = BundleDocuments.summary(experiment: experiment, run: runID, records: records, complete: complete)
         try write("summary.json", summary.text())
-        try write("summary.md", BundleDocuments.summaryMarkdown(summary: summary, description: experimentDescription))
+        try BundleReport.write(bundlePath: partialPath, description: experimentDescription)
         if let replacing {
             let retired = experimentDirectory + "/." + runID + ".replaced-\(getpid())"
             try BundleFiles.rename(replacing, to: retired)

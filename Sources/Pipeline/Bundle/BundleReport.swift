@@ -1,0 +1,282 @@
+import Foundation
+import Jacobians
+import Reports
+
+/// report.html and summary.md of a bundle, both rendered from one `ReportDocument` built
+/// from the bundle's own files (summary.json, environment.json, resolved.json and each
+/// case's trace.csv), so `jacobench report` rebuilds exactly what the run wrote.
+///
+/// Sections appear only when their data exists: Jacobian time per strategy (forward-pass
+/// units and µs) per case; the crossover map and time-vs-N / time-vs-M log-log lines with
+/// theoretical slopes when cases differ in parameter or residual count; convergence curves
+/// from solver traces; the NIST LRE table coloured by digits; every case's metrics.
+public enum BundleReport {
+    /// The inputs of the report, as read from a bundle.
+    public struct Inputs: Sendable {
+        /// summary.json.
+        public var summary: JSONValue
+        /// The manifest's description.
+        public var description: String
+        /// environment.json (machine, BLAS, commit), `.null` when missing.
+        public var environment: JSONValue
+        /// Each case's trace.csv text, by case id (cases without a solver may be absent).
+        public var traces: [String: String]
+
+        /// Inputs; see the properties.
+        public init(summary: JSONValue, description: String, environment: JSONValue = .null, traces: [String: String] = [:]) {
+            self.summary = summary
+            self.description = description
+            self.environment = environment
+            self.traces = traces
+        }
+    }
+
+    /// Reads the inputs from the bundle folder at `path`.
+    ///
+    /// - Throws: ``BundleError`` when summary.json is missing or unreadable (not a bundle).
+    public static func read(bundlePath path: String) throws -> Inputs {
+        let summary = try BundleFiles.readJSON(path + "/summary.json")
+        let environment = (try? BundleFiles.readJSON(path + "/environment.json")) ?? .null
+        let resolved = (try? BundleFiles.readJSON(path + "/resolved.json")) ?? .null
+        let description = resolved["cases"]?.arrayValue?.first?["manifest"]?["description"]?.stringValue ?? ""
+        var traces: [String: String] = [:]
+        for item in summary["cases"]?.arrayValue ?? [] {
+            guard let id = item["id"]?.stringValue, let text = try? BundleFiles.read(path + "/cases/" + id + "/trace.csv") else { continue }
+            traces[id] = text
+        }
+        return Inputs(summary: summary, description: description, environment: environment, traces: traces)
+    }
+
+    /// Writes report.html and summary.md into the bundle folder at `path` from its files.
+    public static func write(bundlePath path: String, description: String? = nil) throws {
+        var inputs = try read(bundlePath: path)
+        if let description { inputs.description = description }
+        let document = document(inputs)
+        try BundleFiles.write(MarkdownReport.render(document), to: path + "/summary.md")
+        try BundleFiles.write(HTMLReport.render(document), to: path + "/report.html")
+    }
+
+    /// The report of a bundle.
+    public static func document(_ inputs: Inputs) -> ReportDocument {
+        let summary = inputs.summary
+        let cases = (summary["cases"]?.arrayValue ?? []).map(CaseSummary.init)
+        let experiment = summary["experiment"]?.stringValue ?? "?"
+        var metadata = [ReportDocument.Metadata("run", summary["run"]?.stringValue ?? "?")]
+        metadata.append(.init("machine", machineName(inputs.environment)))
+        if let blas = inputs.environment["blas"]?.stringValue {
+            let threads = inputs.environment["blas_threads"]?.canonicalText ?? "?"
+            metadata.append(.init("BLAS", "\(blas) (\(threads) thread\(threads == "1" ? "" : "s"))"))
+        }
+        if let commit = inputs.environment["commit"]?.stringValue { metadata.append(.init("commit", commit)) }
+        if let date = inputs.environment["date"]?.stringValue { metadata.append(.init("date", date)) }
+
+        var overview = ReportSection("Cases")
+        if !inputs.description.isEmpty { overview.blocks.append(.paragraph(inputs.description)) }
+        if summary["complete"] != .bool(true) {
+            overview.blocks.append(.paragraph("Incomplete run: finish it with `jacobench run --resume`."))
+        }
+        overview.blocks.append(.table(casesTable(cases)))
+
+        var sections = [overview]
+        sections += timingSections(cases)
+        sections += scalingSections(cases)
+        if let section = convergenceSection(cases, traces: inputs.traces) { sections.append(section) }
+        if let section = nistSection(cases) { sections.append(section) }
+        sections.append(metricsSection(cases))
+        return ReportDocument(title: "\(experiment) — run \(summary["run"]?.stringValue ?? "?")", metadata: metadata, sections: sections)
+    }
+
+    /// CPU model and host from environment.json.
+    static func machineName(_ environment: JSONValue) -> String {
+        let cpu = environment["cpu_model"]?.stringValue
+        let host = environment["host"]?.stringValue
+        switch (cpu, host) {
+        case let (cpu?, host?): return "\(cpu) (\(host))"
+        case let (cpu?, nil): return cpu
+        case let (nil, host?): return host
+        default: return "unknown"
+        }
+    }
+
+    /// Strategy names in catalog order, so a strategy keeps its colour across charts.
+    static var strategyOrder: [String] { JacobianStrategyCatalog.names }
+
+    // MARK: Sections
+
+    private static func casesTable(_ cases: [CaseSummary]) -> ReportTable {
+        ReportTable(
+            columns: [.init("case"), .init("status"), .init("seed", alignment: .right), .init("sweep")],
+            rows: cases.map { item in
+                let sweep = item.sweep.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.canonicalText)" }.joined(separator: "; ")
+                let status = item.status + (item.error.map { " (\($0))" } ?? "")
+                return [ReportTable.Cell(item.id), ReportTable.Cell(status), ReportTable.Cell(item.seed), ReportTable.Cell(sweep)]
+            })
+    }
+
+    /// One chart and table per timed case (up to 8); beyond that one table of forward-pass
+    /// units, a column per strategy.
+    private static func timingSections(_ cases: [CaseSummary]) -> [ReportSection] {
+        let timed = cases.filter { !$0.strategyTimings.isEmpty }
+        guard !timed.isEmpty else { return [] }
+        var section = ReportSection("Jacobian time per strategy")
+        section.blocks.append(.paragraph(
+            "Median wall time of one full Jacobian, as a multiple of one forward pass over the same batch measured in the same run (forward-pass units, comparable across machines), and in µs."))
+        if timed.count <= 8 {
+            for item in timed {
+                let timings = item.strategyTimings
+                let subtitle = item.shape.map { "\(item.id): N = \($0.parameters), M = \($0.residuals)" } ?? item.id
+                section.blocks.append(.chart(BarChart.jacobianTiming(subtitle: subtitle, timings: timings, strategyOrder: strategyOrder), caption: nil))
+                let rows = timings.sorted { order($0.forwardPassUnits) < order($1.forwardPassUnits) }.map { timing -> [ReportTable.Cell] in
+                    [ReportTable.Cell(timing.strategy),
+                     timing.forwardPassUnits.isFinite ? .number(timing.forwardPassUnits, format: .multiple) : "",
+                     timing.medianMicroseconds.isFinite ? .number(timing.medianMicroseconds, format: .microseconds) : "",
+                     ReportTable.Cell(timing.note)]
+                }
+                section.blocks.append(.table(ReportTable(
+                    columns: [.init("strategy"), .init("forward-pass units", alignment: .right), .init("median", alignment: .right), .init("note")],
+                    rows: rows, caption: item.id)))
+            }
+        } else {
+            let strategies = orderedStrategies(timed)
+            section.blocks.append(.table(ReportTable(
+                columns: [.init("case")] + strategies.map { .init($0, alignment: .right) } + [.init("fastest")],
+                rows: timed.map { item in
+                    let units = Dictionary(item.strategyTimings.map { ($0.strategy, $0.forwardPassUnits) }, uniquingKeysWith: { a, _ in a })
+                    return [ReportTable.Cell(item.id)]
+                        + strategies.map { name in units[name].flatMap { $0.isFinite ? ReportTable.Cell.number($0, format: .multiple) : nil } ?? "–" }
+                        + [ReportTable.Cell(item.winner ?? "–")]
+                },
+                caption: "forward-pass units per strategy")))
+        }
+        return [section]
+    }
+
+    /// Crossover map and time-vs-N / time-vs-M when cases differ in N or M.
+    private static func scalingSections(_ cases: [CaseSummary]) -> [ReportSection] {
+        let shaped = cases.filter { $0.shape != nil && !$0.strategyTimings.isEmpty }
+        let widths = Set(shaped.compactMap { $0.shape?.parameters })
+        let sizes = Set(shaped.compactMap { $0.shape?.residuals })
+        guard widths.count >= 2 || sizes.count >= 2 else { return [] }
+        var section = ReportSection("Crossover")
+        let cells = shaped.compactMap { item -> CategoryGridChart.CrossoverCell? in
+            guard let shape = item.shape else { return nil }
+            return CategoryGridChart.CrossoverCell(parameters: shape.parameters, residuals: shape.residuals, winner: item.winner, label: item.autoScore ?? "")
+        }
+        section.blocks.append(.chart(CategoryGridChart.crossoverMap(cells: cells, strategyOrder: strategyOrder),
+                                     caption: "Fastest exact strategy per cell (auto excluded); the label scores `auto` against it (✓ within 10%)."))
+        let scored = shaped.compactMap(\.autoRatio)
+        if !scored.isEmpty {
+            let within = scored.filter { $0 <= 1.1 }.count
+            section.blocks.append(.paragraph("`auto` within 10% of the measured best in \(within) of \(scored.count) cells; worst ratio \(ValueFormat.multiple.string(scored.max() ?? .nan))."))
+        }
+        if let chart = scalingChart(shaped, along: \.parameters, fixed: \.residuals, axis: "parameters N", fixedName: "M") {
+            section.blocks.append(.chart(chart, caption: "Forward-loop needs N pushforwards (∝ N); guides show slopes 1 and 2."))
+        }
+        if let chart = scalingChart(shaped, along: \.residuals, fixed: \.parameters, axis: "residuals M", fixedName: "N") {
+            section.blocks.append(.chart(chart, caption: "Reverse-loop needs M pullbacks (∝ M), each over the full batch, so its time grows ∝ M²; guides show slopes 1 and 2."))
+        }
+        return [section]
+    }
+
+    /// Time (µs) of every strategy against one dimension, at the value of the other
+    /// dimension that has the most distinct points; nil with fewer than two points.
+    private static func scalingChart(
+        _ cases: [CaseSummary], along: KeyPath<CaseShape, Int>, fixed: KeyPath<CaseShape, Int>, axis: String, fixedName: String
+    ) -> LineChart? {
+        var groups: [Int: [CaseSummary]] = [:]
+        for item in cases { if let shape = item.shape { groups[shape[keyPath: fixed], default: []].append(item) } }
+        guard let (fixedValue, group) = groups.max(by: { a, b in
+            (Set(a.value.compactMap { $0.shape?[keyPath: along] }).count, a.key) < (Set(b.value.compactMap { $0.shape?[keyPath: along] }).count, b.key)
+        }), Set(group.compactMap { $0.shape?[keyPath: along] }).count >= 2 else { return nil }
+        let sorted = group.sorted { ($0.shape?[keyPath: along] ?? 0) < ($1.shape?[keyPath: along] ?? 0) }
+        let colours = ChartPalette.assignment(for: strategyOrder)
+        let series = orderedStrategies(sorted).map { name in
+            LineChart.Series(name: name, points: sorted.compactMap { item in
+                guard let x = item.shape?[keyPath: along],
+                      let time = item.strategyTimings.first(where: { $0.strategy == name })?.medianMicroseconds, time.isFinite else { return nil }
+                return DataPoint(x: Double(x), y: time)
+            }, colour: colours[name])
+        }.filter { $0.points.count >= 2 }
+        guard !series.isEmpty else { return nil }
+        let anchor = series.flatMap(\.points).min { $0.x == $1.x ? $0.y < $1.y : $0.x < $1.x } ?? DataPoint(x: 1, y: 1)
+        return LineChart(
+            title: "Jacobian time against \(axis)", subtitle: "\(fixedName) = \(fixedValue)",
+            xAxis: .logarithmic(axis), yAxis: .logarithmic("median time per Jacobian", format: .microseconds), series: series,
+            referenceLines: [.powerLaw("slope 1", exponent: 1, through: anchor), .powerLaw("slope 2", exponent: 2, through: anchor)])
+    }
+
+    /// Cost against iteration (and against time when traced), one line per case.
+    private static func convergenceSection(_ cases: [CaseSummary], traces: [String: String]) -> ReportSection? {
+        var byIteration: [LineChart.Series] = []
+        var byTime: [LineChart.Series] = []
+        for item in cases {
+            guard let text = traces[item.id], let trace = TraceTable(text), trace.rows.count >= 1,
+                  let cost = trace.column("cost") else { continue }
+            let name = item.solverLabel.map { "\(item.id) (\($0))" } ?? item.id
+            if let iteration = trace.column("iteration") {
+                byIteration.append(.init(name: name, points: zip(iteration, cost).map { DataPoint(x: $0, y: $1) }))
+            }
+            if let seconds = trace.column("elapsed_seconds") {
+                byTime.append(.init(name: name, points: zip(seconds, cost).map { DataPoint(x: $0 * 1e6, y: $1) }))
+            }
+        }
+        guard !byIteration.isEmpty else { return nil }
+        var section = ReportSection("Convergence")
+        let shown = Array(byIteration.prefix(12))
+        section.blocks.append(.chart(LineChart.convergence(title: "Cost against iteration", xTitle: "iteration", series: shown),
+                                     caption: byIteration.count > shown.count ? "First \(shown.count) of \(byIteration.count) traces." : nil))
+        if !byTime.isEmpty {
+            section.blocks.append(.chart(LineChart.convergence(
+                title: "Cost against time", xTitle: "time", xFormat: .microseconds, series: Array(byTime.prefix(12))), caption: nil))
+        }
+        return section
+    }
+
+    /// One row per case with `nist.*` metrics, LRE cells coloured 0 (red) to 11 (green) digits.
+    private static func nistSection(_ cases: [CaseSummary]) -> ReportSection? {
+        let scored = cases.filter { $0.number("nist.lre_min") != nil || $0.number("nist.lre_ssr") != nil }
+        guard !scored.isEmpty else { return nil }
+        let scale = ColourScale.redYellowGreen(from: 0, to: 11)
+        func cell(_ value: Double?) -> ReportTable.Cell {
+            guard let value, value.isFinite else { return "–" }
+            return .number(value, format: .decimal(places: 1))
+        }
+        let table = ReportTable(
+            columns: [.init("case"), .init("LRE parameters (min)", alignment: .right, colourScale: scale),
+                      .init("LRE residual SS", alignment: .right, colourScale: scale),
+                      .init("LRE std. errors (min)", alignment: .right, colourScale: scale),
+                      .init("status"), .init("iterations", alignment: .right)],
+            rows: scored.map { item in
+                [ReportTable.Cell(item.id), cell(item.number("nist.lre_min")), cell(item.number("nist.lre_ssr")),
+                 cell(item.number("nist.lre_stderr_min")), ReportTable.Cell(item.text("fit.status") ?? ""),
+                 ReportTable.Cell(item.metrics["fit.iterations"]?.canonicalText ?? "")]
+            },
+            caption: "Log relative error against NIST's certified values: correct significant digits (higher is better).")
+        var section = ReportSection("NIST: LRE")
+        section.blocks.append(.table(table))
+        return section
+    }
+
+    /// Every case's metrics, sorted by name.
+    private static func metricsSection(_ cases: [CaseSummary]) -> ReportSection {
+        var section = ReportSection("Metrics")
+        for item in cases where !item.metrics.isEmpty {
+            section.blocks.append(.table(ReportTable(
+                columns: [.init("metric"), .init("value", alignment: .right)],
+                rows: item.metrics.keys.sorted().map { [ReportTable.Cell($0), ReportTable.Cell(BundleDocuments.plainValue(item.metrics[$0] ?? .null))] },
+                caption: item.id)))
+        }
+        if section.blocks.isEmpty { section.blocks.append(.paragraph("No case produced metrics.")) }
+        return section
+    }
+
+    /// Strategies that occur, in catalog order, then any others in order of appearance.
+    private static func orderedStrategies(_ cases: [CaseSummary]) -> [String] {
+        var seen: [String] = []
+        for item in cases { for timing in item.strategyTimings where !seen.contains(timing.strategy) { seen.append(timing.strategy) } }
+        let known = strategyOrder.filter(seen.contains)
+        return known + seen.filter { !known.contains($0) }
+    }
+
+    private static func order(_ value: Double) -> Double { value.isFinite ? value : .infinity }
+}
