@@ -45,6 +45,11 @@ public enum CSVData: DataStage {
         }
     }
 
+    /// The named input and target columns, so a model whose widths differ is rejected up front.
+    public static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)? {
+        (configuration.inputs.count, configuration.targets.count)
+    }
+
     /// Parses the file before any case runs.
     public static func preflight(_ context: StageContext<Configuration>) throws {
         _ = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))

@@ -44,12 +44,21 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
     /// One line.
     public static var summary: String { "the \(Solver.kind) least-squares solver" }
 
-    /// The strategy name must be known.
+    /// The strategy name must be known, and every numeric setting (counts, tolerances,
+    /// rates, damping) finite and ≥ 0; only `target-cost` may be anything.
     public static func validate(_ configuration: Configuration) throws {
         do {
             _ = try JacobianStrategyCatalog.strategy(named: configuration.jacobian)
         } catch let error as JacobianStrategyCatalogError {
             throw ConfigurationProblem(field: "jacobian", error.message)
+        }
+        guard let data = try? JSONEncoder().encode(configuration.solver),
+              let members = (try? JSONParser.parse(String(decoding: data, as: UTF8.self)))?.objectValue else { return }
+        for key in members.keys.sorted() where key != "target-cost" {
+            guard case .number(let text)? = members[key], let value = Double(text) else { continue }
+            guard value.isFinite, value >= 0 else {
+                throw ConfigurationProblem(field: key, "must be a finite number ≥ 0, got \(text)")
+            }
         }
     }
 
