@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+/// The same manifest and seed give bitwise-identical deterministic metrics in summary.json:
+/// across two runs, across `batch --jobs 1` and `--jobs 2`, and whether `auto` is pinned by
+/// `--set jacobian.auto=…` or in the manifest. Numbers are compared as their JSON text,
+/// which Swift prints as the shortest round-trip form, so equal text means equal bits.
+@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+struct DeterminismTests {
+    /// Explicit strategies plus `auto`, a Jacobian accuracy check and an LM fit, two seeds.
+    static func manifest(name: String, pin: String? = nil) -> String {
+        """
+        name: \(name)
+        seed: 7
+        data: {kind: teacher-mlp, layers: [2, 4, 1], samples: 24, noise: 0.01}
+        model: {kind: mlp, layers: [2, 3, 1]}
+        jacobian: {strategies: [reverse-vectorized, per-sample, forward-loop, central-difference, auto]\(pin.map { ", auto: \($0)" } ?? "")}
+        solver: {kind: levenberg-marquardt, jacobian: auto, max-iterations: 30}
+        evaluation: [{kind: jacobian-accuracy}, {kind: fit}]
+        sweep:
+          seed: [1, 2]
+        """
+    }
+
+    func jacobench(_ arguments: [String], in folder: String) throws -> (status: Int32, stdout: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    /// case id → deterministic metric name → value, from a bundle's summary.json.
+    func deterministicMetrics(bundle: String) throws -> [String: [String: JSONValue]] {
+        let summary = try BundleFiles.readJSON(bundle + "/summary.json")
+        let kinds = summary["metric_kinds"]?.objectValue ?? [:]
+        var result: [String: [String: JSONValue]] = [:]
+        for entry in summary["cases"]?.arrayValue ?? [] {
+            guard case .string(let id)? = entry["id"], let metrics = entry["metrics"]?.objectValue else { continue }
+            result[id] = metrics.filter { kinds[$0.key] == .string("deterministic") }
+        }
+        return result
+    }
+
+    @Test func runsAndJobCountsGiveBitwiseIdenticalDeterministicMetrics() throws {
+        let folder = try temporaryDirectory()
+        try Self.manifest(name: "det").write(toFile: folder + "/det.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: folder + "/batch", withIntermediateDirectories: true)
+        try Self.manifest(name: "det", pin: "per-sample").write(toFile: folder + "/batch/det.yaml", atomically: true, encoding: .utf8)
+        try Self.manifest(name: "other", pin: "per-sample").write(toFile: folder + "/batch/other.yaml", atomically: true, encoding: .utf8)
+
+        var bundles: [String] = []
+        for results in ["first", "second"] {
+            let run = try jacobench(["run", "det.yaml", "--results", results, "--set", "jacobian.auto=per-sample"], in: folder)
+            #expect(run.status == 0)
+            bundles.append(folder + "/" + results + "/det/latest")
+        }
+        for jobs in ["1", "2"] {
+            let batch = try jacobench(["batch", "batch", "--results", "jobs" + jobs, "--jobs", jobs], in: folder)
+            #expect(batch.status == 0, "\(batch.stdout)")
+            bundles.append(folder + "/jobs\(jobs)/det/latest")
+        }
+
+        let reference = try deterministicMetrics(bundle: bundles[0])
+        #expect(reference.keys.sorted() == ["seed=1", "seed=2"])
+        for (id, metrics) in reference {
+            // The comparison covers the fit and every strategy's accuracy, and auto's recorded choice.
+            #expect(metrics["fit.final_cost"] != nil && metrics["jacobian.forward-loop.rel_error"] != nil, "\(id)")
+            #expect(metrics["jacobian.auto.choice"] == .string("per-sample"), "\(id)")
+            #expect(metrics["fit.time_us"] == nil, "timings are not deterministic metrics")
+        }
+        // Different seeds do differ, so equality below is not vacuous.
+        #expect(reference["seed=1"]?["fit.final_cost"] != reference["seed=2"]?["fit.final_cost"])
+        for bundle in bundles.dropFirst() {
+            let other = try deterministicMetrics(bundle: bundle)
+            #expect(other == reference, "\(bundle)")
+        }
+        // The other manifest of the batch ran too, under both job counts, identically.
+        #expect(try deterministicMetrics(bundle: folder + "/jobs1/other/latest") == deterministicMetrics(bundle: folder + "/jobs2/other/latest"))
+    }
+}
