@@ -1,156 +1,121 @@
+import CBLASLapack
 import LinearAlgebra
 
 /// The `qr` linear solver, as in MINPACK: one Householder QR with column pivoting of J per
-/// Jacobian (`qrfac`), JP = QR, then for each damping λ a Givens reduction of
-/// [R; √λ DP] to triangular S (`qrsolv`). The normal equations are never formed, so the
-/// step keeps the digits that κ(J)² would cost.
+/// Jacobian (`qrfac`, here LAPACK's blocked dgeqp3), JP = QR, then for each damping λ a
+/// Givens reduction of [R; √λ DP] to triangular S (`qrsolv`). The normal equations are
+/// never formed, so the step keeps the digits that κ(J)² would cost.
 ///
-/// - Complexity: 2mn² − ⅔n³ flops per Jacobian, O(n³) per λ. M < N is handled by padding
-///   J with zero rows to N.
+/// All buffers are allocated when the shape changes, never per Jacobian or per λ.
+///
+/// - Complexity: 2mn² − ⅔n³ flops per Jacobian, about ⅔n³ per λ (the Givens sweep). M < N
+///   is handled by padding J with zero rows to N.
 final class QRDampedSystem: DampedLeastSquaresSystem {
     var name: String { "qr" }
     private var m = 0, n = 0, ld = 0
-    /// Householder vectors below (and on) the diagonal, R strictly above; column-major, ld × n.
-    private var a: [Double] = []
+    /// dgeqp3 output: R on and above the diagonal, reflectors below; column-major, ld × n.
+    private var a = ColumnBuffer()
     /// R (upper, column-major n × n); the strict lower triangle receives Sᵀ from qrsolv.
-    private var r: [Double] = []
-    private var rdiag: [Double] = []
-    private var columnNorms: [Double] = []
-    private var originalNorms: [Double] = []
+    private var r = ColumnBuffer()
+    private var reflectorScales = ColumnBuffer()
+    private var pivots: [Int32] = []
+    private var lapackWork = ColumnBuffer()
     private(set) var permutation: [Int] = []
-    private var qtr: [Double] = []
-    private var qtOther: [Double] = []
+    private var qtr = ColumnBuffer()
+    private var qtOther = ColumnBuffer()
     private var usingOther = false
-    private var work: [Double] = []
-    private var sdiag: [Double] = []
-    private var solution: [Double] = []
+    /// ld values: the projected right-hand side, then the permuted solution.
+    private var work = ColumnBuffer()
+    private var sdiag = ColumnBuffer()
+    private var solution = ColumnBuffer()
     private var lastDamping = 0.0
     /// Numerical rank: |R_jj| > ε·max(m, n)·|R_00|.
     private(set) var rank = 0
 
     var isFullRank: Bool { rank == n }
 
+    deinit {
+        for buffer in [a, r, reflectorScales, lapackWork, qtr, qtOther, work, sdiag, solution] { buffer.deallocate() }
+    }
+
     func factor(jacobian: Matrix, residual: [Double], diagonal: [Double]) -> Bool {
         resize(rows: jacobian.rows, columns: jacobian.columns)
-        for j in 0..<n {
-            for i in 0..<m { a[i + j * ld] = jacobian.elements[i * n + j] }
-            for i in m..<ld { a[i + j * ld] = 0 }
+        let a = self.a.pointer, n = self.n, m = self.m, ld = self.ld
+        jacobian.elements.withUnsafeBufferPointer { source in
+            for j in 0..<n {
+                for i in 0..<m { a[i + j * ld] = source[i * n + j] }
+                for i in m..<ld { a[i + j * ld] = 0 }
+            }
         }
-        householderWithPivoting()
-        project(residual, into: &qtr)
+        for j in 0..<ld * n where !a[j].isFinite { return false }
+        for j in 0..<n { pivots[j] = 0 }
+        let info = LAPACKE_dgeqp3_work(
+            LAPACK_COL_MAJOR, Int32(ld), Int32(n), a, Int32(max(ld, 1)), &pivots,
+            reflectorScales.pointer, lapackWork.pointer, Int32(lapackWork.count))
+        guard info == 0 else { return false }
+        for j in 0..<n { permutation[j] = Int(pivots[j]) - 1 }
+        project(residual, into: qtr)
+        let r = self.r.pointer
         for j in 0..<n {
-            for i in 0..<j { r[i + j * n] = a[i + j * ld] }
-            r[j + j * n] = rdiag[j]
+            for i in 0...j { r[i + j * n] = a[i + j * ld] }
         }
-        let largest = n > 0 ? abs(rdiag[0]) : 0
+        let largest = n > 0 ? abs(a[0]) : 0
         let tolerance = Double.ulpOfOne * Double(ld) * largest
         rank = 0
-        while rank < n && abs(rdiag[rank]) > tolerance { rank += 1 }
+        while rank < n && abs(a[rank + rank * ld]) > tolerance { rank += 1 }
         usingOther = false
-        return rdiag.allSatisfy(\.isFinite)
+        for j in 0..<n where !r[j + j * n].isFinite { return false }
+        return true
     }
 
     private func resize(rows: Int, columns: Int) {
-        guard rows != m || columns != n || a.isEmpty else { return }
+        guard rows != m || columns != n || a.count == 0 else { return }
         m = rows
         n = columns
         ld = max(m, n)
-        a = Array(repeating: 0, count: ld * n)
-        r = Array(repeating: 0, count: n * n)
-        rdiag = Array(repeating: 0, count: n)
-        columnNorms = Array(repeating: 0, count: n)
-        originalNorms = Array(repeating: 0, count: n)
+        a.resize(max(ld * n, 1))
+        r.resize(max(n * n, 1))
+        reflectorScales.resize(max(n, 1))
+        pivots = Array(repeating: 0, count: max(n, 1))
         permutation = Array(0..<n)
-        qtr = Array(repeating: 0, count: n)
-        qtOther = Array(repeating: 0, count: n)
-        work = Array(repeating: 0, count: max(ld, n))
-        sdiag = Array(repeating: 0, count: n)
-        solution = Array(repeating: 0, count: n)
+        qtr.resize(max(n, 1))
+        qtOther.resize(max(n, 1))
+        work.resize(max(ld, 1))
+        sdiag.resize(max(n, 1))
+        solution.resize(max(n, 1))
+        var optimal = 0.0
+        _ = LAPACKE_dgeqp3_work(
+            LAPACK_COL_MAJOR, Int32(ld), Int32(n), a.pointer, Int32(max(ld, 1)), &pivots,
+            reflectorScales.pointer, &optimal, -1)
+        lapackWork.resize(max(Int(optimal), 3 * n + 1, 1))
     }
 
-    private func columnNorm(_ column: Int, from first: Int) -> Double {
-        var scale = 0.0, sum = 1.0
-        let base = column * ld
-        for i in first..<ld {
-            let value = abs(a[base + i])
-            if value == 0 { continue }
-            if scale < value {
-                sum = 1 + sum * (scale / value) * (scale / value)
-                scale = value
-            } else {
-                sum += (value / scale) * (value / scale)
-            }
+    /// The first n entries of Qᵀb (LAPACK dormqr on one vector).
+    private func project(_ b: [Double], into result: ColumnBuffer) {
+        let w = work.pointer
+        b.withUnsafeBufferPointer { source in
+            for i in 0..<m { w[i] = source[i] }
         }
-        return scale * sum.squareRoot()
-    }
-
-    /// MINPACK `qrfac` with pivoting on the ld × n column-major `a`.
-    private func householderWithPivoting() {
-        let epsilon = Double.ulpOfOne
-        for j in 0..<n {
-            columnNorms[j] = columnNorm(j, from: 0)
-            rdiag[j] = columnNorms[j]
-            originalNorms[j] = rdiag[j]
-            permutation[j] = j
+        for i in m..<ld { w[i] = 0 }
+        if n > 0 {
+            var scratch = 0.0
+            _ = LAPACKE_dormqr_work(
+                LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: "T")), Int32(ld), 1, Int32(n),
+                a.pointer, Int32(ld), reflectorScales.pointer, w, Int32(ld), &scratch, 1)
         }
-        for j in 0..<min(ld, n) {
-            var kmax = j
-            for k in j..<n where rdiag[k] > rdiag[kmax] { kmax = k }
-            if kmax != j {
-                for i in 0..<ld { a.swapAt(i + j * ld, i + kmax * ld) }
-                rdiag[kmax] = rdiag[j]
-                originalNorms[kmax] = originalNorms[j]
-                permutation.swapAt(j, kmax)
-            }
-            var ajnorm = columnNorm(j, from: j)
-            if ajnorm != 0 {
-                if a[j + j * ld] < 0 { ajnorm = -ajnorm }
-                for i in j..<ld { a[i + j * ld] /= ajnorm }
-                a[j + j * ld] += 1
-                for k in (j + 1)..<max(n, j + 1) {
-                    var sum = 0.0
-                    for i in j..<ld { sum += a[i + j * ld] * a[i + k * ld] }
-                    let temp = sum / a[j + j * ld]
-                    for i in j..<ld { a[i + k * ld] -= temp * a[i + j * ld] }
-                    if rdiag[k] != 0 {
-                        let ratio = a[j + k * ld] / rdiag[k]
-                        rdiag[k] *= max(0, 1 - ratio * ratio).squareRoot()
-                        let relative = rdiag[k] / originalNorms[k]
-                        if 0.05 * relative * relative <= epsilon {
-                            rdiag[k] = columnNorm(k, from: j + 1)
-                            originalNorms[k] = rdiag[k]
-                        }
-                    }
-                }
-            }
-            rdiag[j] = -ajnorm
-        }
-    }
-
-    /// The first n entries of Qᵀb.
-    private func project(_ b: [Double], into result: inout [Double]) {
-        for i in 0..<m { work[i] = b[i] }
-        for i in m..<ld { work[i] = 0 }
-        for j in 0..<n {
-            let pivot = a[j + j * ld]
-            if pivot == 0 { continue }
-            var sum = 0.0
-            for i in j..<ld { sum += a[i + j * ld] * work[i] }
-            let temp = -sum / pivot
-            for i in j..<ld { work[i] += a[i + j * ld] * temp }
-        }
-        for j in 0..<n { result[j] = work[j] }
+        for j in 0..<n { result.pointer[j] = w[j] }
     }
 
     func useRightHandSide(_ rightHandSide: [Double]) {
-        project(rightHandSide, into: &qtOther)
+        project(rightHandSide, into: qtOther)
         usingOther = true
     }
 
     func useResidual() { usingOther = false }
 
     func solve(damping: Double, diagonal: [Double], into step: inout [Double]) {
-        let qtb = usingOther ? qtOther : qtr
+        let qtb = usingOther ? qtOther.pointer : qtr.pointer
+        let work = self.work.pointer, r = self.r.pointer, n = self.n
         lastDamping = damping
         if damping == 0 {
             for j in 0..<n { work[j] = j < rank ? qtb[j] : 0 }
@@ -162,15 +127,17 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
                 j -= 1
             }
         } else {
-            givensSolve(damping: damping, diagonal: diagonal, qtb: qtb)
+            diagonal.withUnsafeBufferPointer { givensSolve(damping: damping, diagonal: $0, qtb: qtb) }
         }
         for j in 0..<n { step[permutation[j]] = -work[j] }
     }
 
     /// MINPACK `qrsolv` with D·√λ: leaves the solution (permuted) in `work`, S in the
     /// strict lower triangle of `r` and `sdiag`.
-    private func givensSolve(damping: Double, diagonal: [Double], qtb: [Double]) {
+    private func givensSolve(damping: Double, diagonal: UnsafeBufferPointer<Double>, qtb: UnsafeMutablePointer<Double>) {
         let root = damping.squareRoot()
+        let r = self.r.pointer, work = self.work.pointer, sdiag = self.sdiag.pointer, solution = self.solution.pointer
+        let n = self.n
         for j in 0..<n {
             for i in j..<n { r[i + j * n] = r[j + i * n] }
             solution[j] = r[j + j * n]
@@ -198,10 +165,11 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
                     let temp = cosine * work[k] + sine * qtbpj
                     qtbpj = -sine * work[k] + cosine * qtbpj
                     work[k] = temp
+                    let column = r + k * n
                     for i in (k + 1)..<max(n, k + 1) {
-                        let t = cosine * r[i + k * n] + sine * sdiag[i]
-                        sdiag[i] = -sine * r[i + k * n] + cosine * sdiag[i]
-                        r[i + k * n] = t
+                        let t = cosine * column[i] + sine * sdiag[i]
+                        sdiag[i] = -sine * column[i] + cosine * sdiag[i]
+                        column[i] = t
                     }
                 }
             }
@@ -221,6 +189,7 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
     }
 
     func inverseFactorNorm(_ v: [Double], diagonal: [Double]) -> Double {
+        let solution = self.solution.pointer, r = self.r.pointer, sdiag = self.sdiag.pointer, n = self.n
         for j in 0..<n { solution[j] = v[permutation[j]] }
         if lastDamping == 0 {
             for j in 0..<n {
@@ -235,7 +204,24 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
                 for i in (j + 1)..<max(n, j + 1) { solution[i] -= r[i + j * n] * temp }
             }
         }
-        return euclideanNorm(solution)
+        return n == 0 ? 0 : cblas_dnrm2(Int32(n), solution, 1)
+    }
+}
+
+/// A manually managed Double buffer for the per-λ inner loops of ``QRDampedSystem`` (no
+/// copy-on-write or exclusivity checks in the Givens sweep); owned and freed by that class.
+struct ColumnBuffer {
+    private(set) var pointer = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    private(set) var count = 0
+
+    /// Replaces the storage with `count` zeros (the old storage is freed).
+    mutating func resize(_ count: Int) {
+        pointer.deallocate()
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+        self.count = count
     }
 
+    /// Frees the storage.
+    func deallocate() { pointer.deallocate() }
 }
