@@ -37,9 +37,10 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-## make bench: Jacobian strategy benchmarks (release, one thread).
-bench: release
-	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) run experiments/bench.yaml --results $(RESULTS)
+## make bench: the engine's benchmark, every Jacobian strategy in forward-pass units (release, one thread).
+bench: deps
+	$(SWIFT) build -c release --product JacobianBenchmark
+	OPENBLAS_NUM_THREADS=1 .build/release/JacobianBenchmark
 
 ## make slurm DIR=experiments TASKS=4: submit a directory as a SLURM job array.
 slurm: release

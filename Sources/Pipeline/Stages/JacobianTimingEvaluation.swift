@@ -8,7 +8,9 @@ import LinearAlgebra
 /// `forward.median_us`. Each strategy runs `warmup` untimed times, then `repeats` timed
 /// ones into a reused buffer, stopping early once `max-seconds` is spent (after 3 repeats,
 /// or after 1 when a single run takes five budgets).
-/// Polls the cancellation flag at every repeat.
+/// Calls alternate between θ and θ with its first entry one ulp up (as `peer-comparison`
+/// does), so a map that caches its forward pass for an unchanged θ pays for it every call,
+/// as JAX and PyTorch do. Polls the cancellation flag at every repeat.
 public enum JacobianTimingEvaluation: EvaluationStage {
     /// Options.
     public struct Configuration: StageConfiguration {
@@ -48,7 +50,7 @@ public enum JacobianTimingEvaluation: EvaluationStage {
     public static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult {
         let selection = try JacobianSelection(subject: subject)
         var output: [Double] = []
-        let forward = try measure(context, label: "forward pass") { selection.map.evaluate(at: selection.point, into: &output) }
+        let forward = try measure(context, label: "forward pass", at: selection.point) { selection.map.evaluate(at: $0, into: &output) }
         var rows = [TimingRow(
             name: "forward-pass", repeats: forward.repeats, medianMicroseconds: forward.median,
             minimumMicroseconds: forward.minimum, maximumMicroseconds: forward.maximum, forwardUnits: 1)]
@@ -56,8 +58,8 @@ public enum JacobianTimingEvaluation: EvaluationStage {
         var jacobian = Matrix(rows: selection.map.outputCount, columns: selection.map.inputCount)
         for entry in selection.entries where entry.notApplicable == nil {
             var failure: (any Error)?
-            let timing = try measure(context, label: entry.label) {
-                do { _ = try entry.strategy.jacobian(of: selection.map, at: selection.point, into: &jacobian) } catch { failure = error }
+            let timing = try measure(context, label: entry.label, at: selection.point) { point in
+                do { _ = try entry.strategy.jacobian(of: selection.map, at: point, into: &jacobian) } catch { failure = error }
             }
             if let failure { throw failure }
             let units = timing.median / forward.median
@@ -77,11 +79,19 @@ public enum JacobianTimingEvaluation: EvaluationStage {
         return EvaluationResult(metrics: metrics, timings: rows)
     }
 
-    /// Median, min and max of the timed repetitions of `work`, µs.
+    /// Median, min and max of the timed repetitions of `work`, µs; calls alternate between
+    /// `point` and `point` with its first entry one ulp up (untimed warm-up calls included).
     static func measure(
-        _ context: StageContext<Configuration>, label: String, _ work: () -> Void
+        _ context: StageContext<Configuration>, label: String, at point: [Double], _ body: ([Double]) -> Void
     ) throws -> (median: Double, minimum: Double, maximum: Double, repeats: Int) {
         let configuration = context.configuration
+        var nudged = point
+        if !nudged.isEmpty { nudged[0] = nudged[0].nextUp }
+        var useNudged = false
+        func work() {
+            useNudged.toggle()
+            body(useNudged ? nudged : point)
+        }
         let budget = Stopwatch()
         for _ in 0..<configuration.warmup where budget.elapsedSeconds <= configuration.maxSeconds {
             try context.checkCancellation()
