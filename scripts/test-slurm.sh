@@ -115,7 +115,14 @@ while squeue -h -j "$job" 2>/dev/null | grep -q .; do
   sleep 1
 done
 
-# 4. Every manifest produced exactly one complete bundle.
+# 4. One batch summary per task, then every manifest produced exactly one complete bundle.
+count=$(find "$experiments" -maxdepth 1 -name '*.yaml' | wc -l)
+(( tasks > count )) && tasks=$count
+for (( task = 0; task < tasks; task++ )); do
+  out="$work/results/slurm-${job}_${task}.out"
+  grep -q "manifests succeeded" "$out" 2>/dev/null \
+    || { cat "$work"/results/slurm-*.out >&2 2>/dev/null || true; fail "task $task left no batch summary in $out"; }
+done
 "$binary" collect "$work/results" --manifests "$experiments" --require-complete \
   || { cat "$work"/results/slurm-*.out >&2 2>/dev/null || true; fail "collect found manifests without exactly one complete bundle"; }
 echo "test-slurm: 1 passed, 0 failed"
