@@ -38,6 +38,9 @@ func runFirstOrder(
     var iterations = 0
     while true {
         let gradientNorm = maximumMagnitude(gradient)
+        if problem.isCancelled {
+            return finish(cost, initialCost, iterations, gradientNorm, .cancelled, LeastSquaresProblem.cancellationMessage)
+        }
         if gradientNorm <= stopping.gtol {
             return finish(cost, initialCost, iterations, gradientNorm, .gradientBelowTolerance, "‖Jᵀr‖∞ = \(gradientNorm) is at most gtol = \(stopping.gtol)")
         }

@@ -31,6 +31,9 @@ public enum FitStatus: String, Sendable, Codable, CaseIterable, Equatable {
     case lineSearchFailed = "line-search-failed"
     /// The problem itself is malformed (shapes, weights, fixed indices).
     case invalidProblem = "invalid-problem"
+    /// ``LeastSquaresProblem/shouldStop`` returned true (e.g. Ctrl-C); the result holds the
+    /// best point reached so far.
+    case cancelled = "cancelled"
 
     /// True when the fit stopped because a convergence test passed.
     public var isConverged: Bool {

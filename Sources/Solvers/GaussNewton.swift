@@ -99,6 +99,9 @@ public struct GaussNewton: LeastSquaresSolver {
         let initialCost = cost
         var iterations = 0
         while true {
+            if problem.isCancelled {
+                return finish(cost, initialCost, iterations, .nan, .cancelled, LeastSquaresProblem.cancellationMessage, atX: false)
+            }
             guard evaluator.jacobian(at: x, into: &jacobian) else {
                 let status: FitStatus = evaluator.jacobianError == nil ? .nonFiniteJacobian : .jacobianFailed
                 return finish(cost, initialCost, iterations, .nan, status, evaluator.jacobianError ?? "the Jacobian contains NaN or infinity", atX: false)

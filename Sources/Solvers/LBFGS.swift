@@ -90,6 +90,9 @@ public struct LBFGS: LeastSquaresSolver {
         let search = StrongWolfeLineSearch(c1: c.c1, c2: c.c2, maximumEvaluations: c.maximumLineSearchEvaluations)
         while true {
             let gradientNorm = maximumMagnitude(gradient)
+            if problem.isCancelled {
+                return finish(cost, initialCost, iterations, gradientNorm, .cancelled, LeastSquaresProblem.cancellationMessage)
+            }
             if gradientNorm <= c.gtol {
                 return finish(cost, initialCost, iterations, gradientNorm, .gradientBelowTolerance, "‖Jᵀr‖∞ = \(gradientNorm) is at most gtol = \(c.gtol)")
             }

@@ -20,12 +20,18 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     public var jacobianStrategy: any JacobianStrategy
     /// Parameter names for reports (optional; `p0`, `p1`, … otherwise).
     public var parameterNames: [String]?
+    /// Asked once per iteration (and per rejected trial step in Levenberg-Marquardt); when it
+    /// returns true the solver ends with ``FitStatus/cancelled`` at its current point. Must be
+    /// cheap (an atomic load) and safe to call from the fitting thread.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     /// Creates a problem. `jacobianStrategy` defaults to ``defaultJacobianStrategy``.
     public init(
         map: any DifferentiableMap, initialParameters: [Double], standardDeviations: [Double]? = nil,
-        fixedParameters: Set<Int> = [], jacobianStrategy: (any JacobianStrategy)? = nil, parameterNames: [String]? = nil
+        fixedParameters: Set<Int> = [], jacobianStrategy: (any JacobianStrategy)? = nil, parameterNames: [String]? = nil,
+        shouldStop: (@Sendable () -> Bool)? = nil
     ) {
+        self.shouldStop = shouldStop
         self.map = map
         self.initialParameters = initialParameters
         self.standardDeviations = standardDeviations
@@ -39,6 +45,12 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     /// different (equally exact) strategies whose Jacobians differ in the last bits; pin a
     /// strategy when bitwise reproducibility across runs matters.
     public static var defaultJacobianStrategy: any JacobianStrategy { AutoStrategy() }
+
+    /// True when ``shouldStop`` asks the solver to end now.
+    var isCancelled: Bool { shouldStop?() ?? false }
+
+    /// The message of a ``FitStatus/cancelled`` result.
+    static let cancellationMessage = "cancelled by the caller (shouldStop returned true)"
 
     /// Indices of the free parameters in increasing order.
     public var freeParameters: [Int] {

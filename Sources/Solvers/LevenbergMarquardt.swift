@@ -118,6 +118,11 @@ struct LevenbergMarquardtRun {
         var roundingLevelSteps = 0
 
         outer: while status == nil {
+            if evaluator.problem.isCancelled {
+                status = .cancelled
+                message = LeastSquaresProblem.cancellationMessage
+                break
+            }
             guard evaluator.jacobian(at: x, into: &jacobian) else {
                 if let error = evaluator.jacobianError {
                     status = .jacobianFailed
@@ -168,6 +173,11 @@ struct LevenbergMarquardtRun {
             }
 
             while true {
+                if evaluator.problem.isCancelled {
+                    status = .cancelled
+                    message = LeastSquaresProblem.cancellationMessage
+                    break outer
+                }
                 evaluator.timeLinearSolve {
                     if trustRegion {
                         trustRegionStep(system: system, diagonal: diagonal, radius: delta, gradient: gradient,

@@ -62,15 +62,18 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         }
     }
 
-    /// Fits; the solver itself never throws (it ends with a status).
+    /// Fits; the solver itself never throws (it ends with a status). The run's cancellation
+    /// flag is checked by the solver once per iteration, so Ctrl-C stops a long fit promptly.
     public static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome {
         let name = context.configuration.jacobian
         let pinned = name == "auto" ? problem.jacobian?.auto : nil
         let strategy = try JacobianStrategyCatalog.strategy(named: name, options: JacobianStrategyOptions(pinned: pinned))
         let solver = Solver(configuration: context.configuration.solver)
+        let cancellation = context.cancellation
         let result = solver.fit(LeastSquaresProblem(
             map: problem.residuals, initialParameters: problem.initialParameters, jacobianStrategy: strategy,
-            parameterNames: problem.model.parameterNames))
+            parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled }))
+        // A fit ended by Ctrl-C is not a result: the case stays pending for --resume.
         try context.checkCancellation()
         var choice = result.jacobianStrategy
         if let auto = strategy as? AutoStrategy, let decision = auto.lastDecision { choice = "auto → \(decision.chosen)" }
