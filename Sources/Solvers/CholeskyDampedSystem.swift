@@ -1,16 +1,16 @@
 import CBLASLapack
 import LinearAlgebra
 
-/// The `cholesky` linear solver: the normal equations. JᵀJ and Jᵀr are formed once per
-/// Jacobian (one dsyrk/dgemm, mn² flops); each damping λ then costs one Cholesky
-/// factorization LLᵀ = JᵀJ + λD² (n³/3) and two triangular solves.
+/// The `cholesky` linear solver: the normal equations. JᵀJ (dsyrk) and Jᵀr (dgemv) are
+/// formed once per Jacobian (mn² flops); each damping λ then costs one Cholesky
+/// factorization UᵀU = JᵀJ + λD² (n³/3) and two triangular solves. Buffers are reused:
+/// nothing is allocated per Jacobian or per λ once the shape is known.
 ///
 /// Loses about log₁₀ κ(J)² digits in the step, which is why `auto` only picks it when
 /// a condition estimate allows (see ``reciprocalConditionOfScaledGram()``).
 final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     var name: String { "cholesky" }
     private var n = 0
-    private var jacobian = Matrix(rows: 0, columns: 0)
     /// JᵀJ, row-major (symmetric).
     private(set) var gram = Matrix(rows: 0, columns: 0)
     private var gradient: [Double] = []
@@ -26,8 +26,7 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
 
     func factor(jacobian: Matrix, residual: [Double], diagonal: [Double]) -> Bool {
         n = jacobian.columns
-        self.jacobian = jacobian
-        multiply(jacobian, jacobian, transposeA: .transposed, into: &gram)
+        LinearAlgebra.gram(jacobian, into: &gram)
         if gradient.count != n {
             gradient = Array(repeating: 0, count: n)
             otherGradient = gradient
@@ -37,8 +36,9 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         }
         multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
         usingOther = false
+        guard gram.elements.allSatisfy(\.isFinite) else { return false }
         fullRank = jacobian.rows >= n && factorize(damping: 0, diagonal: diagonal)
-        return gram.elements.allSatisfy(\.isFinite)
+        return true
     }
 
     /// The reciprocal 1-norm condition estimate (LAPACK dpocon) of the equilibrated Gram
@@ -46,20 +46,25 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     /// normal equations lose about −log₁₀ of this many digits.
     func reciprocalConditionOfScaledGram() -> Double {
         guard n > 0 else { return 1 }
+        let n = self.n
         var anorm = 0.0
-        for j in 0..<n {
-            let sj = gram[j, j].squareRoot()
-            guard sj > 0 else { return 0 }
-            var columnSum = 0.0
-            for i in 0..<n {
-                let value = gram[i, j] / (sj * gram[i, i].squareRoot())
-                factorStorage[i + j * n] = value
-                columnSum += abs(value)
+        let positive = gram.elements.withUnsafeBufferPointer { g in
+            factorStorage.withUnsafeMutableBufferPointer { f in
+                for j in 0..<n {
+                    let sj = g[j * n + j].squareRoot()
+                    guard sj > 0 else { return false }
+                    var columnSum = 0.0
+                    for i in 0..<n {
+                        let value = g[i * n + j] / (sj * g[i * n + i].squareRoot())
+                        f[i + j * n] = value
+                        columnSum += abs(value)
+                    }
+                    anorm = max(anorm, columnSum)
+                }
+                return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), f.baseAddress, Int32(n)) == 0
             }
-            anorm = max(anorm, columnSum)
         }
-        let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), &factorStorage, Int32(n))
-        guard info == 0 else { return 0 }
+        guard positive else { return 0 }
         var rcond = 0.0
         let conditionInfo = LAPACKE_dpocon_work(
             LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), &factorStorage, Int32(n), anorm, &rcond, &work, &integerWork)
@@ -68,12 +73,19 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
 
     /// Factors JᵀJ + λD² into `factorStorage`; false when not positive definite.
     private func factorize(damping: Double, diagonal: [Double]) -> Bool {
-        for j in 0..<n {
-            for i in 0..<n { factorStorage[i + j * n] = gram.elements[i * n + j] }
-            factorStorage[j + j * n] += damping * diagonal[j] * diagonal[j]
+        let n = self.n
+        return gram.elements.withUnsafeBufferPointer { g in
+            diagonal.withUnsafeBufferPointer { d in
+                factorStorage.withUnsafeMutableBufferPointer { f in
+                    // Upper triangle only (dpotrf reads no more); the symmetric gram is row = column.
+                    for j in 0..<n {
+                        for i in 0...j { f[i + j * n] = g[j * n + i] }
+                        f[j + j * n] += damping * d[j] * d[j]
+                    }
+                    return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), f.baseAddress, Int32(n)) == 0
+                }
+            }
         }
-        let info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), &factorStorage, Int32(n))
-        return info == 0
     }
 
     func solve(damping: Double, diagonal: [Double], into step: inout [Double]) {
@@ -86,28 +98,34 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
             lambda = max(lambda, 1e-14 * max(largest, Double.leastNormalMagnitude))
             while !factorize(damping: lambda, diagonal: diagonal) && lambda.isFinite { lambda *= 100 }
         }
-        let rhs = usingOther ? otherGradient : gradient
-        for j in 0..<n { step[j] = -rhs[j] }
-        step.withUnsafeMutableBufferPointer { x in
-            factorStorage.withUnsafeBufferPointer { u in
-                // UᵀU x = −g: Uᵀ y = −g, then U x = y.
-                cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
-                cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
+        let n = self.n
+        (usingOther ? otherGradient : gradient).withUnsafeBufferPointer { rhs in
+            step.withUnsafeMutableBufferPointer { x in
+                for j in 0..<n { x[j] = -rhs[j] }
+                factorStorage.withUnsafeBufferPointer { u in
+                    // UᵀU x = −g: Uᵀ y = −g, then U x = y.
+                    cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
+                    cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
+                }
             }
         }
     }
 
     func inverseFactorNorm(_ v: [Double], diagonal: [Double]) -> Double {
-        for j in 0..<n { work[j] = v[j] }
-        work.withUnsafeMutableBufferPointer { x in
-            factorStorage.withUnsafeBufferPointer { u in
-                cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
+        let n = self.n
+        guard n > 0 else { return 0 }
+        return v.withUnsafeBufferPointer { source in
+            work.withUnsafeMutableBufferPointer { x in
+                for j in 0..<n { x[j] = source[j] }
+                factorStorage.withUnsafeBufferPointer { u in
+                    cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
+                }
+                return cblas_dnrm2(Int32(n), x.baseAddress, 1)
             }
         }
-        return euclideanNorm(Array(work[0..<n]))
     }
 
-    func useRightHandSide(_ rightHandSide: [Double]) {
+    func useRightHandSide(_ rightHandSide: [Double], jacobian: Matrix) {
         multiply(jacobian, rightHandSide, transposeA: .transposed, into: &otherGradient)
         usingOther = true
     }

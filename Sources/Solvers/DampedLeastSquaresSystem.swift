@@ -20,8 +20,9 @@ protocol DampedLeastSquaresSystem: AnyObject {
     func solve(damping: Double, diagonal: [Double], into step: inout [Double])
     /// ‖S⁻ᵀ v‖ for the damping of the most recent ``solve(damping:diagonal:into:)``.
     func inverseFactorNorm(_ v: [Double], diagonal: [Double]) -> Double
-    /// Makes later solves use b = `rightHandSide` (m values) instead of the residual.
-    func useRightHandSide(_ rightHandSide: [Double])
+    /// Makes later solves use b = `rightHandSide` (m values) instead of the residual;
+    /// `jacobian` is the J last factored (systems that keep no copy of J need it for Jᵀb).
+    func useRightHandSide(_ rightHandSide: [Double], jacobian: Matrix)
     /// Makes later solves use the residual again.
     func useResidual()
 }

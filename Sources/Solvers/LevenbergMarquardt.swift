@@ -134,10 +134,12 @@ struct LevenbergMarquardtRun {
                 break
             }
             jacobianAtX = true
-            for j in 0..<n {
-                var sum = 0.0
-                for i in 0..<m { let v = jacobian.elements[i * n + j]; sum += v * v }
-                columnNorms[j] = sum.squareRoot()
+            jacobian.elements.withUnsafeBufferPointer { elements in
+                columnNorms.withUnsafeMutableBufferPointer { norms in
+                    for j in 0..<n { norms[j] = 0 }
+                    for i in 0..<m { for j in 0..<n { let v = elements[i * n + j]; norms[j] += v * v } }
+                    for j in 0..<n { norms[j] = norms[j].squareRoot() }
+                }
             }
             multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
             gradientInfinity = maximumMagnitude(gradient)
@@ -199,7 +201,7 @@ struct LevenbergMarquardtRun {
                             secondDerivative[i] = (2 / h) * ((geodesicResidual[i] - residual[i]) / h - jacobianStep[i])
                         }
                         evaluator.timeLinearSolve {
-                            system.useRightHandSide(secondDerivative)
+                            system.useRightHandSide(secondDerivative, jacobian: jacobian)
                             system.solve(damping: par, diagonal: diagonal, into: &acceleration)
                             system.useResidual()
                         }

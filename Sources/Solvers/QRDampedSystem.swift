@@ -106,7 +106,7 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
         for j in 0..<n { result.pointer[j] = w[j] }
     }
 
-    func useRightHandSide(_ rightHandSide: [Double]) {
+    func useRightHandSide(_ rightHandSide: [Double], jacobian: Matrix) {
         project(rightHandSide, into: qtOther)
         usingOther = true
     }

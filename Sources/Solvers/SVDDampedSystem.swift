@@ -75,7 +75,7 @@ final class SVDDampedSystem: DampedLeastSquaresSystem {
         return total.squareRoot()
     }
 
-    func useRightHandSide(_ rightHandSide: [Double]) {
+    func useRightHandSide(_ rightHandSide: [Double], jacobian: Matrix) {
         svd.projectOntoLeftVectors(rightHandSide, into: &projectedOther)
         usingOther = true
     }
