@@ -36,6 +36,8 @@ func runFirstOrder(
     }
     let initialCost = cost
     var iterations = 0
+    // The last point with finite residuals: a step into NaN or infinity ends the fit there.
+    var lastFinite = x
     while true {
         let gradientNorm = maximumMagnitude(gradient)
         if problem.isCancelled {
@@ -50,13 +52,16 @@ func runFirstOrder(
         if evaluator.residualEvaluations >= stopping.maximumEvaluations {
             return finish(cost, initialCost, iterations, gradientNorm, .maximumEvaluations, "reached max-evaluations = \(stopping.maximumEvaluations)")
         }
+        for j in x.indices { lastFinite[j] = x[j] }
         let (stepNorm, rate) = update(iterations, gradient, &x)
-        iterations += 1
         guard let value = evaluator.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
-            evaluator.record(iteration: iterations, cost: .nan, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: true)
-            return finish(.nan, initialCost, iterations, .nan, .nonFiniteResiduals,
-                          "the residuals or their gradient became NaN or infinite at iteration \(iterations); lower the learning rate")
+            evaluator.record(iteration: iterations + 1, cost: .nan, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: false)
+            swap(&x, &lastFinite)
+            return finish(cost, initialCost, iterations, gradientNorm, .nonFiniteResiduals,
+                          "the residuals or their gradient became NaN or infinite at iteration \(iterations + 1); "
+                              + "the result is the last finite point; lower the learning rate")
         }
+        iterations += 1
         cost = value
         evaluator.record(iteration: iterations, cost: cost, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: true)
         if let target = stopping.targetCost, cost <= target {
