@@ -32,6 +32,10 @@ diff: release
 	@if [[ -n "$(A)" && -n "$(B)" ]]; then $(RELEASE_BIN) diff "$(A)" "$(B)"; \
 	else $(RELEASE_BIN) diff --latest $(RESULTS)/$(EXP); fi
 
+## make fuzz [FUZZ_SECONDS=60]: libFuzzer on the YAML decoder, formula parser and NIST loader.
+fuzz: deps
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} Fuzz/run.sh
+
 ## make test: the whole Swift Testing suite (debug build).
 test: deps
 	$(SWIFT) build --build-tests
