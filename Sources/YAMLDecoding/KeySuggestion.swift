@@ -1,5 +1,5 @@
 /// "Did you mean" for misspelt keys and values: the closest candidate by edit distance.
-enum KeySuggestion {
+public enum KeySuggestion {
     /// The candidate closest to `typed`, or nil when none is close.
     ///
     /// A candidate that equals `typed` after lower-casing and dropping `-` and `_` wins
@@ -7,7 +7,7 @@ enum KeySuggestion {
     /// distance (insert, delete, substitute, swap adjacent) wins if it is at most
     /// max(1, ⌊longer length / 3⌋); ties go to the alphabetically first candidate.
     /// Cost: O(|typed|·|candidate|) per candidate.
-    static func closest(to typed: String, among candidates: some Sequence<String>) -> String? {
+    public static func closest(to typed: String, among candidates: some Sequence<String>) -> String? {
         let typedNormalised = normalised(typed)
         var best: (distance: Int, candidate: String)?
         for candidate in candidates.sorted() where candidate != typed {
@@ -20,7 +20,7 @@ enum KeySuggestion {
     }
 
     /// ` (did you mean 'x'?)` or the empty string.
-    static func phrase(for typed: String, among candidates: some Sequence<String>) -> String {
+    public static func phrase(for typed: String, among candidates: some Sequence<String>) -> String {
         closest(to: typed, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 
@@ -29,7 +29,7 @@ enum KeySuggestion {
     }
 
     /// Optimal string alignment distance between `a` and `b` over Characters.
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

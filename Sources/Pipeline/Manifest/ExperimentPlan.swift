@@ -95,7 +95,7 @@ public struct ExperimentPlan: Sendable {
         }
         guard let first = path.first, (SweepAxis.sweepableFields + ["name", "sweep"]).contains(first), !path.contains("") else {
             let known = SweepAxis.sweepableFields + ["name", "sweep"]
-            let suggestion = EditDistance.closest(to: path.first ?? key, among: known).map { " (did you mean '\($0)')?" } ?? ""
+            let suggestion = KeySuggestion.closest(to: path.first ?? key, among: known).map { " (did you mean '\($0)')?" } ?? ""
             throw YAMLError(location: location, keyPath: key, message: "--set key '\(key)' names no field\(suggestion)")
         }
         return try tree.replacingValue(atPath: path, with: value)

@@ -64,7 +64,7 @@ public struct PlannedCase: Sendable {
         func check(_ name: String, path: [String], keyPath: String) throws {
             guard !known.contains(name) else { return }
             let node = tree.value(atPath: path)
-            let suggestion = EditDistance.closest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
+            let suggestion = KeySuggestion.phrase(for: name, among: known)
             throw YAMLError(
                 location: node?.location, keyPath: keyPath,
                 message: "unknown Jacobian strategy '\(name)'\(suggestion); known: \(known.joined(separator: ", "))")

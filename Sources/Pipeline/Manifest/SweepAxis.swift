@@ -24,7 +24,7 @@ public struct SweepAxis: Sendable, Equatable {
         return try entries.map { entry in
             let path = YAMLNode.pathComponents(entry.key)
             guard let first = path.first, sweepableFields.contains(first), !path.contains("") else {
-                let suggestion = EditDistance.closest(to: path.first ?? entry.key, among: sweepableFields)
+                let suggestion = KeySuggestion.closest(to: path.first ?? entry.key, among: sweepableFields)
                     .map { " (did you mean '\(([$0] + path.dropFirst()).joined(separator: "."))'?)" } ?? ""
                 throw YAMLError(
                     location: entry.keyLocation, keyPath: "sweep." + entry.key,

@@ -11,7 +11,7 @@ extension YAMLError {
         guard message.hasPrefix(prefix), !message.contains("did you mean"),
               let end = message.dropFirst(prefix.count).firstIndex(of: "'") else { return self }
         let typed = String(message[message.index(message.startIndex, offsetBy: prefix.count)..<end])
-        guard let suggestion = EditDistance.closest(to: typed, among: candidates) else { return self }
+        guard let suggestion = KeySuggestion.closest(to: typed, among: candidates) else { return self }
         var copy = self
         copy.message = prefix + typed + "' (did you mean '\(suggestion)'?)" + message[message.index(after: end)...]
         return copy

@@ -203,7 +203,7 @@ public struct PluginRegistry: Sendable {
         guard case .scalar(let scalar) = kindNode, let entry = table[scalar.value] else {
             let typed: String
             if case .scalar(let scalar) = kindNode { typed = scalar.value } else { typed = kindNode.summary }
-            let suggestion = EditDistance.closest(to: typed, among: table.keys).map { " (did you mean '\($0)'?)" } ?? ""
+            let suggestion = KeySuggestion.phrase(for: typed, among: table.keys)
             throw YAMLError(
                 location: kindNode.location, keyPath: path.isEmpty ? "kind" : path + ".kind",
                 message: "unknown \(role.rawValue) kind '\(typed)'\(suggestion); known: \(table.keys.sorted().joined(separator: ", "))")
