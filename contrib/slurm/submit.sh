@@ -12,8 +12,9 @@ directory=${1:?usage: submit.sh EXPERIMENT_DIR TASKS RESULTS_DIR [sbatch options
 tasks=${2:?usage: submit.sh EXPERIMENT_DIR TASKS RESULTS_DIR [sbatch options]}
 results=${3:?usage: submit.sh EXPERIMENT_DIR TASKS RESULTS_DIR [sbatch options]}
 shift 3
-manifests=$(find "$directory" -maxdepth 1 -name '*.yaml' | wc -l)
-(( manifests > 0 )) || { echo "submit.sh: no *.yaml manifests in $directory" >&2; exit 2; }
+# The same selection as `jacobench batch` (BatchPlan): *.yaml and *.yml, hidden files excluded.
+manifests=$(find "$directory" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' \) ! -name '.*' | wc -l)
+(( manifests > 0 )) || { echo "submit.sh: no *.yaml or *.yml manifests in $directory" >&2; exit 2; }
 (( tasks > manifests )) && tasks=$manifests
 mkdir -p "$results"
 directory=$(cd "$directory" && pwd)
