@@ -9,7 +9,7 @@ struct JacobenchCommand: ParsableCommand {
         commandName: "jacobench",
         abstract: "Jacobians of small networks and formula models by every strategy, measured side by side.",
         version: JacobenchVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, BatchCommand.self, DiffCommand.self, ExportCaseCommand.self, ReportCommand.self, CollectCommand.self]
+        subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, AdviseCommand.self, BatchCommand.self, DiffCommand.self, ExportCaseCommand.self, ReportCommand.self, CollectCommand.self]
     )
 
     /// Parses, runs, and maps every outcome to an exit status in one place (``ExitStatus``).

@@ -35,6 +35,15 @@ public protocol FittableModel: AnyObject {
     /// (the dataset's inputs, flattened row by row) at which to differentiate it.
     /// Throws when the model cannot be differentiated with respect to its inputs.
     func inputMap(on dataset: Dataset, parameters: [Double]) throws -> (map: any DifferentiableMap, point: [Double])
+    /// The cost model's view of the model's Jacobian over `dataset` (sizes, lane work and
+    /// workspace), for `jacobench advise`, memory caps and time estimates. Default: nil
+    /// (the runner then uses ``JacobianShape/init(map:)``, which knows no lane workspace).
+    func jacobianShape(on dataset: Dataset, variables: JacobianShape.Variables) -> JacobianShape?
+}
+
+extension FittableModel {
+    /// Unknown by default.
+    public func jacobianShape(on dataset: Dataset, variables: JacobianShape.Variables) -> JacobianShape? { nil }
 }
 
 /// What a solver is given.

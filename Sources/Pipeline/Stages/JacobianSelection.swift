@@ -19,6 +19,8 @@ struct JacobianSelection {
     var reference: any JacobianStrategy
     var map: any DifferentiableMap
     var point: [Double]
+    /// The cost model's view of `map` (the model's own when it has one).
+    var shape: JacobianShape
 
     init(subject: EvaluationSubject) throws {
         let settings = subject.jacobian
@@ -29,6 +31,8 @@ struct JacobianSelection {
         case .inputs:
             (map, point) = try subject.model.inputMap(on: subject.data.training, parameters: subject.parameters)
         }
+        let variables: JacobianShape.Variables = settings.withRespectTo == .parameters ? .parameters : .inputs
+        shape = subject.model.jacobianShape(on: subject.data.training, variables: variables) ?? JacobianShape(map: map)
         let requests = settings.strategies ?? JacobianStrategyCatalog.names.map { StrategyRequest(name: $0) }
         let map = self.map
         entries = try requests.map { request in

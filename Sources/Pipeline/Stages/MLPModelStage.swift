@@ -95,6 +95,10 @@ final class MLPFittableModel: FittableModel {
         MultilayerPerceptronResidualMap(network: network, inputs: dataset.inputs, targets: dataset.targets)
     }
 
+    func jacobianShape(on dataset: Dataset, variables: JacobianShape.Variables) -> JacobianShape? {
+        .multilayerPerceptron(layers: network.layerWidths, samples: dataset.sampleCount, variables: variables)
+    }
+
     func inputMap(on dataset: Dataset, parameters: [Double]) throws -> (map: any DifferentiableMap, point: [Double]) {
         var fitted = network
         fitted.parameters = parameters

@@ -1,0 +1,247 @@
+/// What the cost model needs to know about a map: its size, its capabilities, and how much
+/// work and memory one tangent or cotangent lane of its sweeps takes.
+///
+/// Build it from a map (``init(map:)``: sizes and capabilities, no lane workspace) or from
+/// a network's widths (``multilayerPerceptron(layers:samples:variables:)``: everything,
+/// without building the network, so a runner can predict a case before running it).
+public struct JacobianShape: Sendable, Equatable, Hashable {
+    /// What the Jacobian of a network is taken with respect to.
+    public enum Variables: String, Sendable, Equatable, Hashable {
+        /// θ (fitting): n = parameters, m = S·p residuals.
+        case parameters
+        /// x (sensitivity): n = S·d inputs, m = S·p outputs.
+        case inputs
+    }
+
+    /// n, the number of Jacobian columns.
+    public var inputCount: Int
+    /// m, the number of Jacobian rows.
+    public var outputCount: Int
+    /// S, when the rows of sample s depend only on sample s (``PerSampleStructured``).
+    public var sampleCount: Int?
+    /// p, outputs per sample, when per-sample structured.
+    public var outputsPerSample: Int?
+    /// Whether the map evaluates in complex arithmetic (``ComplexEvaluable``).
+    public var hasComplexEvaluation: Bool
+    /// Forward-pass units one lane of a pushforward or pullback costs (r): 2 for a network's
+    /// parameters (W·V plus V_W·a forward, Wᵀ·U plus U·aᵀ backward), 1 for its inputs and
+    /// for maps the model knows nothing about.
+    public var laneWork: Double
+    /// Bytes the map's own sweep buffers hold per lane (a network: two blocks of
+    /// max-width × S doubles per lane); 0 when unknown.
+    public var bytesPerLane: Int
+    /// Bytes the map holds independently of lanes (a network: activations and their
+    /// derivatives, 2·S·Σ widths doubles); 0 when unknown.
+    public var fixedBytes: Int
+
+    /// A shape from its parts; see the properties.
+    public init(
+        inputCount: Int, outputCount: Int, sampleCount: Int? = nil, outputsPerSample: Int? = nil,
+        hasComplexEvaluation: Bool = false, laneWork: Double = 1, bytesPerLane: Int = 0, fixedBytes: Int = 0
+    ) {
+        self.inputCount = inputCount
+        self.outputCount = outputCount
+        self.sampleCount = sampleCount
+        self.outputsPerSample = outputsPerSample
+        self.hasComplexEvaluation = hasComplexEvaluation
+        self.laneWork = laneWork
+        self.bytesPerLane = bytesPerLane
+        self.fixedBytes = fixedBytes
+    }
+
+    /// Sizes and capabilities of `map` (lane work 1, lane workspace unknown).
+    public init(map: any DifferentiableMap) {
+        let structured = map as? any PerSampleStructured
+        self.init(
+            inputCount: map.inputCount, outputCount: map.outputCount, sampleCount: structured?.sampleCount,
+            outputsPerSample: structured?.outputsPerSample, hasComplexEvaluation: map is any ComplexEvaluable)
+    }
+
+    /// A fully connected network with widths `layers` = [d, w₁, …, p] over `samples` samples.
+    ///
+    /// n = Σ_l w_{l+1}(w_l + 1) (parameters) or S·d (inputs); m = S·p; per-sample
+    /// structured with S samples of p outputs; complex evaluation; r = 2 (parameters) or 1
+    /// (inputs); lane workspace 2·max(w)·S doubles; fixed workspace 2·S·Σ_{l≥1} w_l doubles.
+    public static func multilayerPerceptron(layers: [Int], samples: Int, variables: Variables) -> JacobianShape {
+        let parameters = zip(layers, layers.dropFirst()).reduce(0) { $0 + $1.1 * ($1.0 + 1) }
+        let d = layers.first ?? 0, p = layers.last ?? 0
+        let widest = layers.max() ?? 1
+        return JacobianShape(
+            inputCount: variables == .parameters ? parameters : samples * d, outputCount: samples * p,
+            sampleCount: samples, outputsPerSample: p, hasComplexEvaluation: true,
+            laneWork: variables == .parameters ? 2 : 1,
+            bytesPerLane: doubleBytes(2 * widest * samples),
+            fixedBytes: doubleBytes(2 * samples * layers.dropFirst().reduce(0, +)))
+    }
+
+    /// Bytes of `count` doubles.
+    static func doubleBytes(_ count: Int) -> Int { count * MemoryLayout<Double>.stride }
+}
+
+/// One strategy's predicted cost on a ``JacobianShape``.
+public struct JacobianCostPrediction: Sendable, Equatable {
+    /// The strategy's manifest name.
+    public var strategy: String
+    /// The counters the strategy will report (``JacobianCost``), exactly; for `ridders` an
+    /// upper bound (its extrapolation stops early when converged).
+    public var cost: JacobianCost
+    /// Whether ``cost`` is an upper bound rather than exact.
+    public var isUpperBound: Bool
+    /// Lanes per sweep for the vectorized strategies (n or m when unchunked), else nil.
+    public var lanesPerSweep: Int?
+    /// Predicted work in forward-pass units (see ``JacobianCostModel``).
+    public var forwardPassUnits: Double
+    /// Predicted peak bytes: the strategy's workspace, the map's sweep buffers for the
+    /// lanes of one sweep and its fixed buffers, and the m × n result.
+    public var peakBytes: Int
+    /// Whether the strategy is exact to rounding.
+    public var isExact: Bool
+
+    /// Sweeps: pushforward and pullback calls plus evaluations (one number to compare).
+    public var sweeps: Int { cost.pushforwards + cost.pullbacks + cost.forwardEvaluations }
+}
+
+/// The explicit cost model behind `jacobench advise` and the runner's memory cap and time
+/// estimates. Counts are those the strategies report; work and memory are modelled.
+///
+/// With n columns, m rows, S samples of p outputs, lane work r and c lanes per chunk:
+///
+/// | strategy | counted (``JacobianCost``) | forward-pass units | strategy workspace |
+/// | --- | --- | --- | --- |
+/// | reverse-loop | m pullbacks, m lanes | m·(1 + r) | 8(m + n) |
+/// | forward-loop | n pushforwards, n lanes | n·(1 + r) | 8(m + n) |
+/// | reverse-vectorized | ⌈m/c⌉ pullbacks, m lanes | ⌈m/c⌉ + r·m | 8m² (c ≥ m) or 8c(m + n) |
+/// | forward-vectorized | ⌈n/c⌉ pushforwards, n lanes | ⌈n/c⌉ + r·n | 8n² (c ≥ n) or 8c(m + n) |
+/// | per-sample | p pullbacks, S·p lanes | p·(1 + r) | 0 |
+/// | forward-difference | n + 1 evaluations | n + 1 | 8(2m + n) |
+/// | central-difference | 2n evaluations | 2n | 8(2m + n) |
+/// | ridders (t tableau rows, 10) | ≤ 2tn evaluations (upper bound) | 2tn | 8(2tm + 3m + 2n) |
+/// | complex-step | n complex evaluations | 4n (complex products) | 16(m + n) |
+/// | swift-autodiff | 1 evaluation, m pullbacks, m lanes | 1 + m·(1 + r) | 8m |
+///
+/// A sweep carrying k lanes costs 1 + r·k forward passes (it re-traverses the network
+/// once, then does r multiply-adds per lane for every one of the forward pass); a
+/// per-sample sweep carries one lane per sample, the work of one lane over the batch.
+/// The model counts multiply-adds: it ignores structural zeros (a parameter tangent is zero
+/// before its layer), BLAS efficiency and activation cost, so on small networks measured
+/// units are lower (seed-lm: forward-vectorized 11.5 measured, 169 predicted). It ranks
+/// strategies; `auto` decides by timing them on the machine.
+///
+/// Peak bytes = strategy workspace + bytes-per-lane × lanes of the widest sweep (k = 1 for
+/// loops, c or n/m for vectorized, S for per-sample, 0 for evaluation-only strategies) +
+/// the map's fixed bytes + 8mn for the Jacobian.
+public enum JacobianCostModel {
+    /// The prediction for `strategy` (with its options, e.g. `chunk`) on `shape`; `auto`
+    /// is predicted as its pinned strategy, else as ``cheapestExact(on:)``.
+    public static func predict(_ strategy: any JacobianStrategy, on shape: JacobianShape) -> JacobianCostPrediction {
+        let m = shape.outputCount, n = shape.inputCount, r = shape.laneWork
+        func bytes(_ count: Int) -> Int { JacobianShape.doubleBytes(count) }
+        var cost = JacobianCost()
+        var units = 0.0
+        var lanes: Int?
+        var sweepLanes = 0
+        var upperBound = false
+        switch strategy {
+        case let auto as AutoStrategy:
+            var prediction = auto.pinnedStrategy.map { predict($0, on: shape) } ?? cheapestExact(on: shape)
+            prediction.strategy = auto.name
+            return prediction
+        case is ReverseLoop:
+            cost = JacobianCost(pullbacks: m, cotangentLanes: m, workspaceBytes: bytes(m + n))
+            units = Double(m) * (1 + r)
+            sweepLanes = 1
+        case is ForwardLoop:
+            cost = JacobianCost(pushforwards: n, tangentLanes: n, workspaceBytes: bytes(m + n))
+            units = Double(n) * (1 + r)
+            sweepLanes = 1
+        case let vectorized as ReverseVectorized:
+            let chunk = max(1, min(vectorized.chunk ?? m, m))
+            let sweeps = chunk >= m ? 1 : (m + chunk - 1) / chunk
+            cost = JacobianCost(pullbacks: sweeps, cotangentLanes: m, workspaceBytes: chunk >= m ? bytes(m * m) : bytes(chunk * (m + n)))
+            units = Double(sweeps) + r * Double(m)
+            lanes = min(chunk, m)
+            sweepLanes = min(chunk, m)
+        case let vectorized as ForwardVectorized:
+            let chunk = max(1, min(vectorized.chunk ?? n, n))
+            let sweeps = chunk >= n ? 1 : (n + chunk - 1) / chunk
+            cost = JacobianCost(pushforwards: sweeps, tangentLanes: n, workspaceBytes: chunk >= n ? bytes(n * n) : bytes(chunk * (m + n)))
+            units = Double(sweeps) + r * Double(n)
+            lanes = min(chunk, n)
+            sweepLanes = min(chunk, n)
+        case is PerSampleGradients:
+            let p = shape.outputsPerSample ?? 0, samples = shape.sampleCount ?? 0
+            cost = JacobianCost(pullbacks: p, cotangentLanes: samples * p)
+            units = Double(p) * (1 + r)
+            sweepLanes = 1
+        case is ForwardDifference:
+            cost = JacobianCost(forwardEvaluations: n + 1, workspaceBytes: bytes(2 * m + n))
+            units = Double(n + 1)
+        case is CentralDifference:
+            cost = JacobianCost(forwardEvaluations: 2 * n, workspaceBytes: bytes(2 * m + n))
+            units = Double(2 * n)
+        case let ridders as RiddersExtrapolation:
+            let depth = ridders.maximumExtrapolations
+            let evaluations = 2 * depth * n
+            cost = JacobianCost(forwardEvaluations: evaluations, workspaceBytes: bytes(2 * depth * m + 3 * m + 2 * n))
+            units = Double(evaluations)
+            upperBound = true
+        case is ComplexStep:
+            cost = JacobianCost(forwardEvaluations: n, workspaceBytes: 2 * bytes(m + n))
+            units = 4 * Double(n)
+        case is SwiftAutodiff:
+            cost = JacobianCost(forwardEvaluations: 1, pullbacks: m, cotangentLanes: m, workspaceBytes: bytes(m))
+            units = 1 + Double(m) * (1 + r)
+        default:
+            // A strategy the model does not know: one evaluation per column, as a floor.
+            cost = JacobianCost(forwardEvaluations: n)
+            units = Double(n)
+            upperBound = true
+        }
+        let peak = cost.workspaceBytes + shape.bytesPerLane * sweepLanes + shape.fixedBytes + bytes(m * n)
+        return JacobianCostPrediction(
+            strategy: strategy.name, cost: cost, isUpperBound: upperBound, lanesPerSweep: lanes,
+            forwardPassUnits: units, peakBytes: peak, isExact: strategy.isExact)
+    }
+
+    /// Every catalog strategy (default options) that `shape` can run, predicted; `auto` last.
+    public static func predictions(on shape: JacobianShape) -> [JacobianCostPrediction] {
+        JacobianStrategyCatalog.allStrategies().filter { isApplicable($0.name, on: shape) }.map { predict($0, on: shape) }
+    }
+
+    /// The exact, applicable strategy with the fewest predicted forward-pass units (ties by
+    /// catalog order); `swift-autodiff` and `auto` are never candidates.
+    public static func cheapestExact(on shape: JacobianShape) -> JacobianCostPrediction {
+        let candidates = JacobianStrategyCatalog.allStrategies()
+            .filter { $0.isExact && $0.name != "auto" && $0.name != "swift-autodiff" && isApplicable($0.name, on: shape) }
+            .map { predict($0, on: shape) }
+        return candidates.min { $0.forwardPassUnits < $1.forwardPassUnits } ?? predict(ForwardVectorized(), on: shape)
+    }
+
+    /// Whether the shape has the capability `name` needs (per-sample structure, complex
+    /// evaluation); `swift-autodiff` is assumed available only to networks (r known).
+    public static func isApplicable(_ name: String, on shape: JacobianShape) -> Bool {
+        switch name {
+        case "per-sample": return shape.sampleCount != nil && shape.outputsPerSample != nil
+        case "complex-step": return shape.hasComplexEvaluation
+        default: return true
+        }
+    }
+
+    /// The largest chunk (lanes per sweep) for `forward-vectorized` (`forward` true: up to n
+    /// lanes) or `reverse-vectorized` (up to m) whose predicted peak stays within
+    /// `budgetBytes`; nil when all lanes at once fit (no chunking needed). At least 1.
+    public static func chunk(forward: Bool, on shape: JacobianShape, budgetBytes: Int) -> Int? {
+        let total = forward ? shape.inputCount : shape.outputCount
+        func peak(_ chunk: Int) -> Int {
+            let strategy: any JacobianStrategy = forward ? ForwardVectorized(chunk: chunk) : ReverseVectorized(chunk: chunk)
+            return predict(strategy, on: shape).peakBytes
+        }
+        guard total > 1, peak(total) > budgetBytes else { return nil }
+        var low = 1, high = total - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if peak(middle) <= budgetBytes { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+}
