@@ -38,6 +38,8 @@ struct RunCommand: ParsableCommand {
         let failed = outcome.failedCount
         let finished = outcome.records.filter { $0.status != .pending }.count
         var note = "jacobench: \(finished)/\(outcome.records.count) cases run, \(failed) failed"
+        let skipped = outcome.records.filter { $0.status == .skipped }.count
+        if skipped > 0 { note += ", \(skipped) skipped (over limits; reasons in summary.md)" }
         if outcome.interrupted { note += "; interrupted — finish with: jacobench run --resume \(outcome.bundlePath)" }
         FileHandle.standardError.write(Data((note + "\n").utf8))
         print(outcome.bundlePath)

@@ -41,7 +41,7 @@ public enum BundleDocuments {
         return text
     }
 
-    /// `status.json`: per case ok / failed (with the error) / pending, and `complete`.
+    /// `status.json`: per case ok / failed (with the error) / skipped (with the reason) / pending, and `complete`.
     public static func status(experiment: String, run: String, records: [CaseRecord], complete: Bool, started: String, updated: String) -> String {
         let cases: [JSONValue] = records.map { record in
             .object([
@@ -55,7 +55,7 @@ public enum BundleDocuments {
         return JSONValue.object([
             "schema": .integer(schema), "experiment": .string(experiment), "run": .string(run),
             "complete": .bool(complete), "started": .string(started), "updated": .string(updated),
-            "counts": .object(["ok": count(.ok), "failed": count(.failed), "pending": count(.pending)]),
+            "counts": .object(["ok": count(.ok), "failed": count(.failed), "pending": count(.pending), "skipped": count(.skipped)]),
             "cases": .array(cases),
         ]).text()
     }

@@ -40,15 +40,19 @@ struct CaseSummary: Sendable {
     var strategyTimings: [BarChart.StrategyTiming] {
         var labels: [String] = []
         for name in metrics.keys.sorted() where name.hasPrefix("jacobian.") {
-            for suffix in [".forward_units", ".not_applicable"] where name.hasSuffix(suffix) {
+            for suffix in [".forward_units", ".not_applicable", ".skipped"] where name.hasSuffix(suffix) {
                 labels.append(String(name.dropFirst("jacobian.".count).dropLast(suffix.count)))
             }
         }
+        var seen = Set<String>()
+        labels = labels.filter { seen.insert($0).inserted }
         return labels.map { label in
             let units = number("jacobian.\(label).forward_units") ?? .nan
             let median = number("jacobian.\(label).median_us") ?? .nan
             var note = text("jacobian.\(label).not_applicable").map { "not applicable: " + $0 } ?? ""
             if let choice = text("jacobian.\(label).choice") { note = "chose " + choice }
+            if let chunk = number("jacobian.\(label).chunk") { note += (note.isEmpty ? "" : "; ") + "chunk \(Int(chunk)) (chunk-above)" }
+            if let reason = text("jacobian.\(label).skipped") { note = "skipped: " + reason }
             return BarChart.StrategyTiming(strategy: label, forwardPassUnits: units, medianMicroseconds: median, note: note)
         }
     }

@@ -80,6 +80,7 @@ public enum BundleReport {
         var sections = [overview]
         sections += timingSections(cases)
         sections += scalingSections(cases)
+        if let section = fitTimeSection(cases) { sections.append(section) }
         if let section = convergenceSection(cases, traces: inputs.traces) { sections.append(section) }
         if let section = nistSection(cases) { sections.append(section) }
         sections.append(metricsSection(cases))
@@ -105,12 +106,15 @@ public enum BundleReport {
 
     private static func casesTable(_ cases: [CaseSummary]) -> ReportTable {
         ReportTable(
-            columns: [.init("case"), .init("status"), .init("seed", alignment: .right), .init("sweep")],
+            columns: [.init("case"), .init("status"), .init("seed", alignment: .right), .init("sweep"), .init("peak memory", alignment: .right)],
             rows: cases.map { item in
                 let sweep = item.sweep.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.canonicalText)" }.joined(separator: "; ")
                 let status = item.status + (item.error.map { " (\($0))" } ?? "")
-                return [ReportTable.Cell(item.id), ReportTable.Cell(status), ReportTable.Cell(item.seed), ReportTable.Cell(sweep)]
-            })
+                let memory = item.number("memory.peak_bytes").map { ValueText.bytes(Int($0)) } ?? "–"
+                return [ReportTable.Cell(item.id), ReportTable.Cell(status), ReportTable.Cell(item.seed), ReportTable.Cell(sweep), ReportTable.Cell(memory)]
+            },
+            caption: cases.contains { $0.number("memory.peak_bytes") != nil }
+                ? "Peak memory: the process's resident high-water mark during the case (\(cases.compactMap { $0.text("memory.peak_source") }.first ?? "VmHWM"))." : nil)
     }
 
     /// One chart and table per timed case (up to 8); beyond that one table of forward-pass
@@ -153,17 +157,28 @@ public enum BundleReport {
 
     /// Crossover map and time-vs-N / time-vs-M when cases differ in N or M.
     private static func scalingSections(_ cases: [CaseSummary]) -> [ReportSection] {
-        let shaped = cases.filter { $0.shape != nil && !$0.strategyTimings.isEmpty }
+        let shaped = cases.filter { $0.shape != nil && (!$0.strategyTimings.isEmpty || $0.status == "skipped") }
         let widths = Set(shaped.compactMap { $0.shape?.parameters })
         let sizes = Set(shaped.compactMap { $0.shape?.residuals })
         guard widths.count >= 2 || sizes.count >= 2 else { return [] }
         var section = ReportSection("Crossover")
         let cells = shaped.compactMap { item -> CategoryGridChart.CrossoverCell? in
             guard let shape = item.shape else { return nil }
-            return CategoryGridChart.CrossoverCell(parameters: shape.parameters, residuals: shape.residuals, winner: item.winner, label: item.autoScore ?? "")
+            let label = item.status == "skipped" ? "skipped" : item.autoScore ?? ""
+            return CategoryGridChart.CrossoverCell(parameters: shape.parameters, residuals: shape.residuals, winner: item.winner, label: label)
         }
         section.blocks.append(.chart(CategoryGridChart.crossoverMap(cells: cells, strategyOrder: strategyOrder),
-                                     caption: "Fastest exact strategy per cell (auto excluded); the label scores `auto` against it (✓ within 10%)."))
+                                     caption: "Fastest exact strategy per cell (auto excluded); the label scores `auto` against it (✓ within 10%); \"skipped\" cells were predicted over the manifest's limits."))
+        let skipped = shaped.filter { $0.status == "skipped" }
+        if !skipped.isEmpty {
+            section.blocks.append(.table(ReportTable(
+                columns: [.init("skipped cell"), .init("N", alignment: .right), .init("M", alignment: .right), .init("reason")],
+                rows: skipped.map { item in
+                    [ReportTable.Cell(item.id), ReportTable.Cell(String(item.shape?.parameters ?? 0)),
+                     ReportTable.Cell(String(item.shape?.residuals ?? 0)), ReportTable.Cell(item.error ?? "")]
+                },
+                caption: "Cells not run: predicted over limits.memory-cap or limits.time-budget.")))
+        }
         let scored = shaped.compactMap(\.autoRatio)
         if !scored.isEmpty {
             let within = scored.filter { $0 <= 1.1 }.count
@@ -203,6 +218,31 @@ public enum BundleReport {
             title: "Jacobian time against \(axis)", subtitle: "\(fixedName) = \(fixedValue)",
             xAxis: .logarithmic(axis), yAxis: .logarithmic("median time per Jacobian", format: .microseconds), series: series,
             referenceLines: [.powerLaw("slope 1", exponent: 1, through: anchor), .powerLaw("slope 2", exponent: 2, through: anchor)])
+    }
+
+    /// Time per solver iteration split into Jacobian and linear solve, with N, M and peak
+    /// memory, when two or more cases ran a solver (the scaling experiment).
+    private static func fitTimeSection(_ cases: [CaseSummary]) -> ReportSection? {
+        let fitted = cases.filter { $0.number("fit.jacobian_us_per_iteration") != nil }
+        guard fitted.count >= 2 else { return nil }
+        func micro(_ value: Double?) -> ReportTable.Cell { value.map { .number($0, format: .microseconds) } ?? "–" }
+        var section = ReportSection("Time per iteration")
+        section.blocks.append(.table(ReportTable(
+            columns: [.init("case"), .init("N", alignment: .right), .init("M", alignment: .right), .init("iterations", alignment: .right),
+                      .init("Jacobian / iteration", alignment: .right), .init("solve / iteration", alignment: .right),
+                      .init("residuals / iteration", alignment: .right), .init("Jacobian by"), .init("peak memory", alignment: .right)],
+            rows: fitted.map { item in
+                let iterations = item.number("fit.iterations") ?? .nan
+                return [ReportTable.Cell(item.id),
+                        ReportTable.Cell(item.number("fit.parameters").map { String(Int($0)) } ?? item.shape.map { String($0.parameters) } ?? "–"),
+                        ReportTable.Cell(item.number("fit.residuals").map { String(Int($0)) } ?? item.shape.map { String($0.residuals) } ?? "–"),
+                        ReportTable.Cell(iterations.isFinite ? String(Int(iterations)) : "–"),
+                        micro(item.number("fit.jacobian_us_per_iteration")), micro(item.number("fit.linear_solve_us_per_iteration")),
+                        micro(item.number("fit.residual_us_per_iteration")), ReportTable.Cell(item.text("fit.jacobian_strategy") ?? ""),
+                        ReportTable.Cell(item.number("memory.peak_bytes").map { ValueText.bytes(Int($0)) } ?? "–")]
+            },
+            caption: "Wall time per solver iteration: the Jacobian (by the strategy named) against the damped linear solve.")))
+        return section
     }
 
     /// Cost against iteration (and against time when traced), one line per case.

@@ -61,7 +61,8 @@ public struct ExperimentPlan: Sendable {
             do {
                 caseHead = try YAMLNodeDecoder().decode(ManifestHead.self, from: tree)
             } catch let error as YAMLError {
-                let candidates = error.keyPath == "jacobian" ? ["with-respect-to", "strategies", "reference", "auto"] : ManifestHead.fieldNames
+                let candidates = error.keyPath == "jacobian" ? ["with-respect-to", "strategies", "reference", "auto"]
+                    : error.keyPath == "limits" ? RunLimits.fieldNames : ManifestHead.fieldNames
                 throw error.suggestingKey(among: candidates)
             }
             head = head ?? caseHead
@@ -163,9 +164,10 @@ struct ManifestHead: Decodable {
     var jacobian: JacobianSettings
     var solver: YAMLNode?
     var evaluation: [YAMLNode]
+    var limits: RunLimits
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, seed, data, model, jacobian, solver, evaluation
+        case name, description, seed, data, model, jacobian, solver, evaluation, limits
     }
 
     /// Every top-level key a manifest may have.
@@ -192,5 +194,6 @@ struct ManifestHead: Decodable {
         solver = try container.decodeIfPresent(YAMLNode.self, forKey: .solver)
         if solver?.isNull == true { solver = nil }
         evaluation = try container.decode([YAMLNode].self, forKey: .evaluation)
+        limits = try container.decodeIfPresent(RunLimits.self, forKey: .limits) ?? .standard
     }
 }

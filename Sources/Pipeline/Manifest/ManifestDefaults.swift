@@ -16,6 +16,10 @@ public enum ManifestDefaults {
           reference: forward-vectorized
         solver: null
         evaluation: []
+        limits:
+          memory-cap: null
+          time-budget: null
+          chunk-above: 256 MiB
         """
 
     /// One line per defaulted field for `jacobench list`: `jacobian.reference = forward-vectorized`.
@@ -28,6 +32,9 @@ public enum ManifestDefaults {
         ("jacobian.auto", "(unset)", "pin `auto` to one strategy so a re-run is reproducible"),
         ("solver", "null", "no fit; evaluations run at the model's initial parameters"),
         ("evaluation", "[]", "list of {kind: …} evaluations"),
+        ("limits.memory-cap", "null", "e.g. 2 GiB: a strategy or case predicted to need more is recorded as skipped, not run"),
+        ("limits.time-budget", "null", "e.g. 2 min per case: predicted longer → skipped; strategies left when it runs out → skipped"),
+        ("limits.chunk-above", "256 MiB", "vectorized strategies without `chunk` are chunked to stay under this (and the cap)"),
         ("sweep", "(none)", "grid over dotted keys; each value a list of alternatives"),
     ]
 

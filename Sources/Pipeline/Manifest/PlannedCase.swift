@@ -18,6 +18,8 @@ public struct PlannedCase: Sendable {
     public var resolved: YAMLNode
     /// The `jacobian:` section.
     public var jacobian: JacobianSettings
+    /// The `limits:` section.
+    public var limits: RunLimits
     /// The data stage.
     public var data: PreparedStage<Void, DataSplit>
     /// The model stage.
@@ -40,6 +42,7 @@ public struct PlannedCase: Sendable {
         self.seed = seed
         self.manifestDirectory = manifestDirectory
         self.jacobian = head.jacobian
+        self.limits = head.limits
         data = try registry.prepareData(head.data, keyPath: ["data"])
         model = try registry.prepareModel(head.model, keyPath: ["model"])
         solver = try head.solver.map { try registry.prepareSolver($0, keyPath: ["solver"]) }

@@ -12,7 +12,7 @@ public struct SweepAxis: Sendable, Equatable {
     public var values: [YAMLNode]
 
     /// The top-level manifest fields a sweep may vary.
-    static let sweepableFields = ["description", "seed", "data", "model", "jacobian", "solver", "evaluation"]
+    static let sweepableFields = ["description", "seed", "data", "model", "jacobian", "solver", "evaluation", "limits"]
 
     /// Reads the `sweep:` mapping; each key must start at a sweepable field and each value
     /// must be a non-empty list.

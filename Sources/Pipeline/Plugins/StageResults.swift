@@ -128,6 +128,10 @@ public struct EvaluationSubject {
     public var jacobian: JacobianSettings
     /// Wall time of the fit stage, seconds (nil without a solver).
     public var fitSeconds: Double?
+    /// The manifest's `limits:` (memory cap, time budget, chunking of vectorized strategies).
+    public var limits: RunLimits = .standard
+    /// Started with the case, for the time budget.
+    var caseClock = Stopwatch()
 
     /// Creates a subject.
     public init(data: DataSplit, model: any FittableModel, residuals: any DifferentiableMap, parameters: [Double], fit: FitOutcome?, jacobian: JacobianSettings, fitSeconds: Double? = nil) {

@@ -12,6 +12,7 @@ public enum CaseExecution {
         var record = CaseRecord.pending(plannedCase)
         let environment = StageEnvironment(
             seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory, progress: progress, cancellation: cancellation)
+        let memoryReset = PeakMemory.reset()
         let caseClock = Stopwatch()
         var currentStage = "data"
         func timed<T>(_ name: String, _ work: () throws -> T) throws -> T {
@@ -32,6 +33,17 @@ public enum CaseExecution {
             record.parameterNames = model.parameterNames
             record.initialParameters = model.initialParameters
             let residuals = try model.residualMap(on: data.training)
+            if plannedCase.limits.memoryCap != nil || plannedCase.limits.timeBudget != nil {
+                currentStage = "limits"
+                let estimate = try CaseEstimate.estimate(plannedCase, data: data, model: model, residuals: residuals)
+                if let reason = estimate.skipReason(under: plannedCase.limits) {
+                    record.status = .skipped
+                    record.error = reason
+                    record.metrics = estimate.metrics
+                    record.elapsedSeconds = caseClock.elapsedSeconds
+                    return record
+                }
+            }
             var parameters = model.initialParameters
             var fitSeconds: Double?
             if let solver = plannedCase.solver {
@@ -43,9 +55,11 @@ public enum CaseExecution {
                 record.fit = outcome
                 parameters = outcome.parameters
             }
-            let subject = EvaluationSubject(
+            var subject = EvaluationSubject(
                 data: data, model: model, residuals: residuals, parameters: parameters, fit: record.fit,
                 jacobian: plannedCase.jacobian, fitSeconds: fitSeconds)
+            subject.limits = plannedCase.limits
+            subject.caseClock = caseClock
             for evaluation in plannedCase.evaluations {
                 let result = try timed("evaluation.\(evaluation.kind)") { try evaluation.run(environment, subject) }
                 record.metrics += result.metrics
@@ -58,6 +72,8 @@ public enum CaseExecution {
             record.status = .failed
             record.error = "\(currentStage): \(error)"
         }
+        let peak = PeakMemory.read(afterReset: memoryReset)
+        record.metrics += [.timing("memory.peak_bytes", Double(peak.bytes)), Metric(name: "memory.peak_source", value: .string(peak.source), kind: .timing)]
         record.elapsedSeconds = caseClock.elapsedSeconds
         return record
     }

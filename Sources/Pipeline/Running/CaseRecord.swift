@@ -7,6 +7,9 @@ public enum CaseStatus: String, Sendable, Equatable {
     case failed
     /// Not run yet (or interrupted before it finished); `--resume` runs it.
     case pending
+    /// Not run because the cost model put it over the manifest's `limits:`; `error` says
+    /// by how much (predicted peak against `memory-cap`, predicted time against `time-budget`).
+    case skipped
 }
 
 /// Everything the runner learned from one case; the bundle writer turns it into files.
@@ -19,7 +22,7 @@ public struct CaseRecord: Sendable {
     public var seed: UInt64
     /// ok / failed / pending.
     public var status: CaseStatus
-    /// `stage: message` when failed.
+    /// `stage: message` when failed; the reason when skipped.
     public var error: String?
     /// Every metric, in the order stages produced them.
     public var metrics: [Metric]

@@ -100,7 +100,8 @@ public struct ExperimentRunner {
     func execute(records initial: [CaseRecord], writer: ResultBundleWriter) throws -> RunOutcome {
         var records = initial
         let pending = records.indices.filter { records[$0].status == .pending }
-        display?.begin(total: pending.count, experiment: plan.name)
+        let estimate = display == nil ? nil : RunEstimate.make(pending.map { plan.cases[$0] }, cancellation: cancellation)
+        display?.begin(total: pending.count, experiment: plan.name, estimate: estimate)
         try writer.writeStatus(records: records, complete: false)
         var interrupted = false
         for (position, index) in pending.enumerated() {
@@ -113,7 +114,7 @@ public struct ExperimentRunner {
                     stage: { display?.stage($0) })
                 try writer.writeCase(record)
                 records[index] = record
-                display?.endCase(status: record.status == .ok ? "ok" : "FAILED: \(record.error ?? "")")
+                display?.endCase(status: record.status == .ok ? "ok" : record.status == .skipped ? "skipped: \(record.error ?? "")" : "FAILED: \(record.error ?? "")")
                 try writer.writeStatus(records: records, complete: false)
             } catch is RunCancelled {
                 display?.endCase(status: "interrupted", finished: false)

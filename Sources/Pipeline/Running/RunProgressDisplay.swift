@@ -27,10 +27,13 @@ public final class RunProgressDisplay: Sendable {
         self.write = write
     }
 
-    /// Announces the run: case count and, once known, an estimate.
-    public func begin(total: Int, experiment: String) {
+    /// Announces the run: case count and, when given, the estimate made before any case
+    /// ran (``RunEstimate``); the running estimate follows after the first case.
+    public func begin(total: Int, experiment: String, estimate: RunEstimate? = nil) {
         state.withLock { $0.total = total; $0.runClock = Stopwatch() }
-        write("jacobench: \(experiment): \(total) case\(total == 1 ? "" : "s")\n")
+        var line = "jacobench: \(experiment): \(total) case\(total == 1 ? "" : "s")"
+        if let estimate { line += ", " + estimate.summary }
+        write(line + "\n")
     }
 
     /// A case starts.

@@ -3,7 +3,8 @@ import Foundation
 import Jacobians
 
 /// `evaluation: [{kind: fit}]` — how the fit went: final cost, iterations, status,
-/// evaluation counts, training and test RMSE, and the fit's wall time.
+/// evaluation counts, training and test RMSE, and the fit's wall time (total and split into
+/// residual, Jacobian and linear-solve time, each also per iteration).
 public enum FitEvaluation: EvaluationStage {
     /// No options.
     public struct Configuration: StageConfiguration {
@@ -31,12 +32,17 @@ public enum FitEvaluation: EvaluationStage {
             ]
             for (name, seconds) in fit.timingsSeconds.sorted(by: { $0.key < $1.key }) {
                 metrics.append(.timing("fit.\(name)_us", seconds * 1e6))
+                // Per iteration: the scaling experiment's Jacobian-vs-solve split.
+                if fit.iterations > 0, name != "total" {
+                    metrics.append(.timing("fit.\(name)_us_per_iteration", seconds * 1e6 / Double(fit.iterations)))
+                }
             }
         } else {
             let cost = 0.5 * trainRMSE * trainRMSE * Double(subject.residuals.outputCount)
             metrics += [.deterministic("fit.final_cost", cost), .count("fit.iterations", 0), .text("fit.status", "no-solver")]
         }
         if let seconds = subject.fitSeconds { metrics.append(.timing("fit.time_us", seconds * 1e6)) }
+        metrics += [.count("fit.parameters", subject.residuals.inputCount), .count("fit.residuals", subject.residuals.outputCount)]
         metrics.append(.deterministic("fit.train_rmse", trainRMSE))
         if let test = subject.data.test {
             let testMap = try subject.model.residualMap(on: test)

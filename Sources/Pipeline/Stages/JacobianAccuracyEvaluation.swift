@@ -23,12 +23,16 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
         var reference = Matrix(rows: 0, columns: 0)
         _ = try selection.reference.jacobian(of: selection.map, at: selection.point, into: &reference)
         let referenceNorm = reference.frobeniusNorm
-        var metrics = selection.notApplicableMetrics
+        var metrics = selection.notApplicableMetrics + selection.limitMetrics
         metrics += [.count("jacobian.rows", selection.map.outputCount), .count("jacobian.columns", selection.map.inputCount)]
         var jacobian = Matrix(rows: 0, columns: 0)
         var difference = [Double]()
-        for entry in selection.entries where entry.notApplicable == nil {
+        for entry in selection.entries where entry.runs {
             try context.checkCancellation()
+            if let spent = JacobianSelection.budgetSpent(subject) {
+                metrics.append(Metric(name: "jacobian.\(entry.label).skipped", value: .string(spent), kind: .timing))
+                continue
+            }
             context.progress.note(entry.label)
             let cost = try entry.strategy.jacobian(of: selection.map, at: selection.point, into: &jacobian)
             difference.removeAll(keepingCapacity: true)
@@ -36,7 +40,7 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
             let error = euclideanNorm(difference) / (referenceNorm > 0 ? referenceNorm : 1)
             let prefix = "jacobian.\(entry.label)."
             // An unpinned `auto` chooses by measured speed, so its results are not reproducible.
-            let reproducible = !(entry.strategy is AutoStrategy) || subject.jacobian.auto != nil
+            let reproducible = entry.strategy.name != "auto" || subject.jacobian.auto != nil
             var entryMetrics: [Metric] = [
                 .deterministic(prefix + "rel_error", error),
                 .count(prefix + "forward_evaluations", cost.forwardEvaluations),
@@ -46,7 +50,7 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
                 .count(prefix + "cotangent_lanes", cost.cotangentLanes),
                 .count(prefix + "workspace_bytes", cost.workspaceBytes),
             ]
-            if let auto = entry.strategy as? AutoStrategy, let decision = auto.lastDecision {
+            if let decision = entry.autoDecision {
                 entryMetrics.append(.text(prefix + "choice", decision.chosen))
             }
             if !reproducible {

@@ -13,6 +13,18 @@ struct JacobianSelection {
         var strategy: any JacobianStrategy
         /// Why it cannot run on this map, when it cannot.
         var notApplicable: String?
+        /// Why it is not run under the case's limits (predicted peak above the memory cap).
+        var skipped: String?
+        /// Lanes per sweep chosen by the limits for an unchunked vectorized strategy.
+        var defaultChunk: Int?
+
+        /// Whether it runs.
+        var runs: Bool { notApplicable == nil && skipped == nil }
+
+        /// `auto`'s latest decision, when the strategy is `auto`.
+        var autoDecision: AutoDecision? {
+            ((strategy as? MemoryBoundedAuto)?.auto ?? strategy as? AutoStrategy)?.lastDecision
+        }
     }
 
     var entries: [Entry]
@@ -35,16 +47,61 @@ struct JacobianSelection {
         shape = subject.model.jacobianShape(on: subject.data.training, variables: variables) ?? JacobianShape(map: map)
         let requests = settings.strategies ?? JacobianStrategyCatalog.names.map { StrategyRequest(name: $0) }
         let map = self.map
+        let limits = subject.limits, shape = self.shape
         entries = try requests.map { request in
             let options = JacobianStrategyOptions(
                 chunk: request.chunk, relativeStep: request.relativeStep, pinned: request.name == "auto" ? settings.auto : nil)
-            let strategy = try JacobianStrategyCatalog.strategy(named: request.name, options: options)
-            return Entry(label: request.label, strategy: strategy, notApplicable: strategy.inapplicabilityReason(for: map))
+            var strategy = try JacobianStrategyCatalog.strategy(named: request.name, options: options)
+            var entry = Entry(label: request.label, strategy: strategy, notApplicable: strategy.inapplicabilityReason(for: map))
+            guard entry.notApplicable == nil else { return entry }
+            if let auto = strategy as? AutoStrategy {
+                strategy = MemoryBoundedAuto(auto: auto, shape: shape, budgetBytes: limits.chunkBudget)
+            } else {
+                (strategy, entry.defaultChunk) = MemoryBoundedAuto.bounded(strategy, on: shape, budgetBytes: limits.chunkBudget)
+            }
+            entry.strategy = strategy
+            entry.skipped = Self.overCap(strategy, on: shape, limits: limits)
+            return entry
         }
-        reference = try JacobianStrategyCatalog.strategy(named: settings.reference)
+        reference = MemoryBoundedAuto.bounded(try JacobianStrategyCatalog.strategy(named: settings.reference), on: shape, budgetBytes: limits.chunkBudget).strategy
         if let reason = reference.inapplicabilityReason(for: map) {
             throw StrategyNotApplicable(strategy: settings.reference, reason: "the reference cannot run: \(reason)")
         }
+    }
+
+    /// "predicted peak 3.1 GiB > memory-cap 2.0 GiB" when the cost model puts `strategy`
+    /// (for `auto`: the cheapest exact strategy by count) above the cap; nil otherwise.
+    static func overCap(_ strategy: any JacobianStrategy, on shape: JacobianShape, limits: RunLimits) -> String? {
+        guard let cap = limits.memoryCap else { return nil }
+        let bounded = (strategy as? MemoryBoundedAuto).map { MemoryBoundedAuto.bounded(cheapestExactStrategy(on: shape), on: shape, budgetBytes: $0.budgetBytes).strategy } ?? strategy
+        let peak = JacobianCostModel.predict(bounded, on: shape).peakBytes
+        guard peak > cap else { return nil }
+        return "predicted peak \(RunLimits.describe(bytes: peak)) > memory-cap \(RunLimits.describe(bytes: cap))"
+    }
+
+    /// The cost model's cheapest exact strategy on `shape`, as a strategy.
+    static func cheapestExactStrategy(on shape: JacobianShape) -> any JacobianStrategy {
+        (try? JacobianStrategyCatalog.strategy(named: JacobianCostModel.cheapestExact(on: shape).strategy)) ?? ForwardVectorized()
+    }
+
+    /// Metrics for strategies the limits changed or skipped: `.chunk` (lanes per sweep
+    /// chosen by `chunk-above`) and `.skipped` (the reason).
+    var limitMetrics: [Metric] {
+        entries.flatMap { entry -> [Metric] in
+            var metrics: [Metric] = []
+            if let chunk = entry.defaultChunk { metrics.append(.count("jacobian.\(entry.label).chunk", chunk)) }
+            if let reason = entry.skipped { metrics.append(.text("jacobian.\(entry.label).skipped", reason)) }
+            return metrics
+        }
+    }
+
+    /// "case time budget 2 min spent (2.1 min elapsed)" once the case's time budget is
+    /// used up (strategies not yet run are then skipped), else nil.
+    static func budgetSpent(_ subject: EvaluationSubject) -> String? {
+        guard let budget = subject.limits.timeBudget else { return nil }
+        let elapsed = subject.caseClock.elapsedSeconds
+        guard elapsed > budget else { return nil }
+        return "time-budget \(RunLimits.describe(seconds: budget)) spent (\(RunLimits.describe(seconds: elapsed)) elapsed)"
     }
 
     /// Metrics for strategies that cannot run here.

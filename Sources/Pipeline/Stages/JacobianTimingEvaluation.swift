@@ -54,9 +54,13 @@ public enum JacobianTimingEvaluation: EvaluationStage {
         var rows = [TimingRow(
             name: "forward-pass", repeats: forward.repeats, medianMicroseconds: forward.median,
             minimumMicroseconds: forward.minimum, maximumMicroseconds: forward.maximum, forwardUnits: 1)]
-        var metrics = selection.notApplicableMetrics + [.timing("forward.median_us", forward.median)]
+        var metrics = selection.notApplicableMetrics + selection.limitMetrics + [.timing("forward.median_us", forward.median)]
         var jacobian = Matrix(rows: selection.map.outputCount, columns: selection.map.inputCount)
-        for entry in selection.entries where entry.notApplicable == nil {
+        for entry in selection.entries where entry.runs {
+            if let spent = JacobianSelection.budgetSpent(subject) {
+                metrics.append(Metric(name: "jacobian.\(entry.label).skipped", value: .string(spent), kind: .timing))
+                continue
+            }
             var failure: (any Error)?
             let timing = try measure(context, label: entry.label, at: selection.point) { point in
                 do { _ = try entry.strategy.jacobian(of: selection.map, at: point, into: &jacobian) } catch { failure = error }
@@ -69,7 +73,7 @@ public enum JacobianTimingEvaluation: EvaluationStage {
                 .timing(prefix + "spread", (timing.maximum - timing.minimum) / timing.median),
                 .timing(prefix + "forward_units", units),
             ]
-            if let auto = entry.strategy as? AutoStrategy, let decision = auto.lastDecision {
+            if let decision = entry.autoDecision {
                 metrics.append(Metric(name: prefix + "choice", value: .string(decision.chosen), kind: .timing))
             }
             rows.append(TimingRow(

@@ -1,0 +1,154 @@
+import Datasets
+import Foundation
+import Jacobians
+import LinearAlgebra
+import YAMLDecoding
+
+/// A case's predicted time and memory before it runs: ``JacobianCostModel`` counts times one
+/// forward pass of the case's own map, timed here (best of 3), and for solvers a dense-solve
+/// term at a multiply-add rate timed once per process.
+///
+/// - `jacobian-timing`: per strategy, warm-up plus repeats at the predicted time, cut as
+///   the evaluation cuts them (`max-seconds`: after 3 repeats, or 1 when one run takes 5
+///   budgets); plus its forward-pass timing.
+/// - `jacobian-accuracy`: one run of every strategy and of the reference.
+/// - LM / Gauss-Newton: `max-iterations` × (one Jacobian by the solver's strategy, 2
+///   evaluations, M·N²/2 + N³/3 multiply-adds for the normal equations and their Cholesky
+///   factor); first-order solvers: `max-iterations` × (one single-lane pullback + 2 evaluations).
+/// - Other evaluations: nothing.
+///
+/// The minimum peak is what the case cannot run without: the cheapest (chunked) exact
+/// strategy's predicted peak, plus, with `jacobian-accuracy`, two more M × N matrices (the
+/// reference and the difference).
+struct CaseEstimate: Sendable {
+    /// The Jacobian the case's evaluations differentiate.
+    var shape: JacobianShape
+    /// One forward pass of that map, seconds.
+    var forwardSeconds: Double
+    /// Predicted wall time of the whole case, seconds (solvers at their iteration limit).
+    var seconds: Double
+    /// Predicted bytes the case needs at least.
+    var minimumPeakBytes: Int
+    /// What ``minimumPeakBytes`` is made of, for messages.
+    var minimumPeakDetail: String
+
+    /// Builds the case's data and model (no solver) and estimates it.
+    static func build(_ plannedCase: PlannedCase) throws -> CaseEstimate {
+        let environment = StageEnvironment(seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory)
+        let data = try plannedCase.data.run(environment, ())
+        let model = try plannedCase.model.run(environment, data)
+        return try estimate(plannedCase, data: data, model: model, residuals: try model.residualMap(on: data.training))
+    }
+
+    /// Estimates a case whose data and model are built.
+    static func estimate(_ plannedCase: PlannedCase, data: DataSplit, model: any FittableModel, residuals: any DifferentiableMap) throws -> CaseEstimate {
+        var subject = EvaluationSubject(
+            data: data, model: model, residuals: residuals, parameters: model.initialParameters, fit: nil, jacobian: plannedCase.jacobian)
+        subject.limits = plannedCase.limits
+        let selection = try JacobianSelection(subject: subject)
+        let shape = selection.shape
+        var output: [Double] = []
+        let forward = bestTime { selection.map.evaluate(at: selection.point, into: &output) }
+        func seconds(_ strategy: any JacobianStrategy) -> Double {
+            JacobianCostModel.predict(strategy, on: shape).forwardPassUnits * forward
+        }
+        let running = selection.entries.filter(\.runs)
+        var total = 0.0
+        for evaluation in plannedCase.evaluations {
+            switch evaluation.kind {
+            case JacobianTimingEvaluation.kind:
+                let repeats = number(evaluation.resolved, "repeats") ?? 20
+                let warmup = number(evaluation.resolved, "warmup") ?? 2
+                let budget = number(evaluation.resolved, "max-seconds") ?? 2
+                total += min(repeats + warmup, 1 + repeats) * forward
+                for entry in running {
+                    let once = seconds(entry.strategy)
+                    let cut = once > 5 * budget ? 2 * once : max(budget, once * (min(warmup, 1) + 3))
+                    total += min(once * (warmup + repeats), cut)
+                }
+            case JacobianAccuracyEvaluation.kind:
+                total += seconds(selection.reference) + running.reduce(0) { $0 + seconds($1.strategy) }
+            default:
+                break
+            }
+        }
+        if let solver = plannedCase.solver {
+            let iterations = number(solver.resolved, "max-iterations") ?? 100
+            let n = Double(residuals.inputCount), m = Double(residuals.outputCount)
+            let residualShape = plannedCase.jacobian.withRespectTo == .parameters
+                ? shape : model.jacobianShape(on: data.training, variables: .parameters) ?? JacobianShape(map: residuals)
+            switch solver.kind {
+            case "levenberg-marquardt", "gauss-newton":
+                let name = text(solver.resolved, "jacobian") ?? "auto"
+                let strategy = (try? JacobianStrategyCatalog.strategy(named: name)) ?? ForwardVectorized()
+                let jacobian = JacobianCostModel.predict(strategy, on: residualShape).forwardPassUnits * forward
+                let solve = (m * n * n / 2 + n * n * n / 3) / multiplyAddsPerSecond
+                total += iterations * (jacobian + 2 * forward + solve)
+            default:
+                total += iterations * (3 + residualShape.laneWork) * forward
+            }
+        }
+        let cheapest = MemoryBoundedAuto.bounded(
+            JacobianSelection.cheapestExactStrategy(on: shape), on: shape, budgetBytes: plannedCase.limits.chunkBudget).strategy
+        var peak = JacobianCostModel.predict(cheapest, on: shape).peakBytes
+        var detail = "\(cheapest.name) (the cheapest exact strategy)"
+        if plannedCase.evaluations.contains(where: { $0.kind == JacobianAccuracyEvaluation.kind }) {
+            peak += 2 * shape.outputCount * shape.inputCount * MemoryLayout<Double>.stride
+            detail += " and the reference and difference, two \(shape.outputCount) × \(shape.inputCount) matrices"
+        }
+        return CaseEstimate(shape: shape, forwardSeconds: forward, seconds: total, minimumPeakBytes: peak, minimumPeakDetail: detail)
+    }
+
+    /// Why the case should not run under `limits`, nil when it fits.
+    func skipReason(under limits: RunLimits) -> String? {
+        if let cap = limits.memoryCap, minimumPeakBytes > cap {
+            return "predicted peak \(RunLimits.describe(bytes: minimumPeakBytes)) for \(minimumPeakDetail) > memory-cap \(RunLimits.describe(bytes: cap))"
+        }
+        if let budget = limits.timeBudget, seconds > budget {
+            return "predicted \(RunLimits.describe(seconds: seconds)) (cost model × forward pass \(ValueText.microseconds(forwardSeconds * 1e6))) > time-budget \(RunLimits.describe(seconds: budget))"
+        }
+        return nil
+    }
+
+    /// Metrics a skipped case still records: its shape and predictions.
+    var metrics: [Metric] {
+        [
+            .count("jacobian.rows", shape.outputCount), .count("jacobian.columns", shape.inputCount),
+            .count("memory.predicted_minimum_bytes", minimumPeakBytes),
+            .timing("estimate.seconds", seconds),
+        ]
+    }
+
+    /// Multiply-adds per second of a 128 × 128 matrix product on this machine (best of 3), timed once.
+    static let multiplyAddsPerSecond: Double = {
+        let size = 128
+        let a = Matrix(rows: size, columns: size, elements: (0..<(size * size)).map { Double($0 % 7) - 3 })
+        var c = Matrix(rows: size, columns: size)
+        let seconds = bestTime { multiply(a, a, into: &c) }
+        return Double(size * size * size) / max(seconds, 1e-9)
+    }()
+
+    /// Best of 3 after one untimed call, seconds.
+    static func bestTime(_ body: () -> Void) -> Double {
+        body()
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let clock = Stopwatch()
+            body()
+            best = min(best, clock.elapsedSeconds)
+        }
+        return best
+    }
+
+    /// A numeric option of a resolved stage section.
+    static func number(_ node: YAMLNode, _ key: String) -> Double? {
+        guard case .scalar(let scalar)? = node[key] else { return nil }
+        return Double(scalar.value)
+    }
+
+    /// A text option of a resolved stage section.
+    static func text(_ node: YAMLNode, _ key: String) -> String? {
+        guard case .scalar(let scalar)? = node[key] else { return nil }
+        return scalar.value
+    }
+}

@@ -1,0 +1,38 @@
+/// The time a run will take, estimated before its first case: each case's data and model
+/// are built, one forward pass of its map is timed, and ``CaseEstimate`` turns the cost
+/// model's counts into seconds (solvers at their iteration limit, so it leans high).
+public struct RunEstimate: Sendable {
+    /// Estimated seconds of all estimated cases.
+    public var seconds: Double
+    /// Cases estimated.
+    public var estimatedCases: Int
+    /// Cases that could not be built for the estimate (they will fail or be skipped when run).
+    public var unestimatedCases: Int
+    /// Seconds spent estimating.
+    public var overheadSeconds: Double
+
+    /// Estimates `cases`; stops early (returning what it has) when the run is cancelled.
+    static func make(_ cases: [PlannedCase], cancellation: CancellationFlag) -> RunEstimate {
+        let clock = Stopwatch()
+        var estimate = RunEstimate(seconds: 0, estimatedCases: 0, unestimatedCases: 0, overheadSeconds: 0)
+        for plannedCase in cases {
+            if cancellation.isCancelled { break }
+            if let caseEstimate = try? CaseEstimate.build(plannedCase) {
+                let skipped = caseEstimate.skipReason(under: plannedCase.limits) != nil
+                estimate.seconds += skipped ? 0 : min(caseEstimate.seconds, plannedCase.limits.timeBudget ?? .infinity)
+                estimate.estimatedCases += 1
+            } else {
+                estimate.unestimatedCases += 1
+            }
+        }
+        estimate.overheadSeconds = clock.elapsedSeconds
+        return estimate
+    }
+
+    /// "estimated ~3 min 20 s (cost model × one forward pass per case, solvers at their iteration limit)".
+    public var summary: String {
+        var text = "estimated ~\(RunProgressDisplay.duration(seconds)) (cost model × one timed forward pass per case; solvers at their iteration limit)"
+        if unestimatedCases > 0 { text += "; \(unestimatedCases) case\(unestimatedCases == 1 ? "" : "s") not estimated" }
+        return text
+    }
+}
