@@ -84,15 +84,13 @@ public final class MultilayerPerceptronInputMap: PerSampleStructured {
         }
     }
 
-    /// The full Jacobian from p per-sample sweeps written in place.
+    /// The full Jacobian: all p per-sample sweeps fused into one pass (for one point,
+    /// J = D_L·W_L·…·D_1·W_1 as one product chain), written in place.
     public func perSampleJacobian(at point: [Double], into jacobian: inout Matrix) {
         prepare(point, derivatives: true)
         jacobian.reshape(rows: outputCount, columns: inputCount)
-        let p = outputsPerSample
         jacobian.elements.withMutableBaseAddress { rows in
-            for output in 0..<p {
-                sweeps.perSampleSweep(outputIndex: output, with: .inputs, rows: rows, firstRow: output, rowStep: p)
-            }
+            sweeps.perSampleJacobian(with: .inputs, into: rows)
         }
     }
 }

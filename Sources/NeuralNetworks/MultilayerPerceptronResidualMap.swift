@@ -105,15 +105,13 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Complex
         }
     }
 
-    /// The full Jacobian from p per-sample sweeps, each writing its rows s·p + d in place.
+    /// The full Jacobian: all p per-sample sweeps fused into one pass over S·p rows, written in place
+    /// (see `PerceptronSweeps.perSampleJacobian(with:into:)`).
     public func perSampleJacobian(at point: [Double], into jacobian: inout Matrix) {
         prepare(point, derivatives: true)
         jacobian.reshape(rows: outputCount, columns: inputCount)
-        let p = outputsPerSample
         jacobian.elements.withMutableBaseAddress { rows in
-            for output in 0..<p {
-                sweeps.perSampleSweep(outputIndex: output, with: .parameters, rows: rows, firstRow: output, rowStep: p)
-            }
+            sweeps.perSampleJacobian(with: .parameters, into: rows)
         }
     }
 

@@ -22,17 +22,23 @@ final class PerceptronSweeps {
     let parameterCount: Int
     let layerCount: Int
     let maximumWidth: Int
+    /// Σ_{j<l} w_{j+1} for l = 0…L: where Δ_l starts in `rowAdjoints`, in units of R = S·p.
+    let adjointWidthPrefix: [Int]
 
     private(set) var sampleCount = 0
     /// θ as last set.
     let theta = ScratchBuffer()
     /// H_0, S × d.
     let inputs = ScratchBuffer()
-    private var layerOutputs: [ScratchBuffer]
-    private var layerDerivatives: [ScratchBuffer]
+    /// H_l, S × w_l, for l = 1…L (index l − 1).
+    let layerOutputs: [ScratchBuffer]
+    /// D_l = φ_l′(Z_l), S × w_l, for l = 1…L (index l − 1); valid after `forward(derivatives: true)`.
+    let layerDerivatives: [ScratchBuffer]
     private let laneBlockA = ScratchBuffer()
     private let laneBlockB = ScratchBuffer()
     private let laneSums = ScratchBuffer()
+    /// Per-row adjoints Δ_l of the fused per-sample Jacobian (see `PerceptronSweeps+PerSampleJacobian.swift`).
+    let rowAdjoints = ScratchBuffer()
     private var forwardIsCurrent = false
     private var derivativesAreCurrent = false
 
@@ -44,6 +50,9 @@ final class PerceptronSweeps {
         parameterCount = network.parameterCount
         layerCount = network.layerCount
         maximumWidth = network.layerWidths.max() ?? 1
+        var prefix = [0]
+        for layer in 0..<network.layerCount { prefix.append(prefix[layer] + network.layerWidths[layer + 1]) }
+        adjointWidthPrefix = prefix
         layerOutputs = (0..<network.layerCount).map { _ in ScratchBuffer() }
         layerDerivatives = (0..<network.layerCount).map { _ in ScratchBuffer() }
         theta.reserve(parameterCount)
@@ -51,7 +60,7 @@ final class PerceptronSweeps {
 
     /// Bytes of workspace currently held.
     var workspaceBytes: Int {
-        (layerOutputs + layerDerivatives + [theta, inputs, laneBlockA, laneBlockB, laneSums])
+        (layerOutputs + layerDerivatives + [theta, inputs, laneBlockA, laneBlockB, laneSums, rowAdjoints])
             .reduce(0) { $0 + $1.byteCount }
     }
 

@@ -1,0 +1,189 @@
+extension PerceptronSweeps {
+    /// Writes the whole (S·p) × n Jacobian in one pass, row r = s·p + d being
+    /// ∂y(s, d)/∂(variables), with row stride n (n = N, or S·d for inputs).
+    /// Requires `forward(derivatives: true)`.
+    ///
+    /// All p output dimensions of all samples are carried together as R = S·p
+    /// rows of per-row adjoints Δ_l (R × w_l), layer by layer from the top:
+    /// - top layer L: Δ_L(r) = g(s, d)·e_d with g = φ_L′ (1 for identity), never stored;
+    /// - Δ_{L−1}(r) = g(s, d)·W_L[d, :] ⊙ D_{L−1}(s) (no product needed);
+    /// - Δ_{l−1} = (Δ_l·W_l) ⊙ D_{l−1}: one gemm R × w_l × w_{l−1} per lower layer;
+    /// - for inputs, Δ_0 = Δ_1·W_1 is the row itself (for one point, J = D_L·W_L·…·D_1·W_1).
+    /// Parameter rows are then written once, in order, as the outer products
+    /// Δ_l(r) ⊗ H_{l−1}(s) and the bias blocks Δ_l(r); the top layer's block is
+    /// zero except its row d. Exact to rounding (same products as the adjoint sweep).
+    ///
+    /// - Complexity: Σ_{l<L} R·w_l·w_{l−1} multiply-adds for the adjoints (for inputs
+    ///   also R·w_1·d), plus R·n writes. Workspace R·Σ w_l doubles, reused.
+    func perSampleJacobian(with variables: Variables, into rows: UnsafeMutablePointer<Double>) {
+        let samples = sampleCount
+        let p = widths[layerCount], rowCount = samples * p
+        let top = layerCount - 1
+        let rowLength = variables == .parameters ? parameterCount : samples * widths[0]
+        // Δ_l for l = 0..<top (layer indices as in `forward`: layer l maps widths[l] → widths[l+1]),
+        // then, for inputs, Δ_in (R × widths[0]).
+        let inputOffset = rowCount * adjointWidthPrefix[top]
+        rowAdjoints.reserve(inputOffset + (variables == .inputs ? rowCount * widths[0] : 0))
+        let adjoints = rowAdjoints.pointer
+        let prefix = adjointWidthPrefix
+        func offset(_ layer: Int) -> Int { rowCount * prefix[layer] }
+        let topDerivative: UnsafePointer<Double>? =
+            activations[top] == .identity ? nil : UnsafePointer(layerDerivatives[top].pointer)
+
+        if top > 0 {
+            // Δ_{top−1}(s, d) = g(s, d)·W_top[d, :] ⊙ D_{top−1}(s).
+            let width = widths[top]
+            let weights = UnsafePointer(theta.pointer + weightOffsets[top])
+            let derivative: UnsafePointer<Double>? =
+                activations[top - 1] == .identity ? nil : UnsafePointer(layerDerivatives[top - 1].pointer)
+            let target = adjoints + offset(top - 1)
+            for sample in 0..<samples {
+                for output in 0..<p {
+                    let row = sample * p + output
+                    let gain = topDerivative?[row] ?? 1
+                    scaledRow(
+                        weights + output * width, gain: gain, mask: derivative.map { $0 + sample * width },
+                        count: width, into: target + row * width)
+                }
+            }
+            // Δ_{l−1} = (Δ_l·W_l) ⊙ D_{l−1} for the layers below.
+            var layer = top - 1
+            while layer > 0 {
+                let inWidth = widths[layer], outWidth = widths[layer + 1]
+                let source = adjoints + offset(layer), destination = adjoints + offset(layer - 1)
+                gemm(
+                    transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: outWidth,
+                    a: source, lda: outWidth, b: theta.pointer + weightOffsets[layer], ldb: inWidth,
+                    beta: 0, c: destination, ldc: inWidth)
+                if activations[layer - 1] != .identity {
+                    let derivative = layerDerivatives[layer - 1].pointer
+                    for sample in 0..<samples {
+                        let mask = derivative + sample * inWidth
+                        for output in 0..<p {
+                            let row = destination + (sample * p + output) * inWidth
+                            for unit in 0..<inWidth { row[unit] *= mask[unit] }
+                        }
+                    }
+                }
+                layer -= 1
+            }
+        }
+
+        switch variables {
+        case .inputs:
+            let inWidth = widths[0]
+            let inputAdjoints = adjoints + inputOffset
+            if top > 0 {
+                gemm(
+                    transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: widths[1],
+                    a: adjoints + offset(0), lda: widths[1], b: theta.pointer, ldb: inWidth,
+                    beta: 0, c: inputAdjoints, ldc: inWidth)
+            } else {
+                for sample in 0..<samples {
+                    for output in 0..<p {
+                        let row = sample * p + output
+                        scaledRow(
+                            theta.pointer + output * inWidth, gain: topDerivative?[row] ?? 1, mask: nil,
+                            count: inWidth, into: inputAdjoints + row * inWidth)
+                    }
+                }
+            }
+            if samples == 1 {
+                rows.update(from: inputAdjoints, count: rowCount * inWidth)
+                return
+            }
+            for sample in 0..<samples {
+                for output in 0..<p {
+                    let row = rows + (sample * p + output) * rowLength
+                    row.update(repeating: 0, count: rowLength)
+                    (row + sample * inWidth).update(from: inputAdjoints + (sample * p + output) * inWidth, count: inWidth)
+                }
+            }
+        case .parameters:
+            // Layer by layer (all per-layer values hoisted), each row's block written in place.
+            for layer in 0..<top {
+                let inWidth = widths[layer], outWidth = widths[layer + 1]
+                let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
+                let deltas = UnsafePointer(adjoints + offset(layer))
+                let weightBlock = rows + weightOffsets[layer], biasBlock = rows + biasOffsets[layer]
+                for sample in 0..<samples {
+                    let sampleInput = input + sample * inWidth
+                    for output in 0..<p {
+                        let rowIndex = sample * p + output
+                        let delta = deltas + rowIndex * outWidth
+                        outerProduct(delta, count: outWidth, sampleInput, count: inWidth, into: weightBlock + rowIndex * rowLength)
+                        let bias = biasBlock + rowIndex * rowLength
+                        for unit in 0..<outWidth { bias[unit] = delta[unit] }
+                    }
+                }
+            }
+            // The top layer's W and b are each row's tail: zero except W[d, :] and b[d].
+            let topInWidth = widths[top]
+            let topInput = top == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[top - 1].pointer)
+            let topBlock = weightOffsets[top], topBlockLength = rowLength - topBlock
+            let topBias = biasOffsets[top] - topBlock
+            for sample in 0..<samples {
+                let sampleInput = topInput + sample * topInWidth
+                for output in 0..<p {
+                    let rowIndex = sample * p + output
+                    let tail = rows + rowIndex * rowLength + topBlock
+                    for index in 0..<topBlockLength { tail[index] = 0 }
+                    let gain = topDerivative?[rowIndex] ?? 1
+                    scaledRow(sampleInput, gain: gain, mask: nil, count: topInWidth, into: tail + output * topInWidth)
+                    tail[topBias + output] = gain
+                }
+            }
+        }
+    }
+}
+
+/// target[i] = gain·source[i]·mask[i] (mask 1 when nil).
+@inline(__always)
+private func scaledRow(
+    _ source: UnsafePointer<Double>, gain: Double, mask: UnsafePointer<Double>?, count: Int,
+    into target: UnsafeMutablePointer<Double>
+) {
+    if let mask {
+        for index in 0..<count { target[index] = gain * source[index] * mask[index] }
+    } else {
+        for index in 0..<count { target[index] = gain * source[index] }
+    }
+}
+
+/// target (rows × columns, row-major) = a ⊗ b. Narrow inputs (the usual first layers)
+/// get a copy of the loop with the width known at compile time, fully unrolled,
+/// so that short rows cost no vector-loop set-up.
+@inline(__always)
+private func outerProduct(
+    _ a: UnsafePointer<Double>, count rows: Int, _ b: UnsafePointer<Double>, count columns: Int,
+    into target: UnsafeMutablePointer<Double>
+) {
+    switch columns {
+    case 1: outerProductBody(a, count: rows, b, count: 1, into: target)
+    case 2: outerProductBody(a, count: rows, b, count: 2, into: target)
+    case 3: outerProductBody(a, count: rows, b, count: 3, into: target)
+    case 4: outerProductBody(a, count: rows, b, count: 4, into: target)
+    case 5: outerProductBody(a, count: rows, b, count: 5, into: target)
+    case 6: outerProductBody(a, count: rows, b, count: 6, into: target)
+    case 7: outerProductBody(a, count: rows, b, count: 7, into: target)
+    case 8: outerProductBody(a, count: rows, b, count: 8, into: target)
+    case 9: outerProductBody(a, count: rows, b, count: 9, into: target)
+    case 10: outerProductBody(a, count: rows, b, count: 10, into: target)
+    case 12: outerProductBody(a, count: rows, b, count: 12, into: target)
+    case 16: outerProductBody(a, count: rows, b, count: 16, into: target)
+    default: outerProductBody(a, count: rows, b, count: columns, into: target)
+    }
+}
+
+@inline(__always)
+private func outerProductBody(
+    _ a: UnsafePointer<Double>, count rows: Int, _ b: UnsafePointer<Double>, count columns: Int,
+    into target: UnsafeMutablePointer<Double>
+) {
+    var line = target
+    for row in 0..<rows {
+        let scale = a[row]
+        for column in 0..<columns { line[column] = scale * b[column] }
+        line += columns
+    }
+}

@@ -1,0 +1,123 @@
+#if canImport(Glibc) && arch(x86_64)
+import Glibc
+@testable import NeuralNetworks
+import Testing
+
+/// Accuracy of the vectorisable tanh/expm1 kernels against Float80 (64-bit
+/// significand) references from glibc's `tanhl`/`expm1l`, whose own error
+/// (≈ 2⁻¹¹ double ulp) is negligible at the bounds asserted here.
+@Suite struct ExponentialKernelTests {
+    /// |computed − reference| in units of the double ulp at the reference (the
+    /// smaller ulp when the reference sits at a binade boundary, so never flattering).
+    static func ulpError(_ computed: Double, _ reference: Float80) -> Double {
+        let rounded = Double(reference).magnitude
+        let ulp = Swift.min(rounded.ulp, rounded.nextDown.ulp)
+        guard ulp > 0 else { return computed == 0 ? 0 : .infinity }
+        return Double((Float80(computed) - reference).magnitude) / ulp
+    }
+
+    /// 10⁶ evenly spaced points over [−20, 20], 4·10⁵ log-spaced magnitudes from 1e-300 to 20
+    /// (both signs), and the neighbourhoods of the reduction's switch points x = (j + ½)·ln2/2.
+    static let sweep: [Double] = {
+        var points: [Double] = []
+        points.reserveCapacity(1_900_000)
+        let count = 1_000_000
+        for index in 0...count { points.append(-20 + 40 * Double(index) / Double(count)) }
+        let logCount = 200_000
+        let lower = log(1e-300), upper = log(20.0)
+        for index in 0...logCount {
+            let magnitude = exp(lower + (upper - lower) * Double(index) / Double(logCount))
+            points.append(magnitude)
+            points.append(-magnitude)
+        }
+        for j in 0..<60 {
+            var x = (Double(j) + 0.5) * 0.6931471805599453 / 2
+            for _ in 0..<500 { points.append(x); x = x.nextUp }
+        }
+        return points
+    }()
+
+    @Test func tanhIsWithinTwoAndAHalfUlpOverTheSweep() {
+        var worst = 0.0, worstAt = 0.0
+        for x in Self.sweep {
+            let error = Self.ulpError(ExponentialKernel.tanh(x), tanhl(Float80(x)))
+            if error > worst { worst = error; worstAt = x }
+        }
+        #expect(worst <= 2.5, "max error \(worst) ulp at x = \(worstAt)")
+    }
+
+    @Test func tanhEdgeCases() {
+        let tiny: [Double] = [.leastNonzeroMagnitude, .leastNormalMagnitude, 1e-300, 1e-20, 0x1p-27, 0x1p-26]
+        for x in tiny {
+            #expect(ExponentialKernel.tanh(x) == x)
+            #expect(ExponentialKernel.tanh(-x) == -x)
+        }
+        let zero = ExponentialKernel.tanh(0.0), negativeZero = ExponentialKernel.tanh(-0.0)
+        #expect(zero == 0 && zero.sign == .plus)
+        #expect(negativeZero == 0 && negativeZero.sign == .minus)
+        for x in [19.1, 20, 22, 710, 1e300, .greatestFiniteMagnitude, .infinity] {
+            #expect(ExponentialKernel.tanh(x) == 1)
+            #expect(ExponentialKernel.tanh(-x) == -1)
+        }
+        #expect(ExponentialKernel.tanh(.nan).isNaN)
+        #expect(ExponentialKernel.tanh(-.nan).isNaN)
+    }
+
+    @Test func tanhIsExactlyOdd() {
+        let asymmetric = Self.sweep.filter { $0 > 0 && ExponentialKernel.tanh(-$0) != -ExponentialKernel.tanh($0) }
+        #expect(asymmetric.isEmpty, "tanh(−x) ≠ −tanh(x) at \(asymmetric.prefix(5))")
+    }
+
+    @Test func expm1IsWithinOneAndAHalfUlpOnTheRangeTanhUses() {
+        var worst = 0.0, worstAt = 0.0
+        for index in 0...400_000 {
+            let y = 40 * Double(index) / 400_000
+            let error = Self.ulpError(ExponentialKernel.expm1(y), expm1l(Float80(y)))
+            if error > worst { worst = error; worstAt = y }
+        }
+        #expect(worst <= 1.5, "max error \(worst) ulp at y = \(worstAt)")
+    }
+
+    /// The buffer kernel writes exactly the scalar kernel's values, and φ′ = 1 − t²
+    /// from them: within 2⁻⁵⁰ absolute of sech² x (t's error, doubled, plus rounding),
+    /// and within 4 ulp relative where |x| ≤ 0.5 (no cancellation there).
+    @Test func bufferKernelAndDerivativeAgreeWithTheReference() {
+        let points = Self.sweep
+        var values = points, derivatives = [Double](repeating: .nan, count: points.count)
+        values.withUnsafeMutableBufferPointer { v in
+            derivatives.withUnsafeMutableBufferPointer { d in
+                fastTanh(v.baseAddress!, count: points.count, derivatives: d.baseAddress!)
+            }
+        }
+        var plain = points
+        plain.withUnsafeMutableBufferPointer { fastTanh($0.baseAddress!, count: points.count) }
+        var worstAbsolute = 0.0, worstRelative = 0.0, mismatches = 0
+        for (index, x) in points.enumerated() {
+            let t = values[index]
+            if t != ExponentialKernel.tanh(x) || plain[index] != t || derivatives[index] != 1 - t * t { mismatches += 1 }
+            let reference = 1 - tanhl(Float80(x)) * tanhl(Float80(x))
+            worstAbsolute = Swift.max(worstAbsolute, Double((Float80(derivatives[index]) - reference).magnitude))
+            if x.magnitude <= 0.5 { worstRelative = Swift.max(worstRelative, Self.ulpError(derivatives[index], reference)) }
+        }
+        #expect(mismatches == 0)
+        #expect(worstAbsolute <= 0x1p-50, "worst absolute φ′ error \(worstAbsolute)")
+        #expect(worstRelative <= 4, "worst relative φ′ error \(worstRelative) ulp on |x| ≤ 0.5")
+    }
+
+    /// The activation buffer path (used by every sweep) runs the same kernel.
+    @Test func activationBufferPathUsesTheKernel() {
+        var values: [Double] = [-3, -0.5, 0, 1e-8, 0.7, 4]
+        var derivatives = [Double](repeating: 0, count: values.count)
+        let original = values
+        values.withUnsafeMutableBufferPointer { v in
+            derivatives.withUnsafeMutableBufferPointer { d in
+                Activation.tanh.apply(to: v.baseAddress!, count: v.count, derivatives: d.baseAddress!)
+            }
+        }
+        for (index, x) in original.enumerated() {
+            #expect(values[index] == ExponentialKernel.tanh(x))
+            #expect(abs(values[index] - Activation.tanh.value(x)) <= 2 * Activation.tanh.value(x).magnitude.ulp)
+        }
+    }
+}
+#endif
