@@ -50,7 +50,7 @@ let package = Package(
         ),
 
         // Fitting.
-        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians", "CBLASLapack"]),
+        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians", "NeuralNetworks", "CBLASLapack"]),
 
         // The experiment pipeline, its reports, and the command line.
         .target(name: "Reports", dependencies: []),

@@ -1,80 +1,112 @@
 import CBLASLapack
 import LinearAlgebra
 
-/// The `cholesky` linear solver: the normal equations. JᵀJ (dsyrk) and Jᵀr (dgemv) are
-/// formed once per Jacobian (mn² flops); each damping λ then costs one Cholesky
-/// factorization UᵀU = JᵀJ + λD² (n³/3) and two triangular solves. Buffers are reused:
-/// nothing is allocated per Jacobian or per λ once the shape is known.
+/// The `cholesky` linear solver: the normal equations. JᵀJ (dsyrk, mn² flops) is formed
+/// once per Jacobian and factored once at λ = 0; every other damping λ costs one Cholesky
+/// factorization UᵀU = JᵀJ + λD² (n³/3 flops) and two triangular solves. The factor of the
+/// most recent λ is kept, so asking for the same λ again (Moré's λ search starts from the
+/// Gauss-Newton step at every trial of a Jacobian) costs only the triangular solves. The
+/// gradient Jᵀr is the caller's (computed once per Jacobian). Buffers are reused: nothing is
+/// allocated per Jacobian or per λ once the shape is known.
 ///
-/// Loses about log₁₀ κ(J)² digits in the step, which is why `auto` only picks it when
-/// a condition estimate allows (see ``reciprocalConditionOfScaledGram()``).
+/// Loses about log₁₀ κ(J)² digits in the step, which is why `auto` only picks it when the
+/// condition estimate of the equilibrated Gram matrix allows (see
+/// ``reciprocalConditionOfScaledGram()``, one dpocon on the λ = 0 factor, no second
+/// factorization).
 final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     var name: String { "cholesky" }
     private var n = 0
-    /// JᵀJ, row-major (symmetric).
+    /// JᵀJ, row-major (symmetric, both triangles).
     private(set) var gram = Matrix(rows: 0, columns: 0)
     private var gradient: [Double] = []
     private var otherGradient: [Double] = []
     private var usingOther = false
     /// Factor of the most recent solve: column-major upper U (UᵀU = JᵀJ + λD²).
     private var factorStorage: [Double] = []
+    /// The λ and D that `factorStorage` holds, or nil when it holds nothing usable.
+    private var factoredDamping: Double?
+    private var factoredDiagonal: [Double] = []
+    /// The λ = 0 factor scaled to the equilibrated Gram matrix, for dpocon.
+    private var scaledFactor: [Double] = []
     private var work: [Double] = []
     private var integerWork: [Int32] = []
     private var fullRank = true
+    /// Whether the λ = 0 factorization of the current Gram matrix succeeded.
+    private var gramIsPositiveDefinite = false
+
+    private var gramClock = SectionClock(), factorClock = SectionClock()
 
     var isFullRank: Bool { fullRank }
+    var gramSeconds: Double { gramClock.seconds }
+    var factorizationSeconds: Double { factorClock.seconds }
 
-    func factor(jacobian: Matrix, residual: [Double], diagonal: [Double]) -> Bool {
+    func factor(jacobian: Matrix, residual: [Double], gradient: [Double], diagonal: [Double]) -> Bool {
         n = jacobian.columns
-        LinearAlgebra.gram(jacobian, into: &gram)
-        if gradient.count != n {
-            gradient = Array(repeating: 0, count: n)
-            otherGradient = gradient
+        gramClock.time { LinearAlgebra.gram(jacobian, into: &gram) }
+        if self.gradient.count != n {
+            self.gradient = Array(repeating: 0, count: n)
+            otherGradient = self.gradient
             factorStorage = Array(repeating: 0, count: n * n)
+            scaledFactor = factorStorage
+            factoredDiagonal = self.gradient
             work = Array(repeating: 0, count: 3 * max(n, 1))
             integerWork = Array(repeating: 0, count: max(n, 1))
         }
-        multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
+        for j in 0..<n { self.gradient[j] = gradient[j] }
         usingOther = false
-        guard gram.elements.allSatisfy(\.isFinite) else { return false }
-        fullRank = jacobian.rows >= n && factorize(damping: 0, diagonal: diagonal)
+        factoredDamping = nil
+        // A NaN or ∞ in J makes its column's diagonal entry Σᵢ Jᵢⱼ² non-finite.
+        var diagonalSum = 0.0
+        for j in 0..<n { diagonalSum += gram[j, j] }
+        guard diagonalSum.isFinite else { return false }
+        gramIsPositiveDefinite = factorize(damping: 0, diagonal: diagonal)
+        fullRank = jacobian.rows >= n && gramIsPositiveDefinite
         return true
     }
 
     /// The reciprocal 1-norm condition estimate (LAPACK dpocon) of the equilibrated Gram
-    /// matrix C = S⁻¹ JᵀJ S⁻¹, S = diag(‖Jⱼ‖); 0 when C is not positive definite. The
+    /// matrix C = S⁻¹ JᵀJ S⁻¹, S = diag(‖Jⱼ‖); 0 when JᵀJ is not positive definite. The
     /// normal equations lose about −log₁₀ of this many digits.
+    ///
+    /// Uses the λ = 0 factor of ``factor(jacobian:residual:gradient:diagonal:)``: if UᵀU = JᵀJ
+    /// then U S⁻¹ is the Cholesky factor of C, so the cost is O(n²) plus one dpocon.
     func reciprocalConditionOfScaledGram() -> Double {
         guard n > 0 else { return 1 }
+        guard gramIsPositiveDefinite, factoredDamping == 0 else { return 0 }
         let n = self.n
         var anorm = 0.0
-        let positive = gram.elements.withUnsafeBufferPointer { g in
-            factorStorage.withUnsafeMutableBufferPointer { f in
-                for j in 0..<n {
-                    let sj = g[j * n + j].squareRoot()
-                    guard sj > 0 else { return false }
-                    var columnSum = 0.0
-                    for i in 0..<n {
-                        let value = g[i * n + j] / (sj * g[i * n + i].squareRoot())
-                        f[i + j * n] = value
-                        columnSum += abs(value)
+        let scalesPositive = gram.elements.withUnsafeBufferPointer { g in
+            factorStorage.withUnsafeBufferPointer { u in
+                scaledFactor.withUnsafeMutableBufferPointer { f in
+                    for j in 0..<n {
+                        let sj = g[j * n + j].squareRoot()
+                        guard sj > 0 else { return false }
+                        var columnSum = 0.0
+                        for i in 0..<n {
+                            columnSum += abs(g[i * n + j]) / (sj * g[i * n + i].squareRoot())
+                        }
+                        anorm = max(anorm, columnSum)
+                        for i in 0...j { f[i + j * n] = u[i + j * n] / sj }
                     }
-                    anorm = max(anorm, columnSum)
+                    return true
                 }
-                return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), f.baseAddress, Int32(n)) == 0
             }
         }
-        guard positive else { return 0 }
+        guard scalesPositive else { return 0 }
         var rcond = 0.0
-        let conditionInfo = LAPACKE_dpocon_work(
-            LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), &factorStorage, Int32(n), anorm, &rcond, &work, &integerWork)
+        let conditionInfo = factorClock.time {
+            LAPACKE_dpocon_work(
+                LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), &scaledFactor, Int32(n), anorm, &rcond, &work, &integerWork)
+        }
         return conditionInfo == 0 ? rcond : 0
     }
 
-    /// Factors JᵀJ + λD² into `factorStorage`; false when not positive definite.
+    /// Factors JᵀJ + λD² into `factorStorage` unless it already holds that factor; false when
+    /// not positive definite.
     private func factorize(damping: Double, diagonal: [Double]) -> Bool {
+        if let held = factoredDamping, held == damping, damping == 0 || factoredDiagonal == diagonal { return true }
         let n = self.n
-        return gram.elements.withUnsafeBufferPointer { g in
+        let positive = factorClock.time { gram.elements.withUnsafeBufferPointer { g in
             diagonal.withUnsafeBufferPointer { d in
                 factorStorage.withUnsafeMutableBufferPointer { f in
                     // Upper triangle only (dpotrf reads no more); the symmetric gram is row = column.
@@ -85,7 +117,14 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
                     return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), f.baseAddress, Int32(n)) == 0
                 }
             }
+        } }
+        if positive {
+            factoredDamping = damping
+            for j in 0..<n { factoredDiagonal[j] = diagonal[j] }
+        } else {
+            factoredDamping = nil
         }
+        return positive
     }
 
     func solve(damping: Double, diagonal: [Double], into step: inout [Double]) {

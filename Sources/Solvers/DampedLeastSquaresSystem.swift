@@ -11,9 +11,10 @@ import LinearAlgebra
 protocol DampedLeastSquaresSystem: AnyObject {
     /// `qr`, `cholesky` or `svd`.
     var name: String { get }
-    /// Factors J (m × n, row-major) once and projects the residual. False when the
-    /// factorization failed (the caller tries another system).
-    func factor(jacobian: Matrix, residual: [Double], diagonal: [Double]) -> Bool
+    /// Factors J (m × n, row-major) once and projects the residual; `gradient` is Jᵀr, which
+    /// the caller has already computed (the normal equations use it as their right-hand
+    /// side). False when the factorization failed (the caller tries another system).
+    func factor(jacobian: Matrix, residual: [Double], gradient: [Double], diagonal: [Double]) -> Bool
     /// Whether J has full numerical column rank.
     var isFullRank: Bool { get }
     /// Writes p(λ) into `step` (n values).
@@ -25,6 +26,28 @@ protocol DampedLeastSquaresSystem: AnyObject {
     func useRightHandSide(_ rightHandSide: [Double], jacobian: Matrix)
     /// Makes later solves use the residual again.
     func useResidual()
+    /// Seconds spent so far forming JᵀJ (0 for systems that never form it).
+    var gramSeconds: Double { get }
+    /// Seconds spent so far in factorizations (of J, or of JᵀJ + λD² for each λ).
+    var factorizationSeconds: Double { get }
+}
+
+/// Accumulates the wall time of the timed sections of a ``DampedLeastSquaresSystem``
+/// (two clock reads per section; nothing allocated).
+struct SectionClock {
+    private let clock = ContinuousClock()
+    /// Total seconds of every ``time(_:)`` call so far.
+    private(set) var seconds = 0.0
+
+    /// Runs `body` and adds its wall time.
+    mutating func time<T>(_ body: () -> T) -> T {
+        let begin = clock.now
+        defer {
+            let parts = (clock.now - begin).components
+            seconds += Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+        }
+        return body()
+    }
 }
 
 /// Moré's (1978) choice of the Levenberg-Marquardt parameter λ for a trust region of

@@ -1,4 +1,7 @@
 /// Wall time of a fit split by what it was spent on, in seconds.
+///
+/// `gramSeconds` and `factorizationSeconds` are parts of `linearSolveSeconds`; the rest of
+/// it is triangular solves, condition estimates' bookkeeping and Moré's λ search.
 public struct FitTimings: Sendable, Codable, Equatable {
     /// Residual evaluations r(x) (including line-search and geodesic trial points).
     public var residualSeconds: Double = 0
@@ -6,9 +9,20 @@ public struct FitTimings: Sendable, Codable, Equatable {
     public var jacobianSeconds: Double = 0
     /// Factorizations and damped solves.
     public var linearSolveSeconds: Double = 0
+    /// Of `linearSolveSeconds`: forming JᵀJ for the normal equations (dsyrk, mn² flops).
+    public var gramSeconds: Double = 0
+    /// Of `linearSolveSeconds`: factorizations — Cholesky of JᵀJ + λD² (n³/3 flops each) with
+    /// its condition estimate, or the QR / SVD of J and the per-λ Givens sweeps.
+    public var factorizationSeconds: Double = 0
     /// The whole fit, including the covariance at the end.
     public var totalSeconds: Double = 0
 
     /// Creates zero timings.
     public init() {}
+
+    /// Everything that is neither residual, Jacobian, Gram nor factorization: triangular
+    /// solves, the λ search, the step bookkeeping, the trace, the covariance.
+    public var otherSeconds: Double {
+        max(0, totalSeconds - residualSeconds - jacobianSeconds - gramSeconds - factorizationSeconds)
+    }
 }

@@ -88,7 +88,8 @@ public struct GaussNewton: LeastSquaresSolver {
         case .qr, .auto: QRDampedSystem()
         }
         func finish(_ cost: Double, _ initial: Double, _ iterations: Int, _ g: Double, _ status: FitStatus, _ message: String, atX: Bool) -> FitResult {
-            evaluator.result(
+            evaluator.bookFactorizationTimes(of: [system])
+            return evaluator.result(
                 solver: Self.kind, usesJacobian: true, point: x, cost: cost, initialCost: initial, iterations: iterations,
                 gradientNorm: g, status: status, message: message, covariance: c.covariance && cost.isFinite && status != .nonFiniteJacobian,
                 jacobianAtSolution: atX ? jacobian : nil)
@@ -119,7 +120,7 @@ public struct GaussNewton: LeastSquaresSolver {
                 return finish(cost, initialCost, iterations, gradientNorm, .gradientBelowTolerance, "the scaled gradient is at most gtol = \(c.gtol)", atX: true)
             }
             evaluator.timeLinearSolve {
-                _ = system.factor(jacobian: jacobian, residual: residual, diagonal: unit)
+                _ = system.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: unit)
                 system.solve(damping: 0, diagonal: unit, into: &step)
             }
             evaluator.linearSolverUse[system.name, default: 0] += 1

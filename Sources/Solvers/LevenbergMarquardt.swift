@@ -1,4 +1,5 @@
 import LinearAlgebra
+import NeuralNetworks
 
 /// Levenberg-Marquardt as a trust-region method (Moré 1978; the algorithm of MINPACK's
 /// `lmder`), with selectable scaling, damping rule, linear solver and optional geodesic
@@ -45,12 +46,18 @@ struct LevenbergMarquardtRun {
     var diagonal: [Double], columnNorms: [Double], gradient: [Double]
     var step: [Double], acceleration: [Double], scratch: [Double], jacobianStep: [Double]
     let qr = QRDampedSystem(), cholesky = CholeskyDampedSystem(), svd = SVDDampedSystem()
+    /// `cholesky-min-rcond`, or the problem's default for it.
+    let minimumReciprocalCondition: Double
 
     init(configuration: LevenbergMarquardt.Configuration, evaluator: FitEvaluator) {
         self.configuration = configuration
         self.evaluator = evaluator
         m = evaluator.residualCount
         n = evaluator.parameterCount
+        minimumReciprocalCondition = configuration.choleskyMinimumReciprocalCondition
+            ?? (evaluator.problem.map is MultilayerPerceptronResidualMap
+                ? LevenbergMarquardt.networkMinimumReciprocalCondition
+                : LevenbergMarquardt.certifiedMinimumReciprocalCondition)
         x = evaluator.initialFreeParameters
         trialX = x
         residual = Array(repeating: 0, count: m)
@@ -76,17 +83,18 @@ struct LevenbergMarquardtRun {
             case .svd: chosen = svd
             case .cholesky: chosen = cholesky
             case .auto:
-                if m >= n, cholesky.factor(jacobian: jacobian, residual: residual, diagonal: diagonal),
-                   cholesky.reciprocalConditionOfScaledGram() >= configuration.choleskyMinimumReciprocalCondition {
+                if m >= n, cholesky.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal),
+                   cholesky.isFullRank,
+                   minimumReciprocalCondition <= 0 || cholesky.reciprocalConditionOfScaledGram() >= minimumReciprocalCondition {
                     evaluator.linearSolverUse["cholesky", default: 0] += 1
                     return cholesky
                 }
                 chosen = qr
             }
             var system = chosen
-            if !system.factor(jacobian: jacobian, residual: residual, diagonal: diagonal) {
+            if !system.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal) {
                 system = system === qr ? svd : qr
-                _ = system.factor(jacobian: jacobian, residual: residual, diagonal: diagonal)
+                _ = system.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal)
             }
             evaluator.linearSolverUse[system.name, default: 0] += 1
             return system
@@ -134,13 +142,7 @@ struct LevenbergMarquardtRun {
                 break
             }
             jacobianAtX = true
-            jacobian.elements.withUnsafeBufferPointer { elements in
-                columnNorms.withUnsafeMutableBufferPointer { norms in
-                    for j in 0..<n { norms[j] = 0 }
-                    for i in 0..<m { for j in 0..<n { let v = elements[i * n + j]; norms[j] += v * v } }
-                    for j in 0..<n { norms[j] = norms[j].squareRoot() }
-                }
-            }
+            columnEuclideanNorms(of: jacobian, into: &columnNorms)
             multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
             gradientInfinity = maximumMagnitude(gradient)
             if first {
@@ -342,9 +344,29 @@ struct LevenbergMarquardtRun {
 
     func finish(cost: Double, initialCost: Double, iterations: Int, gradientNorm: Double, status: FitStatus, message: String, jacobianAtX: Bool) -> FitResult {
         let covariance = configuration.covariance && cost.isFinite && status != .nonFiniteJacobian && status != .jacobianFailed
+        evaluator.bookFactorizationTimes(of: [qr, cholesky, svd])
         return evaluator.result(
             solver: LevenbergMarquardt.kind, usesJacobian: true, point: x, cost: cost, initialCost: initialCost,
             iterations: iterations, gradientNorm: gradientNorm, status: status, message: message,
             covariance: covariance, jacobianAtSolution: jacobianAtX ? jacobian : nil)
+    }
+}
+
+/// ‖Jⱼ‖ for every column j of the row-major m × n `jacobian`, into `norms` (n values).
+///
+/// - Complexity: mn multiply-adds, streamed row by row (the inner loop over a row is
+///   contiguous and vectorizes).
+func columnEuclideanNorms(of jacobian: Matrix, into norms: inout [Double]) {
+    let m = jacobian.rows, n = jacobian.columns
+    jacobian.elements.withUnsafeBufferPointer { elements in
+        norms.withUnsafeMutableBufferPointer { sums in
+            guard let source = elements.baseAddress, let target = sums.baseAddress else { return }
+            target.update(repeating: 0, count: n)
+            for i in 0..<m {
+                let row = source + i * n
+                for j in 0..<n { target[j] += row[j] * row[j] }
+            }
+            for j in 0..<n { target[j] = target[j].squareRoot() }
+        }
     }
 }

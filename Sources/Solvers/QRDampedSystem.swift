@@ -32,13 +32,17 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
     /// Numerical rank: |R_jj| > ε·max(m, n)·|R_00|.
     private(set) var rank = 0
 
+    private var factorClock = SectionClock()
+
     var isFullRank: Bool { rank == n }
+    var gramSeconds: Double { 0 }
+    var factorizationSeconds: Double { factorClock.seconds }
 
     deinit {
         for buffer in [a, r, reflectorScales, lapackWork, qtr, qtOther, work, sdiag, solution] { buffer.deallocate() }
     }
 
-    func factor(jacobian: Matrix, residual: [Double], diagonal: [Double]) -> Bool {
+    func factor(jacobian: Matrix, residual: [Double], gradient: [Double], diagonal: [Double]) -> Bool {
         resize(rows: jacobian.rows, columns: jacobian.columns)
         let a = self.a.pointer, n = self.n, m = self.m, ld = self.ld
         jacobian.elements.withUnsafeBufferPointer { source in
@@ -49,9 +53,11 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
         }
         for j in 0..<ld * n where !a[j].isFinite { return false }
         for j in 0..<n { pivots[j] = 0 }
-        let info = LAPACKE_dgeqp3_work(
-            LAPACK_COL_MAJOR, Int32(ld), Int32(n), a, Int32(max(ld, 1)), &pivots,
-            reflectorScales.pointer, lapackWork.pointer, Int32(lapackWork.count))
+        let info = factorClock.time {
+            LAPACKE_dgeqp3_work(
+                LAPACK_COL_MAJOR, Int32(ld), Int32(n), a, Int32(max(ld, 1)), &pivots,
+                reflectorScales.pointer, lapackWork.pointer, Int32(lapackWork.count))
+        }
         guard info == 0 else { return false }
         for j in 0..<n { permutation[j] = Int(pivots[j]) - 1 }
         project(residual, into: qtr)
@@ -127,7 +133,7 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
                 j -= 1
             }
         } else {
-            diagonal.withUnsafeBufferPointer { givensSolve(damping: damping, diagonal: $0, qtb: qtb) }
+            factorClock.time { diagonal.withUnsafeBufferPointer { givensSolve(damping: damping, diagonal: $0, qtb: qtb) } }
         }
         for j in 0..<n { step[permutation[j]] = -work[j] }
     }

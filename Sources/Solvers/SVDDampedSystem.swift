@@ -21,9 +21,13 @@ final class SVDDampedSystem: DampedLeastSquaresSystem {
     private var coefficients: [Double] = []
     private(set) var rank = 0
 
-    var isFullRank: Bool { rank == n }
+    private var factorClock = SectionClock()
 
-    func factor(jacobian: Matrix, residual: [Double], diagonal: [Double]) -> Bool {
+    var isFullRank: Bool { rank == n }
+    var gramSeconds: Double { 0 }
+    var factorizationSeconds: Double { factorClock.seconds }
+
+    func factor(jacobian: Matrix, residual: [Double], gradient: [Double], diagonal: [Double]) -> Bool {
         m = jacobian.rows
         n = jacobian.columns
         if scaled.count != m * n { scaled = Array(repeating: 0, count: m * n) }
@@ -31,7 +35,7 @@ final class SVDDampedSystem: DampedLeastSquaresSystem {
             let inverse = 1 / diagonal[j]
             for i in 0..<m { scaled[i + j * m] = jacobian.elements[i * n + j] * inverse }
         }
-        guard svd.factor(columnMajor: scaled, rows: m, columns: n) else { return false }
+        guard factorClock.time({ svd.factor(columnMajor: scaled, rows: m, columns: n) }) else { return false }
         rank = svd.numericalRank(relativeTolerance: Double.ulpOfOne * Double(max(m, n)))
         svd.projectOntoLeftVectors(residual, into: &projectedResidual)
         if coefficients.count != svd.rank { coefficients = Array(repeating: 0, count: svd.rank) }

@@ -1,0 +1,106 @@
+import Datasets
+import Foundation
+import Jacobians
+import LinearAlgebra
+import NeuralNetworks
+@testable import Solvers
+import Testing
+
+/// The forum network (5 → 9 → 3 tanh, 192 teacher samples; N = 84, M = 576) as a fit.
+func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
+    let data = try TeacherNetworkDataSource(layerWidths: [5, 9, 3], activation: .tanh, samples: 192, noise: 0.01)
+        .generate(seed: seed).training
+    let student = MultilayerPerceptron(layerWidths: [5, 9, 3], activation: .tanh).initialized(.glorot, seed: seed + 1)
+    return LeastSquaresProblem(
+        map: MultilayerPerceptronResidualMap(network: student, inputs: data.inputs, targets: data.targets),
+        initialParameters: student.parameters, jacobianStrategy: PerSampleGradients())
+}
+
+@Suite struct NormalEquationsTests {
+    /// J with columns scaled over twelve orders of magnitude: the equilibrated Gram matrix
+    /// is well conditioned although JᵀJ itself is not.
+    func badlyScaledJacobian() -> Matrix {
+        var j = randomMatrix(rows: 40, columns: 6, seed: 3)
+        for i in 0..<40 { for k in 0..<6 { j[i, k] *= pow(10, Double(2 * k)) } }
+        return j
+    }
+
+    @Test func conditionEstimateFromTheUndampedFactorMatchesTheEquilibratedGram() throws {
+        let j = badlyScaledJacobian()
+        let system = CholeskyDampedSystem()
+        let residual = [Double](repeating: 1, count: 40)
+        var gradient = [Double](repeating: 0, count: 6)
+        multiply(j, residual, transposeA: .transposed, into: &gradient)
+        #expect(system.factor(jacobian: j, residual: residual, gradient: gradient, diagonal: [Double](repeating: 1, count: 6)))
+        let estimate = system.reciprocalConditionOfScaledGram()
+        // Oracle: factor C = S⁻¹JᵀJS⁻¹ from scratch and ask LAPACK's dpocon through LinearAlgebra.
+        let g = gram(j)
+        var c = Matrix(rows: 6, columns: 6)
+        for a in 0..<6 { for b in 0..<6 { c[a, b] = g[a, b] / (g[a, a] * g[b, b]).squareRoot() } }
+        let direct = try CholeskyFactorization(c).reciprocalConditionEstimate()
+        #expect(estimate > 1e-3, "the equilibrated matrix is well conditioned: \(estimate)")
+        #expect(abs(estimate - direct) <= 1e-6 * direct, "\(estimate) vs \(direct)")
+    }
+
+    @Test func repeatedDampingReusesTheFactorAndGivesTheSameStep() {
+        let j = badlyScaledJacobian()
+        let system = CholeskyDampedSystem()
+        var generator = SplitMix64(seed: 5)
+        let residual = (0..<40).map { _ in generator.uniform() - 0.5 }
+        var gradient = [Double](repeating: 0, count: 6)
+        multiply(j, residual, transposeA: .transposed, into: &gradient)
+        let diagonal = (0..<6).map { pow(10, Double(2 * $0)) }
+        #expect(system.factor(jacobian: j, residual: residual, gradient: gradient, diagonal: diagonal))
+        var first = [Double](repeating: 0, count: 6), again = first, other = first, back = first
+        system.solve(damping: 0.5, diagonal: diagonal, into: &first)
+        let factorizations = system.factorizationSeconds
+        system.solve(damping: 0.5, diagonal: diagonal, into: &again)
+        #expect(system.factorizationSeconds == factorizations, "the same λ and D must not refactor")
+        system.solve(damping: 2, diagonal: diagonal, into: &other)
+        system.solve(damping: 0.5, diagonal: diagonal, into: &back)
+        #expect(first == again)
+        #expect(first == back)
+        // (JᵀJ + λD²)p = −Jᵀr, checked against Gaussian elimination.
+        let g = gram(j)
+        let a = (0..<6).map { r in (0..<6).map { c in g[r, c] + (r == c ? 0.5 * diagonal[r] * diagonal[r] : 0) } }
+        let expected = gaussianSolve(a, gradient.map { -$0 })
+        for (x, e) in zip(first, expected) { #expect(abs(x - e) <= 1e-8 * max(abs(e), 1e-12)) }
+    }
+
+    @Test(arguments: [0, 7, 8, 13, 63, 64, 99])
+    func allFiniteFindsEveryNonFiniteEntry(_ position: Int) {
+        var values = (0..<100).map { Double($0) - 50 }
+        #expect(allFinite(values))
+        for bad in [Double.nan, .infinity, -.infinity] {
+            values[position] = bad
+            #expect(!allFinite(values), "\(bad) at \(position)")
+        }
+        #expect(allFinite([]))
+    }
+
+    @Test func networksTakeTheNormalEquationsByDefault() throws {
+        var c = LevenbergMarquardt.Configuration()
+        c.maximumIterations = 30
+        c.covariance = false
+        let byDefault = LevenbergMarquardt(configuration: c).fit(try forumNetworkProblem())
+        #expect(byDefault.linearSolverUse["qr", default: 0] == 0, "\(byDefault.linearSolverUse)")
+        #expect(byDefault.linearSolverUse["cholesky", default: 0] == byDefault.jacobianEvaluations)
+        // The certified rule (rcond ≥ 1e-10) sends this network's flat-valley Jacobians to QR.
+        c.choleskyMinimumReciprocalCondition = LevenbergMarquardt.certifiedMinimumReciprocalCondition
+        c.maximumIterations = 200
+        let certified = LevenbergMarquardt(configuration: c).fit(try forumNetworkProblem())
+        #expect(certified.linearSolverUse["qr", default: 0] > 0, "\(certified.linearSolverUse)")
+    }
+
+    @Test func timingSplitIsPartOfTheLinearSolveTime() throws {
+        var c = LevenbergMarquardt.Configuration()
+        c.maximumIterations = 5
+        c.covariance = false
+        let result = LevenbergMarquardt(configuration: c).fit(try forumNetworkProblem())
+        let t = result.timings
+        #expect(t.gramSeconds > 0 && t.factorizationSeconds > 0)
+        #expect(t.gramSeconds + t.factorizationSeconds <= t.linearSolveSeconds)
+        #expect(t.residualSeconds + t.jacobianSeconds + t.linearSolveSeconds <= t.totalSeconds)
+        #expect(abs(t.otherSeconds - (t.totalSeconds - t.residualSeconds - t.jacobianSeconds - t.gramSeconds - t.factorizationSeconds)) < 1e-12)
+    }
+}
