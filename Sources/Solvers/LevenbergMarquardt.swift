@@ -84,8 +84,8 @@ struct LevenbergMarquardtRun {
             case .cholesky: chosen = cholesky
             case .auto:
                 if m >= n, cholesky.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal),
-                   cholesky.isFullRank,
-                   minimumReciprocalCondition <= 0 || cholesky.reciprocalConditionOfScaledGram() >= minimumReciprocalCondition {
+                   minimumReciprocalCondition <= 0
+                    || (cholesky.isFullRank && cholesky.reciprocalConditionOfScaledGram() >= minimumReciprocalCondition) {
                     evaluator.linearSolverUse["cholesky", default: 0] += 1
                     return cholesky
                 }

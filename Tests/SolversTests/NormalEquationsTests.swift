@@ -103,4 +103,26 @@ func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
         #expect(t.residualSeconds + t.jacobianSeconds + t.linearSolveSeconds <= t.totalSeconds)
         #expect(abs(t.otherSeconds - (t.totalSeconds - t.residualSeconds - t.jacobianSeconds - t.gramSeconds - t.factorizationSeconds)) < 1e-12)
     }
+
+    /// 1 → 8 → 1 tanh on 40 samples at only two distinct inputs: N = 25 ≤ M = 40, but J has rank
+    /// at most 2, so JᵀJ is singular at every iterate.
+    func rankDeficientNetworkProblem() -> LeastSquaresProblem {
+        let inputs = Matrix(rows: 40, columns: 1, elements: (0..<40).map { $0 % 2 == 0 ? -0.5 : 0.7 })
+        let targets = Matrix(rows: 40, columns: 1, elements: (0..<40).map { $0 % 2 == 0 ? 0.3 : -0.2 })
+        let network = MultilayerPerceptron(layerWidths: [1, 8, 1], activation: .tanh).initialized(.glorot, seed: 9)
+        return LeastSquaresProblem(
+            map: MultilayerPerceptronResidualMap(network: network, inputs: inputs, targets: targets),
+            initialParameters: network.parameters, jacobianStrategy: PerSampleGradients())
+    }
+
+    @Test func singularNetworkGramStaysOnRegularizedCholesky() {
+        var c = LevenbergMarquardt.Configuration()
+        c.covariance = false
+        c.maximumIterations = 100
+        let result = LevenbergMarquardt(configuration: c).fit(rankDeficientNetworkProblem())
+        #expect(result.linearSolverUse["qr", default: 0] == 0, "\(result.linearSolverUse)")
+        #expect(result.rankDeficientJacobians > 0)
+        // Two distinct inputs, two targets: the network can interpolate them, cost → 0.
+        #expect(result.cost < 1e-10 * result.initialCost, "\(result.status): \(result.cost) from \(result.initialCost)")
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Jacobians
 import LinearAlgebra
+import Solvers
 
 /// `evaluation: [{kind: peer-comparison}]` — PyTorch, JAX and SciPy on this very case, in the
 /// same run: times jacobench's exact strategies and one forward pass, writes the case (network,
@@ -9,7 +10,8 @@ import LinearAlgebra
 /// (see ``PeerComparisonReport``), with ratios to jacobench's fastest exact strategy.
 ///
 /// Parameter cases are exported at the model's initial parameters, so SciPy's LM starts where
-/// jacobench's solver started; input cases at the evaluated parameters. Without the venv or
+/// jacobench's solver started; input cases at the evaluated parameters. For parameter cases
+/// jacobench's default LM is then timed to SciPy's final cost (``FitToPeerCost``). Without the venv or
 /// the script the evaluation is skipped: `peer.status` says why and how to create it
 /// (`make peers`). Python is never needed by anything else.
 ///
@@ -116,7 +118,22 @@ public enum PeerComparisonEvaluation: EvaluationStage {
         let report = PeerComparisonReport(
             results: outcome.results, jacobench: timings, exactStrategies: Set(strategies.filter(\.isExact).map(\.name)),
             forwardPass: forwardPass, fit: fit, exactVariantsMatch: outcome.exactVariantsMatch)
-        return EvaluationResult(metrics: report.metrics, timings: report.timings)
+        var metrics = report.metrics, timingRows = report.timings
+        let scipy = outcome.results["peers"]?[PeerComparisonReport.fitVariant]
+        if target == .parameters, let scipyCost = scipy?["cost"]?.numberValue, scipyCost.isFinite {
+            context.progress.note("peer-comparison: jacobench's default LM to SciPy's cost")
+            let toCost = try FitToPeerCost.measure(
+                peerCost: scipyCost, fit: subject.fit, map: map, start: point, budgetSeconds: configuration.budget,
+                maximumRepeats: configuration.repeats, cancellation: context.cancellation)
+            metrics += toCost.metrics(peerMicroseconds: scipy?["median_us"]?.numberValue)
+            if let warm = toCost.warm {
+                timingRows.append(TimingRow(
+                    name: "peer.jacobench.fit-to-scipy-cost", repeats: warm.repeats, medianMicroseconds: warm.medianMicroseconds,
+                    minimumMicroseconds: warm.minimumMicroseconds, maximumMicroseconds: warm.maximumMicroseconds,
+                    forwardUnits: warm.medianMicroseconds / forwardPass.medianMicroseconds))
+            }
+        }
+        return EvaluationResult(metrics: metrics, timings: timingRows)
     }
 
     /// The result of a skipped comparison: `peer.status` = `skipped: <reason>`.

@@ -86,6 +86,8 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
             timingsSeconds: [
                 "residual": result.timings.residualSeconds, "jacobian": result.timings.jacobianSeconds,
                 "linear_solve": result.timings.linearSolveSeconds, "total": result.timings.totalSeconds,
+                "gram": result.timings.gramSeconds, "factorization": result.timings.factorizationSeconds,
+                "other": result.timings.otherSeconds,
             ])
     }
 }

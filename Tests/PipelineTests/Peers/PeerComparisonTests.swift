@@ -233,6 +233,36 @@ enum PeerFixtures {
         let yardstick = try #require(metrics["peer.jacobench.fastest_exact_us"]?.numberValue)
         #expect(metrics["peer.speedup.jax_best"]?.numberValue == 60 / yardstick)
         #expect(result.timings.contains { $0.name == "peer.jax.jit.vmap-jacrev" })
+        // SciPy's cost (0.5 in the canned results) is the default refit's target.
+        #expect(metrics["peer.fit.target_cost"]?.numberValue == 0.5 * (1 + FitToPeerCost.relativeTolerance))
+        #expect(metrics["peer.fit.default.reached_scipy_cost"]?.stringValue != nil)
+        #expect(metrics["peer.fit.default.per_iteration.total_us"]?.numberValue.map { $0 > 0 } == true)
+        // 4 residuals, 13 parameters: m < n is the one network case that falls back to QR.
+        #expect(metrics["peer.fit.default.linear_solver"]?.stringValue?.hasPrefix("qr ") == true)
+        #expect(result.timings.contains { $0.name == "peer.jacobench.fit-to-scipy-cost" })
+    }
+
+    @Test func timeToThePeersCostIsTheFirstAcceptedStepAtOrBelowTheTarget() throws {
+        let columns = ["iteration", "cost", "damping", "step_norm", "gradient_norm", "accepted", "elapsed_seconds"]
+        let trace: [[Double]] = [
+            [1, 3.0, 1, 1, 1, 1, 0.010],
+            [1, 0.1, 1, 1, 1, 0, 0.020],  // rejected: its cost is the current one's, not a trial's
+            [2, 1.0000005, 1, 1, 1, 1, 0.030],
+            [3, 0.9, 1, 1, 1, 1, 0.040],
+        ]
+        let reached = try #require(FitToPeerCost.firstReaching(1.000001, trace: trace, columns: columns))
+        #expect(reached.seconds == 0.030 && reached.iteration == 2)
+        #expect(FitToPeerCost.firstReaching(0.5, trace: trace, columns: columns) == nil)
+        #expect(FitToPeerCost.firstReaching(1, trace: trace, columns: ["iteration", "cost"]) == nil)
+
+        var toCost = FitToPeerCost(targetCost: 1.000001)
+        toCost.fromTrace = reached
+        toCost.traceReached = true
+        let metrics = Dictionary(toCost.metrics(peerMicroseconds: 60_000).map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(metrics["peer.fit.trace.time_to_scipy_cost_us"]?.numberValue == 30_000)
+        #expect(metrics["peer.fit.trace.iterations_to_scipy_cost"]?.numberValue == 2)
+        #expect(metrics["peer.speedup.fit_to_scipy_cost_trace"]?.numberValue == 2)
+        #expect(metrics["peer.speedup.fit_to_scipy_cost"] == nil, "no refit, no refit speedup")
     }
 
     @Test func aFailingBenchmarkIsAnErrorNamingTheCommand() throws {
