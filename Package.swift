@@ -28,6 +28,8 @@ let package = Package(
         ),
 
         // Foundations.
+        // Elementwise kernels compiled for baseline x86-64 and AVX2 + FMA, chosen at run time.
+        .target(name: "CNumericKernels"),
         .target(name: "LinearAlgebra", dependencies: ["CBLASLapack"]),
         .target(name: "YAMLDecoding", dependencies: ["CYAML"]),
 
@@ -38,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "NeuralNetworks",
-            dependencies: ["LinearAlgebra", "Jacobians", "CBLASLapack", .product(name: "Numerics", package: "swift-numerics")]
+            dependencies: ["LinearAlgebra", "Jacobians", "CBLASLapack", "CNumericKernels", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .target(
             name: "FormulaModels",

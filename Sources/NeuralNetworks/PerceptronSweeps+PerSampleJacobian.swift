@@ -1,3 +1,5 @@
+import CNumericKernels
+
 extension PerceptronSweeps {
     /// Writes the whole (S·p) × n Jacobian in one pass, row r = s·p + d being
     /// ∂y(s, d)/∂(variables), with row stride n (n = N, or S·d for inputs).
@@ -30,7 +32,13 @@ extension PerceptronSweeps {
         let topDerivative: UnsafePointer<Double>? =
             activations[top] == .identity ? nil : UnsafePointer(layerDerivatives[top].pointer)
 
-        if top > 0 {
+        // With p ≥ 2 outputs the penultimate layer's blocks are written from factors
+        // (below), so for a one-hidden-layer network no adjoint needs storing at all.
+        // A Jacobian far larger than the caches is assembled row by row in a small buffer
+        // and streamed out with non-temporal stores (no read-for-ownership of its lines).
+        let streams = variables == .parameters && rowCount * rowLength >= PerceptronSweeps.streamingThreshold
+        let factorsPenultimate = variables == .parameters && top > 0 && p >= 2 && !streams
+        if top > 0 && !(factorsPenultimate && top == 1) {
             // Δ_{top−1}(s, d) = g(s, d)·W_top[d, :] ⊙ D_{top−1}(s).
             let width = widths[top]
             let weights = UnsafePointer(theta.pointer + weightOffsets[top])
@@ -99,9 +107,15 @@ extension PerceptronSweeps {
                     (row + sample * inWidth).update(from: inputAdjoints + (sample * p + output) * inWidth, count: inWidth)
                 }
             }
+        case .parameters where streams:
+            writeStreamedParameterRows(topDerivative: topDerivative, into: rows)
         case .parameters:
             // Layer by layer (all per-layer values hoisted), each row's block written in place.
             for layer in 0..<top {
+                if factorsPenultimate && layer == top - 1 {
+                    writePenultimateBlocks(topDerivative: topDerivative, into: rows)
+                    continue
+                }
                 let inWidth = widths[layer], outWidth = widths[layer + 1]
                 let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
                 let deltas = UnsafePointer(adjoints + offset(layer))
@@ -137,6 +151,99 @@ extension PerceptronSweeps {
     }
 }
 
+extension PerceptronSweeps {
+    /// Jacobians of at least this many doubles (4 MB) are streamed out row by row.
+    static let streamingThreshold = 1 << 19
+
+    /// The parameter rows of a Jacobian far larger than the caches: each row r = (s, d) is
+    /// assembled in `rowBuffer` (outer products Δ_l(r) ⊗ H_{l−1}(s), biases Δ_l(r), the top
+    /// layer's block zero except W[d, :] = g·H_{L−1}(s) and b[d] = g) and copied out with
+    /// non-temporal stores, so the 33 MB of the scale case are written once, without being read.
+    /// Requires Δ_l for l < top in `rowAdjoints`.
+    func writeStreamedParameterRows(topDerivative: UnsafePointer<Double>?, into rows: UnsafeMutablePointer<Double>) {
+        let samples = sampleCount, top = layerCount - 1
+        let p = widths[layerCount], rowCount = samples * p
+        let rowLength = parameterCount
+        rowBuffer.reserve(rowLength)
+        let buffer = rowBuffer.pointer
+        let adjoints = UnsafePointer(rowAdjoints.pointer)
+        let topBlock = weightOffsets[top], topBlockLength = rowLength - topBlock
+        let topBias = biasOffsets[top] - topBlock, topInWidth = widths[top]
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Double>.self, capacity: top + 1) { layerInputs in
+            layerInputs[0] = UnsafePointer(inputs.pointer)
+            for layer in 0..<top { layerInputs[layer + 1] = UnsafePointer(layerOutputs[layer].pointer) }
+            for sample in 0..<samples {
+                for output in 0..<p {
+                    let rowIndex = sample * p + output
+                    for layer in 0..<top {
+                        let inWidth = widths[layer], outWidth = widths[layer + 1]
+                        let delta = adjoints + rowCount * adjointWidthPrefix[layer] + rowIndex * outWidth
+                        jb_outer_product(delta, outWidth, layerInputs[layer] + sample * inWidth, inWidth, buffer + weightOffsets[layer])
+                        let bias = buffer + biasOffsets[layer]
+                        for unit in 0..<outWidth { bias[unit] = delta[unit] }
+                    }
+                    let tail = buffer + topBlock
+                    tail.update(repeating: 0, count: topBlockLength)
+                    let gain = topDerivative?[rowIndex] ?? 1
+                    let input = layerInputs[top] + sample * topInWidth, target = tail + output * topInWidth
+                    for index in 0..<topInWidth { target[index] = gain * input[index] }
+                    tail[topBias + output] = gain
+                    jb_stream_copy(buffer, rows + rowIndex * rowLength, rowLength)
+                }
+            }
+        }
+        jb_stream_fence()
+    }
+}
+
+extension PerceptronSweeps {
+    /// The penultimate layer's W and b blocks (contiguous in θ) of every row, from
+    /// Δ_{L−1}(s, d) = g(s, d)·W_L[d, :] ⊙ D_{L−1}(s): the block of row (s, d) is
+    /// g(s, d)·(B_d ⊙ A_s) with B_d = [W_L[d, u] repeated w_{L−2} times per unit u, W_L[d, :]]
+    /// (once per call) and A_s = [vec(D_{L−1}(s) ⊗ H_{L−2}(s)), D_{L−1}(s)] (once per sample),
+    /// so each of the S·p rows is one flat, vectorisable product instead of w_{L−1} short outer products.
+    func writePenultimateBlocks(topDerivative: UnsafePointer<Double>?, into rows: UnsafeMutablePointer<Double>) {
+        let samples = sampleCount, top = layerCount - 1, layer = top - 1
+        let p = widths[layerCount]
+        let rowLength = parameterCount
+        let inWidth = widths[layer], outWidth = widths[layer + 1]
+        let weightLength = outWidth * inWidth, blockLength = weightLength + outWidth
+        penultimateFactors.reserve((p + 1) * blockLength)
+        let outputFactors = penultimateFactors.pointer, sampleFactor = outputFactors + p * blockLength
+        let topWeights = UnsafePointer(theta.pointer + weightOffsets[top])
+        for output in 0..<p {
+            let factor = outputFactors + output * blockLength, weights = topWeights + output * outWidth
+            for unit in 0..<outWidth {
+                let value = weights[unit]
+                for index in 0..<inWidth { factor[unit * inWidth + index] = value }
+                factor[weightLength + unit] = value
+            }
+        }
+        let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
+        let derivative: UnsafePointer<Double>? =
+            activations[layer] == .identity ? nil : UnsafePointer(layerDerivatives[layer].pointer)
+        let block = rows + weightOffsets[layer]
+        for sample in 0..<samples {
+            let sampleInput = input + sample * inWidth
+            if let derivative {
+                let mask = derivative + sample * outWidth
+                outerProduct(mask, count: outWidth, sampleInput, count: inWidth, into: sampleFactor)
+                for unit in 0..<outWidth { sampleFactor[weightLength + unit] = mask[unit] }
+            } else {
+                for unit in 0..<outWidth {
+                    for index in 0..<inWidth { sampleFactor[unit * inWidth + index] = sampleInput[index] }
+                    sampleFactor[weightLength + unit] = 1
+                }
+            }
+            for output in 0..<p {
+                let rowIndex = sample * p + output
+                let target = block + rowIndex * rowLength, factor = UnsafePointer(outputFactors + output * blockLength)
+                jb_scaled_product(factor, sampleFactor, topDerivative?[rowIndex] ?? 1, blockLength, target)
+            }
+        }
+    }
+}
+
 /// target[i] = gain·source[i]·mask[i] (mask 1 when nil).
 @inline(__always)
 private func scaledRow(
@@ -150,40 +257,11 @@ private func scaledRow(
     }
 }
 
-/// target (rows × columns, row-major) = a ⊗ b. Narrow inputs (the usual first layers)
-/// get a copy of the loop with the width known at compile time, fully unrolled,
-/// so that short rows cost no vector-loop set-up.
+/// target (rows × columns, row-major) = a ⊗ b (the C kernel, AVX2 where available).
 @inline(__always)
 private func outerProduct(
     _ a: UnsafePointer<Double>, count rows: Int, _ b: UnsafePointer<Double>, count columns: Int,
     into target: UnsafeMutablePointer<Double>
 ) {
-    switch columns {
-    case 1: outerProductBody(a, count: rows, b, count: 1, into: target)
-    case 2: outerProductBody(a, count: rows, b, count: 2, into: target)
-    case 3: outerProductBody(a, count: rows, b, count: 3, into: target)
-    case 4: outerProductBody(a, count: rows, b, count: 4, into: target)
-    case 5: outerProductBody(a, count: rows, b, count: 5, into: target)
-    case 6: outerProductBody(a, count: rows, b, count: 6, into: target)
-    case 7: outerProductBody(a, count: rows, b, count: 7, into: target)
-    case 8: outerProductBody(a, count: rows, b, count: 8, into: target)
-    case 9: outerProductBody(a, count: rows, b, count: 9, into: target)
-    case 10: outerProductBody(a, count: rows, b, count: 10, into: target)
-    case 12: outerProductBody(a, count: rows, b, count: 12, into: target)
-    case 16: outerProductBody(a, count: rows, b, count: 16, into: target)
-    default: outerProductBody(a, count: rows, b, count: columns, into: target)
-    }
-}
-
-@inline(__always)
-private func outerProductBody(
-    _ a: UnsafePointer<Double>, count rows: Int, _ b: UnsafePointer<Double>, count columns: Int,
-    into target: UnsafeMutablePointer<Double>
-) {
-    var line = target
-    for row in 0..<rows {
-        let scale = a[row]
-        for column in 0..<columns { line[column] = scale * b[column] }
-        line += columns
-    }
+    jb_outer_product(a, rows, b, columns, target)
 }

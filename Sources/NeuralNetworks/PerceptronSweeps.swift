@@ -39,6 +39,10 @@ final class PerceptronSweeps {
     private let laneSums = ScratchBuffer()
     /// Per-row adjoints Δ_l of the fused per-sample Jacobian (see `PerceptronSweeps+PerSampleJacobian.swift`).
     let rowAdjoints = ScratchBuffer()
+    /// The per-output and per-sample factors of the penultimate layer's blocks (p ≥ 2).
+    let penultimateFactors = ScratchBuffer()
+    /// One Jacobian row, assembled before it is streamed out (large Jacobians).
+    let rowBuffer = ScratchBuffer()
     private var forwardIsCurrent = false
     private var derivativesAreCurrent = false
 
@@ -60,7 +64,7 @@ final class PerceptronSweeps {
 
     /// Bytes of workspace currently held.
     var workspaceBytes: Int {
-        (layerOutputs + layerDerivatives + [theta, inputs, laneBlockA, laneBlockB, laneSums, rowAdjoints])
+        (layerOutputs + layerDerivatives + [theta, inputs, laneBlockA, laneBlockB, laneSums, rowAdjoints, penultimateFactors, rowBuffer])
             .reduce(0) { $0 + $1.byteCount }
     }
 

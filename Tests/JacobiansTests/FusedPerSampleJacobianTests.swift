@@ -26,6 +26,37 @@ import Testing
         .init(widths: [3, 7, 4, 2], activations: [.softplus, .tanh, .sigmoid], samples: 3, inputs: true),
     ]
 
+    /// Jacobians of ≥ 2¹⁹ doubles take the streamed row-by-row path (non-temporal stores).
+    static let streamedArchitectures: [Architecture] = [
+        .init(widths: [1, 30, 30, 1], activations: [.tanh, .tanh, .identity], samples: 600, inputs: false),
+        .init(widths: [2, 20, 20, 2], activations: [.tanh, .sigmoid, .tanh], samples: 700, inputs: false),
+    ]
+
+    @Test(arguments: streamedArchitectures)
+    func streamedRowsEqualPerOutputSweeps(_ architecture: Architecture) throws {
+        let model = ConformanceModel.residuals(
+            widths: architecture.widths, activations: architecture.activations, samples: architecture.samples, seed: 12)
+        let structured = try #require(model.map as? any PerSampleStructured)
+        #expect(structured.outputCount * structured.inputCount >= 1 << 19)
+        var fused = Matrix(rows: 0, columns: 0)
+        structured.perSampleJacobian(at: model.point, into: &fused)
+        #expect(JacobianConformance.relativeDifference(fused, Self.assembledFromPerOutputSweeps(structured, at: model.point)) <= 1e-14)
+    }
+
+    /// Rows s·p + d from p independent per-output adjoint sweeps.
+    static func assembledFromPerOutputSweeps(_ structured: any PerSampleStructured, at point: [Double]) -> Matrix {
+        let n = structured.inputCount, p = structured.outputsPerSample
+        var assembled = Matrix(rows: structured.outputCount, columns: n)
+        var gradients = Matrix(rows: 0, columns: 0)
+        for output in 0..<p {
+            structured.perSampleGradients(at: point, outputIndex: output, into: &gradients)
+            for sample in 0..<structured.sampleCount {
+                for column in 0..<n { assembled[sample * p + output, column] = gradients[sample, column] }
+            }
+        }
+        return assembled
+    }
+
     @Test(arguments: architectures)
     func fusedRowsEqualPerOutputSweeps(_ architecture: Architecture) throws {
         let model = architecture.inputs
@@ -34,15 +65,8 @@ import Testing
         let structured = try #require(model.map as? any PerSampleStructured)
         var fused = Matrix(rows: 0, columns: 0)
         structured.perSampleJacobian(at: model.point, into: &fused)
-        let n = structured.inputCount, p = structured.outputsPerSample
-        var assembled = Matrix(rows: structured.outputCount, columns: n)
-        var gradients = Matrix(rows: 0, columns: 0)
-        for output in 0..<p {
-            structured.perSampleGradients(at: model.point, outputIndex: output, into: &gradients)
-            for sample in 0..<structured.sampleCount {
-                for column in 0..<n { assembled[sample * p + output, column] = gradients[sample, column] }
-            }
-        }
+        let n = structured.inputCount
+        let assembled = Self.assembledFromPerOutputSweeps(structured, at: model.point)
         #expect(fused.rows == structured.outputCount && fused.columns == n)
         #expect(JacobianConformance.relativeDifference(fused, assembled) <= 1e-14)
         let reference = try ForwardVectorized().jacobian(of: model.map, at: model.point)

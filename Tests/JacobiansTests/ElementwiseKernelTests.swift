@@ -3,10 +3,13 @@ import Glibc
 @testable import NeuralNetworks
 import Testing
 
-/// Accuracy of the vectorisable tanh/expm1 kernels against Float80 (64-bit
-/// significand) references from glibc's `tanhl`/`expm1l`, whose own error
-/// (≈ 2⁻¹¹ double ulp) is negligible at the bounds asserted here.
-@Suite struct ExponentialKernelTests {
+/// Accuracy of the vectorisable tanh/expm1 kernels, in both compiled variants
+/// (baseline and AVX2 + FMA), against Float80 (64-bit significand) references from
+/// glibc's `tanhl`/`expm1l`, whose own error (≈ 2⁻¹¹ double ulp) is negligible at
+/// the bounds asserted here.
+@Suite struct ElementwiseKernelTests {
+    typealias Variant = ElementwiseKernels.Variant
+
     /// |computed − reference| in units of the double ulp at the reference (the
     /// smaller ulp when the reference sits at a binade boundary, so never flattering).
     static func ulpError(_ computed: Double, _ reference: Float80) -> Double {
@@ -37,48 +40,72 @@ import Testing
         return points
     }()
 
-    @Test func tanhIsWithinTwoAndAHalfUlpOverTheSweep() {
+    /// The kernel over a whole buffer in one variant.
+    static func tanhValues(_ points: [Double], variant: Variant) -> [Double] {
+        var values = points
+        values.withUnsafeMutableBufferPointer {
+            ElementwiseKernels.tanh($0.baseAddress!, count: $0.count, derivatives: nil, variant: variant)
+        }
+        return values
+    }
+
+    @Test(arguments: Variant.allCases)
+    func tanhIsWithinTwoAndAHalfUlpOverTheSweep(_ variant: Variant) {
         var worst = 0.0, worstAt = 0.0
-        for x in Self.sweep {
-            let error = Self.ulpError(ExponentialKernel.tanh(x), tanhl(Float80(x)))
+        let values = Self.tanhValues(Self.sweep, variant: variant)
+        for (index, x) in Self.sweep.enumerated() {
+            let error = Self.ulpError(values[index], tanhl(Float80(x)))
             if error > worst { worst = error; worstAt = x }
         }
         #expect(worst <= 2.5, "max error \(worst) ulp at x = \(worstAt)")
     }
 
-    @Test func tanhEdgeCases() {
+    @Test(arguments: Variant.allCases)
+    func tanhEdgeCases(_ variant: Variant) {
+        func tanh(_ x: Double) -> Double { ElementwiseKernels.tanh(x, variant: variant) }
         let tiny: [Double] = [.leastNonzeroMagnitude, .leastNormalMagnitude, 1e-300, 1e-20, 0x1p-27, 0x1p-26]
         for x in tiny {
-            #expect(ExponentialKernel.tanh(x) == x)
-            #expect(ExponentialKernel.tanh(-x) == -x)
+            #expect(tanh(x) == x)
+            #expect(tanh(-x) == -x)
         }
-        let zero = ExponentialKernel.tanh(0.0), negativeZero = ExponentialKernel.tanh(-0.0)
+        let zero = tanh(0.0), negativeZero = tanh(-0.0)
         #expect(zero == 0 && zero.sign == .plus)
         #expect(negativeZero == 0 && negativeZero.sign == .minus)
         for x in [19.1, 20, 22, 710, 1e300, .greatestFiniteMagnitude, .infinity] {
-            #expect(ExponentialKernel.tanh(x) == 1)
-            #expect(ExponentialKernel.tanh(-x) == -1)
+            #expect(tanh(x) == 1)
+            #expect(tanh(-x) == -1)
         }
-        #expect(ExponentialKernel.tanh(.nan).isNaN)
-        #expect(ExponentialKernel.tanh(-.nan).isNaN)
+        #expect(tanh(.nan).isNaN)
+        #expect(tanh(-.nan).isNaN)
     }
 
-    @Test func tanhIsExactlyOdd() {
-        let asymmetric = Self.sweep.filter { $0 > 0 && ExponentialKernel.tanh(-$0) != -ExponentialKernel.tanh($0) }
+    /// Without FMA contraction both variants round every operation alike: bitwise equal.
+    @Test func variantsAgreeBitwise() {
+        let baseline = Self.tanhValues(Self.sweep, variant: .baseline), avx2 = Self.tanhValues(Self.sweep, variant: .avx2)
+        let differing = Self.sweep.indices.filter { baseline[$0].bitPattern != avx2[$0].bitPattern }
+        #expect(differing.isEmpty, "variants differ at \(differing.prefix(5).map { Self.sweep[$0] })")
+    }
+
+    @Test(arguments: Variant.allCases)
+    func tanhIsExactlyOdd(_ variant: Variant) {
+        let positive = Self.sweep.filter { $0 > 0 }
+        let values = Self.tanhValues(positive, variant: variant), mirrored = Self.tanhValues(positive.map { -$0 }, variant: variant)
+        let asymmetric = positive.indices.filter { mirrored[$0] != -values[$0] }.map { positive[$0] }
         #expect(asymmetric.isEmpty, "tanh(−x) ≠ −tanh(x) at \(asymmetric.prefix(5))")
     }
 
-    @Test func expm1IsWithinOneAndAHalfUlpOnTheRangeTanhUses() {
+    @Test(arguments: Variant.allCases)
+    func expm1IsWithinOneAndAHalfUlpOnTheRangeTanhUses(_ variant: Variant) {
         var worst = 0.0, worstAt = 0.0
         for index in 0...400_000 {
             let y = 40 * Double(index) / 400_000
-            let error = Self.ulpError(ExponentialKernel.expm1(y), expm1l(Float80(y)))
+            let error = Self.ulpError(ElementwiseKernels.expm1(y, variant: variant), expm1l(Float80(y)))
             if error > worst { worst = error; worstAt = y }
         }
         #expect(worst <= 1.5, "max error \(worst) ulp at y = \(worstAt)")
     }
 
-    /// The buffer kernel writes exactly the scalar kernel's values, and φ′ = 1 − t²
+    /// The dispatching buffer kernel writes exactly the active variant's values, and φ′ = 1 − t²
     /// from them: within 2⁻⁵⁰ absolute of sech² x (t's error, doubled, plus rounding),
     /// and within 4 ulp relative where |x| ≤ 0.5 (no cancellation there).
     @Test func bufferKernelAndDerivativeAgreeWithTheReference() {
@@ -91,10 +118,12 @@ import Testing
         }
         var plain = points
         plain.withUnsafeMutableBufferPointer { fastTanh($0.baseAddress!, count: points.count) }
+        let active: Variant = ElementwiseKernels.variant == "avx2+fma" ? .avx2 : .baseline
+        let expected = Self.tanhValues(points, variant: active)
         var worstAbsolute = 0.0, worstRelative = 0.0, mismatches = 0
         for (index, x) in points.enumerated() {
             let t = values[index]
-            if t != ExponentialKernel.tanh(x) || plain[index] != t || derivatives[index] != 1 - t * t { mismatches += 1 }
+            if t != expected[index] || plain[index] != t || derivatives[index] != 1 - t * t { mismatches += 1 }
             let reference = 1 - tanhl(Float80(x)) * tanhl(Float80(x))
             worstAbsolute = Swift.max(worstAbsolute, Double((Float80(derivatives[index]) - reference).magnitude))
             if x.magnitude <= 0.5 { worstRelative = Swift.max(worstRelative, Self.ulpError(derivatives[index], reference)) }
@@ -115,7 +144,9 @@ import Testing
             }
         }
         for (index, x) in original.enumerated() {
-            #expect(values[index] == ExponentialKernel.tanh(x))
+            var single = x
+            fastTanh(&single, count: 1)
+            #expect(values[index] == single)
             #expect(abs(values[index] - Activation.tanh.value(x)) <= 2 * Activation.tanh.value(x).magnitude.ulp)
         }
     }

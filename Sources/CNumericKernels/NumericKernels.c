@@ -1,0 +1,221 @@
+#include "CNumericKernels.h"
+
+#include <stdint.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+// No contraction of a·b + c into FMA: every operation rounds as written, so both
+// variants, and debug and release builds, give bitwise identical results (the
+// accuracy tests, run on a debug build, then prove the release kernels too).
+#pragma STDC FP_CONTRACT OFF
+
+// Every kernel body is written once as an always-inline function and instantiated
+// in a baseline and (on x86-64) an AVX2 + FMA function; clang auto-vectorises both.
+
+#if defined(__x86_64__) && defined(__clang__)
+#define JB_HAS_AVX2_VARIANT 1
+#define JB_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define JB_HAS_AVX2_VARIANT 0
+#endif
+
+#define JB_INLINE static inline __attribute__((always_inline))
+
+static inline uint64_t bits_of(double x) { uint64_t b; memcpy(&b, &x, sizeof b); return b; }
+static inline double double_of(uint64_t b) { double x; memcpy(&x, &b, sizeof x); return x; }
+
+// expm1(y), y in [−40, 40]: y = k·ln2 + r, |r| ≤ ln2/2 (Cody–Waite, ln2 = high + low,
+// k·high exact), expm1(y) = (2^k − 1) + 2^k·r + 2^k·r²·P(r), P the Taylor series of
+// (e^r − 1 − r)/r² to degree 11 (expm1 to degree 13, truncation ≤ 1.2e-17 relative).
+// k is rounded by adding 1.5·2^52; its low bits, shifted into the exponent field, give 2^k.
+JB_INLINE double expm1_kernel(double y) {
+    const double shifted = y * 1.4426950408889634 + 6755399441055744.0;
+    const double k = shifted - 6755399441055744.0;
+    const double r = (y - k * 0.6931471803691238) - k * 1.9082149292705877e-10;
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    const double scale = double_of((bits_of(shifted) << 52) + 0x3FF0000000000000ULL);
+    // (2^k − 1) + 2^k·r first: 2^k·r is exact and the sum exact or one rounding, so
+    // the cancellation at k = 1, r < 0 does not amplify P's rounding.
+    return ((scale - 1.0) + scale * r) + scale * ((r * r) * p);
+}
+
+JB_INLINE double tanh_kernel(double x) {
+    const uint64_t sign = bits_of(x) & 0x8000000000000000ULL;
+    double a = __builtin_fabs(x);
+    a = a > 20.0 ? 20.0 : a;  // NaN stays NaN; tanh = 1 in double precision beyond 19.1
+    const double e = expm1_kernel(a + a);
+    const double t = e / (e + 2.0);
+    return double_of(bits_of(t) | sign);
+}
+
+JB_INLINE void tanh_body(double *restrict values, double *restrict derivatives, ptrdiff_t count) {
+    if (derivatives) {
+        for (ptrdiff_t i = 0; i < count; i++) {
+            const double t = tanh_kernel(values[i]);
+            values[i] = t;
+            derivatives[i] = 1.0 - t * t;
+        }
+    } else {
+        for (ptrdiff_t i = 0; i < count; i++) values[i] = tanh_kernel(values[i]);
+    }
+}
+
+JB_INLINE void expm1_body(const double *restrict y, double *restrict result, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i++) result[i] = expm1_kernel(y[i]);
+}
+
+JB_INLINE void outer_rows(const double *restrict a, ptrdiff_t rows, const double *restrict b, ptrdiff_t columns,
+                          double *restrict target) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const double scale = a[r];
+        double *restrict line = target + r * columns;
+        for (ptrdiff_t c = 0; c < columns; c++) line[c] = scale * b[c];
+    }
+}
+
+// Narrow rows (the usual first layers, d ≤ 8 inputs) get a copy with the width known
+// at compile time, fully unrolled: no vector-loop set-up per row.
+JB_INLINE void outer_body(const double *restrict a, ptrdiff_t rows, const double *restrict b, ptrdiff_t columns,
+                          double *restrict target) {
+    switch (columns) {
+    case 1: outer_rows(a, rows, b, 1, target); break;
+    case 2: outer_rows(a, rows, b, 2, target); break;
+    case 3: outer_rows(a, rows, b, 3, target); break;
+    case 4: outer_rows(a, rows, b, 4, target); break;
+    case 5: outer_rows(a, rows, b, 5, target); break;
+    case 6: outer_rows(a, rows, b, 6, target); break;
+    case 7: outer_rows(a, rows, b, 7, target); break;
+    case 8: outer_rows(a, rows, b, 8, target); break;
+    default: outer_rows(a, rows, b, columns, target); break;
+    }
+}
+
+JB_INLINE void scaled_product_body(const double *restrict x, const double *restrict y, double gain, ptrdiff_t count,
+                                   double *restrict target) {
+    if (gain == 1.0) {
+        for (ptrdiff_t i = 0; i < count; i++) target[i] = x[i] * y[i];
+    } else {
+        for (ptrdiff_t i = 0; i < count; i++) {
+            const double product = x[i] * y[i];
+            target[i] = gain * product;
+        }
+    }
+}
+
+static void tanh_baseline(double *values, double *derivatives, ptrdiff_t count) { tanh_body(values, derivatives, count); }
+static void expm1_baseline(const double *y, double *result, ptrdiff_t count) { expm1_body(y, result, count); }
+static void outer_baseline(const double *a, ptrdiff_t rows, const double *b, ptrdiff_t columns, double *target) {
+    outer_body(a, rows, b, columns, target);
+}
+static void scaled_product_baseline(const double *x, const double *y, double gain, ptrdiff_t count, double *target) {
+    scaled_product_body(x, y, gain, count, target);
+}
+
+#if JB_HAS_AVX2_VARIANT
+JB_AVX2 static void tanh_avx2(double *values, double *derivatives, ptrdiff_t count) { tanh_body(values, derivatives, count); }
+JB_AVX2 static void expm1_avx2(const double *y, double *result, ptrdiff_t count) { expm1_body(y, result, count); }
+JB_AVX2 static void outer_avx2(const double *a, ptrdiff_t rows, const double *b, ptrdiff_t columns, double *target) {
+    outer_body(a, rows, b, columns, target);
+}
+JB_AVX2 static void scaled_product_avx2(const double *x, const double *y, double gain, ptrdiff_t count, double *target) {
+    scaled_product_body(x, y, gain, count, target);
+}
+
+static int detect_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+JB_AVX2 static void stream_copy_avx2(const double *source, double *target, ptrdiff_t count) {
+    ptrdiff_t i = 0;
+    while (i < count && ((uintptr_t)(target + i) & 31) != 0) { target[i] = source[i]; i++; }
+    for (; i + 4 <= count; i += 4) _mm256_stream_pd(target + i, _mm256_loadu_pd(source + i));
+    for (; i < count; i++) target[i] = source[i];
+}
+#else
+static int detect_avx2(void) { return 0; }
+#endif
+
+static void stream_copy_baseline(const double *source, double *target, ptrdiff_t count) {
+#if defined(__x86_64__)
+    ptrdiff_t i = 0;
+    if (((uintptr_t)target & 7) != 0) { memcpy(target, source, (size_t)count * sizeof(double)); return; }
+    if (((uintptr_t)target & 15) != 0 && count > 0) { target[0] = source[0]; i = 1; }
+    for (; i + 2 <= count; i += 2) _mm_stream_pd(target + i, _mm_loadu_pd(source + i));
+    for (; i < count; i++) target[i] = source[i];
+#else
+    memcpy(target, source, (size_t)count * sizeof(double));
+#endif
+}
+
+// −1 until the first call; the race on first use is benign (every thread stores the same value).
+static int cached_variant = -1;
+
+int jb_kernels_variant(void) {
+    int variant = __atomic_load_n(&cached_variant, __ATOMIC_RELAXED);
+    if (variant < 0) {
+        variant = detect_avx2();
+        __atomic_store_n(&cached_variant, variant, __ATOMIC_RELAXED);
+    }
+    return variant;
+}
+
+void jb_tanh_variant(int variant, double *values, double *derivatives, ptrdiff_t count) {
+#if JB_HAS_AVX2_VARIANT
+    if (variant == 1 && jb_kernels_variant() == 1) { tanh_avx2(values, derivatives, count); return; }
+#endif
+    (void)variant;
+    tanh_baseline(values, derivatives, count);
+}
+
+void jb_expm1_variant(int variant, const double *y, double *result, ptrdiff_t count) {
+#if JB_HAS_AVX2_VARIANT
+    if (variant == 1 && jb_kernels_variant() == 1) { expm1_avx2(y, result, count); return; }
+#endif
+    (void)variant;
+    expm1_baseline(y, result, count);
+}
+
+void jb_tanh(double *values, double *derivatives, ptrdiff_t count) {
+    jb_tanh_variant(jb_kernels_variant(), values, derivatives, count);
+}
+
+void jb_outer_product(const double *a, ptrdiff_t rows, const double *b, ptrdiff_t columns, double *target) {
+#if JB_HAS_AVX2_VARIANT
+    if (jb_kernels_variant() == 1) { outer_avx2(a, rows, b, columns, target); return; }
+#endif
+    outer_baseline(a, rows, b, columns, target);
+}
+
+void jb_scaled_product(const double *x, const double *y, double gain, ptrdiff_t count, double *target) {
+#if JB_HAS_AVX2_VARIANT
+    if (jb_kernels_variant() == 1) { scaled_product_avx2(x, y, gain, count, target); return; }
+#endif
+    scaled_product_baseline(x, y, gain, count, target);
+}
+
+void jb_stream_copy(const double *source, double *target, ptrdiff_t count) {
+#if JB_HAS_AVX2_VARIANT
+    if (jb_kernels_variant() == 1) { stream_copy_avx2(source, target, count); return; }
+#endif
+    stream_copy_baseline(source, target, count);
+}
+
+void jb_stream_fence(void) {
+#if defined(__x86_64__)
+    _mm_sfence();
+#endif
+}
