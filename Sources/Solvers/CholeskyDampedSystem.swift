@@ -35,6 +35,8 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     private var gramIsPositiveDefinite = false
 
     private var gramClock = SectionClock(), factorClock = SectionClock()
+    /// The known zero pattern of a network's Jacobian, used to skip zero products in JᵀJ.
+    var outputLayerGram: OutputLayerGram?
 
     var isFullRank: Bool { fullRank }
     var gramSeconds: Double { gramClock.seconds }
@@ -42,7 +44,13 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
 
     func factor(jacobian: Matrix, residual: [Double], gradient: [Double], diagonal: [Double]) -> Bool {
         n = jacobian.columns
-        gramClock.time { LinearAlgebra.gram(jacobian, into: &gram) }
+        gramClock.time {
+            if let structure = outputLayerGram, structure.matches(jacobian) {
+                structure.gram(jacobian, into: &gram)
+            } else {
+                LinearAlgebra.gram(jacobian, into: &gram)
+            }
+        }
         if self.gradient.count != n {
             self.gradient = Array(repeating: 0, count: n)
             otherGradient = self.gradient

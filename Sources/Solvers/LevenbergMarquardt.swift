@@ -54,6 +54,9 @@ struct LevenbergMarquardtRun {
         self.evaluator = evaluator
         m = evaluator.residualCount
         n = evaluator.parameterCount
+        if let network = evaluator.problem.map as? MultilayerPerceptronResidualMap, evaluator.map.isIdentityEmbedding {
+            cholesky.outputLayerGram = OutputLayerGram(network)
+        }
         minimumReciprocalCondition = configuration.choleskyMinimumReciprocalCondition
             ?? (evaluator.problem.map is MultilayerPerceptronResidualMap
                 ? LevenbergMarquardt.networkMinimumReciprocalCondition

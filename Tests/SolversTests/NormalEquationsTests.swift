@@ -125,4 +125,32 @@ func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
         // Two distinct inputs, two targets: the network can interpolate them, cost → 0.
         #expect(result.cost < 1e-10 * result.initialCost, "\(result.status): \(result.cost) from \(result.initialCost)")
     }
+
+    @Test(arguments: [[5, 9, 3], [2, 4, 6, 2], [3, 7, 5]])
+    func outputLayerGramEqualsTheDenseGram(_ layers: [Int]) throws {
+        let network = MultilayerPerceptron(layerWidths: layers, activation: .tanh).initialized(.glorot, seed: 4)
+        var generator = SplitMix64(seed: 6)
+        let samples = 23, d = layers[0], p = layers[layers.count - 1]
+        let inputs = Matrix(rows: samples, columns: d, elements: (0..<samples * d).map { _ in generator.uniform() * 2 - 1 })
+        let targets = Matrix(rows: samples, columns: p, elements: (0..<samples * p).map { _ in generator.uniform() })
+        let map = MultilayerPerceptronResidualMap(network: network, inputs: inputs, targets: targets)
+        var jacobian = try ForwardVectorized().jacobian(of: map, at: network.parameters)
+        // Row weights (σ) keep the zero pattern.
+        for i in 0..<jacobian.rows { for j in 0..<jacobian.columns { jacobian[i, j] *= 1 + Double(i % 5) } }
+        let structure = try #require(OutputLayerGram(map))
+        #expect(structure.columns == network.parameterCount && structure.matches(jacobian))
+        var structured = Matrix(rows: 0, columns: 0)
+        structure.gram(jacobian, into: &structured)
+        let dense = gram(jacobian)
+        var difference = 0.0
+        for (a, b) in zip(structured.elements, dense.elements) { difference = max(difference, abs(a - b)) }
+        #expect(difference <= 1e-13 * dense.frobeniusNorm, "max |Δ| = \(difference)")
+    }
+
+    @Test func oneOutputHasNoStructureToSkip() {
+        let network = MultilayerPerceptron(layerWidths: [1, 4, 1], activation: .tanh).initialized(.glorot, seed: 1)
+        let map = MultilayerPerceptronResidualMap(
+            network: network, inputs: Matrix(rows: 3, columns: 1, elements: [0, 1, 2]), targets: Matrix(rows: 3, columns: 1, elements: [0, 0, 0]))
+        #expect(OutputLayerGram(map) == nil)
+    }
 }

@@ -1,0 +1,81 @@
+import CBLASLapack
+import LinearAlgebra
+import NeuralNetworks
+
+/// JᵀJ of a network's residual Jacobian without the products that are zero by construction.
+///
+/// Residual row s·p + d (sample s, output d) depends on the last layer only through
+/// W_L[d, :] (h weights) and b_L[d]: its entries in the other p − 1 outputs' h + 1 columns are
+/// exactly zero, whatever the strategy. With A the first c₀ columns (every earlier layer),
+/// Jᵀ J is assembled from
+///
+///     AᵀA (dsyrk, m·c₀²/2),  and for each output d, over its S = m/p rows:
+///     A_dᵀW_d (dgemm c₀·h·S),  A_dᵀb_d, W_dᵀW_d (dsyrk), W_dᵀb_d, b_dᵀb_d,
+///
+/// every other block zero. For the 5 → 9 → 3 network (c₀ = 54, h = 9, p = 3, m = 576) that is
+/// about 1.15 M multiply-adds instead of the dense 2.03 M. Rows may carry weights (σ): only the
+/// zero pattern is used. Not used when parameters are fixed (the columns move) or p = 1.
+struct OutputLayerGram: Sendable, Equatable {
+    /// c₀: columns of every layer but the last.
+    let denseColumns: Int
+    /// p: outputs per sample.
+    let outputs: Int
+    /// h: width of the last hidden layer.
+    let hidden: Int
+
+    /// The structure of `map`'s parameter Jacobian, or nil when there is nothing to skip
+    /// (one output) or the layout is not W_L then b_L at the end of θ.
+    init?(_ map: MultilayerPerceptronResidualMap) {
+        let network = map.network
+        let last = network.layerCount - 1
+        guard last >= 0, network.outputWidth >= 2 else { return nil }
+        let p = network.outputWidth, h = network.layerWidths[last]
+        let weights = network.weightOffsets[last], biases = network.biasOffsets[last]
+        guard biases == weights + p * h, biases + p == network.parameterCount else { return nil }
+        denseColumns = weights
+        outputs = p
+        hidden = h
+    }
+
+    /// n = c₀ + p·(h + 1).
+    var columns: Int { denseColumns + outputs * (hidden + 1) }
+
+    /// Whether `jacobian` has this structure's shape (n columns, whole samples of p rows).
+    func matches(_ jacobian: Matrix) -> Bool {
+        jacobian.columns == columns && jacobian.rows % outputs == 0 && jacobian.rows > 0
+    }
+
+    /// JᵀJ (n × n, both triangles) into `result`; `jacobian` must ``matches(_:)``.
+    func gram(_ jacobian: Matrix, into result: inout Matrix) {
+        let n = columns, m = jacobian.rows, p = outputs, h = hidden, c0 = denseColumns
+        let samples = m / p, stride = Int32(p * n), ld = Int32(n)
+        let biasColumn = c0 + p * h
+        if result.rows != n || result.columns != n { result.reshape(rows: n, columns: n) }
+        jacobian.elements.withUnsafeBufferPointer { jBuffer in
+            result.elements.withUnsafeMutableBufferPointer { gBuffer in
+                guard let j = jBuffer.baseAddress, let g = gBuffer.baseAddress else { return }
+                g.update(repeating: 0, count: n * n)
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(c0), Int32(m), 1, j, ld, 0, g, ld)
+                for d in 0..<p {
+                    let rows = j + d * n                    // row d of sample 0; next sample p·n further
+                    let weights = rows + c0 + d * h, bias = rows + biasColumn + d
+                    let weightColumn = c0 + d * h
+                    cblas_dgemm(
+                        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(c0), Int32(h), Int32(samples), 1,
+                        rows, stride, weights, stride, 0, g + weightColumn, ld)
+                    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(samples), Int32(c0), 1, rows, stride, bias, stride, 0, g + biasColumn + d, ld)
+                    cblas_dsyrk(
+                        CblasRowMajor, CblasUpper, CblasTrans, Int32(h), Int32(samples), 1, weights, stride, 0,
+                        g + weightColumn * n + weightColumn, ld)
+                    cblas_dgemv(
+                        CblasRowMajor, CblasTrans, Int32(samples), Int32(h), 1, weights, stride, bias, stride, 0,
+                        g + weightColumn * n + biasColumn + d, ld)
+                    g[(biasColumn + d) * n + biasColumn + d] = cblas_ddot(Int32(samples), bias, stride, bias, stride)
+                }
+                for i in 0..<n {
+                    for k in 0..<i { g[i * n + k] = g[k * n + i] }
+                }
+            }
+        }
+    }
+}
