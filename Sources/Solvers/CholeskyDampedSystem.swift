@@ -35,6 +35,8 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     private var gramIsPositiveDefinite = false
 
     private var gramClock = SectionClock(), factorClock = SectionClock()
+    /// Whether ``formGram(of:)`` has formed JᵀJ of the Jacobian the next factor() receives.
+    private var gramIsAhead = false
     /// The known zero pattern of a network's Jacobian, used to skip zero products in JᵀJ.
     var outputLayerGram: OutputLayerGram?
 
@@ -42,7 +44,9 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     var gramSeconds: Double { gramClock.seconds }
     var factorizationSeconds: Double { factorClock.seconds }
 
-    func factor(jacobian: Matrix, residual: [Double], gradient: [Double], diagonal: [Double]) -> Bool {
+    /// JᵀJ of `jacobian`, formed ahead of ``factor(jacobian:residual:gradient:diagonal:)``
+    /// (which then uses it instead of forming it again).
+    func formGram(of jacobian: Matrix) {
         n = jacobian.columns
         gramClock.time {
             if let structure = outputLayerGram, structure.matches(jacobian) {
@@ -51,6 +55,17 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
                 LinearAlgebra.gram(jacobian, into: &gram)
             }
         }
+        gramIsAhead = true
+    }
+
+    /// ‖Jⱼ‖ = √(JᵀJ)ⱼⱼ of the Gram matrix formed last (n values into `norms`).
+    func columnNorms(into norms: inout [Double]) {
+        for j in 0..<n { norms[j] = max(gram[j, j], 0).squareRoot() }
+    }
+
+    func factor(jacobian: Matrix, residual: [Double], gradient: [Double], diagonal: [Double]) -> Bool {
+        if !gramIsAhead || jacobian.columns != n { formGram(of: jacobian) }
+        gramIsAhead = false
         if self.gradient.count != n {
             self.gradient = Array(repeating: 0, count: n)
             otherGradient = self.gradient

@@ -48,6 +48,12 @@ struct LevenbergMarquardtRun {
     let qr = QRDampedSystem(), cholesky = CholeskyDampedSystem(), svd = SVDDampedSystem()
     /// `cholesky-min-rcond`, or the problem's default for it.
     let minimumReciprocalCondition: Double
+    /// Whether every Jacobian goes to the normal equations (`cholesky`, or `auto` with
+    /// `cholesky-min-rcond` 0 and m ≥ n): then JᵀJ is formed before the column norms.
+    var normalEquationsFirst: Bool {
+        configuration.linearSolver == .cholesky
+            || (configuration.linearSolver == .auto && m >= n && minimumReciprocalCondition <= 0)
+    }
 
     init(configuration: LevenbergMarquardt.Configuration, evaluator: FitEvaluator) {
         self.configuration = configuration
@@ -145,7 +151,14 @@ struct LevenbergMarquardtRun {
                 break
             }
             jacobianAtX = true
-            columnEuclideanNorms(of: jacobian, into: &columnNorms)
+            if normalEquationsFirst {
+                // The normal equations are taken whatever the conditioning: form JᵀJ now and
+                // read ‖Jⱼ‖ off its diagonal instead of another pass over J.
+                evaluator.timeLinearSolve { cholesky.formGram(of: jacobian) }
+                cholesky.columnNorms(into: &columnNorms)
+            } else {
+                columnEuclideanNorms(of: jacobian, into: &columnNorms)
+            }
             multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
             gradientInfinity = maximumMagnitude(gradient)
             if first {
