@@ -115,6 +115,23 @@ JB_INLINE void scaled_product_body(const double *restrict x, const double *restr
     }
 }
 
+JB_INLINE void matmul_body(const double *restrict a, ptrdiff_t m, ptrdiff_t k, const double *restrict b, ptrdiff_t n,
+                           double *restrict c) {
+    for (ptrdiff_t i = 0; i < m; i++) {
+        double *restrict row = c + i * n;
+        for (ptrdiff_t j = 0; j < n; j++) row[j] = 0.0;
+        for (ptrdiff_t u = 0; u < k; u++) {
+            const double s = a[i * k + u];
+            const double *restrict bu = b + u * n;
+            for (ptrdiff_t j = 0; j < n; j++) row[j] += s * bu[j];
+        }
+    }
+}
+
+static void matmul_baseline(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c) {
+    matmul_body(a, m, k, b, n, c);
+}
+
 static void tanh_baseline(double *values, double *derivatives, ptrdiff_t count) { tanh_body(values, derivatives, count); }
 static void expm1_baseline(const double *y, double *result, ptrdiff_t count) { expm1_body(y, result, count); }
 static void outer_baseline(const double *a, ptrdiff_t rows, const double *b, ptrdiff_t columns, double *target) {
@@ -137,6 +154,38 @@ JB_AVX2 static void scaled_product_avx2(const double *x, const double *y, double
 static int detect_avx2(void) {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+// C = A·B for n ≤ 16: each row of C lives in up to four ymm accumulators (masked at the
+// edge) through the whole k loop; one FMA per four multiply-adds, no packing.
+#define JB_MATMUL_ROWS(V)                                                                          \
+    for (ptrdiff_t i = 0; i < m; i++) {                                                            \
+        __m256d acc[V];                                                                            \
+        for (int v = 0; v < V; v++) acc[v] = _mm256_setzero_pd();                                  \
+        const double *ai = a + i * k;                                                              \
+        for (ptrdiff_t u = 0; u < k; u++) {                                                        \
+            const __m256d s = _mm256_broadcast_sd(ai + u);                                         \
+            const double *bu = b + u * n;                                                          \
+            for (int v = 0; v < V; v++)                                                            \
+                acc[v] = _mm256_fmadd_pd(s, _mm256_maskload_pd(bu + 4 * v, masks[v]), acc[v]);     \
+        }                                                                                          \
+        for (int v = 0; v < V; v++) _mm256_maskstore_pd(c + i * n + 4 * v, masks[v], acc[v]);      \
+    }
+
+JB_AVX2 static void matmul_avx2(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c) {
+    if (n > 16 || n <= 0) { matmul_body(a, m, k, b, n, c); return; }
+    __m256i masks[4];
+    for (int v = 0; v < 4; v++) {
+        long long lanes[4];
+        for (int l = 0; l < 4; l++) lanes[l] = (4 * v + l < n) ? -1 : 0;
+        masks[v] = _mm256_loadu_si256((const __m256i *)lanes);
+    }
+    switch ((n + 3) / 4) {
+    case 1: JB_MATMUL_ROWS(1) break;
+    case 2: JB_MATMUL_ROWS(2) break;
+    case 3: JB_MATMUL_ROWS(3) break;
+    default: JB_MATMUL_ROWS(4) break;
+    }
 }
 
 JB_AVX2 static void stream_copy_avx2(const double *source, double *target, ptrdiff_t count) {
@@ -218,4 +267,16 @@ void jb_stream_fence(void) {
 #if defined(__x86_64__)
     _mm_sfence();
 #endif
+}
+
+void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c) {
+#if JB_HAS_AVX2_VARIANT
+    if (variant == 1 && jb_kernels_variant() == 1) { matmul_avx2(a, m, k, b, n, c); return; }
+#endif
+    (void)variant;
+    matmul_baseline(a, m, k, b, n, c);
+}
+
+void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c) {
+    jb_matmul_variant(jb_kernels_variant(), a, m, k, b, n, c);
 }

@@ -32,6 +32,13 @@ public enum ElementwiseKernels {
         jb_tanh_variant(variant.rawValue, values, derivatives, count)
     }
 
+    /// C = A·B (row-major, m × k times k × n) in one variant (tests).
+    static func multiply(_ a: [Double], rows m: Int, inner k: Int, _ b: [Double], columns n: Int, variant: Variant) -> [Double] {
+        var c = [Double](repeating: .nan, count: m * n)
+        jb_matmul_variant(variant.rawValue, a, m, k, b, n, &c)
+        return c
+    }
+
     /// expm1 y for y ∈ [−40, 40] in one variant (tests).
     static func expm1(_ y: Double, variant: Variant) -> Double {
         var input = y, result = 0.0

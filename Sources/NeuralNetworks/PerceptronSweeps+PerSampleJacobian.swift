@@ -82,10 +82,15 @@ extension PerceptronSweeps {
             let inWidth = widths[0]
             let inputAdjoints = adjoints + inputOffset
             if top > 0 {
-                gemm(
-                    transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: widths[1],
-                    a: adjoints + offset(0), lda: widths[1], b: theta.pointer, ldb: inWidth,
-                    beta: 0, c: inputAdjoints, ldc: inWidth)
+                if inWidth <= 16 {
+                    // Narrow inputs: rows of Δ_in stay in registers (BLAS packing would dominate).
+                    jb_matmul(adjoints + offset(0), rowCount, widths[1], theta.pointer, inWidth, inputAdjoints)
+                } else {
+                    gemm(
+                        transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: widths[1],
+                        a: adjoints + offset(0), lda: widths[1], b: theta.pointer, ldb: inWidth,
+                        beta: 0, c: inputAdjoints, ldc: inWidth)
+                }
             } else {
                 for sample in 0..<samples {
                     for output in 0..<p {

@@ -133,6 +133,27 @@ import Testing
         #expect(worstRelative <= 4, "worst relative φ′ error \(worstRelative) ulp on |x| ≤ 0.5")
     }
 
+    /// The small product against a naive triple loop, for widths on both sides of the
+    /// register-blocked limit (16) and the masked edges.
+    @Test(arguments: Variant.allCases)
+    func smallProductMatchesANaiveProduct(_ variant: Variant) {
+        var generator = SeededGenerator(seed: 5)
+        for (m, k, n) in [(55, 32, 15), (1, 1, 1), (7, 3, 4), (5, 9, 16), (3, 5, 17), (4, 0, 3), (9, 30, 30)] {
+            let a = (0..<(m * k)).map { _ in generator.nextUniform(in: -1, 1) }
+            let b = (0..<(k * n)).map { _ in generator.nextUniform(in: -1, 1) }
+            let c = ElementwiseKernels.multiply(a, rows: m, inner: k, b, columns: n, variant: variant)
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum = 0.0, magnitude = 0.0
+                    for u in 0..<k { sum += a[i * k + u] * b[u * n + j]; magnitude += abs(a[i * k + u] * b[u * n + j]) }
+                    worst = Swift.max(worst, abs(c[i * n + j] - sum) / Swift.max(magnitude, .leastNormalMagnitude))
+                }
+            }
+            #expect(worst <= Double(Swift.max(k, 1)) * 0x1p-52, "\(m)×\(k)×\(n): relative error \(worst)")
+        }
+    }
+
     /// The activation buffer path (used by every sweep) runs the same kernel.
     @Test func activationBufferPathUsesTheKernel() {
         var values: [Double] = [-3, -0.5, 0, 1e-8, 0.7, 4]

@@ -41,6 +41,15 @@ void jb_scaled_product(const double *x, const double *y, double gain, ptrdiff_t 
 /// than the caches that are written once. Call `jb_stream_fence` after the last copy.
 void jb_stream_copy(const double *source, double *target, ptrdiff_t count);
 
+/// C (m × n) ← A (m × k)·B (k × n), all row-major and dense, for small products where
+/// BLAS's packing costs more than the arithmetic. The AVX2 variant keeps each row of C
+/// in registers for n ≤ 16 and uses FMA (one rounding per multiply-add), so it may differ
+/// from the baseline variant in the last bits; both sum over k in ascending order.
+void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c);
+
+/// `jb_matmul` in an explicit variant (tests).
+void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c);
+
 /// Orders the preceding non-temporal stores before any later store (sfence).
 void jb_stream_fence(void);
 
