@@ -35,6 +35,9 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     private var gramIsPositiveDefinite = false
 
     private var gramClock = SectionClock(), factorClock = SectionClock()
+    /// The regularized λ that stands for λ = 0 when JᵀJ is singular, and the D it was found with.
+    private var zeroDampingSubstitute: Double?
+    private var substituteDiagonal: [Double] = []
     /// Whether ``formGram(of:)`` has formed JᵀJ of the Jacobian the next factor() receives.
     private var gramIsAhead = false
     /// The known zero pattern of a network's Jacobian, used to skip zero products in JᵀJ.
@@ -72,12 +75,14 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
             factorStorage = Array(repeating: 0, count: n * n)
             scaledFactor = factorStorage
             factoredDiagonal = self.gradient
+            substituteDiagonal = self.gradient
             work = Array(repeating: 0, count: 3 * max(n, 1))
             integerWork = Array(repeating: 0, count: max(n, 1))
         }
         for j in 0..<n { self.gradient[j] = gradient[j] }
         usingOther = false
         factoredDamping = nil
+        zeroDampingSubstitute = nil
         // A NaN or ∞ in J makes its column's diagonal entry Σᵢ Jᵢⱼ² non-finite.
         var diagonalSum = 0.0
         for j in 0..<n { diagonalSum += gram[j, j] }
@@ -152,13 +157,22 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
 
     func solve(damping: Double, diagonal: [Double], into step: inout [Double]) {
         var lambda = damping
-        if !factorize(damping: lambda, diagonal: diagonal) {
+        if damping == 0, let substitute = zeroDampingSubstitute, substituteDiagonal == diagonal {
+            lambda = substitute
+        }
+        let known = lambda == 0 && !gramIsPositiveDefinite
+        if known || !factorize(damping: lambda, diagonal: diagonal) {
             // Singular normal equations: regularize just enough to factor (the rank-truncated
-            // step of the QR and SVD solvers, approximately).
+            // step of the QR and SVD solvers, approximately). The λ found for λ = 0 is kept,
+            // so Moré's search (which restarts from λ = 0 at every trial) finds it again for free.
             var largest = 0.0
             for j in 0..<n where diagonal[j] > 0 { largest = max(largest, gram[j, j] / (diagonal[j] * diagonal[j])) }
             lambda = max(lambda, 1e-14 * max(largest, Double.leastNormalMagnitude))
             while !factorize(damping: lambda, diagonal: diagonal) && lambda.isFinite { lambda *= 100 }
+            if damping == 0 {
+                zeroDampingSubstitute = lambda
+                for j in 0..<n { substituteDiagonal[j] = diagonal[j] }
+            }
         }
         let n = self.n
         (usingOther ? otherGradient : gradient).withUnsafeBufferPointer { rhs in

@@ -153,4 +153,30 @@ func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
             network: network, inputs: Matrix(rows: 3, columns: 1, elements: [0, 1, 2]), targets: Matrix(rows: 3, columns: 1, elements: [0, 0, 0]))
         #expect(OutputLayerGram(map) == nil)
     }
+
+    @Test func singularGramRegularizesTheUndampedStepOnceAndReusesIt() {
+        var j = randomMatrix(rows: 12, columns: 4, seed: 21)
+        for i in 0..<12 { j[i, 3] = j[i, 1] }  // equal columns: JᵀJ is singular
+        var generator = SplitMix64(seed: 22)
+        let residual = (0..<12).map { _ in generator.uniform() - 0.5 }
+        var gradient = [Double](repeating: 0, count: 4)
+        multiply(j, residual, transposeA: .transposed, into: &gradient)
+        let system = CholeskyDampedSystem(), unit = [Double](repeating: 1, count: 4)
+        #expect(system.factor(jacobian: j, residual: residual, gradient: gradient, diagonal: unit))
+        #expect(!system.isFullRank)
+        var first = unit, damped = unit, again = unit
+        system.solve(damping: 0, diagonal: unit, into: &first)
+        system.solve(damping: 0.5, diagonal: unit, into: &damped)
+        system.solve(damping: 0, diagonal: unit, into: &again)
+        #expect(first.allSatisfy { $0.isFinite })
+        #expect(first == again)
+        // The regularized step treats the two equal columns alike (up to rounding amplified by
+        // 1/λ, λ = 1e-14·max (JᵀJ)ⱼⱼ) and solves the determined part: JᵀJ p ≈ −Jᵀr.
+        #expect(abs(first[1] - first[3]) <= 1e-2 * max(abs(first[1]), 1))
+        var image = [Double](repeating: 0, count: 12), normal = unit
+        multiply(j, first, into: &image)
+        for i in 0..<12 { image[i] += residual[i] }
+        multiply(j, image, transposeA: .transposed, into: &normal)
+        #expect(euclideanNorm(normal) <= 1e-6 * euclideanNorm(gradient), "\(normal)")
+    }
 }
