@@ -53,6 +53,11 @@ import YAMLDecoding
         """
     }
 
+    /// The same grid with smaller cells (for tests about every case, not about sizes).
+    static func small(_ text: String) -> String {
+        text.replacingOccurrences(of: "[5, 64, 3]]", with: "[5, 8, 3]]").replacingOccurrences(of: "[8, 256]", with: "[8, 32]")
+    }
+
     func run(_ text: String, display: RunProgressDisplay? = nil) throws -> (outcome: RunOutcome, summary: JSONValue, markdown: String, html: String) {
         let path = try writeManifest(text)
         let plan = try ExperimentPlan.load(path: path, registry: .standard)
@@ -115,18 +120,33 @@ import YAMLDecoding
         #expect(markdown.contains("skipped: predicted peak"))
     }
 
+    /// Not even one forward pass fits in a microsecond: every cell is skipped.
     @Test func cellPredictedOverTheTimeBudgetIsSkipped() throws {
-        let text = Self.manifest(limits: "limits: {time-budget: 1 ms}", evaluations: "[{kind: jacobian-timing, repeats: 100000, warmup: 0, max-seconds: 100}]")
+        let text = Self.manifest(limits: "limits: {time-budget: 0.001 ms}", evaluations: "[{kind: jacobian-timing, repeats: 2, warmup: 0}]")
         let (outcome, summary, _, _) = try run(text)
         #expect(outcome.failedCount == 0)
         for item in cases(summary).values {
             #expect(item["status"] == .string("skipped"))
-            #expect(item["error"]?.stringValue?.contains("> time-budget 1 ms") == true, "\(item["error"] ?? .null)")
+            #expect(item["error"]?.stringValue?.contains("> time-budget 0.001 ms") == true, "\(item["error"] ?? .null)")
         }
     }
 
+    /// 1,024 samples: per-sample needs 3 sweeps (~9 forward passes), reverse-loop 3,072
+    /// pullbacks (~9,000): with half a second, the cell runs and reverse-loop is skipped alone.
+    @Test func strategyPredictedOverTheTimeBudgetIsSkippedInsideTheCell() throws {
+        let text = Self.manifest(limits: "limits: {time-budget: 0.5 s}", evaluations: "[{kind: jacobian-timing, repeats: 2, warmup: 0}]")
+            .replacingOccurrences(of: "model.layers: [[5, 4, 3], [5, 64, 3]]", with: "model.layers: [[5, 64, 3]]")
+            .replacingOccurrences(of: "data.samples: [8, 256]", with: "data.samples: [1024]")
+        let (_, summary, _, _) = try run(text)
+        let only = try #require(cases(summary).values.first)
+        #expect(only["status"] == .string("ok"))
+        let reason = try #require(only["metrics"]?["jacobian.reverse-loop.skipped"]?.stringValue)
+        #expect(reason.contains(" per run > ") && reason.hasSuffix("time-budget 500 ms"), "\(reason)")
+        #expect(only["metrics"]?["jacobian.per-sample.median_us"] != nil)
+    }
+
     @Test func everyCaseRecordsItsPeakMemory() throws {
-        let (_, summary, markdown, _) = try run(Self.manifest(limits: ""))
+        let (_, summary, markdown, _) = try run(Self.small(Self.manifest(limits: "")))
         for item in cases(summary).values {
             let bytes = try #require(item["metrics"]?["memory.peak_bytes"]?.numberValue)
             #expect(bytes > 1_048_576)
@@ -153,7 +173,7 @@ import YAMLDecoding
     @Test func estimateIsPrintedBeforeTheFirstCase() throws {
         let lines = Mutex<[String]>([])
         let display = RunProgressDisplay(isTerminal: false) { text in lines.withLock { $0.append(text) } }
-        _ = try run(Self.manifest(limits: ""), display: display)
+        _ = try run(Self.small(Self.manifest(limits: "")), display: display)
         let written = lines.withLock { $0 }
         let first = try #require(written.first)
         #expect(first.hasPrefix("jacobench: limits: 4 cases, estimated ~"), "\(first)")

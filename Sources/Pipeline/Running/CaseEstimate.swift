@@ -17,6 +17,9 @@ import YAMLDecoding
 ///   factor); first-order solvers: `max-iterations` × (one single-lane pullback + 2 evaluations).
 /// - Other evaluations: nothing.
 ///
+/// A case is skipped when even its minimum (``minimumSeconds``) exceeds `time-budget`;
+/// strategies whose single run is predicted over the budget are skipped inside it.
+///
 /// The minimum peak is what the case cannot run without: the cheapest (chunked) exact
 /// strategy's predicted peak, plus, with `jacobian-accuracy`, two more M × N matrices (the
 /// reference and the difference).
@@ -25,8 +28,12 @@ struct CaseEstimate: Sendable {
     var shape: JacobianShape
     /// One forward pass of that map, seconds.
     var forwardSeconds: Double
-    /// Predicted wall time of the whole case, seconds (solvers at their iteration limit).
+    /// Predicted wall time of the whole case, seconds (solvers at their iteration limit;
+    /// strategies predicted over the time budget for one run left out, as they will be skipped).
     var seconds: Double
+    /// Predicted time the case cannot run in less: the cheapest exact strategy once per
+    /// Jacobian evaluation (and the reference once), one solver iteration.
+    var minimumSeconds: Double
     /// Predicted bytes the case needs at least.
     var minimumPeakBytes: Int
     /// What ``minimumPeakBytes`` is made of, for messages.
@@ -52,22 +59,27 @@ struct CaseEstimate: Sendable {
         func seconds(_ strategy: any JacobianStrategy) -> Double {
             JacobianCostModel.predict(strategy, on: shape).forwardPassUnits * forward
         }
-        let running = selection.entries.filter(\.runs)
-        var total = 0.0
+        let budget = plannedCase.limits.timeBudget ?? .infinity
+        // Strategies predicted over the whole budget for one run are skipped when the case runs.
+        let running = selection.entries.filter { $0.runs && seconds($0.strategy) <= budget }
+        let cheapestSeconds = seconds(JacobianSelection.cheapestExactStrategy(on: shape))
+        var total = 0.0, minimum = forward
         for evaluation in plannedCase.evaluations {
             switch evaluation.kind {
             case JacobianTimingEvaluation.kind:
                 let repeats = number(evaluation.resolved, "repeats") ?? 20
                 let warmup = number(evaluation.resolved, "warmup") ?? 2
-                let budget = number(evaluation.resolved, "max-seconds") ?? 2
+                let perStrategy = number(evaluation.resolved, "max-seconds") ?? 2
                 total += min(repeats + warmup, 1 + repeats) * forward
                 for entry in running {
                     let once = seconds(entry.strategy)
-                    let cut = once > 5 * budget ? 2 * once : max(budget, once * (min(warmup, 1) + 3))
+                    let cut = once > 5 * perStrategy ? 2 * once : max(perStrategy, once * (min(warmup, 1) + 3))
                     total += min(once * (warmup + repeats), cut)
                 }
+                minimum += cheapestSeconds
             case JacobianAccuracyEvaluation.kind:
                 total += seconds(selection.reference) + running.reduce(0) { $0 + seconds($1.strategy) }
+                minimum += seconds(selection.reference) + cheapestSeconds
             default:
                 break
             }
@@ -84,8 +96,10 @@ struct CaseEstimate: Sendable {
                 let jacobian = JacobianCostModel.predict(strategy, on: residualShape).forwardPassUnits * forward
                 let solve = (m * n * n / 2 + n * n * n / 3) / multiplyAddsPerSecond
                 total += iterations * (jacobian + 2 * forward + solve)
+                minimum += jacobian + 2 * forward + solve
             default:
                 total += iterations * (3 + residualShape.laneWork) * forward
+                minimum += (3 + residualShape.laneWork) * forward
             }
         }
         let cheapest = MemoryBoundedAuto.bounded(
@@ -96,7 +110,8 @@ struct CaseEstimate: Sendable {
             peak += 2 * shape.outputCount * shape.inputCount * MemoryLayout<Double>.stride
             detail += " and the reference and difference, two \(shape.outputCount) × \(shape.inputCount) matrices"
         }
-        return CaseEstimate(shape: shape, forwardSeconds: forward, seconds: total, minimumPeakBytes: peak, minimumPeakDetail: detail)
+        return CaseEstimate(
+            shape: shape, forwardSeconds: forward, seconds: total, minimumSeconds: minimum, minimumPeakBytes: peak, minimumPeakDetail: detail)
     }
 
     /// Why the case should not run under `limits`, nil when it fits.
@@ -104,8 +119,8 @@ struct CaseEstimate: Sendable {
         if let cap = limits.memoryCap, minimumPeakBytes > cap {
             return "predicted peak \(RunLimits.describe(bytes: minimumPeakBytes)) for \(minimumPeakDetail) > memory-cap \(RunLimits.describe(bytes: cap))"
         }
-        if let budget = limits.timeBudget, seconds > budget {
-            return "predicted \(RunLimits.describe(seconds: seconds)) (cost model × forward pass \(ValueText.microseconds(forwardSeconds * 1e6))) > time-budget \(RunLimits.describe(seconds: budget))"
+        if let budget = limits.timeBudget, minimumSeconds > budget {
+            return "predicted at least \(RunLimits.describe(seconds: minimumSeconds)) (cheapest exact strategy, cost model × forward pass \(ValueText.microseconds(forwardSeconds * 1e6))) > time-budget \(RunLimits.describe(seconds: budget))"
         }
         return nil
     }

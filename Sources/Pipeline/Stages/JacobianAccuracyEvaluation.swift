@@ -27,9 +27,14 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
         metrics += [.count("jacobian.rows", selection.map.outputCount), .count("jacobian.columns", selection.map.inputCount)]
         var jacobian = Matrix(rows: 0, columns: 0)
         var difference = [Double]()
+        var forwardSeconds = 0.0
+        if subject.limits.timeBudget != nil {
+            var output: [Double] = []
+            forwardSeconds = CaseEstimate.bestTime { selection.map.evaluate(at: selection.point, into: &output) }
+        }
         for entry in selection.entries where entry.runs {
             try context.checkCancellation()
-            if let spent = JacobianSelection.budgetSpent(subject) {
+            if let spent = JacobianSelection.budgetSpent(subject) ?? selection.overBudget(entry, forwardSeconds: forwardSeconds, subject: subject) {
                 metrics.append(Metric(name: "jacobian.\(entry.label).skipped", value: .string(spent), kind: .timing))
                 continue
             }

@@ -95,6 +95,18 @@ struct JacobianSelection {
         }
     }
 
+    /// "predicted 3.2 min per run > 40 s left of time-budget 2 min" when the cost model
+    /// (times `forwardSeconds`, one forward pass of the map) puts one run of the entry past
+    /// what is left of the case's time budget, else nil.
+    func overBudget(_ entry: Entry, forwardSeconds: Double, subject: EvaluationSubject) -> String? {
+        guard let budget = subject.limits.timeBudget else { return nil }
+        let strategy = (entry.strategy as? MemoryBoundedAuto).map { MemoryBoundedAuto.bounded(Self.cheapestExactStrategy(on: shape), on: shape, budgetBytes: $0.budgetBytes).strategy } ?? entry.strategy
+        let predicted = JacobianCostModel.predict(strategy, on: shape).forwardPassUnits * forwardSeconds
+        let left = budget - subject.caseClock.elapsedSeconds
+        guard predicted > left else { return nil }
+        return "predicted \(RunLimits.describe(seconds: predicted)) per run > \(RunLimits.describe(seconds: max(left, 0))) left of time-budget \(RunLimits.describe(seconds: budget))"
+    }
+
     /// "case time budget 2 min spent (2.1 min elapsed)" once the case's time budget is
     /// used up (strategies not yet run are then skipped), else nil.
     static func budgetSpent(_ subject: EvaluationSubject) -> String? {

@@ -57,7 +57,7 @@ public enum JacobianTimingEvaluation: EvaluationStage {
         var metrics = selection.notApplicableMetrics + selection.limitMetrics + [.timing("forward.median_us", forward.median)]
         var jacobian = Matrix(rows: selection.map.outputCount, columns: selection.map.inputCount)
         for entry in selection.entries where entry.runs {
-            if let spent = JacobianSelection.budgetSpent(subject) {
+            if let spent = JacobianSelection.budgetSpent(subject) ?? selection.overBudget(entry, forwardSeconds: forward.median * 1e-6, subject: subject) {
                 metrics.append(Metric(name: "jacobian.\(entry.label).skipped", value: .string(spent), kind: .timing))
                 continue
             }
