@@ -35,7 +35,7 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
         for entry in selection.entries where entry.runs {
             try context.checkCancellation()
             if let spent = JacobianSelection.budgetSpent(subject) ?? selection.overBudget(entry, forwardSeconds: forwardSeconds, subject: subject) {
-                metrics.append(Metric(name: "jacobian.\(entry.label).skipped", value: .string(spent), kind: .timing))
+                metrics.append(Metric(name: "jacobian.\(entry.label).accuracy_skipped", value: .string(spent), kind: .timing))
                 continue
             }
             context.progress.note(entry.label)

@@ -70,11 +70,18 @@ struct JacobianSelection {
     }
 
     /// "predicted peak 3.1 GiB > memory-cap 2.0 GiB" when the cost model puts `strategy`
-    /// (for `auto`: the cheapest exact strategy by count) above the cap; nil otherwise.
+    /// (for `auto`: the cheapest exact strategy by count, or its calibration sweeps of up
+    /// to 64 lanes when larger) above the cap; nil otherwise.
     static func overCap(_ strategy: any JacobianStrategy, on shape: JacobianShape, limits: RunLimits) -> String? {
         guard let cap = limits.memoryCap else { return nil }
         let bounded = (strategy as? MemoryBoundedAuto).map { MemoryBoundedAuto.bounded(cheapestExactStrategy(on: shape), on: shape, budgetBytes: $0.budgetBytes).strategy } ?? strategy
-        let peak = JacobianCostModel.predict(bounded, on: shape).peakBytes
+        var peak = JacobianCostModel.predict(bounded, on: shape).peakBytes
+        if strategy is MemoryBoundedAuto {
+            // auto's calibration sweeps up to 64 lanes forward and backward, unchunked.
+            let lanes = min(max(shape.inputCount, shape.outputCount), 64)
+            let calibration = shape.bytesPerLane * lanes + shape.fixedBytes + 8 * lanes * (shape.inputCount + shape.outputCount)
+            peak = max(peak, calibration)
+        }
         guard peak > cap else { return nil }
         return "predicted peak \(RunLimits.describe(bytes: peak)) > memory-cap \(RunLimits.describe(bytes: cap))"
     }

@@ -55,6 +55,7 @@ public enum JacobianTimingEvaluation: EvaluationStage {
             name: "forward-pass", repeats: forward.repeats, medianMicroseconds: forward.median,
             minimumMicroseconds: forward.minimum, maximumMicroseconds: forward.maximum, forwardUnits: 1)]
         var metrics = selection.notApplicableMetrics + selection.limitMetrics + [.timing("forward.median_us", forward.median)]
+        metrics += [.count("jacobian.rows", selection.map.outputCount), .count("jacobian.columns", selection.map.inputCount)]
         var jacobian = Matrix(rows: selection.map.outputCount, columns: selection.map.inputCount)
         for entry in selection.entries where entry.runs {
             if let spent = JacobianSelection.budgetSpent(subject) ?? selection.overBudget(entry, forwardSeconds: forward.median * 1e-6, subject: subject) {
