@@ -13,8 +13,8 @@ import YAMLDecoding
 ///   budgets); plus its forward-pass timing.
 /// - `jacobian-accuracy`: one run of every strategy and of the reference.
 /// - LM / Gauss-Newton: `max-iterations` × (one Jacobian by the solver's strategy, 2
-///   evaluations, M·N²/2 + N³/3 multiply-adds for the normal equations and their Cholesky
-///   factor); first-order solvers: `max-iterations` × (one single-lane pullback + 2 evaluations).
+///   evaluations, two damped solves of (M + N)·N² − N³/3 multiply-adds each, a QR of the
+///   stacked system; measured on scaling within ~1.5× at N = 1,731); first-order solvers: `max-iterations` × (one single-lane pullback + 2 evaluations).
 /// - Other evaluations: nothing.
 ///
 /// A case is skipped when even its minimum (``minimumSeconds``) exceeds `time-budget`;
@@ -94,7 +94,9 @@ struct CaseEstimate: Sendable {
                 let name = text(solver.resolved, "jacobian") ?? "auto"
                 let strategy = (try? JacobianStrategyCatalog.strategy(named: name)) ?? ForwardVectorized()
                 let jacobian = JacobianCostModel.predict(strategy, on: residualShape).forwardPassUnits * forward
-                let solve = (m * n * n / 2 + n * n * n / 3) / multiplyAddsPerSecond
+                // Two damped solves per iteration (λ trials), each a Householder QR of the
+                // (M + N) × N stacked system: (M + N)·N² − N³/3 multiply-adds.
+                let solve = 2 * ((m + n) * n * n - n * n * n / 3) / multiplyAddsPerSecond
                 total += iterations * (jacobian + 2 * forward + solve)
                 minimum += jacobian + 2 * forward + solve
             default:

@@ -1,6 +1,7 @@
 /// The time a run will take, estimated before its first case: each case's data and model
 /// are built, one forward pass of its map is timed, and ``CaseEstimate`` turns the cost
-/// model's counts into seconds (solvers at their iteration limit, so it leans high).
+/// model's counts into seconds (solvers at their iteration limit). Measured: crossover
+/// 2 min 57 s estimated for 3 min 3 s; scaling 1 min 30 s for 3 min 34 s on a loaded machine.
 public struct RunEstimate: Sendable {
     /// Estimated seconds of all estimated cases.
     public var seconds: Double
