@@ -155,19 +155,17 @@ public enum JacobianCostModel {
             units = Double(n) * (1 + r)
             sweepLanes = 1
         case let vectorized as ReverseVectorized:
-            let chunk = max(1, min(vectorized.chunk ?? m, m))
-            let sweeps = chunk >= m ? 1 : (m + chunk - 1) / chunk
-            cost = JacobianCost(pullbacks: sweeps, cotangentLanes: m, workspaceBytes: chunk >= m ? bytes(m * m) : bytes(chunk * (m + n)))
-            units = Double(sweeps) + r * Double(m)
-            lanes = min(chunk, m)
-            sweepLanes = min(chunk, m)
+            let plan = chunking(total: m, chunk: vectorized.chunk, other: n)
+            cost = JacobianCost(pullbacks: plan.sweeps, cotangentLanes: m, workspaceBytes: plan.workspaceBytes)
+            units = Double(plan.sweeps) + r * Double(m)
+            lanes = plan.lanes
+            sweepLanes = plan.lanes
         case let vectorized as ForwardVectorized:
-            let chunk = max(1, min(vectorized.chunk ?? n, n))
-            let sweeps = chunk >= n ? 1 : (n + chunk - 1) / chunk
-            cost = JacobianCost(pushforwards: sweeps, tangentLanes: n, workspaceBytes: chunk >= n ? bytes(n * n) : bytes(chunk * (m + n)))
-            units = Double(sweeps) + r * Double(n)
-            lanes = min(chunk, n)
-            sweepLanes = min(chunk, n)
+            let plan = chunking(total: n, chunk: vectorized.chunk, other: m)
+            cost = JacobianCost(pushforwards: plan.sweeps, tangentLanes: n, workspaceBytes: plan.workspaceBytes)
+            units = Double(plan.sweeps) + r * Double(n)
+            lanes = plan.lanes
+            sweepLanes = plan.lanes
         case is PerSampleGradients:
             let p = shape.outputsPerSample ?? 0, samples = shape.sampleCount ?? 0
             cost = JacobianCost(pullbacks: p, cotangentLanes: samples * p)
@@ -201,6 +199,15 @@ public enum JacobianCostModel {
         return JacobianCostPrediction(
             strategy: strategy.name, cost: cost, isUpperBound: upperBound, lanesPerSweep: lanes,
             forwardPassUnits: units, peakBytes: peak, isExact: strategy.isExact)
+    }
+
+    /// Sweeps, lanes per sweep and workspace of a vectorized strategy over `total` lanes
+    /// (n forward, m reverse; `other` is the other dimension): unchunked, one sweep and the
+    /// total² identity seed; chunked by c, ⌈total/c⌉ sweeps and a c × (m + n) seed and block.
+    static func chunking(total: Int, chunk: Int?, other: Int) -> (sweeps: Int, lanes: Int, workspaceBytes: Int) {
+        let lanes = max(1, min(chunk ?? total, total))
+        if lanes >= total { return (1, total, JacobianShape.doubleBytes(total * total)) }
+        return ((total + lanes - 1) / lanes, lanes, JacobianShape.doubleBytes(lanes * (total + other)))
     }
 
     /// Every catalog strategy (default options) that `shape` can run, predicted; `auto` last.

@@ -180,6 +180,16 @@ import YAMLDecoding
         #expect(written.dropFirst().first?.hasPrefix("[1/4]") == true)
     }
 
+    /// The running estimate rescales the pre-run predictions by measured / predicted:
+    /// predicted 1, 2, 3, 4 s, the first took 2 s (twice the prediction), so 2·(3 + 4) are left
+    /// after the second starts; without predictions it is the mean finished case per case left.
+    @Test func runningEstimateRescalesThePredictions() {
+        #expect(RunProgressDisplay.remainingSeconds(finished: [2], predicted: [1, 2, 3, 4], total: 4, firstLeft: 2) == 14)
+        #expect(RunProgressDisplay.remainingSeconds(finished: [2], predicted: [1, 2, 3, 4], total: 4, firstLeft: 1) == 18)
+        #expect(RunProgressDisplay.remainingSeconds(finished: [2, 4], predicted: [1, nil, 3, 4], total: 4, firstLeft: 2) == 6)
+        #expect(RunProgressDisplay.remainingSeconds(finished: [], predicted: [1, 2], total: 2, firstLeft: 0) == nil)
+    }
+
     @Test func estimateGrowsWithTheRepeatsAndTheSolverIterations() throws {
         func seconds(_ evaluations: String) throws -> Double {
             let plan = try ExperimentPlan.plan(text: Self.manifest(limits: "", evaluations: evaluations), path: "e.yaml", registry: .standard)

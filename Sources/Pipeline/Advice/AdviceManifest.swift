@@ -44,18 +44,6 @@ public enum AdviceManifest {
             """
     }
 
-    /// A YAML double-quoted scalar (JSON escapes).
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for character in text.unicodeScalars {
-            switch character {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            default: result.unicodeScalars.append(character)
-            }
-        }
-        return result + "\""
-    }
+    /// A YAML double-quoted scalar: a JSON string is one.
+    static func quoted(_ text: String) -> String { JSONValue.string(text).canonicalText }
 }

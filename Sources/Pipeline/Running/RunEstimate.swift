@@ -11,18 +11,24 @@ public struct RunEstimate: Sendable {
     public var unestimatedCases: Int
     /// Seconds spent estimating.
     public var overheadSeconds: Double
+    /// Each case's estimate in run order (nil where it could not be built; 0 when skipped).
+    public var caseSeconds: [Double?] = []
 
     /// Estimates `cases`; stops early (returning what it has) when the run is cancelled.
     static func make(_ cases: [PlannedCase], cancellation: CancellationFlag) -> RunEstimate {
         let clock = Stopwatch()
         var estimate = RunEstimate(seconds: 0, estimatedCases: 0, unestimatedCases: 0, overheadSeconds: 0)
+        estimate.caseSeconds.reserveCapacity(cases.count)
         for plannedCase in cases {
             if cancellation.isCancelled { break }
             if let caseEstimate = try? CaseEstimate.build(plannedCase) {
                 let skipped = caseEstimate.skipReason(under: plannedCase.limits) != nil
-                estimate.seconds += skipped ? 0 : min(caseEstimate.seconds, plannedCase.limits.timeBudget ?? .infinity)
+                let seconds = skipped ? 0 : min(caseEstimate.seconds, plannedCase.limits.timeBudget ?? .infinity)
+                estimate.seconds += seconds
+                estimate.caseSeconds.append(seconds)
                 estimate.estimatedCases += 1
             } else {
+                estimate.caseSeconds.append(nil)
                 estimate.unestimatedCases += 1
             }
         }

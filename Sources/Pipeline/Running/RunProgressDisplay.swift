@@ -13,6 +13,8 @@ public final class RunProgressDisplay: Sendable {
         var note = ""
         var caseStart = Stopwatch()
         var finishedSeconds: [Double] = []
+        /// Predicted seconds per case (run order), from the estimate before the first case.
+        var predicted: [Double?] = []
         var lastDraw = 0.0
         var runClock = Stopwatch()
     }
@@ -30,7 +32,7 @@ public final class RunProgressDisplay: Sendable {
     /// Announces the run: case count and, when given, the estimate made before any case
     /// ran (``RunEstimate``); the running estimate follows after the first case.
     public func begin(total: Int, experiment: String, estimate: RunEstimate? = nil) {
-        state.withLock { $0.total = total; $0.runClock = Stopwatch() }
+        state.withLock { $0.total = total; $0.runClock = Stopwatch(); $0.predicted = estimate?.caseSeconds ?? [] }
         var line = "jacobench: \(experiment): \(total) case\(total == 1 ? "" : "s")"
         if let estimate { line += ", " + estimate.summary }
         write(line + "\n")
@@ -69,7 +71,7 @@ public final class RunProgressDisplay: Sendable {
         }
         write((isTerminal ? "\r\u{1B}[K" : "") + line + "\n")
         if first && total > 1 {
-            let estimate = state.withLock { $0.finishedSeconds[0] } * Double(total)
+            let estimate = state.withLock { state in state.finishedSeconds[0] + (Self.remainingSeconds(state, includingCurrent: false) ?? 0) }
             write("jacobench: estimated total time ~\(Self.duration(estimate)) for \(total) cases\n")
         }
     }
@@ -99,12 +101,32 @@ public final class RunProgressDisplay: Sendable {
             if !state.note.isEmpty { parts.append(state.note) }
         }
         parts.append(duration(state.caseStart.elapsedSeconds))
-        let remaining = state.total - state.finishedSeconds.count - (status == nil ? 1 : 0)
-        if !state.finishedSeconds.isEmpty, remaining > 0 {
-            let mean = state.finishedSeconds.reduce(0, +) / Double(state.finishedSeconds.count)
-            parts.append("ETA \(duration(mean * Double(remaining)))")
+        if let remaining = remainingSeconds(state, includingCurrent: status == nil), remaining > 0 {
+            parts.append("ETA \(duration(remaining))")
         }
         return parts.joined(separator: " · ")
+    }
+
+    /// Seconds left after the finished cases (and the current one unless `includingCurrent`):
+    /// the pre-run predictions of the cases left, rescaled by measured / predicted over the
+    /// finished cases; without predictions, the mean finished case times the cases left.
+    /// Nil before any case finished.
+    private static func remainingSeconds(_ state: State, includingCurrent: Bool) -> Double? {
+        remainingSeconds(
+            finished: state.finishedSeconds, predicted: state.predicted, total: state.total,
+            firstLeft: state.finishedSeconds.count + (includingCurrent ? 1 : 0))
+    }
+
+    /// See ``remainingSeconds(_:includingCurrent:)``; cases from `firstLeft` on are left.
+    static func remainingSeconds(finished: [Double], predicted: [Double?], total: Int, firstLeft: Int) -> Double? {
+        guard !finished.isEmpty else { return nil }
+        let left = max(0, total - firstLeft)
+        let predictedDone = predicted.prefix(finished.count).compactMap { $0 }.reduce(0, +)
+        if predicted.count == total, predictedDone > 0, predicted.allSatisfy({ $0 != nil }) {
+            let scale = finished.reduce(0, +) / predictedDone
+            return predicted[min(firstLeft, total)...].compactMap { $0 }.reduce(0, +) * scale
+        }
+        return finished.reduce(0, +) / Double(finished.count) * Double(left)
     }
 
     static func duration(_ seconds: Double) -> String {
