@@ -116,10 +116,10 @@ JB_INLINE void scaled_product_body(const double *restrict x, const double *restr
 }
 
 JB_INLINE void matmul_body(const double *restrict a, ptrdiff_t m, ptrdiff_t k, const double *restrict b, ptrdiff_t n,
-                           double *restrict c) {
+                           const double *restrict bias, double *restrict c) {
     for (ptrdiff_t i = 0; i < m; i++) {
         double *restrict row = c + i * n;
-        for (ptrdiff_t j = 0; j < n; j++) row[j] = 0.0;
+        for (ptrdiff_t j = 0; j < n; j++) row[j] = bias ? bias[j] : 0.0;
         for (ptrdiff_t u = 0; u < k; u++) {
             const double s = a[i * k + u];
             const double *restrict bu = b + u * n;
@@ -128,8 +128,51 @@ JB_INLINE void matmul_body(const double *restrict a, ptrdiff_t m, ptrdiff_t k, c
     }
 }
 
-static void matmul_baseline(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c) {
-    matmul_body(a, m, k, b, n, c);
+static void matmul_baseline(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, const double *bias,
+                            double *c) {
+    matmul_body(a, m, k, b, n, bias, c);
+}
+
+JB_INLINE void factored_rows_body(const double *restrict sampleFactors, ptrdiff_t samples, const double *restrict outputFactors,
+                                  ptrdiff_t p, ptrdiff_t length, const double *restrict gains, double *restrict rows,
+                                  ptrdiff_t rowStride) {
+    for (ptrdiff_t s = 0; s < samples; s++) {
+        const double *restrict a = sampleFactors + s * length;
+        for (ptrdiff_t d = 0; d < p; d++) {
+            const double *restrict b = outputFactors + d * length;
+            double *restrict target = rows + (s * p + d) * rowStride;
+            if (gains) {
+                const double g = gains[s * p + d];
+                for (ptrdiff_t i = 0; i < length; i++) { const double product = b[i] * a[i]; target[i] = g * product; }
+            } else {
+                for (ptrdiff_t i = 0; i < length; i++) target[i] = b[i] * a[i];
+            }
+        }
+    }
+}
+
+JB_INLINE void selector_rows_body(const double *restrict inputs, ptrdiff_t samples, ptrdiff_t width, ptrdiff_t p,
+                                  const double *restrict gains, double *restrict rows, ptrdiff_t rowStride) {
+    const ptrdiff_t length = p * width + p;
+    for (ptrdiff_t s = 0; s < samples; s++) {
+        const double *restrict h = inputs + s * width;
+        for (ptrdiff_t d = 0; d < p; d++) {
+            double *restrict tail = rows + (s * p + d) * rowStride;
+            const double g = gains ? gains[s * p + d] : 1.0;
+            for (ptrdiff_t i = 0; i < length; i++) tail[i] = 0.0;
+            for (ptrdiff_t i = 0; i < width; i++) tail[d * width + i] = g * h[i];
+            tail[p * width + d] = g;
+        }
+    }
+}
+
+static void factored_rows_baseline(const double *a, ptrdiff_t samples, const double *b, ptrdiff_t p, ptrdiff_t length,
+                                   const double *gains, double *rows, ptrdiff_t rowStride) {
+    factored_rows_body(a, samples, b, p, length, gains, rows, rowStride);
+}
+static void selector_rows_baseline(const double *inputs, ptrdiff_t samples, ptrdiff_t width, ptrdiff_t p, const double *gains,
+                                   double *rows, ptrdiff_t rowStride) {
+    selector_rows_body(inputs, samples, width, p, gains, rows, rowStride);
 }
 
 static void tanh_baseline(double *values, double *derivatives, ptrdiff_t count) { tanh_body(values, derivatives, count); }
@@ -161,7 +204,7 @@ static int detect_avx2(void) {
 #define JB_MATMUL_ROWS(V)                                                                          \
     for (ptrdiff_t i = 0; i < m; i++) {                                                            \
         __m256d acc[V];                                                                            \
-        for (int v = 0; v < V; v++) acc[v] = _mm256_setzero_pd();                                  \
+        for (int v = 0; v < V; v++) acc[v] = init[v];                                              \
         const double *ai = a + i * k;                                                              \
         for (ptrdiff_t u = 0; u < k; u++) {                                                        \
             const __m256d s = _mm256_broadcast_sd(ai + u);                                         \
@@ -172,13 +215,16 @@ static int detect_avx2(void) {
         for (int v = 0; v < V; v++) _mm256_maskstore_pd(c + i * n + 4 * v, masks[v], acc[v]);      \
     }
 
-JB_AVX2 static void matmul_avx2(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c) {
-    if (n > 16 || n <= 0) { matmul_body(a, m, k, b, n, c); return; }
+JB_AVX2 static void matmul_avx2(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, const double *bias,
+                                double *c) {
+    if (n > 16 || n <= 0) { matmul_body(a, m, k, b, n, bias, c); return; }
     __m256i masks[4];
+    __m256d init[4];
     for (int v = 0; v < 4; v++) {
         long long lanes[4];
         for (int l = 0; l < 4; l++) lanes[l] = (4 * v + l < n) ? -1 : 0;
         masks[v] = _mm256_loadu_si256((const __m256i *)lanes);
+        init[v] = bias ? _mm256_maskload_pd(bias + 4 * v, masks[v]) : _mm256_setzero_pd();
     }
     switch ((n + 3) / 4) {
     case 1: JB_MATMUL_ROWS(1) break;
@@ -186,6 +232,15 @@ JB_AVX2 static void matmul_avx2(const double *a, ptrdiff_t m, ptrdiff_t k, const
     case 3: JB_MATMUL_ROWS(3) break;
     default: JB_MATMUL_ROWS(4) break;
     }
+}
+
+JB_AVX2 static void factored_rows_avx2(const double *a, ptrdiff_t samples, const double *b, ptrdiff_t p, ptrdiff_t length,
+                                       const double *gains, double *rows, ptrdiff_t rowStride) {
+    factored_rows_body(a, samples, b, p, length, gains, rows, rowStride);
+}
+JB_AVX2 static void selector_rows_avx2(const double *inputs, ptrdiff_t samples, ptrdiff_t width, ptrdiff_t p, const double *gains,
+                                       double *rows, ptrdiff_t rowStride) {
+    selector_rows_body(inputs, samples, width, p, gains, rows, rowStride);
 }
 
 JB_AVX2 static void stream_copy_avx2(const double *source, double *target, ptrdiff_t count) {
@@ -269,14 +324,31 @@ void jb_stream_fence(void) {
 #endif
 }
 
-void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c) {
+void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n,
+                       const double *bias, double *c) {
 #if JB_HAS_AVX2_VARIANT
-    if (variant == 1 && jb_kernels_variant() == 1) { matmul_avx2(a, m, k, b, n, c); return; }
+    if (variant == 1 && jb_kernels_variant() == 1) { matmul_avx2(a, m, k, b, n, bias, c); return; }
 #endif
     (void)variant;
-    matmul_baseline(a, m, k, b, n, c);
+    matmul_baseline(a, m, k, b, n, bias, c);
 }
 
-void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c) {
-    jb_matmul_variant(jb_kernels_variant(), a, m, k, b, n, c);
+void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, const double *bias, double *c) {
+    jb_matmul_variant(jb_kernels_variant(), a, m, k, b, n, bias, c);
+}
+
+void jb_factored_rows(const double *sampleFactors, ptrdiff_t samples, const double *outputFactors, ptrdiff_t p,
+                      ptrdiff_t length, const double *gains, double *rows, ptrdiff_t rowStride) {
+#if JB_HAS_AVX2_VARIANT
+    if (jb_kernels_variant() == 1) { factored_rows_avx2(sampleFactors, samples, outputFactors, p, length, gains, rows, rowStride); return; }
+#endif
+    factored_rows_baseline(sampleFactors, samples, outputFactors, p, length, gains, rows, rowStride);
+}
+
+void jb_selector_rows(const double *inputs, ptrdiff_t samples, ptrdiff_t width, ptrdiff_t p, const double *gains,
+                      double *rows, ptrdiff_t rowStride) {
+#if JB_HAS_AVX2_VARIANT
+    if (jb_kernels_variant() == 1) { selector_rows_avx2(inputs, samples, width, p, gains, rows, rowStride); return; }
+#endif
+    selector_rows_baseline(inputs, samples, width, p, gains, rows, rowStride);
 }

@@ -32,10 +32,16 @@ public enum ElementwiseKernels {
         jb_tanh_variant(variant.rawValue, values, derivatives, count)
     }
 
-    /// C = A·B (row-major, m × k times k × n) in one variant (tests).
-    static func multiply(_ a: [Double], rows m: Int, inner k: Int, _ b: [Double], columns n: Int, variant: Variant) -> [Double] {
+    /// C = A·B + 1·biasᵀ (row-major, m × k times k × n; no bias when nil) in one variant (tests).
+    static func multiply(
+        _ a: [Double], rows m: Int, inner k: Int, _ b: [Double], columns n: Int, bias: [Double]? = nil, variant: Variant
+    ) -> [Double] {
         var c = [Double](repeating: .nan, count: m * n)
-        jb_matmul_variant(variant.rawValue, a, m, k, b, n, &c)
+        if let bias {
+            jb_matmul_variant(variant.rawValue, a, m, k, b, n, bias, &c)
+        } else {
+            jb_matmul_variant(variant.rawValue, a, m, k, b, n, nil, &c)
+        }
         return c
     }
 

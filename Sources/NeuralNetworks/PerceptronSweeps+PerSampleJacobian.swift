@@ -84,7 +84,7 @@ extension PerceptronSweeps {
             if top > 0 {
                 if inWidth <= 16 {
                     // Narrow inputs: rows of Δ_in stay in registers (BLAS packing would dominate).
-                    jb_matmul(adjoints + offset(0), rowCount, widths[1], theta.pointer, inWidth, inputAdjoints)
+                    jb_matmul(adjoints + offset(0), rowCount, widths[1], theta.pointer, inWidth, nil, inputAdjoints)
                 } else {
                     gemm(
                         transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: widths[1],
@@ -136,22 +136,9 @@ extension PerceptronSweeps {
                     }
                 }
             }
-            // The top layer's W and b are each row's tail: zero except W[d, :] and b[d].
-            let topInWidth = widths[top]
+            // The top layer's W and b are each row's tail: zero except W[d, :] = g·H_{L−1}(s) and b[d] = g.
             let topInput = top == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[top - 1].pointer)
-            let topBlock = weightOffsets[top], topBlockLength = rowLength - topBlock
-            let topBias = biasOffsets[top] - topBlock
-            for sample in 0..<samples {
-                let sampleInput = topInput + sample * topInWidth
-                for output in 0..<p {
-                    let rowIndex = sample * p + output
-                    let tail = rows + rowIndex * rowLength + topBlock
-                    for index in 0..<topBlockLength { tail[index] = 0 }
-                    let gain = topDerivative?[rowIndex] ?? 1
-                    scaledRow(sampleInput, gain: gain, mask: nil, count: topInWidth, into: tail + output * topInWidth)
-                    tail[topBias + output] = gain
-                }
-            }
+            jb_selector_rows(topInput, samples, widths[top], p, topDerivative, rows + weightOffsets[top], rowLength)
         }
     }
 }
@@ -213,8 +200,8 @@ extension PerceptronSweeps {
         let rowLength = parameterCount
         let inWidth = widths[layer], outWidth = widths[layer + 1]
         let weightLength = outWidth * inWidth, blockLength = weightLength + outWidth
-        penultimateFactors.reserve((p + 1) * blockLength)
-        let outputFactors = penultimateFactors.pointer, sampleFactor = outputFactors + p * blockLength
+        penultimateFactors.reserve((p + samples) * blockLength)
+        let outputFactors = penultimateFactors.pointer, sampleFactors = outputFactors + p * blockLength
         let topWeights = UnsafePointer(theta.pointer + weightOffsets[top])
         for output in 0..<p {
             let factor = outputFactors + output * blockLength, weights = topWeights + output * outWidth
@@ -227,9 +214,9 @@ extension PerceptronSweeps {
         let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
         let derivative: UnsafePointer<Double>? =
             activations[layer] == .identity ? nil : UnsafePointer(layerDerivatives[layer].pointer)
-        let block = rows + weightOffsets[layer]
         for sample in 0..<samples {
             let sampleInput = input + sample * inWidth
+            let sampleFactor = sampleFactors + sample * blockLength
             if let derivative {
                 let mask = derivative + sample * outWidth
                 outerProduct(mask, count: outWidth, sampleInput, count: inWidth, into: sampleFactor)
@@ -240,12 +227,8 @@ extension PerceptronSweeps {
                     sampleFactor[weightLength + unit] = 1
                 }
             }
-            for output in 0..<p {
-                let rowIndex = sample * p + output
-                let target = block + rowIndex * rowLength, factor = UnsafePointer(outputFactors + output * blockLength)
-                jb_scaled_product(factor, sampleFactor, topDerivative?[rowIndex] ?? 1, blockLength, target)
-            }
         }
+        jb_factored_rows(sampleFactors, samples, outputFactors, p, blockLength, topDerivative, rows + weightOffsets[layer], rowLength)
     }
 }
 

@@ -1,3 +1,5 @@
+import CNumericKernels
+
 /// The batched forward, tangent and adjoint sweeps of a ``MultilayerPerceptron``
 /// over S samples, with every buffer owned and reused (no allocation once warm).
 ///
@@ -41,6 +43,8 @@ final class PerceptronSweeps {
     let rowAdjoints = ScratchBuffer()
     /// The per-output and per-sample factors of the penultimate layer's blocks (p ≥ 2).
     let penultimateFactors = ScratchBuffer()
+    /// W_lᵀ of a narrow layer, for the forward product.
+    let transposedWeights = ScratchBuffer()
     /// One Jacobian row, assembled before it is streamed out (large Jacobians).
     let rowBuffer = ScratchBuffer()
     private var forwardIsCurrent = false
@@ -64,7 +68,7 @@ final class PerceptronSweeps {
 
     /// Bytes of workspace currently held.
     var workspaceBytes: Int {
-        (layerOutputs + layerDerivatives + [theta, inputs, laneBlockA, laneBlockB, laneSums, rowAdjoints, penultimateFactors, rowBuffer])
+        (layerOutputs + layerDerivatives + [theta, inputs, laneBlockA, laneBlockB, laneSums, rowAdjoints, penultimateFactors, rowBuffer, transposedWeights])
             .reduce(0) { $0 + $1.byteCount }
     }
 
@@ -118,11 +122,23 @@ final class PerceptronSweeps {
             let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
             let output = layerOutputs[layer].pointer
             let bias = theta.pointer + biasOffsets[layer]
-            for sample in 0..<samples { (output + sample * outWidth).update(from: bias, count: outWidth) }
-            gemm(
-                transposeA: false, transposeB: true, m: samples, n: outWidth, k: inWidth,
-                a: input, lda: inWidth, b: theta.pointer + weightOffsets[layer], ldb: inWidth,
-                beta: 1, c: output, ldc: outWidth)
+            let weights = theta.pointer + weightOffsets[layer]
+            if outWidth <= 16 {
+                // Narrow layers: H·Wᵀ + 1·bᵀ with each output row in registers (BLAS's
+                // packing would cost more than the arithmetic); Wᵀ copied first (w_l·w_{l−1} values).
+                transposedWeights.reserve(inWidth * outWidth)
+                let transposed = transposedWeights.pointer
+                for unit in 0..<outWidth {
+                    for index in 0..<inWidth { transposed[index * outWidth + unit] = weights[unit * inWidth + index] }
+                }
+                jb_matmul(input, samples, inWidth, transposed, outWidth, bias, output)
+            } else {
+                for sample in 0..<samples { (output + sample * outWidth).update(from: bias, count: outWidth) }
+                gemm(
+                    transposeA: false, transposeB: true, m: samples, n: outWidth, k: inWidth,
+                    a: input, lda: inWidth, b: weights, ldb: inWidth,
+                    beta: 1, c: output, ldc: outWidth)
+            }
             activations[layer].apply(
                 to: output, count: samples * outWidth,
                 derivatives: derivatives ? layerDerivatives[layer].pointer : nil)

@@ -141,10 +141,15 @@ import Testing
         for (m, k, n) in [(55, 32, 15), (1, 1, 1), (7, 3, 4), (5, 9, 16), (3, 5, 17), (4, 0, 3), (9, 30, 30)] {
             let a = (0..<(m * k)).map { _ in generator.nextUniform(in: -1, 1) }
             let b = (0..<(k * n)).map { _ in generator.nextUniform(in: -1, 1) }
+            let bias = (0..<n).map { _ in generator.nextUniform(in: -1, 1) }
             let c = ElementwiseKernels.multiply(a, rows: m, inner: k, b, columns: n, variant: variant)
+            let biased = ElementwiseKernels.multiply(a, rows: m, inner: k, b, columns: n, bias: bias, variant: variant)
             var worst = 0.0
             for i in 0..<m {
                 for j in 0..<n {
+                    var biasedSum = bias[j], biasedMagnitude = abs(bias[j])
+                    for u in 0..<k { biasedSum += a[i * k + u] * b[u * n + j]; biasedMagnitude += abs(a[i * k + u] * b[u * n + j]) }
+                    worst = Swift.max(worst, abs(biased[i * n + j] - biasedSum) / Swift.max(biasedMagnitude, .leastNormalMagnitude))
                     var sum = 0.0, magnitude = 0.0
                     for u in 0..<k { sum += a[i * k + u] * b[u * n + j]; magnitude += abs(a[i * k + u] * b[u * n + j]) }
                     worst = Swift.max(worst, abs(c[i * n + j] - sum) / Swift.max(magnitude, .leastNormalMagnitude))

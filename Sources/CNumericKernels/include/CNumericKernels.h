@@ -41,14 +41,29 @@ void jb_scaled_product(const double *x, const double *y, double gain, ptrdiff_t 
 /// than the caches that are written once. Call `jb_stream_fence` after the last copy.
 void jb_stream_copy(const double *source, double *target, ptrdiff_t count);
 
-/// C (m × n) ← A (m × k)·B (k × n), all row-major and dense, for small products where
+/// For every sample s < `samples` and output d < p, row s·p + d of `rows` (stride
+/// `rowStride`) gets, in its first `length` entries, g·(outputFactors[d]·sampleFactors[s])
+/// elementwise, with g = gains[s·p + d] (1 when `gains` is NULL): the penultimate
+/// layer's blocks of a per-sample Jacobian written from their two factors.
+void jb_factored_rows(const double *sampleFactors, ptrdiff_t samples, const double *outputFactors, ptrdiff_t p,
+                      ptrdiff_t length, const double *gains, double *rows, ptrdiff_t rowStride);
+
+/// For every sample s and output d, the top layer's block of row s·p + d (starting at
+/// `rows + (s·p + d)·rowStride`: W as p × width, then b, p·(width + 1) entries) is zero
+/// except W[d, :] = g·inputs[s, :] and b[d] = g, g = gains[s·p + d] (1 when NULL).
+void jb_selector_rows(const double *inputs, ptrdiff_t samples, ptrdiff_t width, ptrdiff_t p, const double *gains,
+                      double *rows, ptrdiff_t rowStride);
+
+/// C (m × n) ← A (m × k)·B (k × n) + 1·biasᵀ (bias: n values, or NULL for none), all
+/// row-major and dense, for small products where
 /// BLAS's packing costs more than the arithmetic. The AVX2 variant keeps each row of C
 /// in registers for n ≤ 16 and uses FMA (one rounding per multiply-add), so it may differ
 /// from the baseline variant in the last bits; both sum over k in ascending order.
-void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c);
+void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, const double *bias, double *c);
 
 /// `jb_matmul` in an explicit variant (tests).
-void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, double *c);
+void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n,
+                       const double *bias, double *c);
 
 /// Orders the preceding non-temporal stores before any later store (sfence).
 void jb_stream_fence(void);
