@@ -40,13 +40,13 @@ public enum BatchPlan {
         return all.enumerated().filter { $0.offset % count == index }.map(\.element)
     }
 
-    /// The table printed after a batch: manifest, exit code, cases ok/failed/pending, bundle.
+    /// The table printed after a batch: manifest, exit code, cases ok/failed/skipped/pending, bundle.
     public static func summaryTable(_ outcomes: [BatchOutcome]) -> String {
-        var rows = [["manifest", "exit", "ok", "failed", "pending", "bundle"]]
+        var rows = [["manifest", "exit", "ok", "failed", "skipped", "pending", "bundle"]]
         for outcome in outcomes {
-            var counts = ["-", "-", "-"]
+            var counts = ["-", "-", "-", "-"]
             if let bundle = outcome.bundle, let status = try? BundleFiles.readJSON(bundle + "/status.json") {
-                counts = ["ok", "failed", "pending"].map { status["counts"]?[$0]?.canonicalText ?? "-" }
+                counts = ["ok", "failed", "skipped", "pending"].map { status["counts"]?[$0]?.canonicalText ?? "-" }
             }
             rows.append([outcome.manifest, String(outcome.exitCode)] + counts + [outcome.bundle ?? "—"])
         }
