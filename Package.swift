@@ -69,7 +69,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "JacobenchCLI",
-            dependencies: ["Pipeline", "YAMLDecoding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Pipeline", "LinearAlgebra", "YAMLDecoding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The engine as a library: a user's own model and a few strategies.

@@ -11,6 +11,8 @@
 import Foundation
 import Jacobench
 
+// On a CPU this OpenBLAS does not recognise, re-execute once with its AVX2/AVX-512 kernels.
+OpenBLASCoreSelection.reexecuteIfGenericCore()
 
 /// r_i(θ) = (A·exp(−t_i/τ)·cos(ω t_i + φ) + c) − y_i, θ = [A, τ, ω, φ, c].
 final class DampedOscillationResiduals: DifferentiableMap {

@@ -14,6 +14,7 @@ struct JacobenchCommand: ParsableCommand {
 
     /// Parses, runs, and maps every outcome to an exit status in one place (``ExitStatus``).
     static func main() {
+        OpenBLASKernelChoice.apply()
         do {
             var command = try parseAsRoot()
             try command.run()

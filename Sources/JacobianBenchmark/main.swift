@@ -14,6 +14,7 @@
 import CBLASLapack
 import Jacobench
 
+OpenBLASCoreSelection.reexecuteIfGenericCore()
 openblas_set_num_threads(1)
 let arguments = CommandLine.arguments
 let quick = arguments.contains("--quick")

@@ -1,9 +1,11 @@
+import LinearAlgebra
 import YAMLDecoding
 import CBLASLapack
 import Foundation
 
 /// `environment.json`: where and with what a run happened — commit, toolchain, CPU, BLAS
-/// and its threads, host, date.
+/// and its threads and kernels (`blas_core`, and whether jacobench chose them by
+/// re-executing with `OPENBLAS_CORETYPE`), host, date.
 enum EnvironmentRecord {
     /// The record for this process, run from `directory` (where the commit is looked up).
     static func capture(directory: String, date: Date = Date()) -> JSONValue {
@@ -17,6 +19,8 @@ enum EnvironmentRecord {
             "cpu_count": .integer(ProcessInfo.processInfo.activeProcessorCount),
             "blas": .string("OpenBLAS " + String(cString: openblas_get_config())),
             "blas_threads": .integer(Int(openblas_get_num_threads())),
+            "blas_core": .string(OpenBLASCoreSelection.loadedCoreName),
+            "blas_core_selected_by_jacobench": .bool(OpenBLASCoreSelection.wasSelectedByJacobench),
             "openblas_num_threads_env": environment["OPENBLAS_NUM_THREADS"].map(JSONValue.string) ?? .null,
             "command": .string(CommandLine.arguments.joined(separator: " ")),
         ]
