@@ -55,6 +55,47 @@ import Reports
         #expect(html.contains("Jacobian time against parameters N") == false) // one M per N: no line of two points
     }
 
+    /// The crossover map as a text table (rows M, columns N): winners with auto's score, and
+    /// a skipped cell with its reason in the skipped-cells table.
+    @Test func crossoverTableNamesWinnersAndSkippedCells() throws {
+        var inputs = crossoverInputs
+        let skipped: JSONValue = .object([
+            "id": .string("huge"), "sweep": .object([:]), "seed": .integer(3), "status": .string("skipped"),
+            "error": .string("predicted peak 1.2 GiB > memory-cap 1.0 GiB"),
+            "metrics": .object(["jacobian.columns": .integer(579), "jacobian.rows": .integer(576)]),
+        ])
+        inputs.summary = summary((inputs.summary["cases"]?.arrayValue ?? []) + [skipped])
+        let markdown = MarkdownReport.render(BundleReport.document(inputs))
+        let lines = markdown.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("| M \\ N") })
+        #expect(header.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } == ["M \\ N", "12", "579"])
+        let row576 = try #require(lines.first { $0.hasPrefix("| 576 ") })
+        #expect(row576.contains("forward-vectorized, auto ✓") && row576.contains("skipped"))
+        let row12 = try #require(lines.first { $0.hasPrefix("| 12 ") })
+        #expect(row12.contains("reverse-loop, auto 2×"))
+        let skippedRow = try #require(lines.first { $0.hasPrefix("| huge ") && $0.contains("| 579 | 576 |") })
+        #expect(skippedRow.contains("predicted peak 1.2 GiB > memory-cap 1.0 GiB"))
+        #expect(lines.contains { $0.hasPrefix("| huge ") && $0.contains("| skipped (predicted peak 1.2 GiB > memory-cap 1.0 GiB) |") })
+        #expect(HTMLReport.render(BundleReport.document(inputs)).contains(">skipped<"))
+    }
+
+    @Test func timePerIterationTableSplitsJacobianAndSolve() {
+        func fitted(_ id: String, n: Int, jacobian: Double, solve: Double) -> JSONValue {
+            .object(["id": .string(id), "sweep": .object([:]), "seed": .integer(1), "status": .string("ok"), "error": .null,
+                     "metrics": .object([
+                        "fit.iterations": .integer(50), "fit.parameters": .integer(n), "fit.residuals": .integer(768),
+                        "fit.jacobian_us_per_iteration": .number(String(jacobian)), "fit.linear_solve_us_per_iteration": .number(String(solve)),
+                        "fit.jacobian_strategy": .string("auto → per-sample"), "memory.peak_bytes": .number("229000000"),
+                     ])])
+        }
+        let inputs = BundleReport.Inputs(summary: summary([fitted("small", n: 111, jacobian: 842, solve: 2270), fitted("big", n: 1731, jacobian: 13600, solve: 3.7e6)]), description: "")
+        let document = BundleReport.document(inputs)
+        #expect(document.sections.map(\.title).contains("Time per iteration"))
+        let markdown = MarkdownReport.render(document)
+        let row = markdown.split(separator: "\n").first { $0.hasPrefix("| big ") && $0.contains("1731") }
+        #expect(row?.contains("| 768 |") == true && row?.contains("13.6 ms") == true && row?.contains("3.7 s") == true && row?.contains("218.4 MiB") == true, "\(markdown)")
+    }
+
     @Test func scalingLinesAppearWithTwoSizesAlongAnAxis() {
         var inputs = crossoverInputs
         let cases = (inputs.summary["cases"]?.arrayValue ?? []) + [

@@ -169,6 +169,7 @@ public enum BundleReport {
         }
         section.blocks.append(.chart(CategoryGridChart.crossoverMap(cells: cells, strategyOrder: strategyOrder),
                                      caption: "Fastest exact strategy per cell (auto excluded); the label scores `auto` against it (✓ within 10%); \"skipped\" cells were predicted over the manifest's limits."))
+        section.blocks.append(.table(crossoverTable(shaped)))
         let skipped = shaped.filter { $0.status == "skipped" }
         if !skipped.isEmpty {
             section.blocks.append(.table(ReportTable(
@@ -191,6 +192,28 @@ public enum BundleReport {
             section.blocks.append(.chart(chart, caption: "Reverse-loop needs M pullbacks (∝ M), each over the full batch, so its time grows ∝ M²; guides show slopes 1 and 2."))
         }
         return [section]
+    }
+
+    /// The crossover map as text: one row per M (largest first, as in the chart), one column
+    /// per N, each cell the fastest exact strategy and auto's score, or "skipped".
+    private static func crossoverTable(_ cases: [CaseSummary]) -> ReportTable {
+        let widths = Array(Set(cases.compactMap { $0.shape?.parameters })).sorted()
+        let sizes = Array(Set(cases.compactMap { $0.shape?.residuals })).sorted(by: >)
+        var cells: [CaseShape: String] = [:]
+        for item in cases {
+            guard let shape = item.shape else { continue }
+            if item.status == "skipped" {
+                cells[shape] = "skipped"
+            } else {
+                cells[shape] = [item.winner ?? "–", item.autoScore ?? ""].filter { !$0.isEmpty }.joined(separator: ", ")
+            }
+        }
+        return ReportTable(
+            columns: [.init("M \\ N")] + widths.map { .init(String($0)) },
+            rows: sizes.map { m in
+                [ReportTable.Cell(String(m))] + widths.map { n in ReportTable.Cell(cells[CaseShape(parameters: n, residuals: m)] ?? "") }
+            },
+            caption: "Fastest exact strategy per (N, M), auto's score against it, or why the cell was skipped.")
     }
 
     /// Time (µs) of every strategy against one dimension, at the value of the other
