@@ -190,6 +190,35 @@ import YAMLDecoding
         #expect(RunProgressDisplay.remainingSeconds(finished: [], predicted: [1, 2], total: 2, firstLeft: 0) == nil)
     }
 
+    /// The solver's Jacobian is chunked under `chunk-above` too: the same fit, and `auto`'s
+    /// choice still reported.
+    @Test func solverJacobianIsChunkedUnderTheLimitsWithTheSameFit() throws {
+        func fit(_ jacobian: String, limits: String) throws -> [String: JSONValue] {
+            let text = """
+                name: chunked-fit
+                seed: 4
+                data: {kind: teacher-mlp, layers: [2, 6, 1], samples: 64, noise: 0.01}
+                model: {kind: mlp, layers: [2, 6, 1]}
+                solver: {kind: levenberg-marquardt, jacobian: \(jacobian), max-iterations: 8}
+                evaluation: [{kind: fit}]
+                \(limits)
+                """
+            let path = try writeManifest(text)
+            let plan = try ExperimentPlan.load(path: path, registry: .standard)
+            let record = try CaseExecution.run(try #require(plan.cases.first), cancellation: CancellationFlag())
+            #expect(record.status == .ok, "\(record.error ?? "")")
+            return Dictionary(record.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        }
+        let whole = try fit("forward-vectorized", limits: "")
+        let chunked = try fit("forward-vectorized", limits: "limits: {chunk-above: 8 KiB}")
+        let a = try #require(whole["fit.final_cost"]?.numberValue), b = try #require(chunked["fit.final_cost"]?.numberValue)
+        #expect(abs(a - b) <= 1e-10 * abs(a))
+        let shape = JacobianShape.multilayerPerceptron(layers: [2, 6, 1], samples: 64, variables: .parameters)
+        #expect(JacobianCostModel.chunk(forward: true, on: shape, budgetBytes: 8 << 10) != nil)
+        let auto = try fit("auto", limits: "limits: {chunk-above: 8 KiB}")
+        #expect(auto["fit.jacobian_strategy"]?.stringValue?.hasPrefix("auto → ") == true)
+    }
+
     @Test func estimateGrowsWithTheRepeatsAndTheSolverIterations() throws {
         func seconds(_ evaluations: String) throws -> Double {
             let plan = try ExperimentPlan.plan(text: Self.manifest(limits: "", evaluations: evaluations), path: "e.yaml", registry: .standard)

@@ -56,6 +56,11 @@ public struct FitProblem {
     public var model: any FittableModel
     /// The manifest's `jacobian:` section (its `auto` pin applies to the solver's `auto`).
     public var jacobian: JacobianSettings?
+    /// The manifest's `limits:`: an unchunked vectorized Jacobian (or `auto`'s choice of
+    /// one) is chunked to stay under `chunk-above` and the memory cap.
+    public var limits: RunLimits = .standard
+    /// The cost model's view of the residual map (the model's own when it has one).
+    public var jacobianShape: JacobianShape?
 
     /// Creates a problem.
     public init(residuals: any DifferentiableMap, initialParameters: [Double], model: any FittableModel, jacobian: JacobianSettings? = nil) {

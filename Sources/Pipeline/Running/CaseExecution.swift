@@ -48,9 +48,10 @@ public enum CaseExecution {
             var fitSeconds: Double?
             if let solver = plannedCase.solver {
                 let clock = Stopwatch()
-                let outcome = try timed("solver") {
-                    try solver.run(environment, FitProblem(residuals: residuals, initialParameters: parameters, model: model, jacobian: plannedCase.jacobian))
-                }
+                var problem = FitProblem(residuals: residuals, initialParameters: parameters, model: model, jacobian: plannedCase.jacobian)
+                problem.limits = plannedCase.limits
+                problem.jacobianShape = model.jacobianShape(on: data.training, variables: .parameters)
+                let outcome = try timed("solver") { try solver.run(environment, problem) }
                 fitSeconds = clock.elapsedSeconds
                 record.fit = outcome
                 parameters = outcome.parameters

@@ -67,7 +67,13 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
     public static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome {
         let name = context.configuration.jacobian
         let pinned = name == "auto" ? problem.jacobian?.auto : nil
-        let strategy = try JacobianStrategyCatalog.strategy(named: name, options: JacobianStrategyOptions(pinned: pinned))
+        var strategy = try JacobianStrategyCatalog.strategy(named: name, options: JacobianStrategyOptions(pinned: pinned))
+        let shape = problem.jacobianShape ?? JacobianShape(map: problem.residuals)
+        if let auto = strategy as? AutoStrategy {
+            strategy = MemoryBoundedAuto(auto: auto, shape: shape, budgetBytes: problem.limits.chunkBudget)
+        } else {
+            strategy = MemoryBoundedAuto.bounded(strategy, on: shape, budgetBytes: problem.limits.chunkBudget).strategy
+        }
         let solver = Solver(configuration: context.configuration.solver)
         let cancellation = context.cancellation
         let result = solver.fit(LeastSquaresProblem(
@@ -76,7 +82,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         // A fit ended by Ctrl-C is not a result: the case stays pending for --resume.
         try context.checkCancellation()
         var choice = result.jacobianStrategy
-        if let auto = strategy as? AutoStrategy, let decision = auto.lastDecision { choice = "auto → \(decision.chosen)" }
+        if let decision = (strategy as? MemoryBoundedAuto)?.auto.lastDecision { choice = "auto → \(decision.chosen)" }
         return FitOutcome(
             parameters: result.parameters, standardErrors: result.standardErrors, finalCost: result.cost,
             iterations: result.iterations, status: result.status.rawValue, residualEvaluations: result.residualEvaluations,
