@@ -48,6 +48,8 @@ struct LevenbergMarquardtRun {
     let qr = QRDampedSystem(), cholesky = CholeskyDampedSystem(), svd = SVDDampedSystem()
     /// `cholesky-min-rcond`, or the problem's default for it.
     let minimumReciprocalCondition: Double
+    /// `damping` and `initial-damping`, or the problem's defaults for them.
+    let damping: LevenbergMarquardt.DampingUpdate, initialDamping: Double
     /// Whether every Jacobian goes to the normal equations (`cholesky`, or `auto` with
     /// `cholesky-min-rcond` 0 and m ≥ n): then JᵀJ is formed before the column norms.
     var normalEquationsFirst: Bool {
@@ -67,6 +69,10 @@ struct LevenbergMarquardtRun {
             ?? (evaluator.problem.map is MultilayerPerceptronResidualMap
                 ? LevenbergMarquardt.networkMinimumReciprocalCondition
                 : LevenbergMarquardt.certifiedMinimumReciprocalCondition)
+        let isNetwork = evaluator.problem.map is MultilayerPerceptronResidualMap
+        damping = configuration.damping ?? (isNetwork ? LevenbergMarquardt.networkDamping : .trustRegion)
+        initialDamping = configuration.initialDamping
+            ?? (isNetwork ? LevenbergMarquardt.networkInitialDamping : LevenbergMarquardt.certifiedInitialDamping)
         x = evaluator.initialFreeParameters
         trialX = x
         residual = Array(repeating: 0, count: m)
@@ -113,7 +119,7 @@ struct LevenbergMarquardtRun {
     mutating func fit() -> FitResult {
         let configuration = self.configuration
         let epsilon = Double.ulpOfOne
-        let trustRegion = configuration.damping == .trustRegion
+        let trustRegion = damping == .trustRegion
         guard var cost = evaluator.cost(at: x, residual: &residual) else {
             return finish(cost: .nan, initialCost: .nan, iterations: 0, gradientNorm: .nan, status: .nonFiniteResiduals,
                           message: "the residuals at the starting point contain NaN or infinity", jacobianAtX: false)
@@ -189,7 +195,7 @@ struct LevenbergMarquardtRun {
             if first && !trustRegion {
                 var largest = 0.0
                 for j in 0..<n { largest = max(largest, columnNorms[j] * columnNorms[j] / (diagonal[j] * diagonal[j])) }
-                par = configuration.initialDamping * largest
+                par = initialDamping * largest
             }
 
             while true {
