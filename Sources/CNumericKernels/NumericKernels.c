@@ -199,20 +199,41 @@ static int detect_avx2(void) {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-// C = A·B for n ≤ 16: each row of C lives in up to four ymm accumulators (masked at the
-// edge) through the whole k loop; one FMA per four multiply-adds, no packing.
+// C = A·B for n ≤ 16: two rows of C at a time live in up to eight ymm accumulators (masked
+// at the edge) through the whole k loop, sharing each load of B; no packing.
 #define JB_MATMUL_ROWS(V)                                                                          \
-    for (ptrdiff_t i = 0; i < m; i++) {                                                            \
-        __m256d acc[V];                                                                            \
-        for (int v = 0; v < V; v++) acc[v] = init[v];                                              \
-        const double *ai = a + i * k;                                                              \
-        for (ptrdiff_t u = 0; u < k; u++) {                                                        \
-            const __m256d s = _mm256_broadcast_sd(ai + u);                                         \
-            const double *bu = b + u * n;                                                          \
-            for (int v = 0; v < V; v++)                                                            \
-                acc[v] = _mm256_fmadd_pd(s, _mm256_maskload_pd(bu + 4 * v, masks[v]), acc[v]);     \
+    {                                                                                              \
+        ptrdiff_t i = 0;                                                                           \
+        for (; i + 2 <= m; i += 2) {                                                               \
+            __m256d acc0[V], acc1[V];                                                              \
+            for (int v = 0; v < V; v++) { acc0[v] = init[v]; acc1[v] = init[v]; }                 \
+            const double *a0 = a + i * k, *a1 = a0 + k;                                            \
+            for (ptrdiff_t u = 0; u < k; u++) {                                                    \
+                const __m256d s0 = _mm256_broadcast_sd(a0 + u), s1 = _mm256_broadcast_sd(a1 + u);  \
+                const double *bu = b + u * n;                                                      \
+                for (int v = 0; v < V; v++) {                                                      \
+                    const __m256d bv = _mm256_maskload_pd(bu + 4 * v, masks[v]);                   \
+                    acc0[v] = _mm256_fmadd_pd(s0, bv, acc0[v]);                                    \
+                    acc1[v] = _mm256_fmadd_pd(s1, bv, acc1[v]);                                    \
+                }                                                                                  \
+            }                                                                                      \
+            for (int v = 0; v < V; v++) {                                                          \
+                _mm256_maskstore_pd(c + i * n + 4 * v, masks[v], acc0[v]);                         \
+                _mm256_maskstore_pd(c + (i + 1) * n + 4 * v, masks[v], acc1[v]);                   \
+            }                                                                                      \
         }                                                                                          \
-        for (int v = 0; v < V; v++) _mm256_maskstore_pd(c + i * n + 4 * v, masks[v], acc[v]);      \
+        for (; i < m; i++) {                                                                       \
+            __m256d acc[V];                                                                        \
+            for (int v = 0; v < V; v++) acc[v] = init[v];                                          \
+            const double *ai = a + i * k;                                                          \
+            for (ptrdiff_t u = 0; u < k; u++) {                                                    \
+                const __m256d s = _mm256_broadcast_sd(ai + u);                                     \
+                const double *bu = b + u * n;                                                      \
+                for (int v = 0; v < V; v++)                                                        \
+                    acc[v] = _mm256_fmadd_pd(s, _mm256_maskload_pd(bu + 4 * v, masks[v]), acc[v]); \
+            }                                                                                      \
+            for (int v = 0; v < V; v++) _mm256_maskstore_pd(c + i * n + 4 * v, masks[v], acc[v]);  \
+        }                                                                                          \
     }
 
 JB_AVX2 static void matmul_avx2(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, const double *bias,

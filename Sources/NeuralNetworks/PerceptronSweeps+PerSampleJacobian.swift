@@ -45,13 +45,18 @@ extension PerceptronSweeps {
             let derivative: UnsafePointer<Double>? =
                 activations[top - 1] == .identity ? nil : UnsafePointer(layerDerivatives[top - 1].pointer)
             let target = adjoints + offset(top - 1)
-            for sample in 0..<samples {
-                for output in 0..<p {
-                    let row = sample * p + output
-                    let gain = topDerivative?[row] ?? 1
-                    scaledRow(
-                        weights + output * width, gain: gain, mask: derivative.map { $0 + sample * width },
-                        count: width, into: target + row * width)
+            if let derivative {
+                // g(s, d)·(W_top[d, :] ⊙ D_{top−1}(s)) for all rows in one call.
+                jb_factored_rows(derivative, samples, weights, p, width, topDerivative, target, width)
+            } else {
+                for sample in 0..<samples {
+                    for output in 0..<p {
+                        let row = sample * p + output
+                        let gain = topDerivative?[row] ?? 1
+                        scaledRow(
+                            weights + output * width, gain: gain, mask: derivative.map { $0 + sample * width },
+                            count: width, into: target + row * width)
+                    }
                 }
             }
             // Δ_{l−1} = (Δ_l·W_l) ⊙ D_{l−1} for the layers below.
