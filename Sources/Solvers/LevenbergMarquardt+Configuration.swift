@@ -55,8 +55,8 @@ extension LevenbergMarquardt {
 
     /// The `damping` of a neural network's residual map: Nielsen's rule, one Cholesky
     /// factorization per trial step instead of the 1–6 of Moré's λ search for a trust radius.
-    /// Measured on seed-lm (5 → 9 → 3 tanh, N = 84, M = 576, to SciPy's final cost): 255
-    /// iterations and 265 residual evaluations instead of Moré's 338 and 433; over seeds 1–9
+    /// Measured on seed-lm (5 → 9 → 3 tanh, N = 84, M = 576, to SciPy's final cost): 250
+    /// iterations and 258 residual evaluations instead of Moré's 338 and 433; over seeds 1–6, 8, 9
     /// and 42 (run to ftol 1e-10) the same final costs in 1,573 instead of 1,712 iterations
     /// and 1,610 instead of 2,096 residual evaluations. Formula models keep Moré's trust region
     /// (the NIST problems are tuned and certified with it).
