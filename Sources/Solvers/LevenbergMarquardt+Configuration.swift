@@ -21,7 +21,8 @@ extension LevenbergMarquardt {
     public enum LinearSolver: String, Sendable, Codable, CaseIterable {
         /// Normal equations while the equilibrated JᵀJ is well enough conditioned
         /// (positive definite with reciprocal condition ≥ `cholesky-min-rcond`; any finite
-        /// JᵀJ when that is 0), pivoted QR otherwise; decided per Jacobian.
+        /// JᵀJ when that is 0), pivoted QR otherwise; decided per Jacobian. With fewer
+        /// residuals than parameters (m < n) the m × m dual system (Cholesky of JD⁻²Jᵀ + λI).
         case auto
         /// Householder QR with pivoting + Givens per λ (MINPACK), no normal equations.
         case qr
@@ -42,7 +43,7 @@ extension LevenbergMarquardt {
     /// JᵀJ + λD² — when JᵀJ itself is singular (a rank-deficient network: dead units, more
     /// parameters than the data determine) the undamped step is regularized with
     /// λ = 10⁻¹⁴·maxⱼ (JᵀJ)ⱼⱼ/Dⱼ², about the rank-truncated step of QR. The safety fallback
-    /// to pivoted QR remains for a JᵀJ with NaN or ∞ entries (overflow) and for m < n; set
+    /// to pivoted QR remains for a JᵀJ with NaN or ∞ entries (overflow); m < n goes to `dual`; set
     /// `cholesky-min-rcond` > 0 to also send ill-conditioned Jacobians to QR.
     ///
     /// Why: an over-parameterized network's Gram matrix is routinely far too ill-conditioned

@@ -46,6 +46,7 @@ struct LevenbergMarquardtRun {
     var diagonal: [Double], columnNorms: [Double], gradient: [Double]
     var step: [Double], acceleration: [Double], scratch: [Double], jacobianStep: [Double]
     let qr = QRDampedSystem(), cholesky = CholeskyDampedSystem(), svd = SVDDampedSystem()
+    let dual = DualCholeskyDampedSystem()
     /// `cholesky-min-rcond`, or the problem's default for it.
     let minimumReciprocalCondition: Double
     /// `damping` and `initial-damping`, or the problem's defaults for them.
@@ -104,7 +105,8 @@ struct LevenbergMarquardtRun {
                     evaluator.linearSolverUse["cholesky", default: 0] += 1
                     return cholesky
                 }
-                chosen = qr
+                // Fewer residuals than parameters: the m × m dual system instead of n × n.
+                chosen = m < n ? dual : qr
             }
             var system = chosen
             if !system.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal) {
@@ -366,7 +368,7 @@ struct LevenbergMarquardtRun {
 
     func finish(cost: Double, initialCost: Double, iterations: Int, gradientNorm: Double, status: FitStatus, message: String, jacobianAtX: Bool) -> FitResult {
         let covariance = configuration.covariance && cost.isFinite && status != .nonFiniteJacobian && status != .jacobianFailed
-        evaluator.bookFactorizationTimes(of: [qr, cholesky, svd])
+        evaluator.bookFactorizationTimes(of: [qr, cholesky, svd, dual])
         return evaluator.result(
             solver: LevenbergMarquardt.kind, usesJacobian: true, point: x, cost: cost, initialCost: initialCost,
             iterations: iterations, gradientNorm: gradientNorm, status: status, message: message,
