@@ -237,8 +237,8 @@ enum PeerFixtures {
         #expect(metrics["peer.fit.target_cost"]?.numberValue == 0.5 * (1 + FitToPeerCost.relativeTolerance))
         #expect(metrics["peer.fit.default.reached_scipy_cost"]?.stringValue != nil)
         #expect(metrics["peer.fit.default.per_iteration.total_us"]?.numberValue.map { $0 > 0 } == true)
-        // 4 residuals, 13 parameters: m < n is the one network case that falls back to QR.
-        #expect(metrics["peer.fit.default.linear_solver"]?.stringValue?.hasPrefix("qr ") == true)
+        // 4 residuals, 13 parameters: m < n goes to the m × m dual system.
+        #expect(metrics["peer.fit.default.linear_solver"]?.stringValue?.hasPrefix("dual ") == true)
         #expect(result.timings.contains { $0.name == "peer.jacobench.fit-to-scipy-cost" })
     }
 
