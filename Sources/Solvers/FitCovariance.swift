@@ -39,17 +39,18 @@ public struct FitCovariance: Sendable, Codable, Equatable {
         let k = svd.rank
         let rank = svd.numericalRank(relativeTolerance: Double.ulpOfOne * Double(max(m, n)))
         let variance = m > n ? 2 * cost / Double(m - n) : Double.nan
+        // C = σ̂²·WᵀW with W = Σ⁻¹Vᵀ restricted to the first `rank` rows: one dsyrk
+        // (O(n²·rank) flops in BLAS) instead of a scalar triple loop.
+        var scaledRows = Matrix(rows: rank, columns: n)
+        for i in 0..<rank {
+            let s = svd.singularValues[i]
+            for a in 0..<n { scaledRows[i, a] = svd.vTransposed[i + a * k] / s }
+        }
+        var product = Matrix(rows: n, columns: n)
+        gram(scaledRows, into: &product)
         var matrix = Array(repeating: Array(repeating: 0.0, count: parameterCount), count: parameterCount)
         for a in 0..<n {
-            for b in a..<n {
-                var sum = 0.0
-                for i in 0..<rank {
-                    let s = svd.singularValues[i]
-                    sum += svd.vTransposed[i + a * k] * svd.vTransposed[i + b * k] / (s * s)
-                }
-                matrix[freeIndices[a]][freeIndices[b]] = variance * sum
-                matrix[freeIndices[b]][freeIndices[a]] = variance * sum
-            }
+            for b in 0..<n { matrix[freeIndices[a]][freeIndices[b]] = variance * product[a, b] }
         }
         let errors = (0..<parameterCount).map { matrix[$0][$0].squareRoot() }
         var correlations = Array(repeating: Array(repeating: 0.0, count: parameterCount), count: parameterCount)
