@@ -373,3 +373,119 @@ void jb_selector_rows(const double *inputs, ptrdiff_t samples, ptrdiff_t width, 
 #endif
     selector_rows_baseline(inputs, samples, width, p, gains, rows, rowStride);
 }
+
+// Largest first-layer block (h·d + h) and top-layer factor table (p·(h·d + h)) the
+// two-layer row kernel handles; both live on its stack.
+#define JB_TWO_LAYER_MAX_BLOCK 512
+#define JB_TWO_LAYER_MAX_FACTORS 2048
+
+// Every parameter row of a two-layer network's per-sample Jacobian, whole and in
+// order, one sample at a time. The first-layer block (W1 then b1, L = h·d + h entries)
+// of row (s, o) is g·(B_o ⊙ A_s) with B_o = [W2[o, u] repeated d times per u, W2[o, :]]
+// (once per call) and A_s = [D1(s)[u]·x(s)[i], D1(s)] (once per sample; x and 1 when
+// D1 is NULL), the same products and order as the general path. The top layer's block
+// (W2 then b2) is zero except row o = g·t1(s) and entry o of b2 = g; zeros are stored
+// explicitly (no memset call per row).
+JB_INLINE void two_layer_rows_body(const double *restrict x, ptrdiff_t d, const double *restrict t1,
+                                   const double *restrict d1, ptrdiff_t h, const double *restrict w2, ptrdiff_t p,
+                                   const double *restrict gains, ptrdiff_t samples, double *restrict rows,
+                                   ptrdiff_t rowStride) {
+    double outputFactors[JB_TWO_LAYER_MAX_FACTORS], sampleFactor[JB_TWO_LAYER_MAX_BLOCK];
+    const ptrdiff_t weightLength = h * d, length = weightLength + h, topLength = p * h + p;
+    for (ptrdiff_t o = 0; o < p; o++) {
+        double *restrict factor = outputFactors + o * length;
+        for (ptrdiff_t u = 0; u < h; u++) {
+            const double w = w2[o * h + u];
+            for (ptrdiff_t i = 0; i < d; i++) factor[u * d + i] = w;
+            factor[weightLength + u] = w;
+        }
+    }
+    for (ptrdiff_t s = 0; s < samples; s++) {
+        const double *restrict xs = x + s * d;
+        const double *restrict ts = t1 + s * h;
+        if (d1) {
+            const double *restrict ds = d1 + s * h;
+            for (ptrdiff_t u = 0; u < h; u++) {
+                const double m = ds[u];
+                for (ptrdiff_t i = 0; i < d; i++) sampleFactor[u * d + i] = m * xs[i];
+                sampleFactor[weightLength + u] = m;
+            }
+        } else {
+            for (ptrdiff_t u = 0; u < h; u++) {
+                for (ptrdiff_t i = 0; i < d; i++) sampleFactor[u * d + i] = xs[i];
+                sampleFactor[weightLength + u] = 1.0;
+            }
+        }
+        for (ptrdiff_t o = 0; o < p; o++) {
+            double *restrict row = rows + (s * p + o) * rowStride;
+            const double *restrict factor = outputFactors + o * length;
+            if (gains) {
+                const double g = gains[s * p + o];
+                for (ptrdiff_t j = 0; j < length; j++) { const double product = factor[j] * sampleFactor[j]; row[j] = g * product; }
+                double *restrict top = row + length;
+                for (ptrdiff_t j = 0; j < topLength; j++) top[j] = 0.0;
+                double *restrict selected = top + o * h;
+                for (ptrdiff_t i = 0; i < h; i++) selected[i] = g * ts[i];
+                top[p * h + o] = g;
+            } else {
+                for (ptrdiff_t j = 0; j < length; j++) row[j] = factor[j] * sampleFactor[j];
+                double *restrict top = row + length;
+                for (ptrdiff_t j = 0; j < topLength; j++) top[j] = 0.0;
+                double *restrict selected = top + o * h;
+                for (ptrdiff_t i = 0; i < h; i++) selected[i] = ts[i];
+                top[p * h + o] = 1.0;
+            }
+        }
+    }
+}
+
+// Narrow inputs (d ≤ 8) get a copy with d known at compile time (unrolled rows).
+JB_INLINE void two_layer_rows_dispatch(const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h,
+                                       const double *w2, ptrdiff_t p, const double *gains, ptrdiff_t samples,
+                                       double *rows, ptrdiff_t rowStride) {
+    switch (d) {
+    case 1: two_layer_rows_body(x, 1, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    case 2: two_layer_rows_body(x, 2, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    case 3: two_layer_rows_body(x, 3, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    case 4: two_layer_rows_body(x, 4, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    case 5: two_layer_rows_body(x, 5, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    case 6: two_layer_rows_body(x, 6, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    case 7: two_layer_rows_body(x, 7, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    case 8: two_layer_rows_body(x, 8, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    default: two_layer_rows_body(x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride); break;
+    }
+}
+
+__attribute__((no_builtin("memset", "memcpy"))) static void two_layer_rows_baseline(
+    const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h, const double *w2, ptrdiff_t p,
+    const double *gains, ptrdiff_t samples, double *rows, ptrdiff_t rowStride) {
+    two_layer_rows_dispatch(x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
+}
+#if JB_HAS_AVX2_VARIANT
+JB_AVX2 __attribute__((no_builtin("memset", "memcpy"))) static void two_layer_rows_avx2(
+    const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h, const double *w2, ptrdiff_t p,
+    const double *gains, ptrdiff_t samples, double *rows, ptrdiff_t rowStride) {
+    two_layer_rows_dispatch(x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
+}
+#endif
+
+int jb_two_layer_rows_variant(int variant, const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h,
+                              const double *w2, ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows,
+                              ptrdiff_t rowStride) {
+    const ptrdiff_t length = h * d + h;
+    if (length > JB_TWO_LAYER_MAX_BLOCK || p * length > JB_TWO_LAYER_MAX_FACTORS) return 0;
+#if JB_HAS_AVX2_VARIANT
+    if (variant == 1 && jb_kernels_variant() == 1) {
+        two_layer_rows_avx2(x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
+        return 1;
+    }
+#endif
+    (void)variant;
+    two_layer_rows_baseline(x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
+    return 1;
+}
+
+int jb_two_layer_rows(const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h, const double *w2,
+                      ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows, ptrdiff_t rowStride) {
+    return jb_two_layer_rows_variant(jb_kernels_variant(), x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
+}

@@ -45,6 +45,28 @@ public enum ElementwiseKernels {
         return c
     }
 
+    /// The parameter rows of a two-layer network's per-sample Jacobian in one variant
+    /// (tests; see `jb_two_layer_rows`): x S × d, t1 and D1 (nil: identity) S × h, W2 p × h,
+    /// gains S·p (nil: 1). Returns S·p rows of `rowStride` doubles (entries past
+    /// h·d + h + p·h + p stay NaN), or nil when the kernel declines (h·d + h > 512 or
+    /// p·(h·d + h) > 2048).
+    static func twoLayerRows(
+        inputs x: [Double], inputWidth d: Int, hidden t1: [Double], hiddenDerivatives: [Double]?, hiddenWidth h: Int,
+        topWeights: [Double], outputs p: Int, gains: [Double]?, samples: Int, rowStride: Int, variant: Variant
+    ) -> [Double]? {
+        var rows = [Double](repeating: .nan, count: samples * p * rowStride)
+        let written = rows.withUnsafeMutableBufferPointer { target in
+            hiddenDerivatives.withOptionalPointer { derivatives in
+                gains.withOptionalPointer { gain in
+                    jb_two_layer_rows_variant(
+                        variant.rawValue, x, d, t1, derivatives, h, topWeights, p, gain, samples, target.baseAddress,
+                        rowStride)
+                }
+            }
+        }
+        return written == 1 ? rows : nil
+    }
+
     /// expm1 y for y ∈ [−40, 40] in one variant (tests).
     static func expm1(_ y: Double, variant: Variant) -> Double {
         var input = y, result = 0.0
@@ -63,4 +85,14 @@ func fastTanh(_ values: UnsafeMutablePointer<Double>, count: Int) {
 @usableFromInline
 func fastTanh(_ values: UnsafeMutablePointer<Double>, count: Int, derivatives: UnsafeMutablePointer<Double>) {
     jb_tanh(values, derivatives, count)
+}
+
+extension Optional where Wrapped == [Double] {
+    /// `body` with the array's base address, or nil when the array is absent.
+    fileprivate func withOptionalPointer<Result>(_ body: (UnsafePointer<Double>?) -> Result) -> Result {
+        switch self {
+        case .some(let array): array.withUnsafeBufferPointer { body($0.baseAddress) }
+        case .none: body(nil)
+        }
+    }
 }

@@ -37,6 +37,16 @@ extension PerceptronSweeps {
         // A Jacobian far larger than the caches is assembled row by row in a small buffer
         // and streamed out with non-temporal stores (no read-for-ownership of its lines).
         let streams = variables == .parameters && rowCount * rowLength >= PerceptronSweeps.streamingThreshold
+        if variables == .parameters && top == 1 && !streams {
+            // Two layers: every row written whole, one sample at a time, by one C kernel
+            // (same products as below, no per-row memset); blocks over its stack tables fall through.
+            let hiddenDerivative: UnsafePointer<Double>? =
+                activations[0] == .identity ? nil : UnsafePointer(layerDerivatives[0].pointer)
+            let written = jb_two_layer_rows(
+                UnsafePointer(inputs.pointer), widths[0], UnsafePointer(layerOutputs[0].pointer), hiddenDerivative,
+                widths[1], UnsafePointer(theta.pointer + weightOffsets[1]), p, topDerivative, samples, rows, rowLength)
+            if written == 1 { return }
+        }
         let factorsPenultimate = variables == .parameters && top > 0 && p >= 2 && !streams
         if top > 0 && !(factorsPenultimate && top == 1) {
             // Δ_{top−1}(s, d) = g(s, d)·W_top[d, :] ⊙ D_{top−1}(s).

@@ -21,6 +21,12 @@ import Testing
         .init(widths: [5, 9, 3], activations: [.tanh, .identity], samples: 7, inputs: false),
         .init(widths: [5, 9, 3], activations: [.identity, .tanh], samples: 7, inputs: false),
         .init(widths: [1, 6, 6, 1], activations: [.tanh, .tanh, .identity], samples: 9, inputs: false),
+        // Two layers (the one-pass row kernel): p = 1, d > 8, D1 = 1, and a first-layer
+        // block over the kernel's 512 (general path).
+        .init(widths: [1, 4, 1], activations: [.tanh, .identity], samples: 6, inputs: false),
+        .init(widths: [11, 16, 2], activations: [.sigmoid, .tanh], samples: 5, inputs: false),
+        .init(widths: [3, 6, 4], activations: [.identity, .identity], samples: 4, inputs: false),
+        .init(widths: [8, 70, 3], activations: [.tanh, .tanh], samples: 3, inputs: false),
         .init(widths: [3, 17, 5, 2], activations: [.gelu, .relu, .sigmoid], samples: 4, inputs: false),
         .init(widths: [15, 32, 55], activations: [.tanh, .identity], samples: 1, inputs: true),
         .init(widths: [3, 7, 4, 2], activations: [.softplus, .tanh, .sigmoid], samples: 3, inputs: true),

@@ -65,6 +65,23 @@ void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdi
 void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n,
                        const double *bias, double *c);
 
+/// Every parameter row of a two-layer network's per-sample Jacobian (layout W1 h × d,
+/// b1, W2 p × h, b2; row r = s·p + o at `rows + r·rowStride`), written whole, one sample
+/// at a time: with g = gains[r] (1 when NULL) and D1 = 1 when NULL, W1[u, i] entry =
+/// g·(W2[o, u]·(D1(s)[u]·x(s)[i])), b1[u] = g·(W2[o, u]·D1(s)[u]) (the general path's
+/// products and order, so the same bits), the W2 block zero except row o = g·t1(s), b2
+/// zero except entry o = g. x: samples × d, t1 and D1: samples × h, W2: p × h. Returns 0
+/// (nothing written) when h·d + h > 512 or p·(h·d + h) > 2048 (its stack tables), else 1.
+/// No FP contraction: both variants are bitwise equal. Cost: S·p·(h·d + h + p·h + p)
+/// stores, ≤ 2 products each in the first-layer block.
+int jb_two_layer_rows(const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h, const double *w2,
+                      ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows, ptrdiff_t rowStride);
+
+/// `jb_two_layer_rows` in an explicit variant (0 baseline, 1 AVX2 + FMA; tests).
+int jb_two_layer_rows_variant(int variant, const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h,
+                              const double *w2, ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows,
+                              ptrdiff_t rowStride);
+
 /// Orders the preceding non-temporal stores before any later store (sfence).
 void jb_stream_fence(void);
 
