@@ -2,8 +2,10 @@ import CBLASLapack
 import LinearAlgebra
 
 /// The `cholesky` linear solver: the normal equations. JᵀJ (dsyrk, mn² flops) is formed
-/// once per Jacobian and factored once at λ = 0; every other damping λ costs one Cholesky
-/// factorization UᵀU = JᵀJ + λD² (n³/3 flops) and two triangular solves. The factor of the
+/// once per Jacobian; every damping λ asked for costs one Cholesky factorization
+/// UᵀU = JᵀJ + λD² (n³/3 flops) and two triangular solves. λ = 0 is factored only when
+/// asked for (Moré's search, Gauss-Newton, ``isFullRank`` before any solve, the condition
+/// estimate): Nielsen damping never solves at λ = 0, so it pays one factorization per trial. The factor of the
 /// most recent λ is kept, so asking for the same λ again (Moré's λ search starts from the
 /// Gauss-Newton step at every trial of a Jacobian) costs only the triangular solves. The
 /// gradient Jᵀr is the caller's (computed once per Jacobian). Buffers are reused: nothing is
@@ -30,9 +32,12 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     private var scaledFactor: [Double] = []
     private var work: [Double] = []
     private var integerWork: [Int32] = []
-    private var fullRank = true
-    /// Whether the λ = 0 factorization of the current Gram matrix succeeded.
-    private var gramIsPositiveDefinite = false
+    private var rows = 0
+    /// Whether the λ = 0 factorization of the current Gram matrix succeeded; nil until tried.
+    private var gramIsPositiveDefinite: Bool?
+    /// The rank evidence of the first damped factorization of the current Gram matrix (see
+    /// ``isFullRank``); nil until one was tried.
+    private var dampedRankEvidence: Bool?
 
     private var gramClock = SectionClock(), factorClock = SectionClock()
     /// The regularized λ that stands for λ = 0 when JᵀJ is singular, and the D it was found with.
@@ -43,7 +48,19 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     /// The known zero pattern of a network's Jacobian, used to skip zero products in JᵀJ.
     var outputLayerGram: OutputLayerGram?
 
-    var isFullRank: Bool { fullRank }
+    /// Whether J has full column rank, as far as the factorizations of this Jacobian tell:
+    /// m ≥ n and JᵀJ positive definite (dpotrf succeeds at λ = 0) when λ = 0 was factored;
+    /// otherwise, from the first damped factor UᵀU = JᵀJ + λD², no pivot with
+    /// U_jj² ≤ 2λD_j² (the Schur complements of a sum of positive semidefinite matrices add up,
+    /// so such a pivot means the part of column j orthogonal to the columns before it has
+    /// ‖·‖² ≤ λD_j²: rank deficient at the scale of the damping) and no failed damped
+    /// factorization. Asked before any solve, it factors λ = 0 (one dpotrf).
+    var isFullRank: Bool {
+        guard rows >= n else { return false }
+        if let definite = gramIsPositiveDefinite { return definite }
+        if let evidence = dampedRankEvidence { return evidence }
+        return factorize(damping: 0, diagonal: factoredDiagonal)
+    }
     var gramSeconds: Double { gramClock.seconds }
     var factorizationSeconds: Double { factorClock.seconds }
 
@@ -83,24 +100,24 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         usingOther = false
         factoredDamping = nil
         zeroDampingSubstitute = nil
+        gramIsPositiveDefinite = nil
+        dampedRankEvidence = nil
+        rows = jacobian.rows
         // A NaN or ∞ in J makes its column's diagonal entry Σᵢ Jᵢⱼ² non-finite.
         var diagonalSum = 0.0
         for j in 0..<n { diagonalSum += gram[j, j] }
-        guard diagonalSum.isFinite else { return false }
-        gramIsPositiveDefinite = factorize(damping: 0, diagonal: diagonal)
-        fullRank = jacobian.rows >= n && gramIsPositiveDefinite
-        return true
+        return diagonalSum.isFinite
     }
 
     /// The reciprocal 1-norm condition estimate (LAPACK dpocon) of the equilibrated Gram
     /// matrix C = S⁻¹ JᵀJ S⁻¹, S = diag(‖Jⱼ‖); 0 when JᵀJ is not positive definite. The
     /// normal equations lose about −log₁₀ of this many digits.
     ///
-    /// Uses the λ = 0 factor of ``factor(jacobian:residual:gradient:diagonal:)``: if UᵀU = JᵀJ
-    /// then U S⁻¹ is the Cholesky factor of C, so the cost is O(n²) plus one dpocon.
+    /// Uses the λ = 0 factor (factored here unless already held): if UᵀU = JᵀJ then U S⁻¹ is
+    /// the Cholesky factor of C, so the cost beyond that factor is O(n²) plus one dpocon.
     func reciprocalConditionOfScaledGram() -> Double {
         guard n > 0 else { return 1 }
-        guard gramIsPositiveDefinite, factoredDamping == 0 else { return 0 }
+        guard factorize(damping: 0, diagonal: factoredDiagonal) else { return 0 }
         let n = self.n
         var anorm = 0.0
         let scalesPositive = gram.elements.withUnsafeBufferPointer { g in
@@ -130,9 +147,10 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     }
 
     /// Factors JᵀJ + λD² into `factorStorage` unless it already holds that factor; false when
-    /// not positive definite.
+    /// not positive definite. Records the rank evidence of ``isFullRank``.
     private func factorize(damping: Double, diagonal: [Double]) -> Bool {
         if let held = factoredDamping, held == damping, damping == 0 || factoredDiagonal == diagonal { return true }
+        if damping == 0, gramIsPositiveDefinite == false { return false }
         let n = self.n
         let positive = factorClock.time { gram.elements.withUnsafeBufferPointer { g in
             diagonal.withUnsafeBufferPointer { d in
@@ -148,9 +166,21 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         } }
         if positive {
             factoredDamping = damping
-            for j in 0..<n { factoredDiagonal[j] = diagonal[j] }
+            if damping != 0 { for j in 0..<n { factoredDiagonal[j] = diagonal[j] } }
         } else {
             factoredDamping = nil
+        }
+        if damping == 0 {
+            gramIsPositiveDefinite = positive
+        } else if dampedRankEvidence == nil {
+            var separated = positive
+            if positive {
+                for j in 0..<n {
+                    let pivot = factorStorage[j + j * n]
+                    if pivot * pivot <= 2 * damping * diagonal[j] * diagonal[j] { separated = false; break }
+                }
+            }
+            dampedRankEvidence = separated
         }
         return positive
     }
@@ -160,8 +190,7 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         if damping == 0, let substitute = zeroDampingSubstitute, substituteDiagonal == diagonal {
             lambda = substitute
         }
-        let known = lambda == 0 && !gramIsPositiveDefinite
-        if known || !factorize(damping: lambda, diagonal: diagonal) {
+        if !factorize(damping: lambda, diagonal: diagonal) {
             // Singular normal equations: regularize just enough to factor (the rank-truncated
             // step of the QR and SVD solvers, approximately). The λ found for λ = 0 is kept,
             // so Moré's search (which restarts from λ = 0 at every trial) finds it again for free.
@@ -185,6 +214,25 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
                 }
             }
         }
+    }
+
+    /// ‖J p‖² = pᵀ(JᵀJ)p from the Gram matrix formed last (2n² flops instead of the 2mn of
+    /// J·p); never negative. Differs from the directly summed ‖J p‖² by rounding of order
+    /// ε‖|J||p|‖². A plain loop over the rows, not dsymv: OpenBLAS threads dsymv at any n,
+    /// which would make the rounding (and so the fit) depend on the thread count.
+    func squaredImageNorm(_ p: [Double]) -> Double {
+        let n = self.n
+        var value = 0.0
+        gram.elements.withUnsafeBufferPointer { g in
+            p.withUnsafeBufferPointer { v in
+                for i in 0..<n {
+                    var row = 0.0
+                    for j in 0..<n { row += g[i * n + j] * v[j] }
+                    value += v[i] * row
+                }
+            }
+        }
+        return max(value, 0)
     }
 
     func inverseFactorNorm(_ v: [Double], diagonal: [Double]) -> Double {

@@ -41,8 +41,11 @@ public struct FitResult: Sendable, Codable {
     /// For LM: how many Jacobians were solved with each linear solver (`qr`, `cholesky`, `svd`).
     public var linearSolverUse: [String: Int]
     /// For LM and Gauss-Newton: Jacobians the linear solver found numerically rank deficient
-    /// (|R_jj| ≤ ε·max(m, n)·|R_00| for `qr`, σ ≤ ε·max(m, n)·σ₁ for `svd`, not positive
-    /// definite for `cholesky`).
+    /// (|R_jj| ≤ ε·max(m, n)·|R_00| for `qr`, σ ≤ ε·max(m, n)·σ₁ for `svd`; for `cholesky`,
+    /// JᵀJ not positive definite when λ = 0 was factored (trust-region LM, Gauss-Newton),
+    /// otherwise — Nielsen damping, which never factors λ = 0 — a pivot U_jj² ≤ 2λD_j² of
+    /// the first damped factor, i.e. a column whose part independent of the earlier ones is
+    /// no larger than its damping term; m < n always counts).
     public var rankDeficientJacobians: Int
 
     /// σ̂·√((JᵀJ)⁻¹)ᵢᵢ per parameter, or nil without covariance.

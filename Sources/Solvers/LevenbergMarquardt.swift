@@ -193,7 +193,7 @@ struct LevenbergMarquardtRun {
                 break
             }
             let system = factoredSystem()
-            if !system.isFullRank { evaluator.rankDeficientJacobians += 1 }
+            var rankCounted = false
             if first && !trustRegion {
                 var largest = 0.0
                 for j in 0..<n { largest = max(largest, columnNorms[j] * columnNorms[j] / (diagonal[j] * diagonal[j])) }
@@ -213,6 +213,12 @@ struct LevenbergMarquardtRun {
                     } else {
                         system.solve(damping: par, diagonal: diagonal, into: &step)
                     }
+                }
+                // After the first solve: the normal equations then know the rank from the factor
+                // they needed anyway (λ = 0 is never factored under Nielsen damping).
+                if !rankCounted {
+                    rankCounted = true
+                    if !system.isFullRank { evaluator.rankDeficientJacobians += 1 }
                 }
                 var pnorm = scaledNorm(step, diagonal)
                 if first && trustRegion { delta = min(delta, pnorm) }
@@ -257,18 +263,31 @@ struct LevenbergMarquardtRun {
                     } else {
                         lastTrialFinite = false
                     }
-                    multiply(jacobian, step, into: &jacobianStep)
+                    // ‖J p‖²: under Nielsen damping on the normal equations from JᵀJ (n² instead
+                    // of mn flops per trial); otherwise from J p as in MINPACK.
+                    let fromGram = !trustRegion && system === cholesky
+                    if !fromGram { multiply(jacobian, step, into: &jacobianStep) }
                     let fnormSquared = fnorm * fnorm
                     var stepGradient = 0.0
                     for j in 0..<n { stepGradient += step[j] * gradient[j] }
                     if geodesic {
                         var jsSquared = 0.0
-                        for value in jacobianStep { jsSquared += value * value }
+                        if fromGram {
+                            jsSquared = cholesky.squaredImageNorm(step)
+                        } else {
+                            for value in jacobianStep { jsSquared += value * value }
+                        }
                         prered = -(2 * stepGradient + jsSquared) / fnormSquared
                     } else {
-                        let temp1 = euclideanNorm(jacobianStep) / fnorm
+                        let temp1Squared: Double
+                        if fromGram {
+                            temp1Squared = cholesky.squaredImageNorm(step) / fnormSquared
+                        } else {
+                            let temp1 = euclideanNorm(jacobianStep) / fnorm
+                            temp1Squared = temp1 * temp1
+                        }
                         let temp2 = par.squareRoot() * pnorm / fnorm
-                        prered = temp1 * temp1 + 2 * temp2 * temp2
+                        prered = temp1Squared + 2 * temp2 * temp2
                     }
                     dirder = stepGradient / fnormSquared
                     ratio = prered != 0 ? actred / prered : 0
