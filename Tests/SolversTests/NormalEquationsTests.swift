@@ -179,4 +179,32 @@ func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
         multiply(j, image, transposeA: .transposed, into: &normal)
         #expect(euclideanNorm(normal) <= 1e-6 * euclideanNorm(gradient), "\(normal)")
     }
+
+    /// Nielsen damping never solves at λ = 0: the rank then comes from the first damped factor.
+    @Test(arguments: [false, true])
+    func dampedFactorTellsTheRankWithoutFactoringZeroDamping(duplicateColumn: Bool) {
+        var j = randomMatrix(rows: 12, columns: 4, seed: 31)
+        if duplicateColumn { for i in 0..<12 { j[i, 3] = j[i, 1] } }
+        let residual = (0..<12).map { Double($0 % 3) - 1 }
+        var gradient = [Double](repeating: 0, count: 4)
+        multiply(j, residual, transposeA: .transposed, into: &gradient)
+        let system = CholeskyDampedSystem(), unit = [Double](repeating: 1, count: 4)
+        #expect(system.factor(jacobian: j, residual: residual, gradient: gradient, diagonal: unit))
+        var step = unit
+        // λ well above rounding of JᵀJ but far below its nonzero eigenvalues.
+        system.solve(damping: 1e-8, diagonal: unit, into: &step)
+        #expect(system.isFullRank == !duplicateColumn)
+        // The damped step solves (JᵀJ + λI) p = −Jᵀr.
+        let normal = gram(j)
+        for row in 0..<4 {
+            var lhs = 1e-8 * step[row]
+            for column in 0..<4 { lhs += normal[row, column] * step[column] }
+            #expect(abs(lhs + gradient[row]) <= 1e-6 * max(euclideanNorm(gradient), 1))
+        }
+        // ‖J p‖² from JᵀJ agrees with the direct product.
+        var image = [Double](repeating: 0, count: 12)
+        multiply(j, step, into: &image)
+        let direct = euclideanNorm(image) * euclideanNorm(image)
+        #expect(abs(system.squaredImageNorm(step) - direct) <= 1e-10 * direct)
+    }
 }
