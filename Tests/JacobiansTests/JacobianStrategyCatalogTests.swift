@@ -104,6 +104,48 @@ final class PlainMap: DifferentiableMap {
         #expect(AutoStrategy.choose(for: map, calibration: cheapEvaluation, allowInexact: true).chosen == "forward-difference")
     }
 
+    @Test(arguments: [
+        // (available lanes, seconds per one-lane call, budget, expected K)
+        (84, 1e-6, 2e-3, 64),      // cheap lanes: the full 64
+        (10, 1e-6, 2e-3, 10),      // never more lanes than inputs
+        (1021, 1.1e-3, 4.8e-3, 16), // scale case: 4 affordable, clamped up to 16
+        (1021, 1e-4, 2e-3, 20),    // 20 affordable
+        (1, 1e-3, 2e-3, 2),        // at least 2 (the slope needs two points)
+        (500, 0, 2e-3, 64),        // an unmeasurably fast lane
+    ])
+    func calibrationLanesFollowTheBudget(available: Int, oneLane: Double, budget: Double, expected: Int) {
+        #expect(AutoStrategy.calibrationLanes(available: available, oneLane: oneLane, budget: budget) == expected)
+    }
+
+    @Test func complexStepIsNotCalibratedWhenItsLowerBoundLosesToPerSample() throws {
+        // n·t_eval = 84 × 1e-4 s = 8.4 ms ≥ per-sample's 1 ms: ruled out with the figures in the reason.
+        let reason = try #require(
+            AutoStrategy.complexStepLowerBoundExceedsPerSample(inputCount: 84, evaluation: 1e-4, perSample: 1e-3))
+        #expect(reason.contains("n = 84") && reason.contains("8400.0 µs") && reason.contains("1000.0 µs"))
+        #expect(AutoStrategy.complexStepLowerBoundExceedsPerSample(inputCount: 84, evaluation: 1e-6, perSample: 1e-3) == nil)
+        #expect(AutoStrategy.complexStepLowerBoundExceedsPerSample(inputCount: 84, evaluation: 1e-4, perSample: nil) == nil)
+        // The decision then lists complex-step as excluded with that reason, not as a candidate.
+        let (map, _) = ConformanceModel.forum5x9x3Tanh.make()
+        let calibration = AutoCalibration(
+            evaluation: 1e-4, pushforwardFixed: 1e-5, pushforwardPerLane: 1e-6,
+            pullbackFixed: 1e-5, pullbackPerLane: 1e-6, perSample: 1e-3, complexEvaluation: nil)
+        let decision = AutoStrategy.choose(for: map, calibration: calibration, allowInexact: false)
+        #expect(decision.predictedSeconds["complex-step"] == nil)
+        #expect(decision.excluded["complex-step"] == reason)
+    }
+
+    @Test func calibrationTimesComplexStepExactlyWhenItsLowerBoundCouldWin() {
+        // Complex evaluation is timed if and only if n·t_eval < t_per-sample.
+        let (map, theta) = ConformanceModel.forum5x9x3Tanh.make()
+        let calibration = AutoStrategy.calibrate(map, at: theta)
+        #expect(calibration.perSample != nil)
+        if Double(map.inputCount) * calibration.evaluation < (calibration.perSample ?? 0) {
+            #expect(calibration.complexEvaluation != nil)
+        } else {
+            #expect(calibration.complexEvaluation == nil)
+        }
+    }
+
     @Test func pinningOverridesTheModel() throws {
         let (map, theta) = ConformanceModel.forum5x9x3Tanh.make()
         let auto = try AutoStrategy(pinned: "reverse-loop")

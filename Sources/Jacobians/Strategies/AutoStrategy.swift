@@ -52,7 +52,7 @@ public struct AutoCalibration: Sendable, Equatable {
 /// n, m, S, p and the map's capabilities, calibrated by a short measurement on
 /// this machine (cached per map), and never an inexact one unless `allowInexact`.
 ///
-/// Model (t(k) = fixed + k·per-lane, fitted from 1 and min(n or m, 64) lanes):
+/// Model (t(k) = fixed + k·per-lane, fitted from 1 and K ≤ min(n or m, 64) lanes, see ``calibrate(_:at:)``):
 /// forward-loop n·t_push(1); reverse-loop m·t_pull(1); forward-vectorized
 /// t_push(n); reverse-vectorized t_pull(m); per-sample the measured p sweeps;
 /// complex-step n·t_complex; and, when allowed, (n+1)·t_eval and 2n·t_eval for
@@ -156,7 +156,9 @@ public final class AutoStrategy: JacobianStrategy {
             excluded["per-sample"] = PerSampleGradients().inapplicabilityReason(for: map) ?? "not calibrated"
         }
         if let complex = c.complexEvaluation { predicted["complex-step"] = n * complex } else {
-            excluded["complex-step"] = ComplexStep().inapplicabilityReason(for: map) ?? "not calibrated"
+            excluded["complex-step"] = ComplexStep().inapplicabilityReason(for: map)
+                ?? complexStepLowerBoundExceedsPerSample(inputCount: map.inputCount, evaluation: c.evaluation, perSample: c.perSample)
+                ?? "not calibrated"
         }
         if allowInexact {
             predicted["forward-difference"] = (n + 1) * c.evaluation
@@ -182,37 +184,46 @@ public final class AutoStrategy: JacobianStrategy {
         return "\(value) µs"
     }
 
-    /// Times one evaluation, pushforwards and pullbacks with 1 and K = min(n or m, 64)
-    /// identity-column (row) lanes spread over all inputs (outputs), one
-    /// per-sample Jacobian and one complex evaluation: best of 3 after a warm-up (1 for calls over 10 ms).
+    /// Times one evaluation, one per-sample Jacobian, and pushforwards and pullbacks with 1
+    /// and K identity-column (row) lanes spread over all inputs (outputs): best of 3 after a
+    /// warm-up (1 for calls over 10 ms), plus one complex evaluation.
+    ///
+    /// K = min(n or m, 64) while one lane is cheap; on large maps K shrinks (not below 16) so
+    /// that the K-lane call costs about ``laneCalibrationBudget`` or one per-sample Jacobian,
+    /// whichever is more (see ``calibrationLanes(available:oneLane:budget:)``): on the
+    /// 1 → 30 → 30 → 1 network over 4,096 samples the 64-lane calls alone cost several
+    /// per-sample Jacobians, and K only sets the slope the model extrapolates.
     public static func calibrate(_ map: any DifferentiableMap, at point: [Double]) -> AutoCalibration {
         let n = map.inputCount, m = map.outputCount
         var output: [Double] = []
         let evaluation = bestTime { map.evaluate(at: point, into: &output) }
-        let pushLanes = max(2, min(n, 64)), pullLanes = max(2, min(m, 64))
-        // Seeds shaped like the strategies' own: columns / rows of the identity.
-        var tangentsOne = Matrix(rows: n, columns: 1)
-        tangentsOne[0, 0] = 1
-        var tangentsMany = Matrix(rows: n, columns: pushLanes)
-        for lane in 0..<pushLanes { tangentsMany[lane * n / pushLanes, lane] = 1 }
-        var cotangentsOne = Matrix(rows: 1, columns: m)
-        cotangentsOne[0, 0] = 1
-        var cotangentsMany = Matrix(rows: pullLanes, columns: m)
-        for lane in 0..<pullLanes { cotangentsMany[lane, lane * m / pullLanes] = 1 }
-        var result = Matrix(rows: 0, columns: 0)
-        let pushOne = bestTime { map.pushforward(at: point, tangents: tangentsOne, into: &result) }
-        let pushMany = bestTime { map.pushforward(at: point, tangents: tangentsMany, into: &result) }
-        let pullOne = bestTime { map.pullback(at: point, cotangents: cotangentsOne, into: &result) }
-        let pullMany = bestTime { map.pullback(at: point, cotangents: cotangentsMany, into: &result) }
-        let pushSlope = max(0, (pushMany - pushOne) / Double(pushLanes - 1))
-        let pullSlope = max(0, (pullMany - pullOne) / Double(pullLanes - 1))
         var perSample: Double?
         if let structured = map as? any PerSampleStructured {
             var jacobian = Matrix(rows: 0, columns: 0)
             perSample = bestTime { structured.perSampleJacobian(at: point, into: &jacobian) }
         }
+        let budget = max(laneCalibrationBudget, perSample ?? 0)
+        var result = Matrix(rows: 0, columns: 0)
+        // Seeds shaped like the strategies' own: columns / rows of the identity.
+        var tangentsOne = Matrix(rows: n, columns: 1)
+        tangentsOne[0, 0] = 1
+        let pushOne = bestTime { map.pushforward(at: point, tangents: tangentsOne, into: &result) }
+        let pushLanes = calibrationLanes(available: n, oneLane: pushOne, budget: budget)
+        var tangentsMany = Matrix(rows: n, columns: pushLanes)
+        for lane in 0..<pushLanes { tangentsMany[lane * n / pushLanes, lane] = 1 }
+        let pushMany = bestTime { map.pushforward(at: point, tangents: tangentsMany, into: &result) }
+        var cotangentsOne = Matrix(rows: 1, columns: m)
+        cotangentsOne[0, 0] = 1
+        let pullOne = bestTime { map.pullback(at: point, cotangents: cotangentsOne, into: &result) }
+        let pullLanes = calibrationLanes(available: m, oneLane: pullOne, budget: budget)
+        var cotangentsMany = Matrix(rows: pullLanes, columns: m)
+        for lane in 0..<pullLanes { cotangentsMany[lane, lane * m / pullLanes] = 1 }
+        let pullMany = bestTime { map.pullback(at: point, cotangents: cotangentsMany, into: &result) }
+        let pushSlope = max(0, (pushMany - pushOne) / Double(pushLanes - 1))
+        let pullSlope = max(0, (pullMany - pullOne) / Double(pullLanes - 1))
         var complexEvaluation: Double?
-        if let complexMap = map as? any ComplexEvaluable {
+        if let complexMap = map as? any ComplexEvaluable,
+           complexStepLowerBoundExceedsPerSample(inputCount: n, evaluation: evaluation, perSample: perSample) == nil {
             let complexPoint = point.map { Complex($0) }
             var complexOutput: [Complex<Double>] = []
             complexEvaluation = bestTime { complexMap.evaluate(at: complexPoint, into: &complexOutput) }
@@ -222,6 +233,32 @@ public final class AutoStrategy: JacobianStrategy {
             pushforwardFixed: max(0, pushOne - pushSlope), pushforwardPerLane: pushSlope,
             pullbackFixed: max(0, pullOne - pullSlope), pullbackPerLane: pullSlope,
             perSample: perSample, complexEvaluation: complexEvaluation)
+    }
+
+    /// Why complex-step cannot win, when its lower bound already exceeds the measured
+    /// per-sample Jacobian: it needs n complex evaluations, each at least one real evaluation,
+    /// so n·t_eval ≥ t_per-sample rules it out without timing a complex evaluation (on the
+    /// scale case one costs 28 ms, and n·t_eval is 1.2 s against per-sample's 5 ms). Nil otherwise.
+    public static func complexStepLowerBoundExceedsPerSample(inputCount n: Int, evaluation: Double, perSample: Double?) -> String? {
+        guard let perSample, Double(n) * evaluation >= perSample else { return nil }
+        return "not calibrated: its n = \(n) evaluations alone (≥ \(microseconds(Double(n) * evaluation))) cost more than per-sample's \(microseconds(perSample))"
+    }
+
+    /// Seconds one multi-lane calibration call may cost before K drops below 64 (2 ms).
+    public static let laneCalibrationBudget = 2e-3
+    /// Most lanes of a calibration call (64).
+    public static let maximumCalibrationLanes = 64
+    /// Fewest lanes of a calibration call on a large map (16): enough that the slope is not
+    /// the difference of two nearly equal timings.
+    public static let minimumCalibrationLanes = 16
+
+    /// K for the slope measurement: as many lanes as `budget` seconds buy at `oneLane`
+    /// seconds per lane, clamped to [16, 64], never more than the `available` inputs
+    /// (outputs) and never fewer than 2.
+    public static func calibrationLanes(available: Int, oneLane: Double, budget: Double) -> Int {
+        let affordable = oneLane > 0 ? budget / oneLane : Double(maximumCalibrationLanes)
+        let lanes = min(Double(maximumCalibrationLanes), max(Double(minimumCalibrationLanes), affordable.rounded(.down)))
+        return max(2, min(available, Int(lanes)))
     }
 
     /// Best of 3 timed calls after a warm-up; calls slower than 10 ms are timed once
