@@ -12,7 +12,7 @@ import Testing
         func count(_ status: String) -> Int { cases.filter { $0.status == status }.count }
         let status = """
             {"schema": 1, "experiment": "\(experiment)", "run": "\(run)", "complete": \(complete),
-             "counts": {"ok": \(count("ok")), "failed": \(count("failed")), "pending": \(count("pending"))}, "cases": []}
+             "counts": {"ok": \(count("ok")), "failed": \(count("failed")), "pending": \(count("pending")), "skipped": \(count("skipped"))}, "cases": []}
             """
         let items = cases.enumerated().map { index, item in
             #"{"id": "c\#(index)", "sweep": {}, "seed": 1, "status": "\#(item.status)", "error": null, "metrics": {\#(item.metrics)}}"#
@@ -31,7 +31,8 @@ import Testing
             try "# \(name)\nname: exp-\(name)\ndata: {kind: nist, file: x.dat}\n".write(toFile: manifests + "/\(name).yaml", atomically: true, encoding: .utf8)
         }
         try writeBundle(results, experiment: "exp-a", run: "r1", complete: true,
-                        cases: [("ok", #""fit.final_cost": 0.5, "nist.lre_min": 9.5"#), ("ok", #""fit.final_cost": 2.0, "nist.lre_min": 7.25"#)])
+                        cases: [("ok", #""fit.final_cost": 0.5, "nist.lre_min": 9.5"#), ("ok", #""fit.final_cost": 2.0, "nist.lre_min": 7.25"#),
+                                ("skipped", "")])
         try writeBundle(results, experiment: "exp-b", run: "r1", complete: true, cases: [("ok", #""fit.final_cost": 1"#)])
         try writeBundle(results, experiment: "exp-b", run: "r2", complete: true, cases: [("failed", "")])
         try writeBundle(results, experiment: "exp-c", run: "r1", complete: false, cases: [("ok", ""), ("pending", "")])
@@ -47,7 +48,7 @@ import Testing
         let collection = try BundleCollection.load(results: results)
         #expect(collection.bundles.map { "\($0.experiment)/\($0.run)" } == ["exp-a/r1", "exp-b/r1", "exp-b/r2", "exp-c/r1"])
         let a = try #require(collection.bundles.first)
-        #expect(a.complete && a.ok == 2 && a.failed == 0)
+        #expect(a.complete && a.ok == 2 && a.failed == 0 && a.skipped == 1 && a.pending == 0)
         #expect(a.metrics["fit.final_cost"] == 2.0)  // the larger cost of the two cases
         #expect(a.metrics["nist.lre_min"] == 7.25)   // the fewer correct digits
         #expect(collection.bundles[2].failed == 1)
@@ -71,9 +72,9 @@ import Testing
         #expect(table.contains("duplicated: exp-b — 2 complete bundles: r1, r2"))
         #expect(table.contains("2/4 manifests have a complete bundle; 1 have more than one"))
         let header = try #require(table.split(separator: "\n").first)
-        #expect(header.split(separator: " ").filter { !$0.isEmpty } == ["experiment", "run", "complete", "ok", "failed", "pending", "fit.final_cost", "nist.lre_min"])
+        #expect(header.split(separator: " ").filter { !$0.isEmpty } == ["experiment", "run", "complete", "ok", "failed", "skipped", "pending", "fit.final_cost", "nist.lre_min"])
         let rowA = try #require(table.split(separator: "\n").first { $0.hasPrefix("exp-a") })
-        #expect(rowA.split(separator: " ").filter { !$0.isEmpty } == ["exp-a", "r1", "yes", "2", "0", "0", "2", "7.25"])
+        #expect(rowA.split(separator: " ").filter { !$0.isEmpty } == ["exp-a", "r1", "yes", "2", "0", "1", "0", "2", "7.25"])
     }
 
     @Test func everyManifestCompleteOnceWhenEachHasOneCompleteBundle() throws {
@@ -91,6 +92,7 @@ import Testing
         let json = try JSONParser.parse(BundleCollection.load(results: results, manifestDirectory: manifests).render(.json))
         #expect(json["bundles"]?.arrayValue?.count == 4)
         #expect(json["bundles"]?.arrayValue?.first?["metrics"]?["nist.lre_min"]?.numberValue == 7.25)
+        #expect(json["bundles"]?.arrayValue?.first?["skipped"]?.integerValue == 1)
         #expect(json["manifests"]?.arrayValue?[1]["complete_runs"] == .array([.string("r1"), .string("r2")]))
     }
 

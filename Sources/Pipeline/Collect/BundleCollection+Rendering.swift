@@ -19,9 +19,9 @@ extension BundleCollection {
 
     private func renderTable() -> String {
         let metricNames = Self.keyMetrics.map(\.name).filter { name in bundles.contains { $0.metrics[name] != nil } }
-        var rows = [["experiment", "run", "complete", "ok", "failed", "pending"] + metricNames]
+        var rows = [["experiment", "run", "complete", "ok", "failed", "skipped", "pending"] + metricNames]
         for bundle in bundles {
-            rows.append([bundle.experiment, bundle.run, bundle.complete ? "yes" : "no", String(bundle.ok), String(bundle.failed), String(bundle.pending)]
+            rows.append([bundle.experiment, bundle.run, bundle.complete ? "yes" : "no", String(bundle.ok), String(bundle.failed), String(bundle.skipped), String(bundle.pending)]
                 + metricNames.map { name in bundle.metrics[name].map(BundleDocuments.format6) ?? "-" })
         }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
@@ -50,7 +50,7 @@ extension BundleCollection {
                 .object([
                     "path": .string(bundle.path), "experiment": .string(bundle.experiment), "run": .string(bundle.run),
                     "complete": .bool(bundle.complete), "ok": .integer(bundle.ok), "failed": .integer(bundle.failed),
-                    "pending": .integer(bundle.pending),
+                    "pending": .integer(bundle.pending), "skipped": .integer(bundle.skipped),
                     "metrics": .object(bundle.metrics.mapValues(JSONValue.number)),
                 ])
             }),

@@ -17,6 +17,9 @@ public struct CollectedBundle: Sendable, Equatable {
     public var failed: Int
     /// Cases not run yet (an interrupted run).
     public var pending: Int
+    /// Cases recorded as skipped because a manifest limit ruled them out (memory cap, time
+    /// budget); counted apart from `ok`, since they have no metrics.
+    public var skipped: Int
     /// Key metrics, each the worst value over the bundle's cases (see ``BundleCollection/keyMetrics``).
     public var metrics: [String: Double]
 }
@@ -105,7 +108,7 @@ public struct BundleCollection: Sendable {
             path: path, experiment: status["experiment"]?.stringValue ?? experiment, run: status["run"]?.stringValue ?? run,
             complete: status["complete"] == .bool(true),
             ok: counts?["ok"]?.integerValue ?? 0, failed: counts?["failed"]?.integerValue ?? 0,
-            pending: counts?["pending"]?.integerValue ?? 0, metrics: [:])
+            pending: counts?["pending"]?.integerValue ?? 0, skipped: counts?["skipped"]?.integerValue ?? 0, metrics: [:])
         guard FileManager.default.fileExists(atPath: path + "/summary.json") else { return bundle }
         let cases = try BundleFiles.readJSON(path + "/summary.json")["cases"]?.arrayValue ?? []
         for (name, worstIsLargest) in keyMetrics {
