@@ -31,7 +31,9 @@ let package = Package(
         // Elementwise kernels compiled for baseline x86-64 and AVX2 + FMA, chosen at run time.
         .target(name: "CNumericKernels"),
         .target(name: "LinearAlgebra", dependencies: ["CBLASLapack"]),
-        .target(name: "YAMLDecoding", dependencies: ["CYAML"]),
+        // JSON values: result bundles, resolved manifests.
+        .target(name: "JSONDocuments"),
+        .target(name: "YAMLDecoding", dependencies: ["CYAML", "JSONDocuments"]),
 
         // The Jacobian engine and the models it differentiates.
         .target(
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
-                "LinearAlgebra", "YAMLDecoding", "Jacobians", "NeuralNetworks",
+                "LinearAlgebra", "JSONDocuments", "YAMLDecoding", "Jacobians", "NeuralNetworks",
                 "FormulaModels", "Datasets", "Solvers", "Reports",
             ]
         ),
@@ -69,7 +71,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "JacobenchCLI",
-            dependencies: ["Pipeline", "LinearAlgebra", "YAMLDecoding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Pipeline", "LinearAlgebra", "JSONDocuments", "YAMLDecoding", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // The engine as a library: a user's own model and a few strategies.
@@ -83,7 +85,7 @@ let package = Package(
 
         // Tests (Swift Testing).
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "YAMLDecodingTests", dependencies: ["YAMLDecoding"]),
+        .testTarget(name: "YAMLDecodingTests", dependencies: ["YAMLDecoding", "JSONDocuments"]),
         .testTarget(
             name: "JacobiansTests",
             dependencies: ["Jacobians", "NeuralNetworks", "FormulaModels", "LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]
@@ -91,7 +93,7 @@ let package = Package(
         .testTarget(name: "FormulaModelsTests", dependencies: ["FormulaModels", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels", "NeuralNetworks", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Jacobians", "LinearAlgebra", "FormulaModels", "Datasets", "NeuralNetworks"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "YAMLDecoding", "Datasets", "Jacobians", "LinearAlgebra", "NeuralNetworks", "Reports"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "JSONDocuments", "YAMLDecoding", "Datasets", "Jacobians", "LinearAlgebra", "NeuralNetworks", "Reports"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JSONDocuments
 import Pipeline
 import YAMLDecoding
 

@@ -1,13 +1,14 @@
+import JSONDocuments
 /// The tree as JSON, scalars resolved by the YAML 1.2 core schema (see `YAMLResolvedScalar`).
 extension YAMLNode {
     /// Mappings become objects, sequences arrays; plain null/bool scalars become JSON
     /// null/true/false; plain numbers keep their written text made JSON-valid (`+1` → `1`,
     /// `.5` → `0.5`, `1_000` → `1000`, `0x1F` → `31`); `.nan`/`.inf`/`-.inf` become the strings
     /// `"NaN"`, `"Infinity"`, `"-Infinity"`; everything else, and every quoted scalar, is a string.
-    var jsonTree: JSONTree {
+    var jsonTree: JSONValue {
         switch self {
         case .mapping(let entries, _):
-            var members: [String: JSONTree] = [:]
+            var members: [String: JSONValue] = [:]
             for entry in entries { members[entry.key] = entry.value.jsonTree }
             return .object(members)
         case .sequence(let items, _):
@@ -35,7 +36,7 @@ extension YAMLNode {
 
     /// Normalised integer text: decimal digits without leading zeros; hex and octal in
     /// decimal (kept as the written text in a string when wider than 64 bits).
-    private static func jsonInteger(_ text: String) -> JSONTree {
+    private static func jsonInteger(_ text: String) -> JSONValue {
         for (prefix, radix) in [("0x", 16), ("0o", 8)] where text.hasPrefix(prefix) {
             guard let value = UInt64(text.dropFirst(2), radix: radix) else { return .string(text) }
             return .number(String(value))

@@ -1,3 +1,4 @@
+import JSONDocuments
 import Testing
 @testable import YAMLDecoding
 
@@ -28,12 +29,12 @@ struct JSONValueTests {
     @Test func nonFiniteNumbersAreExplicitStrings() throws {
         let node = try YAMLParser.parse(value: "[.nan, .inf, -.inf]")
         #expect(node.jsonText(pretty: false) == #"["NaN","Infinity","-Infinity"]"#)
-        #expect(JSONTree.number(Double.nan) == .string("NaN"))
-        #expect(JSONTree.number(0.1) == .number("0.1"))
+        #expect(JSONValue.number(Double.nan) == .string("NaN"))
+        #expect(JSONValue.number(0.1) == .number("0.1"))
     }
 
     @Test func prettyTextAndEscapes() {
-        let value = JSONTree.object(["b": .array([.number("1"), .null]), "a": .string("q\"\\\n\u{01}é")])
+        let value = JSONValue.object(["b": .array([.number("1"), .null]), "a": .string("q\"\\\n\u{01}é")])
         #expect(value.text() == """
             {
               "a": "q\\"\\\\\\n\\u0001é",

@@ -1,3 +1,4 @@
+import JSONDocuments
 import Testing
 @testable import YAMLDecoding
 
@@ -34,7 +35,7 @@ struct YAMLRoundTripTests {
             }
         }
 
-        var json: JSONTree {
+        var json: JSONValue {
             switch self {
             case .text(let text): .string(text)
             case .number(let number): .number(String(number))

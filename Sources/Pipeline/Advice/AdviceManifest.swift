@@ -1,4 +1,5 @@
 import FormulaModels
+import JSONDocuments
 import YAMLDecoding
 
 /// The one-case manifests `jacobench advise` builds from its flags, so a network or a

@@ -1,4 +1,5 @@
 import Foundation
+import JSONDocuments
 import YAMLDecoding
 
 /// The text of every bundle file, computed from records alone (no I/O), so a person's

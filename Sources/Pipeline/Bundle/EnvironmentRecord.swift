@@ -1,3 +1,4 @@
+import JSONDocuments
 import LinearAlgebra
 import YAMLDecoding
 import CBLASLapack

@@ -1,4 +1,5 @@
 import Foundation
+import JSONDocuments
 
 extension BundleCollection {
     /// Output formats of `jacobench collect`.

@@ -1,4 +1,5 @@
 import Foundation
+import JSONDocuments
 
 /// Text forms of a comparison: an aligned table (optionally coloured), Markdown and JSON.
 extension BundleComparison {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONDocuments
 
 /// One line of a bundle comparison: a metric (or a whole case, or its status) in A and B.
 public struct ComparisonRow: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import JSONDocuments
 import YAMLDecoding
 /// Case seeds: derived from the manifest seed and the case's sweep values, never its index,
 /// so adding a sweep value leaves every other case's seed (and results) unchanged.

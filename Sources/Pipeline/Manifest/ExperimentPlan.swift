@@ -1,4 +1,5 @@
 import Foundation
+import JSONDocuments
 import YAMLDecoding
 
 /// A manifest read, overridden, swept, defaulted, decoded and checked: every case ready to

@@ -1,3 +1,4 @@
+import JSONDocuments
 import YAMLDecoding
 
 /// One case of an experiment: its sweep values, seed, resolved configuration and prepared stages.

@@ -1,3 +1,4 @@
+import JSONDocuments
 import YAMLDecoding
 
 extension YAMLNode {

@@ -1,4 +1,5 @@
 import Foundation
+import JSONDocuments
 
 /// Runs `peers/peer_benchmark.py` with the peers' Python on one case file and reads its
 /// results JSON back.

@@ -1,3 +1,4 @@
+import JSONDocuments
 /// Turns the peer benchmark's results and jacobench's own timings of the same case into
 /// metrics and `timings.csv` rows.
 ///

@@ -1,3 +1,4 @@
+import JSONDocuments
 import YAMLDecoding
 /// One named measurement of a case: `jacobian.per-sample.rel_error`, `fit.iterations`.
 ///

@@ -1,3 +1,4 @@
+import JSONDocuments
 import YAMLDecoding
 /// How a case ended.
 public enum CaseStatus: String, Sendable, Equatable {

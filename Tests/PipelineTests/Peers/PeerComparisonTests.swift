@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import JSONDocuments
 import Jacobians
 import LinearAlgebra
 import NeuralNetworks

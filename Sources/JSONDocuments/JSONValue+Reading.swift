@@ -1,4 +1,3 @@
-import YAMLDecoding
 
 /// Reading values back out of bundles (summary.json, status.json) and building them.
 extension JSONValue {

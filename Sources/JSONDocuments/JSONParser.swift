@@ -1,4 +1,3 @@
-import YAMLDecoding
 
 /// Reads JSON text (RFC 8259) into a `JSONValue`; used to read result bundles back.
 ///
