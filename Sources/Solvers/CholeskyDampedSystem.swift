@@ -83,8 +83,31 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         for j in 0..<n { norms[j] = max(gram[j, j], 0).squareRoot() }
     }
 
+    /// JᵀJ of a J with n = `columns` columns that is never formed: `assemble` writes it
+    /// (n × n, both triangles) straight into the Gram buffer, timed as Gram formation, ahead of
+    /// ``factorFormedGram(rows:gradient:)``. Returns whether every entry is finite and so is the
+    /// diagonal's sum (the test ``factor(jacobian:residual:gradient:diagonal:)`` applies), i.e.
+    /// whether factorFormedGram will accept it.
+    func formGram(columns: Int, by assemble: (inout Matrix) -> Void) -> Bool {
+        n = columns
+        gramClock.time { assemble(&gram) }
+        gramIsAhead = true
+        var diagonalSum = 0.0
+        for j in 0..<n { diagonalSum += gram[j, j] }
+        return diagonalSum.isFinite && allFinite(gram.elements)
+    }
+
     func factor(jacobian: Matrix, residual: [Double], gradient: [Double], diagonal: [Double]) -> Bool {
         if !gramIsAhead || jacobian.columns != n { formGram(of: jacobian) }
+        return factorFormedGram(rows: jacobian.rows, gradient: gradient)
+    }
+
+    /// Takes the Gram matrix formed ahead (from J by ``formGram(of:)`` or assembled by
+    /// ``formGram(columns:by:)``) with the right-hand side `gradient` = Jᵀr for a J of
+    /// `rows` rows; false when JᵀJ has a non-finite diagonal. Factors nothing yet: each λ is
+    /// factored when first solved for.
+    func factorFormedGram(rows: Int, gradient: [Double]) -> Bool {
+        precondition(gramIsAhead && gradient.count == n, "form JᵀJ before factoring it")
         gramIsAhead = false
         if self.gradient.count != n {
             self.gradient = Array(repeating: 0, count: n)
@@ -102,7 +125,7 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         zeroDampingSubstitute = nil
         gramIsPositiveDefinite = nil
         dampedRankEvidence = nil
-        rows = jacobian.rows
+        self.rows = rows
         // A NaN or ∞ in J makes its column's diagonal entry Σᵢ Jᵢⱼ² non-finite.
         var diagonalSum = 0.0
         for j in 0..<n { diagonalSum += gram[j, j] }

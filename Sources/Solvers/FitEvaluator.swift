@@ -15,6 +15,8 @@ final class FitEvaluator {
     var jacobianCost = JacobianCost()
     var trace: [FitIteration] = []
     var linearSolverUse: [String: Int] = [:]
+    /// Per iteration's linearization: `structured` or `from-jacobian` (see ``FitResult/normalEquations``).
+    var normalEquationSources: [String: Int] = [:]
     var rankDeficientJacobians = 0
     private var cotangent: Matrix
     private var gradientRow: Matrix
@@ -173,7 +175,7 @@ final class FitEvaluator {
             gradientEvaluations: gradientEvaluations, gradientNorm: finalGradientNorm,
             status: status, message: message, timings: timings, jacobianCost: jacobianCost,
             trace: trace, covariance: covarianceResult, linearSolverUse: linearSolverUse,
-            rankDeficientJacobians: rankDeficientJacobians)
+            normalEquations: normalEquationSources, rankDeficientJacobians: rankDeficientJacobians)
     }
 
     /// The result for a malformed problem (nothing evaluated).
@@ -184,7 +186,7 @@ final class FitEvaluator {
             residualEvaluations: 0, jacobianEvaluations: 0, gradientEvaluations: 0, gradientNorm: .nan,
             status: .invalidProblem, message: "invalid problem: \(reason)", timings: FitTimings(),
             jacobianCost: JacobianCost(), trace: [], covariance: nil, linearSolverUse: [:],
-            rankDeficientJacobians: 0)
+            normalEquations: [:], rankDeficientJacobians: 0)
     }
 }
 

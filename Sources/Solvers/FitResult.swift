@@ -40,6 +40,11 @@ public struct FitResult: Sendable, Codable {
     public var covariance: FitCovariance?
     /// For LM: how many Jacobians were solved with each linear solver (`qr`, `cholesky`, `svd`).
     public var linearSolverUse: [String: Int]
+    /// For LM: how each iteration's derivative information was formed — `structured` (JᵀJ and
+    /// Jᵀr assembled from a two-layer network's per-sample factors; no Jacobian formed, so not
+    /// counted in ``jacobianEvaluations``) or `from-jacobian` (a Jacobian from the strategy,
+    /// counted there) — with the number of iterations of each. Empty for the other solvers.
+    public var normalEquations: [String: Int]
     /// For LM and Gauss-Newton: Jacobians the linear solver found numerically rank deficient
     /// (|R_jj| ≤ ε·max(m, n)·|R_00| for `qr`, σ ≤ ε·max(m, n)·σ₁ for `svd`; for `cholesky`,
     /// JᵀJ not positive definite when λ = 0 was factored (trust-region LM, Gauss-Newton),
@@ -47,6 +52,19 @@ public struct FitResult: Sendable, Codable {
     /// the first damped factor, i.e. a column whose part independent of the earlier ones is
     /// no larger than its damping term; m < n always counts).
     public var rankDeficientJacobians: Int
+
+    /// The linearizations (Jacobians or structured assemblies) the iterations took: the sum of
+    /// ``normalEquations`` when the solver records it, else ``jacobianEvaluations``.
+    public var linearizations: Int {
+        normalEquations.isEmpty ? jacobianEvaluations : normalEquations.values.reduce(0, +)
+    }
+
+    /// ``normalEquations`` as text: the one source when there is one (`structured`), else each
+    /// with its count (`from-jacobian 1, structured 249`); empty when not recorded.
+    public var normalEquationsDescription: String {
+        if normalEquations.count == 1, let only = normalEquations.keys.first { return only }
+        return normalEquations.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
 
     /// σ̂·√((JᵀJ)⁻¹)ᵢᵢ per parameter, or nil without covariance.
     public var standardErrors: [Double]? { covariance?.standardErrors }

@@ -5,11 +5,13 @@
 public struct FitTimings: Sendable, Codable, Equatable {
     /// Residual evaluations r(x) (including line-search and geodesic trial points).
     public var residualSeconds: Double = 0
-    /// Jacobian computations by the strategy, and single-lane gradient pullbacks.
+    /// Jacobian computations by the strategy, single-lane gradient pullbacks, and the per-sample
+    /// factors of structured normal equations (one forward sweep with derivatives each).
     public var jacobianSeconds: Double = 0
     /// Factorizations and damped solves.
     public var linearSolveSeconds: Double = 0
-    /// Of `linearSolveSeconds`: forming JᵀJ for the normal equations (dsyrk, mn² flops).
+    /// Of `linearSolveSeconds`: forming JᵀJ for the normal equations (dsyrk, mn² flops), or
+    /// assembling JᵀJ and Jᵀr from a two-layer network's per-sample factors (structured).
     public var gramSeconds: Double = 0
     /// Of `linearSolveSeconds`: factorizations — Cholesky of JᵀJ + λD² (n³/3 flops each) with
     /// its condition estimate, or the QR / SVD of J and the per-λ Givens sweeps.

@@ -32,6 +32,24 @@ extension LevenbergMarquardt {
         case svd
     }
 
+    /// How JᵀJ and Jᵀr of the normal equations are formed.
+    public enum NormalEquations: String, Sendable, Codable, CaseIterable {
+        /// `structured` where it is the measured win: a two-layer network with an identity
+        /// output layer, no σ weights and no fixed parameters, fitted with Nielsen damping on
+        /// the normal equations (``LevenbergMarquardt/LinearSolver/cholesky``, or `auto` with
+        /// `cholesky-min-rcond` 0 and m ≥ n) and without geodesic acceleration; `from-jacobian`
+        /// otherwise. The default, so a network's default fit takes the structured path.
+        case auto
+        /// Assembled from per-sample factors without forming J
+        /// (`MultilayerPerceptronResidualMap.assembleNormalEquations`; about p times fewer flops
+        /// than JᵀJ from J) whenever the map and the solver allow: the network conditions of
+        /// `auto` and the normal equations without geodesic acceleration, under either damping
+        /// rule (Moré's trust region then takes ‖Jp‖² = pᵀJᵀJp). Otherwise `from-jacobian`.
+        case structured
+        /// Always from the strategy's Jacobian J: JᵀJ by dsyrk (or the QR / SVD of J), Jᵀr by gemv.
+        case fromJacobian = "from-jacobian"
+    }
+
     /// The `cholesky-min-rcond` of a formula model or any other map that is not a network:
     /// 1e-10, so a step from the normal equations keeps about six digits (enough to converge
     /// to every certified digit of the NIST problems, since the gradient Jᵀr itself is
@@ -119,6 +137,10 @@ extension LevenbergMarquardt {
         public var targetCost: Double?
         /// `covariance`: compute covariance and standard errors at the solution.
         public var covariance: Bool = true
+        /// `normal-equations`: how JᵀJ and Jᵀr are formed (`auto`, `structured`,
+        /// `from-jacobian`); see ``NormalEquations``. Anything that still needs J (the
+        /// QR / SVD fallback, the covariance) evaluates it when needed.
+        public var normalEquations: NormalEquations = .auto
 
         /// The defaults.
         public init() {}
@@ -136,6 +158,7 @@ extension LevenbergMarquardt {
             case accelerationRatio = "acceleration-ratio"
             case refinementSteps = "refinement-steps"
             case targetCost = "target-cost"
+            case normalEquations = "normal-equations"
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
@@ -159,6 +182,7 @@ extension LevenbergMarquardt {
             refinementSteps = try c.decodeIfPresent(Int.self, forKey: .refinementSteps) ?? d.refinementSteps
             targetCost = try c.decodeIfPresent(Double.self, forKey: .targetCost)
             covariance = try c.decodeIfPresent(Bool.self, forKey: .covariance) ?? d.covariance
+            normalEquations = try c.decodeIfPresent(NormalEquations.self, forKey: .normalEquations) ?? d.normalEquations
         }
 
         /// Encodes every key (an unset `cholesky-min-rcond`, `damping` or `initial-damping` as
@@ -183,6 +207,7 @@ extension LevenbergMarquardt {
             try c.encode(refinementSteps, forKey: .refinementSteps)
             try c.encodeIfPresent(targetCost, forKey: .targetCost)
             try c.encode(covariance, forKey: .covariance)
+            try c.encode(normalEquations, forKey: .normalEquations)
         }
     }
 }

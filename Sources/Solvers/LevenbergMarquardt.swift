@@ -47,6 +47,9 @@ struct LevenbergMarquardtRun {
     var step: [Double], acceleration: [Double], scratch: [Double], jacobianStep: [Double]
     let qr = QRDampedSystem(), cholesky = CholeskyDampedSystem(), svd = SVDDampedSystem()
     let dual = DualCholeskyDampedSystem()
+    /// JᵀJ and Jᵀr from a two-layer network's per-sample factors, when `normal-equations`
+    /// and the problem allow (see ``LevenbergMarquardt/NormalEquations``); nil otherwise.
+    let structured: StructuredNormalEquations?
     /// `cholesky-min-rcond`, or the problem's default for it.
     let minimumReciprocalCondition: Double
     /// `damping` and `initial-damping`, or the problem's defaults for them.
@@ -74,6 +77,16 @@ struct LevenbergMarquardtRun {
         damping = configuration.damping ?? (isNetwork ? LevenbergMarquardt.networkDamping : .trustRegion)
         initialDamping = configuration.initialDamping
             ?? (isNetwork ? LevenbergMarquardt.networkInitialDamping : LevenbergMarquardt.certifiedInitialDamping)
+        let onNormalEquations = configuration.linearSolver == .cholesky
+            || (configuration.linearSolver == .auto && m >= n && minimumReciprocalCondition <= 0)
+        switch configuration.normalEquations {
+        case .fromJacobian:
+            structured = nil
+        case .auto, .structured:
+            let dampingAllows = configuration.normalEquations == .structured || damping == .nielsen
+            structured = onNormalEquations && dampingAllows && !configuration.geodesicAcceleration
+                ? StructuredNormalEquations(evaluator: evaluator) : nil
+        }
         x = evaluator.initialFreeParameters
         trialX = x
         residual = Array(repeating: 0, count: m)
@@ -90,9 +103,17 @@ struct LevenbergMarquardtRun {
         scratch = gradient
     }
 
-    /// Picks and factors the linear solver for the current Jacobian.
-    mutating func factoredSystem() -> any DampedLeastSquaresSystem {
-        evaluator.timeLinearSolve {
+    /// Picks and factors the linear solver for the current Jacobian; `assembled`: JᵀJ and Jᵀr
+    /// were assembled from per-sample factors (finite, so the normal equations take them).
+    mutating func factoredSystem(assembled: Bool) -> any DampedLeastSquaresSystem {
+        if assembled {
+            return evaluator.timeLinearSolve {
+                _ = cholesky.factorFormedGram(rows: m, gradient: gradient)
+                evaluator.linearSolverUse[cholesky.name, default: 0] += 1
+                return cholesky
+            }
+        }
+        return evaluator.timeLinearSolve {
             let chosen: any DampedLeastSquaresSystem
             switch configuration.linearSolver {
             case .qr: chosen = qr
@@ -138,7 +159,8 @@ struct LevenbergMarquardtRun {
         var status: FitStatus?
         var message = ""
         var gradientInfinity = Double.nan
-        var jacobianAtX = false
+        // Whether `jacobian` holds J at x (for the covariance), and whether `gradient` is Jᵀr at x.
+        var jacobianAtX = false, gradientAtX = false
         var lastTrialFinite = true
         var roundingLevelSteps = 0
 
@@ -148,26 +170,35 @@ struct LevenbergMarquardtRun {
                 message = LeastSquaresProblem.cancellationMessage
                 break
             }
-            guard evaluator.jacobian(at: x, into: &jacobian) else {
-                if let error = evaluator.jacobianError {
-                    status = .jacobianFailed
-                    message = error
-                } else {
-                    status = .nonFiniteJacobian
-                    message = "the Jacobian at iteration \(iterations) contains NaN or infinity"
-                }
-                break
-            }
-            jacobianAtX = true
-            if normalEquationsFirst {
-                // The normal equations are taken whatever the conditioning: form JᵀJ now and
-                // read ‖Jⱼ‖ off its diagonal instead of another pass over J.
-                evaluator.timeLinearSolve { cholesky.formGram(of: jacobian) }
+            // Structured: JᵀJ and Jᵀr without J; otherwise (or when they are not finite) from J.
+            let assembled = structured?.assemble(
+                at: x, residual: residual, evaluator: evaluator, cholesky: cholesky, gradient: &gradient) ?? false
+            if assembled {
                 cholesky.columnNorms(into: &columnNorms)
             } else {
-                columnEuclideanNorms(of: jacobian, into: &columnNorms)
+                guard evaluator.jacobian(at: x, into: &jacobian) else {
+                    if let error = evaluator.jacobianError {
+                        status = .jacobianFailed
+                        message = error
+                    } else {
+                        status = .nonFiniteJacobian
+                        message = "the Jacobian at iteration \(iterations) contains NaN or infinity"
+                    }
+                    break
+                }
+                jacobianAtX = true
+                evaluator.normalEquationSources[LevenbergMarquardt.NormalEquations.fromJacobian.rawValue, default: 0] += 1
+                if normalEquationsFirst {
+                    // The normal equations are taken whatever the conditioning: form JᵀJ now and
+                    // read ‖Jⱼ‖ off its diagonal instead of another pass over J.
+                    evaluator.timeLinearSolve { cholesky.formGram(of: jacobian) }
+                    cholesky.columnNorms(into: &columnNorms)
+                } else {
+                    columnEuclideanNorms(of: jacobian, into: &columnNorms)
+                }
+                multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
             }
-            multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
+            gradientAtX = true
             gradientInfinity = maximumMagnitude(gradient)
             if first {
                 for j in 0..<n {
@@ -192,7 +223,7 @@ struct LevenbergMarquardtRun {
                 message = "the cosine between the residuals and every Jacobian column is at most gtol = \(configuration.gtol)"
                 break
             }
-            let system = factoredSystem()
+            let system = factoredSystem(assembled: assembled)
             var rankCounted = false
             if first && !trustRegion {
                 var largest = 0.0
@@ -263,9 +294,10 @@ struct LevenbergMarquardtRun {
                     } else {
                         lastTrialFinite = false
                     }
-                    // ‖J p‖²: under Nielsen damping on the normal equations from JᵀJ (n² instead
-                    // of mn flops per trial); otherwise from J p as in MINPACK.
-                    let fromGram = !trustRegion && system === cholesky
+                    // ‖J p‖²: under Nielsen damping on the normal equations, or without J
+                    // (structured), from JᵀJ (n² instead of mn flops per trial); otherwise
+                    // from J p as in MINPACK.
+                    let fromGram = system === cholesky && (!trustRegion || assembled)
                     if !fromGram { multiply(jacobian, step, into: &jacobianStep) }
                     let fnormSquared = fnorm * fnorm
                     var stepGradient = 0.0
@@ -340,6 +372,7 @@ struct LevenbergMarquardtRun {
                     xnorm = scaledNorm(x, diagonal)
                     iterations += 1
                     jacobianAtX = false
+                    gradientAtX = false
                 }
                 first = false
 
@@ -381,7 +414,7 @@ struct LevenbergMarquardtRun {
                 if accepted { break }
             }
         }
-        return finish(cost: cost, initialCost: initialCost, iterations: iterations, gradientNorm: jacobianAtX ? gradientInfinity : .nan,
+        return finish(cost: cost, initialCost: initialCost, iterations: iterations, gradientNorm: gradientAtX ? gradientInfinity : .nan,
                       status: status ?? .maximumIterations, message: message, jacobianAtX: jacobianAtX)
     }
 

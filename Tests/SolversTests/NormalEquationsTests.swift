@@ -84,7 +84,7 @@ func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
         c.covariance = false
         let byDefault = LevenbergMarquardt(configuration: c).fit(try forumNetworkProblem())
         #expect(byDefault.linearSolverUse["qr", default: 0] == 0, "\(byDefault.linearSolverUse)")
-        #expect(byDefault.linearSolverUse["cholesky", default: 0] == byDefault.jacobianEvaluations)
+        #expect(byDefault.linearSolverUse["cholesky", default: 0] == byDefault.linearizations)
         // The certified rule (rcond ≥ 1e-10) sends this network's flat-valley Jacobians to QR.
         c.choleskyMinimumReciprocalCondition = LevenbergMarquardt.certifiedMinimumReciprocalCondition
         c.maximumIterations = 200

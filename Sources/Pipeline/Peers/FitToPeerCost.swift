@@ -83,7 +83,7 @@ public struct FitToPeerCost: Sendable {
     /// - `peer.fit.target_cost`; `peer.fit.trace.reached_scipy_cost` (text),
     ///   `peer.fit.trace.time_to_scipy_cost_us`, `peer.fit.trace.iterations_to_scipy_cost`;
     /// - `peer.fit.default.reached_scipy_cost` (text), `.iterations`, `.jacobians`,
-    ///   `.residual_evaluations`, `.linear_solver` (text), `.jacobian_strategy` (text),
+    ///   `.normal_equations` (text), `.structured_assemblies`, `.residual_evaluations`, `.linear_solver` (text), `.jacobian_strategy` (text),
     ///   `.cold_us`, `.median_us`, `.min_us`, and per iteration `.per_iteration.{residual,
     ///   jacobian, gram, factorization, other, total}_us`;
     /// - `peer.speedup.fit_to_scipy_cost` (SciPy median ÷ default refit median) and
@@ -103,6 +103,8 @@ public struct FitToPeerCost: Sendable {
         metrics.append(.text("peer.fit.default.reached_scipy_cost", reached ? "true" : "false (\(refit.status.rawValue))"))
         metrics.append(.count("peer.fit.default.iterations", refit.iterations))
         metrics.append(.count("peer.fit.default.jacobians", refit.jacobianEvaluations))
+        metrics.append(.text("peer.fit.default.normal_equations", refit.normalEquationsDescription))
+        metrics.append(.count("peer.fit.default.structured_assemblies", refit.normalEquations["structured"] ?? 0))
         metrics.append(.count("peer.fit.default.residual_evaluations", refit.residualEvaluations))
         metrics.append(.text("peer.fit.default.jacobian_strategy", refit.jacobianStrategy))
         metrics.append(.text("peer.fit.default.linear_solver", refit.linearSolverUse.sorted { $0.key < $1.key }
@@ -115,7 +117,8 @@ public struct FitToPeerCost: Sendable {
                 metrics.append(.timing("peer.speedup.fit_to_scipy_cost", peerMicroseconds / warm.medianMicroseconds))
             }
         }
-        let t = refit.timings, steps = Double(max(refit.jacobianEvaluations, 1))
+        // Per linearization (a Jacobian or a structured assembly of the normal equations).
+        let t = refit.timings, steps = Double(max(refit.linearizations, 1))
         for (name, seconds) in [
             ("residual", t.residualSeconds), ("jacobian", t.jacobianSeconds), ("gram", t.gramSeconds),
             ("factorization", t.factorizationSeconds), ("other", t.otherSeconds), ("total", t.totalSeconds),

@@ -90,6 +90,12 @@ public struct FitOutcome: Sendable {
     public var jacobianEvaluations: Int
     /// The strategy that computed Jacobians (the choice of `auto` when it was asked).
     public var jacobianStrategy: String
+    /// How the solver formed its normal equations (`structured`, `from-jacobian`, or each with
+    /// its count when both occurred); empty when the solver does not say.
+    public var normalEquations: String = ""
+    /// Normal equations assembled from per-sample factors without a Jacobian (not counted in
+    /// ``jacobianEvaluations``).
+    public var structuredAssemblies: Int = 0
     /// Per-iteration trace; columns in `traceColumns`.
     public var trace: [[Double]]
     /// Names of the trace columns (`iteration`, `cost`, …).

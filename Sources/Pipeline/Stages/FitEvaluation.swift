@@ -30,6 +30,10 @@ public enum FitEvaluation: EvaluationStage {
                 .count("fit.jacobian_evaluations", fit.jacobianEvaluations),
                 .text("fit.jacobian_strategy", fit.jacobianStrategy),
             ]
+            if !fit.normalEquations.isEmpty {
+                metrics.append(.text("fit.normal_equations", fit.normalEquations))
+                metrics.append(.count("fit.structured_assemblies", fit.structuredAssemblies))
+            }
             for (name, seconds) in fit.timingsSeconds.sorted(by: { $0.key < $1.key }) {
                 metrics.append(.timing("fit.\(name)_us", seconds * 1e6))
                 // Per iteration: the scaling experiment's Jacobian-vs-solve split.

@@ -84,7 +84,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         try context.checkCancellation()
         var choice = result.jacobianStrategy
         if let decision = (strategy as? MemoryBoundedAuto)?.auto.lastDecision { choice = "auto → \(decision.chosen)" }
-        return FitOutcome(
+        var outcome = FitOutcome(
             parameters: result.parameters, standardErrors: result.standardErrors, finalCost: result.cost,
             iterations: result.iterations, status: result.status.rawValue, residualEvaluations: result.residualEvaluations,
             jacobianEvaluations: result.jacobianEvaluations, jacobianStrategy: choice,
@@ -96,5 +96,8 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
                 "gram": result.timings.gramSeconds, "factorization": result.timings.factorizationSeconds,
                 "other": result.timings.otherSeconds,
             ])
+        outcome.normalEquations = result.normalEquationsDescription
+        outcome.structuredAssemblies = result.normalEquations[LevenbergMarquardt.NormalEquations.structured.rawValue] ?? 0
+        return outcome
     }
 }

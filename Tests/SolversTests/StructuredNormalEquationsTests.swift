@@ -1,0 +1,185 @@
+import Foundation
+import Jacobians
+import LinearAlgebra
+import NeuralNetworks
+@testable import Solvers
+import Testing
+
+/// One network shape for the structured normal equations: d → h → p with `activation`
+/// hidden, over S samples.
+struct TwoLayerShape: Sendable, CustomTestStringConvertible {
+    var d: Int, h: Int, p: Int, samples: Int
+    var activation: Activation
+    var testDescription: String { "\(d)→\(h)→\(p) \(activation.rawValue), S = \(samples)" }
+}
+
+/// A d → h → p residual map with Glorot weights, non-zero biases, inputs in [−1.5, 1.5] and
+/// targets in [−1, 1].
+func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPerceptronResidualMap, point: [Double]) {
+    var network = MultilayerPerceptron(layerWidths: [shape.d, shape.h, shape.p], activation: shape.activation)
+        .initialized(.glorot, seed: seed)
+    var generator = SplitMix64(seed: seed + 100)
+    for layer in 0..<2 {
+        for index in network.biasOffsets[layer]..<(network.biasOffsets[layer] + network.layerWidths[layer + 1]) {
+            network.parameters[index] = generator.uniform() - 0.5
+        }
+    }
+    let inputs = Matrix(rows: shape.samples, columns: shape.d, elements: (0..<shape.samples * shape.d).map { _ in 3 * generator.uniform() - 1.5 })
+    let targets = Matrix(rows: shape.samples, columns: shape.p, elements: (0..<shape.samples * shape.p).map { _ in 2 * generator.uniform() - 1 })
+    return (MultilayerPerceptronResidualMap(network: network, inputs: inputs, targets: targets), network.parameters)
+}
+
+@Suite struct StructuredNormalEquationsTests {
+    static let shapes: [TwoLayerShape] = [
+        TwoLayerShape(d: 1, h: 1, p: 1, samples: 1, activation: .tanh),
+        TwoLayerShape(d: 5, h: 9, p: 3, samples: 192, activation: .tanh),
+        TwoLayerShape(d: 7, h: 13, p: 5, samples: 200, activation: .sigmoid),
+        TwoLayerShape(d: 2, h: 4, p: 2, samples: 17, activation: .identity),
+        TwoLayerShape(d: 3, h: 1, p: 4, samples: 50, activation: .tanh),
+        TwoLayerShape(d: 1, h: 13, p: 1, samples: 3, activation: .sigmoid),
+        TwoLayerShape(d: 6, h: 7, p: 5, samples: 1, activation: .identity),
+        TwoLayerShape(d: 4, h: 10, p: 2, samples: 120, activation: .tanh),
+    ]
+
+    /// JᵀJ and Jᵀr from the factors equal dsyrk(J) and gemv(Jᵀ, r) of the per-sample Jacobian,
+    /// entry by entry to 1e-12 of the bound |(JᵀJ)ₖₗ| ≤ ‖Jₖ‖‖Jₗ‖ (|(Jᵀr)ₖ| ≤ ‖Jₖ‖‖r‖).
+    @Test(arguments: shapes)
+    func assemblyEqualsTheNormalEquationsOfTheJacobian(_ shape: TwoLayerShape) throws {
+        let (map, point) = twoLayerMap(shape, seed: UInt64(shape.d * 100 + shape.h * 10 + shape.p))
+        let n = map.inputCount
+        let jacobian = try PerSampleGradients().jacobian(of: map, at: point)
+        var residual: [Double] = []
+        map.evaluate(at: point, into: &residual)
+        let dense = gram(jacobian)
+        var denseGradient = [Double](repeating: 0, count: n)
+        multiply(jacobian, residual, transposeA: .transposed, into: &denseGradient)
+
+        let workspace = try #require(map.makeNormalEquationsWorkspace())
+        #expect(workspace.parameterCount == n)
+        // Another point first: the factors must follow θ, not a stale forward sweep.
+        map.formNormalEquationFactors(at: point.map { $0 * 0.5 }, in: workspace)
+        map.formNormalEquationFactors(at: point, in: workspace)
+        var structured = Matrix(rows: 1, columns: 1)
+        var gradient: [Double] = []
+        map.assembleNormalEquations(residuals: residual, in: workspace, gram: &structured, gradient: &gradient)
+        #expect(structured.rows == n && structured.columns == n && gradient.count == n)
+
+        let residualNorm = euclideanNorm(residual)
+        var worstGram = 0.0, worstGradient = 0.0
+        for k in 0..<n {
+            for l in 0..<n {
+                let bound = (dense[k, k] * dense[l, l]).squareRoot()
+                let difference = abs(structured[k, l] - dense[k, l])
+                if difference > 0 { worstGram = max(worstGram, bound > 0 ? difference / bound : .infinity) }
+                #expect(structured[k, l] == structured[l, k], "symmetric at (\(k), \(l))")
+            }
+            let bound = dense[k, k].squareRoot() * residualNorm
+            let difference = abs(gradient[k] - denseGradient[k])
+            if difference > 0 { worstGradient = max(worstGradient, bound > 0 ? difference / bound : .infinity) }
+        }
+        #expect(worstGram <= 1e-12, "JᵀJ: worst relative difference \(worstGram)")
+        #expect(worstGradient <= 1e-12, "Jᵀr: worst relative difference \(worstGradient)")
+        // The assembly is not trivially zero: the Gram diagonal carries every column's norm.
+        #expect((0..<n).allSatisfy { structured[$0, $0] == 0 || structured[$0, $0] > 0 })
+        #expect(structured.frobeniusNorm > 0)
+    }
+
+    @Test func threeLayerNetworksAndNonIdentityOutputsAreNotOffered() {
+        let inputs = Matrix(rows: 4, columns: 2, elements: [0, 1, 1, 0, 0.5, 0.5, -1, 2])
+        let threeLayer = MultilayerPerceptron(layerWidths: [2, 3, 3, 1], activation: .tanh)
+        let deep = MultilayerPerceptronResidualMap(network: threeLayer, inputs: inputs, targets: Matrix(rows: 4, columns: 1))
+        #expect(!deep.admitsFactoredNormalEquations && deep.makeNormalEquationsWorkspace() == nil)
+        let squashed = MultilayerPerceptron(layerWidths: [2, 3, 1], activation: .tanh, outputActivation: .sigmoid)
+        let bounded = MultilayerPerceptronResidualMap(network: squashed, inputs: inputs, targets: Matrix(rows: 4, columns: 1))
+        #expect(!bounded.admitsFactoredNormalEquations && bounded.makeNormalEquationsWorkspace() == nil)
+        let plain = MultilayerPerceptronResidualMap(
+            network: MultilayerPerceptron(layerWidths: [2, 3, 1], activation: .relu), inputs: inputs, targets: Matrix(rows: 4, columns: 1))
+        #expect(plain.admitsFactoredNormalEquations && plain.makeNormalEquationsWorkspace() != nil)
+    }
+
+    func shortFit(_ problem: LeastSquaresProblem, _ setting: LevenbergMarquardt.NormalEquations = .auto,
+                  damping: LevenbergMarquardt.DampingUpdate? = nil, geodesic: Bool = false) -> FitResult {
+        var c = LevenbergMarquardt.Configuration()
+        c.maximumIterations = 8
+        c.covariance = false
+        c.normalEquations = setting
+        c.damping = damping
+        c.geodesicAcceleration = geodesic
+        return LevenbergMarquardt(configuration: c).fit(problem)
+    }
+
+    /// Weights, fixed parameters, a deeper network, Moré's trust region (under `auto`),
+    /// geodesic acceleration, `from-jacobian` and a map that is not a network (even when
+    /// `structured` is asked for) all keep the Jacobian path.
+    @Test func theSolverFallsBackToTheJacobianWhereverTheStructureDoesNotApply() throws {
+        let problem = try forumNetworkProblem()
+        let structured = shortFit(problem)
+        #expect(structured.normalEquations.keys.sorted() == ["structured"], "\(structured.normalEquations)")
+        #expect(structured.jacobianEvaluations == 0 && structured.linearizations >= structured.iterations && structured.iterations > 0)
+        #expect(structured.normalEquationsDescription == "structured")
+
+        var weighted = problem
+        weighted.standardDeviations = (0..<problem.map.outputCount).map { 1 + Double($0 % 3) }
+        var fixed = problem
+        fixed.fixedParameters = [0, 60]
+        let inputs = Matrix(rows: 12, columns: 2, elements: (0..<24).map { sin(Double($0)) })
+        let deepNetwork = MultilayerPerceptron(layerWidths: [2, 4, 3, 1], activation: .tanh).initialized(.glorot, seed: 3)
+        let deep = LeastSquaresProblem(
+            map: MultilayerPerceptronResidualMap(network: deepNetwork, inputs: inputs, targets: Matrix(rows: 12, columns: 1, elements: (0..<12).map { cos(Double($0)) })),
+            initialParameters: deepNetwork.parameters, jacobianStrategy: PerSampleGradients())
+        let cases: [(String, FitResult)] = [
+            ("weights", shortFit(weighted)), ("fixed", shortFit(fixed)), ("three layers", shortFit(deep)),
+            ("trust region", shortFit(problem, damping: .trustRegion)), ("geodesic", shortFit(problem, geodesic: true)),
+            ("from-jacobian", shortFit(problem, .fromJacobian)),
+            ("formula", shortFit(LeastSquaresProblem(map: mghProblems[0].make(), initialParameters: mghProblems[0].start,
+                                                     jacobianStrategy: ForwardVectorized()), .structured)),
+        ]
+        for (name, result) in cases {
+            #expect(result.normalEquations == ["from-jacobian": result.jacobianEvaluations], "\(name): \(result.normalEquations)")
+            #expect(result.jacobianEvaluations > 0, "\(name)")
+        }
+        // `structured` asks for it under Moré's trust region too.
+        let forced = shortFit(problem, .structured, damping: .trustRegion)
+        #expect(forced.normalEquations.keys.sorted() == ["structured"] && forced.jacobianEvaluations == 0, "\(forced.normalEquations)")
+        let jacobianTrustRegion = cases[3].1
+        #expect(abs(forced.cost - jacobianTrustRegion.cost) <= 1e-8 * jacobianTrustRegion.cost)
+    }
+
+    /// The forum fit (5 → 9 → 3 tanh, N = 84, M = 576) to convergence (seed-lm's ftol 1e-6,
+    /// 141 iterations) both ways: the same cost to 1e-10 in nearly the same number of iterations, and the covariance (from the one
+    /// Jacobian the structured fit takes, at the solution) agrees.
+    @Test func seedLMFitReachesTheSameCostWithAndWithoutTheJacobian() throws {
+        func fit(_ setting: LevenbergMarquardt.NormalEquations) throws -> FitResult {
+            var c = LevenbergMarquardt.Configuration()
+            c.maximumIterations = 300
+            c.ftol = 1e-6
+            c.xtol = 1e-8
+            c.normalEquations = setting
+            return LevenbergMarquardt(configuration: c).fit(try forumNetworkProblem())
+        }
+        let fromJacobian = try fit(.fromJacobian), structured = try fit(.auto)
+        #expect(structured.status.isConverged && fromJacobian.status.isConverged, "\(structured.status), \(fromJacobian.status)")
+        #expect(structured.normalEquations.keys.sorted() == ["structured"])
+        #expect(fromJacobian.normalEquations.keys.sorted() == ["from-jacobian"])
+        #expect(structured.jacobianEvaluations == 1, "only the covariance's Jacobian")
+        #expect(abs(structured.cost - fromJacobian.cost) <= 1e-10 * fromJacobian.cost, "\(structured.cost) vs \(fromJacobian.cost)")
+        #expect(abs(structured.iterations - fromJacobian.iterations) <= max(3, fromJacobian.iterations / 50),
+                "\(structured.iterations) vs \(fromJacobian.iterations) iterations")
+        let a = try #require(structured.standardErrors), b = try #require(fromJacobian.standardErrors)
+        for (x, y) in zip(a, b) { #expect(abs(x - y) <= 1e-4 * y, "\(x) vs \(y)") }
+        // ‖Jᵀr‖∞ at the end comes from that Jacobian too.
+        #expect(abs(structured.gradientNorm - fromJacobian.gradientNorm) <= 1e-6 * fromJacobian.gradientNorm)
+    }
+
+    @Test func configurationDecodesNormalEquations() throws {
+        for setting in LevenbergMarquardt.NormalEquations.allCases {
+            let json = #"{"normal-equations": "\#(setting.rawValue)"}"#
+            let c = try JSONDecoder().decode(LevenbergMarquardt.Configuration.self, from: Data(json.utf8))
+            #expect(c.normalEquations == setting)
+        }
+        #expect(LevenbergMarquardt.Configuration().normalEquations == .auto)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(LevenbergMarquardt.Configuration.self, from: Data(#"{"normal-equations": "fast"}"#.utf8))
+        }
+    }
+}
