@@ -16,7 +16,7 @@ import LinearAlgebra
 ///     (Jᵀr)₁[c]           = Σ_s A_s[c]·q_s[u(c)],  q_s = W₂ᵀ r_s
 ///     (Jᵀr)₂[(o, u′)]     = Σ_s r_{s,o}·T̃_s[u′]
 ///
-/// AᵀA, AᵀT̃ and T̃ᵀT̃ come from one dsyrk of B = [A | T̃] (S × K, K = c₀ + h + 1): S·K²/2
+/// AᵀA, AᵀT̃ and T̃ᵀT̃ come from one dsyrk of B = [A | T̃] (S × K, K = c₀ + h + 1; stored as Bᵀ): S·K²/2
 /// multiply-adds instead of the S·p·n²/2 of JᵀJ from J — for seed-lm (5 → 9 → 3, S = 192,
 /// K = 64, n = 84) 0.39 M instead of 2.03 M (1.15 M with the output layer's zeros skipped) —
 /// and the S·p × n Jacobian (387 KB there) is never written. Exact to rounding: every entry is
@@ -37,36 +37,46 @@ extension MultilayerPerceptronResidualMap {
     /// not qualify (see ``admitsFactoredNormalEquations``).
     public func makeNormalEquationsWorkspace() -> TwoLayerNormalEquationsWorkspace? {
         guard admitsFactoredNormalEquations else { return nil }
-        return TwoLayerNormalEquationsWorkspace(
-            samples: sampleCount, inputs: network.inputWidth, hidden: network.layerWidths[1], outputs: network.outputWidth)
+        return inputs.elements.withBaseAddress { x in
+            TwoLayerNormalEquationsWorkspace(
+                inputs: x, samples: sampleCount, inputWidth: network.inputWidth, hidden: network.layerWidths[1],
+                outputs: network.outputWidth)
+        }
     }
 
     /// The per-sample factors at θ = `point`: one forward sweep with derivatives (skipped when
-    /// the cached one is current), then B = [A | T̃] (S × K) and a copy of W₂ into `workspace`.
+    /// the cached one is current), then Bᵀ = [A | T̃]ᵀ (K × S) and a copy of W₂ into `workspace`.
     ///
-    /// - Complexity: one forward pass plus S·K writes.
+    /// - Complexity: one forward pass plus S·K writes (contiguous products over the samples).
     public func formNormalEquationFactors(at point: [Double], in workspace: TwoLayerNormalEquationsWorkspace) {
         precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
         precondition(matches(workspace), "the workspace was made for another network or dataset")
         point.withBaseAddress { sweeps.setParameters($0) }
         sweeps.forward(derivatives: true)
         let samples = sampleCount, d = workspace.inputWidth, h = workspace.hiddenWidth, p = workspace.outputWidth
-        let c0 = workspace.firstLayerColumns, k = workspace.factorColumns
+        let c0 = workspace.firstLayerColumns
         let hidden = UnsafePointer(sweeps.layerOutputs[0].pointer)
         let derivatives = UnsafePointer(sweeps.layerDerivatives[0].pointer)
-        let factors = workspace.factors.pointer
-        inputs.elements.withBaseAddress { x in
-            for sample in 0..<samples {
-                let row = factors + sample * k, xs = x + sample * d
-                let ds = derivatives + sample * h, ts = hidden + sample * h
-                for unit in 0..<h {
-                    let du = ds[unit]
-                    let weights = row + unit * d
-                    for index in 0..<d { weights[index] = du * xs[index] }
-                    row[h * d + unit] = du
-                    row[c0 + unit] = ts[unit]
-                }
-                row[c0 + h] = 1
+        let factors = workspace.factors.pointer, xt = UnsafePointer(workspace.transposedInputs.pointer)
+        let derivativeRows = factors + h * d * samples, hiddenRows = factors + c0 * samples
+        // Dᵀ (the b₁ rows) and Tᵀ, transposed from the sweep's sample-major S × h blocks.
+        for sample in 0..<samples {
+            let ds = derivatives + sample * h, ts = hidden + sample * h
+            var derivativeTarget = derivativeRows + sample, hiddenTarget = hiddenRows + sample
+            for unit in 0..<h {
+                derivativeTarget.pointee = ds[unit]
+                hiddenTarget.pointee = ts[unit]
+                derivativeTarget += samples
+                hiddenTarget += samples
+            }
+        }
+        (hiddenRows + h * samples).update(repeating: 1, count: samples)
+        // W₁ rows: D[:, u] ⊙ x[:, i].
+        for unit in 0..<h {
+            let du = UnsafePointer(derivativeRows + unit * samples)
+            for index in 0..<d {
+                let row = factors + (unit * d + index) * samples, xi = xt + index * samples
+                for sample in 0..<samples { row[sample] = du[sample] * xi[sample] }
             }
         }
         workspace.outputWeights.pointer.update(from: sweeps.theta.pointer + sweeps.weightOffsets[1], count: p * h)
@@ -77,8 +87,8 @@ extension MultilayerPerceptronResidualMap {
     /// factors last formed in `workspace` and the residuals r (S·p values, row s·p + o) at the
     /// same θ. `gram` and `gradient` are reshaped when their sizes differ.
     ///
-    /// - Complexity: one dsyrk of S × K (S·K²/2 multiply-adds), n² scattered products, and
-    ///   Jᵀr in three small gemms (S·h·(2p + d) multiply-adds); no allocation once sized.
+    /// - Complexity: one dsyrk of K × S (S·K²/2 multiply-adds), about 2n² products and copies,
+    ///   and Jᵀr in three small gemms (S·h·(2p + d) multiply-adds); no allocation once sized.
     public func assembleNormalEquations(
         residuals: [Double], in workspace: TwoLayerNormalEquationsWorkspace, gram: inout Matrix, gradient: inout [Double]
     ) {
@@ -91,10 +101,10 @@ extension MultilayerPerceptronResidualMap {
         if gradient.count != n { gradient = Array(repeating: 0, count: n) }
         let factors = UnsafePointer(workspace.factors.pointer), products = workspace.products.pointer
         let w2 = UnsafePointer(workspace.outputWeights.pointer), g = workspace.outputGram.pointer
-        let pulled = workspace.pulledResiduals.pointer
+        let expanded = workspace.expandedOutputGram.pointer, pulled = workspace.pulledResiduals.pointer
         // BᵀB, upper triangle: AᵀA, AᵀT̃ and T̃ᵀT̃.
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(k), Int32(samples), 1, factors, Int32(k), 0, products, Int32(k))
-        // G = W₂ᵀW₂.
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(k), Int32(samples), 1, factors, Int32(samples), 0, products, Int32(k))
+        // G = W₂ᵀW₂, and G[u, u(c′)] for every first-layer column c′.
         for a in 0..<h {
             for b in a..<h {
                 var sum = 0.0
@@ -105,24 +115,21 @@ extension MultilayerPerceptronResidualMap {
         }
         let biasColumns = c0 + p * h
         workspace.unitOfColumn.withUnsafeBufferPointer { units in
+            for unit in 0..<h {
+                let row = expanded + unit * c0, gRow = g + unit * h
+                for column in 0..<c0 { row[column] = gRow[units[column]] }
+            }
             gram.elements.withMutableBaseAddress { out in
+                // Upper triangle, row by row (contiguous products).
                 for c in 0..<c0 {
-                    let unit = units[c], gRow = g + unit * h, pRow = products + c * k, row = out + c * n
-                    for other in c..<c0 {
-                        let value = gRow[units[other]] * pRow[other]
-                        row[other] = value
-                        out[other * n + c] = value
-                    }
+                    let unit = units[c], gRow = UnsafePointer(expanded + unit * c0), pRow = UnsafePointer(products + c * k)
+                    let row = out + c * n
+                    for other in c..<c0 { row[other] = gRow[other] * pRow[other] }
+                    let hiddenProducts = pRow + c0
                     for o in 0..<p {
-                        let weight = w2[o * h + unit], column = c0 + o * h
-                        for hiddenUnit in 0..<h {
-                            let value = weight * pRow[c0 + hiddenUnit]
-                            row[column + hiddenUnit] = value
-                            out[(column + hiddenUnit) * n + c] = value
-                        }
-                        let value = weight * pRow[c0 + h]
-                        row[biasColumns + o] = value
-                        out[(biasColumns + o) * n + c] = value
+                        let weight = w2[o * h + unit], target = row + c0 + o * h
+                        for hiddenUnit in 0..<h { target[hiddenUnit] = weight * hiddenProducts[hiddenUnit] }
+                        row[biasColumns + o] = weight * hiddenProducts[h]
                     }
                 }
                 for row in c0..<n { (out + row * n + c0).update(repeating: 0, count: n - c0) }
@@ -130,37 +137,44 @@ extension MultilayerPerceptronResidualMap {
                 for o in 0..<p {
                     let column = c0 + o * h, bias = biasColumns + o
                     for a in 0..<h {
-                        let pRow = products + (c0 + a) * k + c0
-                        for b in a..<h {
-                            out[(column + a) * n + column + b] = pRow[b]
-                            out[(column + b) * n + column + a] = pRow[b]
-                        }
+                        let pRow = UnsafePointer(products + (c0 + a) * k + c0), target = out + (column + a) * n + column
+                        for b in a..<h { target[b] = pRow[b] }
                         out[(column + a) * n + bias] = pRow[h]
-                        out[bias * n + column + a] = pRow[h]
                     }
                     out[bias * n + bias] = samplesSum
+                }
+                // Lower triangle from the upper (pointer steps: no index arithmetic per entry).
+                for i in 1..<max(n, 1) {
+                    let row = out + i * n
+                    var source = UnsafePointer(out + i)
+                    for j in 0..<i {
+                        row[j] = source.pointee
+                        source += n
+                    }
                 }
             }
         }
         residuals.withBaseAddress { r in
             inputs.elements.withBaseAddress { x in
                 gradient.withMutableBaseAddress { out in
-                    // Q = R·W₂ (S × h), then E = D ⊙ Q (D: the bias columns of A).
-                    gemm(transposeA: false, transposeB: false, m: samples, n: h, k: p, a: r, lda: p, b: w2, ldb: h, beta: 0, c: pulled, ldc: h)
-                    for sample in 0..<samples {
-                        let derivative = factors + sample * k + h * d, q = pulled + sample * h
-                        for unit in 0..<h { q[unit] *= derivative[unit] }
-                    }
-                    // W₁: EᵀX (h × d); b₁: Σ_s E_s.
-                    gemm(transposeA: true, transposeB: false, m: h, n: d, k: samples, a: pulled, lda: h, b: x, ldb: d, beta: 0, c: out, ldc: d)
+                    // Eᵀ = (W₂ᵀRᵀ) ⊙ Dᵀ (h × S; Dᵀ: the b₁ rows of Bᵀ).
+                    gemm(transposeA: true, transposeB: true, m: h, n: samples, k: p, a: w2, lda: h, b: r, ldb: p, beta: 0, c: pulled, ldc: samples)
                     let firstBias = out + h * d
-                    firstBias.update(repeating: 0, count: h)
-                    for sample in 0..<samples {
-                        let e = pulled + sample * h
-                        for unit in 0..<h { firstBias[unit] += e[unit] }
+                    for unit in 0..<h {
+                        let e = pulled + unit * samples, du = factors + (h * d + unit) * samples
+                        var sum = 0.0
+                        for sample in 0..<samples {
+                            let value = e[sample] * du[sample]
+                            e[sample] = value
+                            sum += value
+                        }
+                        firstBias[unit] = sum
                     }
-                    // W₂: RᵀT (p × h); b₂: Σ_s r_s.
-                    gemm(transposeA: true, transposeB: false, m: p, n: h, k: samples, a: r, lda: p, b: factors + c0, ldb: k, beta: 0, c: out + c0, ldc: h)
+                    // W₁: EᵀX (h × d).
+                    gemm(transposeA: false, transposeB: false, m: h, n: d, k: samples, a: pulled, lda: samples, b: x, ldb: d, beta: 0, c: out, ldc: d)
+                    // W₂: RᵀT (p × h), T from the Tᵀ rows; b₂: Σ_s r_s.
+                    gemm(transposeA: true, transposeB: true, m: p, n: h, k: samples, a: r, lda: p, b: factors + c0 * samples, ldb: samples,
+                         beta: 0, c: out + c0, ldc: h)
                     let outputBias = out + biasColumns
                     outputBias.update(repeating: 0, count: p)
                     for sample in 0..<samples {

@@ -178,10 +178,12 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         let positive = factorClock.time { gram.elements.withUnsafeBufferPointer { g in
             diagonal.withUnsafeBufferPointer { d in
                 factorStorage.withUnsafeMutableBufferPointer { f in
-                    // Upper triangle only (dpotrf reads no more); the symmetric gram is row = column.
+                    guard let source = g.baseAddress, let target = f.baseAddress else { return n == 0 }
+                    // Upper triangle only (dpotrf reads no more); the symmetric gram's row j is
+                    // column j, so each column is one contiguous copy.
                     for j in 0..<n {
-                        for i in 0...j { f[i + j * n] = g[j * n + i] }
-                        f[j + j * n] += damping * d[j] * d[j]
+                        (target + j * n).update(from: source + j * n, count: j + 1)
+                        target[j + j * n] += damping * d[j] * d[j]
                     }
                     return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), f.baseAddress, Int32(n)) == 0
                 }
@@ -241,17 +243,27 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
 
     /// ‖J p‖² = pᵀ(JᵀJ)p from the Gram matrix formed last (2n² flops instead of the 2mn of
     /// J·p); never negative. Differs from the directly summed ‖J p‖² by rounding of order
-    /// ε‖|J||p|‖². A plain loop over the rows, not dsymv: OpenBLAS threads dsymv at any n,
+    /// ε‖|J||p|‖². A loop over the rows (four SIMD lanes each), not dsymv: OpenBLAS threads dsymv at any n,
     /// which would make the rounding (and so the fit) depend on the thread count.
     func squaredImageNorm(_ p: [Double]) -> Double {
-        let n = self.n
+        let n = self.n, blocks = n / 4
         var value = 0.0
         gram.elements.withUnsafeBufferPointer { g in
             p.withUnsafeBufferPointer { v in
+                guard let gBase = g.baseAddress, let vBase = v.baseAddress else { return }
+                let vector = UnsafeRawPointer(vBase)
                 for i in 0..<n {
-                    var row = 0.0
-                    for j in 0..<n { row += g[i * n + j] * v[j] }
-                    value += v[i] * row
+                    // Four lanes per row (a fixed order, so the same bits on every machine).
+                    let row = UnsafeRawPointer(gBase + i * n)
+                    var lanes = SIMD4<Double>()
+                    for block in 0..<blocks {
+                        let offset = block * 4 * MemoryLayout<Double>.stride
+                        lanes += row.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+                            * vector.loadUnaligned(fromByteOffset: offset, as: SIMD4<Double>.self)
+                    }
+                    var sum = lanes.sum()
+                    for j in (blocks * 4)..<n { sum += gBase[i * n + j] * vBase[j] }
+                    value += vBase[i] * sum
                 }
             }
         }
