@@ -208,3 +208,29 @@ func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
         #expect(abs(system.squaredImageNorm(step) - direct) <= 1e-10 * direct)
     }
 }
+
+/// The Cholesky kernel of the normal equations on both sides of the unblocked/blocked switch.
+@Suite struct CholeskyKernelTests {
+    @Test(arguments: [1, 7, 84, CholeskyDampedSystem.unblockedOrderLimit, CholeskyDampedSystem.unblockedOrderLimit + 1, 150])
+    func factorReproducesTheMatrixAndRejectsAnIndefiniteOne(order n: Int) {
+        let j = randomMatrix(rows: n + 5, columns: n, seed: UInt64(n))
+        let a = gram(j)
+        // Column-major upper triangle (a is symmetric, so row-major storage reads the same).
+        var factor = a.elements
+        let positive = factor.withUnsafeMutableBufferPointer { CholeskyDampedSystem.choleskyInPlace($0.baseAddress!, order: n) }
+        #expect(positive)
+        var worst = 0.0
+        for r in 0..<n {
+            for c in r..<n {
+                var sum = 0.0
+                for k in 0...r { sum += factor[k + r * n] * factor[k + c * n] }
+                worst = max(worst, abs(sum - a[r, c]) / (a[r, r] * a[c, c]).squareRoot())
+            }
+        }
+        #expect(worst <= 1e-13, "UᵀU vs A: \(worst)")
+        var indefinite = a.elements
+        indefinite[(n - 1) * n + n - 1] = -1
+        let rejected = indefinite.withUnsafeMutableBufferPointer { CholeskyDampedSystem.choleskyInPlace($0.baseAddress!, order: n) }
+        #expect(!rejected)
+    }
+}
