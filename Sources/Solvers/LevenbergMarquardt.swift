@@ -94,7 +94,8 @@ struct LevenbergMarquardtRun {
         geodesicResidual = residual
         secondDerivative = residual
         jacobianStep = residual
-        jacobian = Matrix(rows: m, columns: n)
+        // Structured normal equations may never need J: the strategy sizes it if it is asked for.
+        jacobian = structured == nil ? Matrix(rows: m, columns: n) : Matrix(rows: 0, columns: 0)
         diagonal = Array(repeating: 1, count: n)
         columnNorms = diagonal
         gradient = Array(repeating: 0, count: n)

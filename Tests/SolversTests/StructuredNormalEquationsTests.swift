@@ -145,6 +145,28 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
         #expect(abs(forced.cost - jacobianTrustRegion.cost) <= 1e-8 * jacobianTrustRegion.cost)
     }
 
+    /// Finite residuals whose JᵀJ overflows (hidden outputs ~1e200 under an output weight of
+    /// 1e-200): the assembly is refused and that iteration takes J after all, whose Gram
+    /// overflows too, so `auto` solves it by QR as before.
+    @Test func anOverflowingAssemblyFallsBackToTheJacobian() {
+        var network = MultilayerPerceptron(layerWidths: [1, 1, 1], activation: .identity)
+        network.parameters = [1, 0, 1e-200, 0]
+        let inputs = Matrix(rows: 4, columns: 1, elements: [1e200, 2e200, 3e200, 4e200])
+        let targets = Matrix(rows: 4, columns: 1, elements: [0.5, 1, 2, 3])
+        let problem = LeastSquaresProblem(
+            map: MultilayerPerceptronResidualMap(network: network, inputs: inputs, targets: targets),
+            initialParameters: network.parameters, jacobianStrategy: PerSampleGradients())
+        var c = LevenbergMarquardt.Configuration()
+        c.maximumIterations = 1
+        c.covariance = false
+        let result = LevenbergMarquardt(configuration: c).fit(problem)
+        #expect(result.initialCost.isFinite)
+        #expect(result.normalEquations["from-jacobian", default: 0] >= 1, "\(result.normalEquations)")
+        #expect(result.normalEquations["structured", default: 0] == 0)
+        #expect(result.jacobianEvaluations >= 1)
+        #expect(result.linearSolverUse["qr", default: 0] >= 1, "\(result.linearSolverUse)")
+    }
+
     /// The forum fit (5 → 9 → 3 tanh, N = 84, M = 576) to convergence (seed-lm's ftol 1e-6,
     /// 141 iterations) both ways: the same cost to 1e-10 in nearly the same number of iterations, and the covariance (from the one
     /// Jacobian the structured fit takes, at the solution) agrees.
