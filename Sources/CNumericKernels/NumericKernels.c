@@ -17,6 +17,7 @@
 #if defined(__x86_64__) && defined(__clang__)
 #define JB_HAS_AVX2_VARIANT 1
 #define JB_AVX2 __attribute__((target("avx2,fma")))
+#define JB_AVX512 __attribute__((target("avx512f")))
 #else
 #define JB_HAS_AVX2_VARIANT 0
 #endif
@@ -191,6 +192,11 @@ static void scaled_product_baseline(const double *x, const double *y, double gai
 
 #if JB_HAS_AVX2_VARIANT
 JB_AVX2 static void tanh_avx2(double *values, double *derivatives, ptrdiff_t count) { tanh_body(values, derivatives, count); }
+// Eight lanes per instruction (no contraction: bitwise equal to the other variants).
+JB_AVX512 __attribute__((min_vector_width(512))) static void tanh_avx512(double *values, double *derivatives,
+                                                                                   ptrdiff_t count) {
+    tanh_body(values, derivatives, count);
+}
 JB_AVX2 static void expm1_avx2(const double *y, double *result, ptrdiff_t count) { expm1_body(y, result, count); }
 JB_AVX2 static void outer_avx2(const double *a, ptrdiff_t rows, const double *b, ptrdiff_t columns, double *target) {
     outer_body(a, rows, b, columns, target);
@@ -305,7 +311,8 @@ int jb_kernels_variant(void) {
 
 void jb_tanh_variant(int variant, double *values, double *derivatives, ptrdiff_t count) {
 #if JB_HAS_AVX2_VARIANT
-    if (variant == 1 && jb_kernels_variant() == 1) { tanh_avx2(values, derivatives, count); return; }
+    if (variant == 2 && jb_has_avx512()) { tanh_avx512(values, derivatives, count); return; }
+    if (variant >= 1 && jb_kernels_variant() == 1) { tanh_avx2(values, derivatives, count); return; }
 #endif
     (void)variant;
     tanh_baseline(values, derivatives, count);
@@ -313,14 +320,14 @@ void jb_tanh_variant(int variant, double *values, double *derivatives, ptrdiff_t
 
 void jb_expm1_variant(int variant, const double *y, double *result, ptrdiff_t count) {
 #if JB_HAS_AVX2_VARIANT
-    if (variant == 1 && jb_kernels_variant() == 1) { expm1_avx2(y, result, count); return; }
+    if (variant >= 1 && jb_kernels_variant() == 1) { expm1_avx2(y, result, count); return; }
 #endif
     (void)variant;
     expm1_baseline(y, result, count);
 }
 
 void jb_tanh(double *values, double *derivatives, ptrdiff_t count) {
-    jb_tanh_variant(jb_kernels_variant(), values, derivatives, count);
+    jb_tanh_variant(jb_has_avx512() ? 2 : jb_kernels_variant(), values, derivatives, count);
 }
 
 void jb_outer_product(const double *a, ptrdiff_t rows, const double *b, ptrdiff_t columns, double *target) {
@@ -353,7 +360,7 @@ void jb_stream_fence(void) {
 void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n,
                        const double *bias, double *c) {
 #if JB_HAS_AVX2_VARIANT
-    if (variant == 1 && jb_kernels_variant() == 1) { matmul_avx2(a, m, k, b, n, bias, c); return; }
+    if (variant >= 1 && jb_kernels_variant() == 1) { matmul_avx2(a, m, k, b, n, bias, c); return; }
 #endif
     (void)variant;
     matmul_baseline(a, m, k, b, n, bias, c);
@@ -472,7 +479,26 @@ JB_AVX2 __attribute__((no_builtin("memset", "memcpy"))) static void two_layer_ro
     const double *gains, ptrdiff_t samples, double *rows, ptrdiff_t rowStride) {
     two_layer_rows_dispatch(x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
 }
+
+static int detect_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+#else
+static int detect_avx512(void) { return 0; }
 #endif
+
+// −1 until the first call (benign race, as for `cached_variant`).
+static int cached_avx512 = -1;
+
+int jb_has_avx512(void) {
+    int has = __atomic_load_n(&cached_avx512, __ATOMIC_RELAXED);
+    if (has < 0) {
+        has = detect_avx512();
+        __atomic_store_n(&cached_avx512, has, __ATOMIC_RELAXED);
+    }
+    return has;
+}
 
 int jb_two_layer_rows_variant(int variant, const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h,
                               const double *w2, ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows,
@@ -480,7 +506,7 @@ int jb_two_layer_rows_variant(int variant, const double *x, ptrdiff_t d, const d
     const ptrdiff_t length = h * d + h;
     if (length > JB_TWO_LAYER_MAX_BLOCK || p * length > JB_TWO_LAYER_MAX_FACTORS) return 0;
 #if JB_HAS_AVX2_VARIANT
-    if (variant == 1 && jb_kernels_variant() == 1) {
+    if (variant >= 1 && jb_kernels_variant() == 1) {
         two_layer_rows_avx2(x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
         return 1;
     }
@@ -492,5 +518,8 @@ int jb_two_layer_rows_variant(int variant, const double *x, ptrdiff_t d, const d
 
 int jb_two_layer_rows(const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h, const double *w2,
                       ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows, ptrdiff_t rowStride) {
-    return jb_two_layer_rows_variant(jb_kernels_variant(), x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
+    // The baseline variant on purpose: its 16-byte stores never split a cache line in rows
+    // that start 16 bytes past a 32-byte boundary (as a large Swift array's elements do),
+    // while every other 32-byte store of the AVX2 variant does; it is measured ~10% faster.
+    return jb_two_layer_rows_variant(0, x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
 }

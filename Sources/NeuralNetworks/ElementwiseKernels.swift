@@ -6,16 +6,21 @@ import CNumericKernels
 /// AVX2 + FMA, chosen once at run time from the CPU's features.
 ///
 /// tanh is e/(e + 2) with e = expm1(2|x|) (Cody–Waite reduction, degree-13 Taylor
-/// kernel, 2^k from the exponent bits), branch-free so that it vectorises; its
-/// error is ≤ 2.5 ulp in both variants, proven against a Float80 reference in
-/// `ElementwiseKernelTests`.
+/// kernel, 2^k from the exponent bits), branch-free so that it vectorises (four vectors
+/// interleaved per iteration, and an AVX-512 variant where the CPU has it); its error is
+/// ≤ 2.5 ulp in every variant, which are bitwise equal, proven against a Float80
+/// reference in `ElementwiseKernelTests`.
 public enum ElementwiseKernels {
-    /// "avx2+fma" or "baseline": the variant this process uses.
-    public static var variant: String { jb_kernels_variant() == 1 ? "avx2+fma" : "baseline" }
+    /// "avx512f", "avx2+fma" or "baseline": the variant this process uses for tanh
+    /// (the other kernels use "avx2+fma" on an AVX-512 machine).
+    public static var variant: String {
+        jb_kernels_variant() != 1 ? "baseline" : (jb_has_avx512() == 1 ? "avx512f" : "avx2+fma")
+    }
 
-    /// The compiled variants a test can force (`avx2` falls back to `baseline` without AVX2/FMA).
+    /// The compiled variants a test can force (each falls back to the one before it when the
+    /// CPU lacks it; `avx512` is AVX2 + FMA for the kernels without an AVX-512 variant).
     enum Variant: Int32, CaseIterable {
-        case baseline = 0, avx2 = 1
+        case baseline = 0, avx2 = 1, avx512 = 2
     }
 
     /// tanh x in one variant (scalar, for tests).

@@ -3,8 +3,8 @@ import Glibc
 @testable import NeuralNetworks
 import Testing
 
-/// Accuracy of the vectorisable tanh/expm1 kernels, in both compiled variants
-/// (baseline and AVX2 + FMA), against Float80 (64-bit significand) references from
+/// Accuracy of the vectorisable tanh/expm1 kernels, in every compiled variant
+/// (baseline, AVX2 + FMA, AVX-512F), against Float80 (64-bit significand) references from
 /// glibc's `tanhl`/`expm1l`, whose own error (≈ 2⁻¹¹ double ulp) is negligible at
 /// the bounds asserted here.
 @Suite struct ElementwiseKernelTests {
@@ -79,11 +79,41 @@ import Testing
         #expect(tanh(-.nan).isNaN)
     }
 
-    /// Without FMA contraction both variants round every operation alike: bitwise equal.
-    @Test func variantsAgreeBitwise() {
-        let baseline = Self.tanhValues(Self.sweep, variant: .baseline), avx2 = Self.tanhValues(Self.sweep, variant: .avx2)
-        let differing = Self.sweep.indices.filter { baseline[$0].bitPattern != avx2[$0].bitPattern }
+    /// Without FMA contraction every variant rounds every operation alike: bitwise equal.
+    @Test(arguments: [Variant.avx2, .avx512])
+    func variantsAgreeBitwise(_ variant: Variant) {
+        let baseline = Self.tanhValues(Self.sweep, variant: .baseline), vector = Self.tanhValues(Self.sweep, variant: variant)
+        let differing = Self.sweep.indices.filter { baseline[$0].bitPattern != vector[$0].bitPattern }
         #expect(differing.isEmpty, "variants differ at \(differing.prefix(5).map { Self.sweep[$0] })")
+    }
+
+    /// Buffers of every length up to 80, at every offset from an aligned base, give each
+    /// element exactly the one-element kernel's value and φ′ = 1 − t² (the interleaved vector
+    /// loop, its remainder loop and the scalar tail all agree), and leave neighbours untouched.
+    @Test(arguments: Variant.allCases)
+    func shortBuffersMatchTheOneElementKernel(_ variant: Variant) {
+        var generator = SeededGenerator(seed: 17)
+        for count in 0...80 {
+            for offset in 0..<3 {
+                let points = (0..<count).map { _ in generator.nextUniform(in: -6, 6) }
+                var values = [Double](repeating: .nan, count: count + offset + 1)
+                var derivatives = values
+                for index in 0..<count { values[offset + index] = points[index] }
+                values.withUnsafeMutableBufferPointer { v in
+                    derivatives.withUnsafeMutableBufferPointer { d in
+                        ElementwiseKernels.tanh(v.baseAddress! + offset, count: count, derivatives: d.baseAddress! + offset, variant: variant)
+                    }
+                }
+                var mismatches = 0
+                for index in 0..<count {
+                    let t = ElementwiseKernels.tanh(points[index], variant: .baseline)
+                    if values[offset + index].bitPattern != t.bitPattern || derivatives[offset + index] != 1 - t * t { mismatches += 1 }
+                }
+                #expect(mismatches == 0, "length \(count), offset \(offset)")
+                #expect(values[..<offset].allSatisfy(\.isNaN) && values[offset + count].isNaN)
+                #expect(derivatives[..<offset].allSatisfy(\.isNaN) && derivatives[offset + count].isNaN)
+            }
+        }
     }
 
     @Test(arguments: Variant.allCases)
@@ -118,7 +148,7 @@ import Testing
         }
         var plain = points
         plain.withUnsafeMutableBufferPointer { fastTanh($0.baseAddress!, count: points.count) }
-        let active: Variant = ElementwiseKernels.variant == "avx2+fma" ? .avx2 : .baseline
+        let active: Variant = ElementwiseKernels.variant == "avx512f" ? .avx512 : (ElementwiseKernels.variant == "avx2+fma" ? .avx2 : .baseline)
         let expected = Self.tanhValues(points, variant: active)
         var worstAbsolute = 0.0, worstRelative = 0.0, mismatches = 0
         for (index, x) in points.enumerated() {

@@ -13,7 +13,13 @@ extern "C" {
 #endif
 
 /// Which compiled variant the dispatching kernels use: 1 for AVX2 + FMA, 0 for baseline.
+/// The `*_variant` entry points take 0 (baseline), 1 (AVX2 + FMA) or 2 (AVX-512F where a
+/// kernel has such a variant — tanh —, AVX2 + FMA for the others).
 int jb_kernels_variant(void);
+
+/// 1 when the CPU (and OS) support AVX-512F: `jb_tanh` then uses its AVX-512 variant
+/// (eight lanes per instruction, the same operations: bitwise equal to the others).
+int jb_has_avx512(void);
 
 /// values[i] ← tanh(values[i]); when `derivatives` is not NULL also
 /// derivatives[i] ← 1 − tanh²(values[i]). tanh x = e/(e + 2), e = expm1(2|x|), with
@@ -22,8 +28,8 @@ int jb_kernels_variant(void);
 /// Error ≤ 2.5 ulp (tests: ElementwiseKernelTests).
 void jb_tanh(double *values, double *derivatives, ptrdiff_t count);
 
-/// `jb_tanh` in an explicit variant (0 baseline, 1 AVX2 + FMA; 1 falls back to 0
-/// when the CPU lacks AVX2/FMA), for tests that prove both.
+/// `jb_tanh` in an explicit variant (0 baseline, 1 AVX2 + FMA, 2 AVX-512F; each falls back
+/// to the one below when the CPU lacks it), for tests that prove all three.
 void jb_tanh_variant(int variant, double *values, double *derivatives, ptrdiff_t count);
 
 /// expm1(y) for y in [−40, 40] by the same kernel, elementwise (tests).
@@ -77,7 +83,10 @@ void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, c
 int jb_two_layer_rows(const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h, const double *w2,
                       ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows, ptrdiff_t rowStride);
 
-/// `jb_two_layer_rows` in an explicit variant (0 baseline, 1 AVX2 + FMA; tests).
+/// `jb_two_layer_rows` in an explicit variant (0 baseline, 1 or 2 AVX2 + FMA; tests).
+/// `jb_two_layer_rows` itself runs the baseline variant: its 16-byte stores never split a
+/// cache line of rows that start 16 bytes past a 32-byte boundary (a large Swift array's
+/// elements do), while every other 32-byte store of the AVX2 variant does.
 int jb_two_layer_rows_variant(int variant, const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h,
                               const double *w2, ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows,
                               ptrdiff_t rowStride);
