@@ -200,7 +200,7 @@ import YAMLDecoding
                 seed: 4
                 data: {kind: teacher-mlp, layers: [2, 6, 1], samples: 64, noise: 0.01}
                 model: {kind: mlp, layers: [2, 6, 1]}
-                solver: {kind: levenberg-marquardt, jacobian: \(jacobian), max-iterations: 8}
+                solver: {kind: levenberg-marquardt, jacobian: \(jacobian), max-iterations: 8, normal-equations: from-jacobian}
                 evaluation: [{kind: fit}]
                 \(limits)
                 """
@@ -214,6 +214,8 @@ import YAMLDecoding
         let chunked = try fit("forward-vectorized", limits: "limits: {chunk-above: 8 KiB}")
         let a = try #require(whole["fit.final_cost"]?.numberValue), b = try #require(chunked["fit.final_cost"]?.numberValue)
         #expect(abs(a - b) <= 1e-10 * abs(a))
+        // Every iteration linearised through the (chunked) Jacobian, not the structured assembly.
+        #expect((chunked["fit.jacobian_evaluations"]?.numberValue ?? 0) >= 8)
         let shape = JacobianShape.multilayerPerceptron(layers: [2, 6, 1], samples: 64, variables: .parameters)
         #expect(JacobianCostModel.chunk(forward: true, on: shape, budgetBytes: 8 << 10) != nil)
         let auto = try fit("auto", limits: "limits: {chunk-above: 8 KiB}")
