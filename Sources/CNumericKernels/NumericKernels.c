@@ -266,6 +266,43 @@ JB_AVX2 static void matmul_avx2(const double *a, ptrdiff_t m, ptrdiff_t k, const
     }
 }
 
+// C = A·B + 1·biasᵀ for n ≤ 16 with AVX-512: four rows of C at a time in up to eight zmm
+// accumulators (n > 8: two per row, masked at the edge), each row's k products added by
+// FMA in ascending order from the bias, exactly as `matmul_avx2` does: bitwise equal to it,
+// in fewer instructions (a row of nine is two vectors, not three).
+#define JB_MATMUL512_ROWS(V, R)                                                                      \
+    for (; i + (R) <= m; i += (R)) {                                                                 \
+        __m512d acc[R][V];                                                                           \
+        for (int r = 0; r < (R); r++)                                                                \
+            for (int v = 0; v < (V); v++) acc[r][v] = init[v];                                       \
+        for (ptrdiff_t u = 0; u < k; u++) {                                                          \
+            __m512d bv[V];                                                                           \
+            for (int v = 0; v < (V); v++) bv[v] = _mm512_maskz_loadu_pd(lanes[v], b + u * n + 8 * v); \
+            for (int r = 0; r < (R); r++) {                                                          \
+                const __m512d s = _mm512_set1_pd(a[(i + r) * k + u]);                                \
+                for (int v = 0; v < (V); v++) acc[r][v] = _mm512_fmadd_pd(s, bv[v], acc[r][v]);      \
+            }                                                                                        \
+        }                                                                                            \
+        for (int r = 0; r < (R); r++)                                                                \
+            for (int v = 0; v < (V); v++) _mm512_mask_storeu_pd(c + (i + r) * n + 8 * v, lanes[v], acc[r][v]); \
+    }
+
+JB_AVX512 static void matmul_avx512(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n,
+                                    const double *bias, double *c) {
+    if (n > 16 || n <= 0) { matmul_avx2(a, m, k, b, n, bias, c); return; }
+    const __mmask8 lanes[2] = {(__mmask8)(n >= 8 ? 0xFF : (1u << n) - 1), (__mmask8)(n >= 16 ? 0xFF : n > 8 ? (1u << (n - 8)) - 1 : 0)};
+    __m512d init[2];
+    for (int v = 0; v < 2; v++) init[v] = bias ? _mm512_maskz_loadu_pd(lanes[v], bias + 8 * v) : _mm512_setzero_pd();
+    ptrdiff_t i = 0;
+    if (n > 8) {
+        JB_MATMUL512_ROWS(2, 4)
+        JB_MATMUL512_ROWS(2, 1)
+    } else {
+        JB_MATMUL512_ROWS(1, 4)
+        JB_MATMUL512_ROWS(1, 1)
+    }
+}
+
 JB_AVX2 static void factored_rows_avx2(const double *a, ptrdiff_t samples, const double *b, ptrdiff_t p, ptrdiff_t length,
                                        const double *gains, double *rows, ptrdiff_t rowStride) {
     factored_rows_body(a, samples, b, p, length, gains, rows, rowStride);
@@ -360,6 +397,7 @@ void jb_stream_fence(void) {
 void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n,
                        const double *bias, double *c) {
 #if JB_HAS_AVX2_VARIANT
+    if (variant == 2 && jb_has_avx512()) { matmul_avx512(a, m, k, b, n, bias, c); return; }
     if (variant >= 1 && jb_kernels_variant() == 1) { matmul_avx2(a, m, k, b, n, bias, c); return; }
 #endif
     (void)variant;
@@ -367,7 +405,7 @@ void jb_matmul_variant(int variant, const double *a, ptrdiff_t m, ptrdiff_t k, c
 }
 
 void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, const double *bias, double *c) {
-    jb_matmul_variant(jb_kernels_variant(), a, m, k, b, n, bias, c);
+    jb_matmul_variant(jb_has_avx512() ? 2 : jb_kernels_variant(), a, m, k, b, n, bias, c);
 }
 
 void jb_factored_rows(const double *sampleFactors, ptrdiff_t samples, const double *outputFactors, ptrdiff_t p,

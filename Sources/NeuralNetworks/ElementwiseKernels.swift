@@ -11,8 +11,8 @@ import CNumericKernels
 /// ≤ 2.5 ulp in every variant, which are bitwise equal, proven against a Float80
 /// reference in `ElementwiseKernelTests`.
 public enum ElementwiseKernels {
-    /// "avx512f", "avx2+fma" or "baseline": the variant this process uses for tanh
-    /// (the other kernels use "avx2+fma" on an AVX-512 machine).
+    /// "avx512f", "avx2+fma" or "baseline": the variant this process uses for tanh and the
+    /// small product (the other kernels use "avx2+fma" on an AVX-512 machine).
     public static var variant: String {
         jb_kernels_variant() != 1 ? "baseline" : (jb_has_avx512() == 1 ? "avx512f" : "avx2+fma")
     }

@@ -163,6 +163,34 @@ import Testing
         #expect(worstRelative <= 4, "worst relative φ′ error \(worstRelative) ulp on |x| ≤ 0.5")
     }
 
+    /// The AVX-512 small product adds the same FMAs in the same order as the AVX2 one:
+    /// bitwise equal, for every m ≤ 9 (blocks of four rows and the rest), k ≤ 7, n ≤ 17
+    /// (one and two vectors per row, masked edges, and n > 16, handed to AVX2), with and
+    /// without bias, and nothing written past C.
+    @Test func avx512ProductEqualsTheAVX2ProductBitwise() {
+        var generator = SeededGenerator(seed: 23)
+        var mismatches: [String] = []
+        for m in 0...9 {
+            for k in 0...7 {
+                for n in 1...17 {
+                    let a = (0..<(m * k)).map { _ in generator.nextUniform(in: -1, 1) }
+                    let b = (0..<(k * n)).map { _ in generator.nextUniform(in: -1, 1) }
+                    let bias = (0..<n).map { _ in generator.nextUniform(in: -1, 1) }
+                    for withBias in [false, true] {
+                        let avx2 = ElementwiseKernels.multiply(
+                            a, rows: m, inner: k, b, columns: n, bias: withBias ? bias : nil, variant: .avx2)
+                        let avx512 = ElementwiseKernels.multiply(
+                            a, rows: m, inner: k, b, columns: n, bias: withBias ? bias : nil, variant: .avx512)
+                        if zip(avx2, avx512).contains(where: { $0.bitPattern != $1.bitPattern }) || avx512.contains(where: \.isNaN) {
+                            mismatches.append("\(m)×\(k)×\(n)\(withBias ? "+bias" : "")")
+                        }
+                    }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "differ: \(mismatches.prefix(5))")
+    }
+
     /// The small product against a naive triple loop, for widths on both sides of the
     /// register-blocked limit (16) and the masked edges.
     @Test(arguments: Variant.allCases)

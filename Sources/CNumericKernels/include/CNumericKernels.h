@@ -14,11 +14,11 @@ extern "C" {
 
 /// Which compiled variant the dispatching kernels use: 1 for AVX2 + FMA, 0 for baseline.
 /// The `*_variant` entry points take 0 (baseline), 1 (AVX2 + FMA) or 2 (AVX-512F where a
-/// kernel has such a variant — tanh —, AVX2 + FMA for the others).
+/// kernel has such a variant — tanh and the small product —, AVX2 + FMA for the others).
 int jb_kernels_variant(void);
 
-/// 1 when the CPU (and OS) support AVX-512F: `jb_tanh` then uses its AVX-512 variant
-/// (eight lanes per instruction, the same operations: bitwise equal to the others).
+/// 1 when the CPU (and OS) support AVX-512F: `jb_tanh` and `jb_matmul` then use their AVX-512
+/// variants (eight lanes per instruction, the same operations: bitwise equal to AVX2's).
 int jb_has_avx512(void);
 
 /// values[i] ← tanh(values[i]); when `derivatives` is not NULL also
@@ -64,7 +64,9 @@ void jb_selector_rows(const double *inputs, ptrdiff_t samples, ptrdiff_t width, 
 /// row-major and dense, for small products where
 /// BLAS's packing costs more than the arithmetic. The AVX2 variant keeps each row of C
 /// in registers for n ≤ 16 and uses FMA (one rounding per multiply-add), so it may differ
-/// from the baseline variant in the last bits; both sum over k in ascending order.
+/// from the baseline variant in the last bits; both sum over k in ascending order. Where the
+/// CPU has AVX-512F, an AVX-512 variant (four rows of up to sixteen in zmm registers) adds
+/// the same FMAs in the same order: bitwise equal to the AVX2 variant.
 void jb_matmul(const double *a, ptrdiff_t m, ptrdiff_t k, const double *b, ptrdiff_t n, const double *bias, double *c);
 
 /// `jb_matmul` in an explicit variant (tests).
