@@ -23,9 +23,18 @@ public protocol JacobianStrategy: Sendable {
     /// Writes the m × n Jacobian of `map` at `point` into `jacobian` (reshaped as
     /// needed) and returns what the computation cost.
     func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost
+
+    /// Does the one-time work the strategy would otherwise do inside its first
+    /// ``jacobian(of:at:into:)`` on `map` (`auto`'s calibration), so that a caller can time
+    /// it apart from the Jacobians. Optional: `jacobian(of:at:into:)` does it itself when
+    /// needed. Default: nothing.
+    func prepare(for map: any DifferentiableMap, at point: [Double]) throws
 }
 
 extension JacobianStrategy {
+    /// Nothing to prepare.
+    public func prepare(for map: any DifferentiableMap, at point: [Double]) throws {}
+
     /// Exact strategies promise 1e-12; inexact ones override this.
     public var nominalRelativeError: Double { isExact ? 1e-12 : 1e-6 }
 

@@ -24,6 +24,8 @@ final class FitEvaluator {
     private var fullJacobian = Matrix(rows: 0, columns: 0)
     /// Last Jacobian error, for the message.
     var jacobianError: String?
+    /// Whether the strategy's one-time preparation (`auto`'s calibration) has run.
+    private var strategyPrepared = false
 
     init(problem: LeastSquaresProblem) {
         self.problem = problem
@@ -74,9 +76,21 @@ final class FitEvaluator {
     /// structure or complex evaluation stay visible to it); rows are then divided by σ and
     /// fixed columns dropped.
     func jacobian(at point: [Double], into result: inout Matrix) -> Bool {
+        let full = map.expand(point)
+        if !strategyPrepared {
+            // Booked apart, so that per-iteration Jacobian time is the steady state.
+            strategyPrepared = true
+            let begin = clock.now
+            defer { timings.calibrationSeconds += seconds(clock.now - begin) }
+            do {
+                try problem.jacobianStrategy.prepare(for: problem.map, at: full)
+            } catch {
+                jacobianError = "the Jacobian strategy '\(problem.jacobianStrategy.name)' failed: \(error)"
+                return false
+            }
+        }
         let begin = clock.now
         defer { timings.jacobianSeconds += seconds(clock.now - begin) }
-        let full = map.expand(point)
         do {
             if map.isIdentityEmbedding {
                 jacobianCost = jacobianCost + (try problem.jacobianStrategy.jacobian(of: problem.map, at: full, into: &result))

@@ -8,6 +8,10 @@ public struct FitTimings: Sendable, Codable, Equatable {
     /// Jacobian computations by the strategy, single-lane gradient pullbacks, and the per-sample
     /// factors of structured normal equations (one forward sweep with derivatives each).
     public var jacobianSeconds: Double = 0
+    /// The Jacobian strategy's one-time preparation before its first Jacobian (`auto`'s
+    /// calibration on this machine), kept apart from `jacobianSeconds` so that per-iteration
+    /// figures describe the steady state.
+    public var calibrationSeconds: Double = 0
     /// Factorizations and damped solves.
     public var linearSolveSeconds: Double = 0
     /// Of `linearSolveSeconds`: forming JᵀJ for the normal equations (dsyrk, mn² flops), or
@@ -22,9 +26,18 @@ public struct FitTimings: Sendable, Codable, Equatable {
     /// Creates zero timings.
     public init() {}
 
-    /// Everything that is neither residual, Jacobian, Gram nor factorization: triangular
-    /// solves, the λ search, the step bookkeeping, the trace, the covariance.
+    /// Everything that is neither residual, Jacobian, calibration, Gram nor factorization:
+    /// triangular solves, the λ search, the step bookkeeping, the trace, the covariance.
     public var otherSeconds: Double {
-        max(0, totalSeconds - residualSeconds - jacobianSeconds - gramSeconds - factorizationSeconds)
+        max(0, totalSeconds - residualSeconds - jacobianSeconds - calibrationSeconds - gramSeconds - factorizationSeconds)
+    }
+
+    /// The fit's time without the one-time calibration, over the time spent in its kernels:
+    /// the Jacobian (or the structured factors), JᵀJ and the factorizations. 1 means nothing
+    /// but kernels ran; the scale target is ≤ 1.5. Nil when no kernel time was booked.
+    public var timeOverKernels: Double? {
+        let kernels = jacobianSeconds + gramSeconds + factorizationSeconds
+        guard kernels > 0 else { return nil }
+        return (totalSeconds - calibrationSeconds) / kernels
     }
 }

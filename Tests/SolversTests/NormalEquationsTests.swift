@@ -16,6 +16,18 @@ func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
         initialParameters: student.parameters, jacobianStrategy: PerSampleGradients())
 }
 
+/// A strategy whose one-time preparation throws (its Jacobian would be per-sample's).
+struct UnpreparableStrategy: JacobianStrategy {
+    struct PreparationFailed: Error, CustomStringConvertible { var description: String { "no calibration here" } }
+    var name: String { "unpreparable" }
+    var isExact: Bool { true }
+    func inapplicabilityReason(for map: any DifferentiableMap) -> String? { nil }
+    func prepare(for map: any DifferentiableMap, at point: [Double]) throws { throw PreparationFailed() }
+    func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
+        try PerSampleGradients().jacobian(of: map, at: point, into: &jacobian)
+    }
+}
+
 @Suite struct NormalEquationsTests {
     /// J with columns scaled over twelve orders of magnitude: the equilibrated Gram matrix
     /// is well conditioned although JᵀJ itself is not.
@@ -102,6 +114,34 @@ func forumNetworkProblem(seed: UInt64 = 42) throws -> LeastSquaresProblem {
         #expect(t.gramSeconds + t.factorizationSeconds <= t.linearSolveSeconds)
         #expect(t.residualSeconds + t.jacobianSeconds + t.linearSolveSeconds <= t.totalSeconds)
         #expect(abs(t.otherSeconds - (t.totalSeconds - t.residualSeconds - t.jacobianSeconds - t.gramSeconds - t.factorizationSeconds)) < 1e-12)
+        #expect(t.calibrationSeconds == 0, "per-sample has nothing to prepare")
+        let ratio = try #require(t.timeOverKernels)
+        #expect(abs(ratio - t.totalSeconds / (t.jacobianSeconds + t.gramSeconds + t.factorizationSeconds)) <= 1e-12 * ratio)
+        #expect(ratio >= 1)
+    }
+
+    @Test func autoCalibrationIsBookedApartFromTheJacobians() throws {
+        var c = LevenbergMarquardt.Configuration()
+        c.maximumIterations = 5
+        c.covariance = false
+        c.normalEquations = .fromJacobian
+        var problem = try forumNetworkProblem()
+        let auto = AutoStrategy()
+        problem.jacobianStrategy = auto
+        let result = LevenbergMarquardt(configuration: c).fit(problem)
+        let t = result.timings
+        #expect(auto.lastDecision != nil, "auto decided")
+        #expect(t.calibrationSeconds > 0 && t.jacobianSeconds > 0)
+        #expect(abs(t.otherSeconds - (t.totalSeconds - t.residualSeconds - t.jacobianSeconds - t.calibrationSeconds
+            - t.gramSeconds - t.factorizationSeconds)) < 1e-12)
+        let ratio = try #require(t.timeOverKernels)
+        #expect(abs(ratio - (t.totalSeconds - t.calibrationSeconds) / (t.jacobianSeconds + t.gramSeconds + t.factorizationSeconds))
+            <= 1e-12 * ratio)
+        // A failing preparation ends the fit like a failing Jacobian, with the strategy's message.
+        problem.jacobianStrategy = UnpreparableStrategy()
+        let failed = LevenbergMarquardt(configuration: c).fit(problem)
+        #expect(failed.status == .jacobianFailed)
+        #expect(failed.message.contains("unpreparable") && failed.message.contains("no calibration here"), "\(failed.message)")
     }
 
     /// 1 → 8 → 1 tanh on 40 samples at only two distinct inputs: N = 25 ≤ M = 40, but J has rank

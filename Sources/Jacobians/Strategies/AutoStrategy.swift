@@ -111,6 +111,11 @@ public final class AutoStrategy: JacobianStrategy {
         return try decision.strategy.jacobian(of: map, at: point, into: &jacobian)
     }
 
+    /// Calibrates and decides for `map` now (cached), so the first Jacobian costs only itself.
+    public func prepare(for map: any DifferentiableMap, at point: [Double]) throws {
+        _ = try decide(for: map, at: point)
+    }
+
     /// The decision for `map` without computing J: calibrated and chosen on first
     /// use, then cached per map (identity and shape), so later calls cost a lookup.
     public func decide(for map: any DifferentiableMap, at point: [Double]) throws -> AutoDecision {

@@ -96,6 +96,9 @@ public struct FitOutcome: Sendable {
     /// Normal equations assembled from per-sample factors without a Jacobian (not counted in
     /// ``jacobianEvaluations``).
     public var structuredAssemblies: Int = 0
+    /// The fit's time without `auto`'s one-time calibration over its kernel time (Jacobian or
+    /// structured factors, JᵀJ, factorizations); nil when the solver booked no kernel time.
+    public var timeOverKernels: Double?
     /// Per-iteration trace; columns in `traceColumns`.
     public var trace: [[Double]]
     /// Names of the trace columns (`iteration`, `cost`, …).

@@ -4,7 +4,9 @@ import Jacobians
 
 /// `evaluation: [{kind: fit}]` — how the fit went: final cost, iterations, status,
 /// evaluation counts, training and test RMSE, and the fit's wall time (total and split into
-/// residual, Jacobian and linear-solve time, each also per iteration).
+/// residual, Jacobian, Gram, factorization, linear-solve and other time, each also per
+/// iteration; `auto`'s one-time calibration whole, as `fit.calibration_us`), and
+/// `fit.time_over_kernels`: the fit's time without the calibration over its kernel time.
 public enum FitEvaluation: EvaluationStage {
     /// No options.
     public struct Configuration: StageConfiguration {
@@ -36,11 +38,13 @@ public enum FitEvaluation: EvaluationStage {
             }
             for (name, seconds) in fit.timingsSeconds.sorted(by: { $0.key < $1.key }) {
                 metrics.append(.timing("fit.\(name)_us", seconds * 1e6))
-                // Per iteration: the scaling experiment's Jacobian-vs-solve split.
-                if fit.iterations > 0, name != "total" {
+                // Per iteration: the scaling experiment's Jacobian-vs-solve split (steady state:
+                // the one-time calibration is only reported whole).
+                if fit.iterations > 0, name != "total", name != "calibration" {
                     metrics.append(.timing("fit.\(name)_us_per_iteration", seconds * 1e6 / Double(fit.iterations)))
                 }
             }
+            if let ratio = fit.timeOverKernels { metrics.append(.timing("fit.time_over_kernels", ratio)) }
         } else {
             let cost = 0.5 * trainRMSE * trainRMSE * Double(subject.residuals.outputCount)
             metrics += [.deterministic("fit.final_cost", cost), .count("fit.iterations", 0), .text("fit.status", "no-solver")]

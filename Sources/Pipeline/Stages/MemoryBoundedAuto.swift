@@ -18,6 +18,11 @@ struct MemoryBoundedAuto: JacobianStrategy {
     var nominalRelativeError: Double { auto.nominalRelativeError }
     func inapplicabilityReason(for map: any DifferentiableMap) -> String? { auto.inapplicabilityReason(for: map) }
 
+    /// `auto`'s calibration and decision, ahead of the first Jacobian.
+    func prepare(for map: any DifferentiableMap, at point: [Double]) throws {
+        try auto.prepare(for: map, at: point)
+    }
+
     /// Decides (cached per map), bounds the choice, runs it.
     func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
         let decision = try auto.decide(for: map, at: point)

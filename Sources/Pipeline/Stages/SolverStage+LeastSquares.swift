@@ -94,8 +94,9 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
                 "residual": result.timings.residualSeconds, "jacobian": result.timings.jacobianSeconds,
                 "linear_solve": result.timings.linearSolveSeconds, "total": result.timings.totalSeconds,
                 "gram": result.timings.gramSeconds, "factorization": result.timings.factorizationSeconds,
-                "other": result.timings.otherSeconds,
+                "other": result.timings.otherSeconds, "calibration": result.timings.calibrationSeconds,
             ])
+        outcome.timeOverKernels = result.timings.timeOverKernels
         outcome.normalEquations = result.normalEquationsDescription
         outcome.structuredAssemblies = result.normalEquations[LevenbergMarquardt.NormalEquations.structured.rawValue] ?? 0
         return outcome
