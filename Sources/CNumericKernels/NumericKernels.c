@@ -429,6 +429,26 @@ void jb_selector_rows(const double *inputs, ptrdiff_t samples, ptrdiff_t width, 
 #define JB_TWO_LAYER_MAX_BLOCK 512
 #define JB_TWO_LAYER_MAX_FACTORS 2048
 
+// A_s = [D1(s)[u]·x(s)[i], D1(s)] (x and 1 when D1 is NULL).
+JB_INLINE void jb_sample_factor(const double *restrict x, ptrdiff_t d, const double *restrict d1, ptrdiff_t h,
+                                 ptrdiff_t s, double *restrict sampleFactor) {
+    const ptrdiff_t weightLength = h * d;
+    const double *restrict xs = x + s * d;
+    if (d1) {
+        const double *restrict ds = d1 + s * h;
+        for (ptrdiff_t u = 0; u < h; u++) {
+            const double m = ds[u];
+            for (ptrdiff_t i = 0; i < d; i++) sampleFactor[u * d + i] = m * xs[i];
+            sampleFactor[weightLength + u] = m;
+        }
+    } else {
+        for (ptrdiff_t u = 0; u < h; u++) {
+            for (ptrdiff_t i = 0; i < d; i++) sampleFactor[u * d + i] = xs[i];
+            sampleFactor[weightLength + u] = 1.0;
+        }
+    }
+}
+
 // Every parameter row of a two-layer network's per-sample Jacobian, whole and in
 // order, one sample at a time. The first-layer block (W1 then b1, L = h·d + h entries)
 // of row (s, o) is g·(B_o ⊙ A_s) with B_o = [W2[o, u] repeated d times per u, W2[o, :]]
@@ -440,7 +460,10 @@ JB_INLINE void two_layer_rows_body(const double *restrict x, ptrdiff_t d, const 
                                    const double *restrict d1, ptrdiff_t h, const double *restrict w2, ptrdiff_t p,
                                    const double *restrict gains, ptrdiff_t samples, double *restrict rows,
                                    ptrdiff_t rowStride) {
-    double outputFactors[JB_TWO_LAYER_MAX_FACTORS], sampleFactor[JB_TWO_LAYER_MAX_BLOCK];
+    // A_s is built one sample ahead of the rows that read it, so that its scalar stores have
+    // mostly retired by then: a vector load spanning several in-flight stores cannot be
+    // forwarded and waits for them, queued behind the previous rows' stores to L2 (~3%).
+    double outputFactors[JB_TWO_LAYER_MAX_FACTORS], sampleFactors[2][JB_TWO_LAYER_MAX_BLOCK];
     const ptrdiff_t weightLength = h * d, length = weightLength + h, topLength = p * h + p;
     for (ptrdiff_t o = 0; o < p; o++) {
         double *restrict factor = outputFactors + o * length;
@@ -450,22 +473,11 @@ JB_INLINE void two_layer_rows_body(const double *restrict x, ptrdiff_t d, const 
             factor[weightLength + u] = w;
         }
     }
+    if (samples > 0) jb_sample_factor(x, d, d1, h, 0, sampleFactors[0]);
     for (ptrdiff_t s = 0; s < samples; s++) {
-        const double *restrict xs = x + s * d;
+        if (s + 1 < samples) jb_sample_factor(x, d, d1, h, s + 1, sampleFactors[(s + 1) & 1]);
+        const double *restrict sampleFactor = sampleFactors[s & 1];
         const double *restrict ts = t1 + s * h;
-        if (d1) {
-            const double *restrict ds = d1 + s * h;
-            for (ptrdiff_t u = 0; u < h; u++) {
-                const double m = ds[u];
-                for (ptrdiff_t i = 0; i < d; i++) sampleFactor[u * d + i] = m * xs[i];
-                sampleFactor[weightLength + u] = m;
-            }
-        } else {
-            for (ptrdiff_t u = 0; u < h; u++) {
-                for (ptrdiff_t i = 0; i < d; i++) sampleFactor[u * d + i] = xs[i];
-                sampleFactor[weightLength + u] = 1.0;
-            }
-        }
         for (ptrdiff_t o = 0; o < p; o++) {
             double *restrict row = rows + (s * p + o) * rowStride;
             const double *restrict factor = outputFactors + o * length;

@@ -84,6 +84,44 @@ import Testing
         #expect(rows.contains { $0 == 0 && $0.sign == .minus })
     }
 
+    /// Every d = 1…9 against h ∈ {1, 2, 3, 5, 9, 13} (h not a multiple of 4, and below 4),
+    /// p = 1…5, gains and hidden derivatives present or absent, rows packed or with a stride
+    /// one or four past their length, odd sample counts: bitwise the formula, padding untouched.
+    @Test(arguments: 1...9)
+    func everySmallShapeEqualsTheFormulaBitwise(_ d: Int) throws {
+        var generator = SeededGenerator(seed: 400 + UInt64(d))
+        var failures: [String] = []
+        for h in [1, 2, 3, 5, 9, 13] {
+            for p in 1...5 {
+                for flags in 0..<4 {
+                    let shape = Shape(d: d, h: h, p: p, samples: 3 + (h + p) % 3, identityHidden: flags & 1 == 1, identityTop: flags & 2 == 2)
+                    let samples = shape.samples
+                    let x = Self.values(samples * d, &generator), t1 = Self.values(samples * h, &generator)
+                    let derivatives = shape.identityHidden ? nil : Self.values(samples * h, &generator)
+                    let w2 = Self.values(p * h, &generator)
+                    let gains = shape.identityTop ? nil : Self.values(samples * p, &generator)
+                    let length = h * d + h + p * h + p
+                    for rowStride in [length, length + 1, length + 4] {
+                        let expected = Self.reference(
+                            x: x, t1: t1, derivatives: derivatives, w2: w2, gains: gains, shape: shape, rowStride: rowStride)
+                        for variant in Variant.allCases {
+                            let rows = try #require(
+                                ElementwiseKernels.twoLayerRows(
+                                    inputs: x, inputWidth: d, hidden: t1, hiddenDerivatives: derivatives, hiddenWidth: h,
+                                    topWeights: w2, outputs: p, gains: gains, samples: samples, rowStride: rowStride,
+                                    variant: variant))
+                            let differs = rows.indices.contains { index in
+                                index % rowStride < length ? rows[index].bitPattern != expected[index].bitPattern : !rows[index].isNaN
+                            }
+                            if differs { failures.append("\(shape) stride \(rowStride) \(variant)") }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.count) mismatches, first: \(failures.prefix(3))")
+    }
+
     @Test(arguments: Variant.allCases)
     func blocksOverTheStackTablesAreDeclined(_ variant: Variant) {
         // h·d + h = 585 > 512.
