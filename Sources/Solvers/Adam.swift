@@ -23,7 +23,7 @@ public struct Adam: LeastSquaresSolver {
         /// The defaults.
         public init() {}
 
-        enum CodingKeys: String, CodingKey, FirstOrderCodingKey {
+        enum CodingKeys: String, CodingKey, StoppingCodingKey {
             case beta1, beta2, epsilon, gtol
             case learningRate = "learning-rate"
             case maximumIterations = "max-iterations"
@@ -33,13 +33,13 @@ public struct Adam: LeastSquaresSolver {
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
         public init(from decoder: any Decoder) throws {
+            self.init()
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Configuration()
-            learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? d.learningRate
-            beta1 = try c.decodeIfPresent(Double.self, forKey: .beta1) ?? d.beta1
-            beta2 = try c.decodeIfPresent(Double.self, forKey: .beta2) ?? d.beta2
-            epsilon = try c.decodeIfPresent(Double.self, forKey: .epsilon) ?? d.epsilon
-            stopping = try FirstOrderStopping(decoding: c)
+            try c.update(&learningRate, forKey: .learningRate)
+            try c.update(&beta1, forKey: .beta1)
+            try c.update(&beta2, forKey: .beta2)
+            try c.update(&epsilon, forKey: .epsilon)
+            try c.updateStopping(&stopping)
         }
 
         /// Encodes with the manifest keys.
@@ -49,7 +49,7 @@ public struct Adam: LeastSquaresSolver {
             try c.encode(beta1, forKey: .beta1)
             try c.encode(beta2, forKey: .beta2)
             try c.encode(epsilon, forKey: .epsilon)
-            try stopping.encode(into: &c)
+            try c.encodeStopping(stopping)
         }
     }
 

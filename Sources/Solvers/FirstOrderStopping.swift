@@ -1,5 +1,5 @@
 /// The stopping settings shared by the first-order methods (gradient descent, Adam).
-public struct FirstOrderStopping: Sendable, Codable, Equatable {
+public struct FirstOrderStopping: Sendable, Codable, Equatable, StoppingLimits {
     /// `max-iterations`.
     public var maximumIterations: Int = 10_000
     /// `max-evaluations`: residual evaluations (each paired with one gradient pullback).
@@ -40,17 +40,10 @@ func runFirstOrder(
     var lastFinite = x
     while true {
         let gradientNorm = maximumMagnitude(gradient)
-        if problem.isCancelled {
-            return finish(cost, initialCost, iterations, gradientNorm, .cancelled, LeastSquaresProblem.cancellationMessage)
-        }
-        if gradientNorm <= stopping.gtol {
-            return finish(cost, initialCost, iterations, gradientNorm, .gradientBelowTolerance, "‖Jᵀr‖∞ = \(gradientNorm) is at most gtol = \(stopping.gtol)")
-        }
-        if iterations >= stopping.maximumIterations {
-            return finish(cost, initialCost, iterations, gradientNorm, .maximumIterations, "reached max-iterations = \(stopping.maximumIterations)")
-        }
-        if evaluator.residualEvaluations >= stopping.maximumEvaluations {
-            return finish(cost, initialCost, iterations, gradientNorm, .maximumEvaluations, "reached max-evaluations = \(stopping.maximumEvaluations)")
+        if let (status, message) = stopping.firstOrderStop(gradientNorm: gradientNorm, iterations: iterations,
+                                                           residualEvaluations: evaluator.residualEvaluations,
+                                                           isCancelled: problem.isCancelled) {
+            return finish(cost, initialCost, iterations, gradientNorm, status, message)
         }
         for j in x.indices { lastFinite[j] = x[j] }
         let (stepNorm, rate) = update(iterations, gradient, &x)

@@ -10,7 +10,7 @@ public struct GaussNewton: LeastSquaresSolver {
     public static let kind = "gauss-newton"
 
     /// Settings; manifest keys are the kebab-case coding keys.
-    public struct Configuration: Sendable, Codable, Equatable {
+    public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {
         /// `linear-solver`: `qr` (default), `svd` or `cholesky` (`auto` means `qr` here).
         public var linearSolver: LevenbergMarquardt.LinearSolver = .qr
         /// `ftol`: stop when the relative cost reduction of an accepted step is ≤ this.
@@ -35,7 +35,7 @@ public struct GaussNewton: LeastSquaresSolver {
         /// The defaults.
         public init() {}
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, StoppingCodingKey {
             case ftol, xtol, gtol, armijo, covariance
             case linearSolver = "linear-solver"
             case maximumIterations = "max-iterations"
@@ -46,18 +46,15 @@ public struct GaussNewton: LeastSquaresSolver {
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
         public init(from decoder: any Decoder) throws {
+            self.init()
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Configuration()
-            linearSolver = try c.decodeIfPresent(LevenbergMarquardt.LinearSolver.self, forKey: .linearSolver) ?? d.linearSolver
-            ftol = try c.decodeIfPresent(Double.self, forKey: .ftol) ?? d.ftol
-            xtol = try c.decodeIfPresent(Double.self, forKey: .xtol) ?? d.xtol
-            gtol = try c.decodeIfPresent(Double.self, forKey: .gtol) ?? d.gtol
-            maximumIterations = try c.decodeIfPresent(Int.self, forKey: .maximumIterations) ?? d.maximumIterations
-            maximumEvaluations = try c.decodeIfPresent(Int.self, forKey: .maximumEvaluations) ?? d.maximumEvaluations
-            armijo = try c.decodeIfPresent(Double.self, forKey: .armijo) ?? d.armijo
-            maximumBacktracks = try c.decodeIfPresent(Int.self, forKey: .maximumBacktracks) ?? d.maximumBacktracks
-            targetCost = try c.decodeIfPresent(Double.self, forKey: .targetCost)
-            covariance = try c.decodeIfPresent(Bool.self, forKey: .covariance) ?? d.covariance
+            try c.update(&linearSolver, forKey: .linearSolver)
+            try c.update(&ftol, forKey: .ftol)
+            try c.update(&xtol, forKey: .xtol)
+            try c.updateStopping(&self)
+            try c.update(&armijo, forKey: .armijo)
+            try c.update(&maximumBacktracks, forKey: .maximumBacktracks)
+            try c.update(&covariance, forKey: .covariance)
         }
     }
 

@@ -15,7 +15,7 @@ public struct GradientDescent: LeastSquaresSolver {
         /// The defaults.
         public init() {}
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, StoppingCodingKey {
             case learningRate = "learning-rate"
             case maximumIterations = "max-iterations"
             case maximumEvaluations = "max-evaluations"
@@ -25,16 +25,17 @@ public struct GradientDescent: LeastSquaresSolver {
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
         public init(from decoder: any Decoder) throws {
+            self.init()
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate) ?? 1e-3
-            stopping = try FirstOrderStopping(decoding: c)
+            try c.update(&learningRate, forKey: .learningRate)
+            try c.updateStopping(&stopping)
         }
 
         /// Encodes with the manifest keys.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(learningRate, forKey: .learningRate)
-            try stopping.encode(into: &c)
+            try c.encodeStopping(stopping)
         }
     }
 
@@ -52,32 +53,5 @@ public struct GradientDescent: LeastSquaresSolver {
             for j in 0..<x.count { x[j] -= rate * gradient[j] }
             return (rate * euclideanNorm(gradient), rate)
         }
-    }
-}
-
-/// The kebab-case keys every first-order configuration shares.
-protocol FirstOrderCodingKey: CodingKey {
-    static var maximumIterations: Self { get }
-    static var maximumEvaluations: Self { get }
-    static var gtol: Self { get }
-    static var targetCost: Self { get }
-}
-
-extension GradientDescent.Configuration.CodingKeys: FirstOrderCodingKey {}
-
-extension FirstOrderStopping {
-    init<Key: FirstOrderCodingKey>(decoding c: KeyedDecodingContainer<Key>) throws {
-        let d = FirstOrderStopping()
-        maximumIterations = try c.decodeIfPresent(Int.self, forKey: .maximumIterations) ?? d.maximumIterations
-        maximumEvaluations = try c.decodeIfPresent(Int.self, forKey: .maximumEvaluations) ?? d.maximumEvaluations
-        gtol = try c.decodeIfPresent(Double.self, forKey: .gtol) ?? d.gtol
-        targetCost = try c.decodeIfPresent(Double.self, forKey: .targetCost)
-    }
-
-    func encode<Key: FirstOrderCodingKey>(into c: inout KeyedEncodingContainer<Key>) throws {
-        try c.encode(maximumIterations, forKey: .maximumIterations)
-        try c.encode(maximumEvaluations, forKey: .maximumEvaluations)
-        try c.encode(gtol, forKey: .gtol)
-        try c.encodeIfPresent(targetCost, forKey: .targetCost)
     }
 }

@@ -8,7 +8,7 @@ public struct LBFGS: LeastSquaresSolver {
 
     /// Settings; manifest keys `memory`, `ftol`, `gtol`, `c1`, `c2`, `max-line-search`,
     /// `max-iterations`, `max-evaluations`, `target-cost`.
-    public struct Configuration: Sendable, Codable, Equatable {
+    public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {
         /// `memory`: number of (s, y) pairs kept.
         public var memory: Int = 10
         /// `ftol`: stop when (f_k − f_{k+1})/max(|f_k|, |f_{k+1}|, 1) ≤ this (scipy's rule).
@@ -31,7 +31,7 @@ public struct LBFGS: LeastSquaresSolver {
         /// The defaults.
         public init() {}
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, StoppingCodingKey {
             case memory, ftol, gtol, c1, c2
             case maximumLineSearchEvaluations = "max-line-search"
             case maximumIterations = "max-iterations"
@@ -41,17 +41,14 @@ public struct LBFGS: LeastSquaresSolver {
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
         public init(from decoder: any Decoder) throws {
+            self.init()
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Configuration()
-            memory = try c.decodeIfPresent(Int.self, forKey: .memory) ?? d.memory
-            ftol = try c.decodeIfPresent(Double.self, forKey: .ftol) ?? d.ftol
-            gtol = try c.decodeIfPresent(Double.self, forKey: .gtol) ?? d.gtol
-            c1 = try c.decodeIfPresent(Double.self, forKey: .c1) ?? d.c1
-            c2 = try c.decodeIfPresent(Double.self, forKey: .c2) ?? d.c2
-            maximumLineSearchEvaluations = try c.decodeIfPresent(Int.self, forKey: .maximumLineSearchEvaluations) ?? d.maximumLineSearchEvaluations
-            maximumIterations = try c.decodeIfPresent(Int.self, forKey: .maximumIterations) ?? d.maximumIterations
-            maximumEvaluations = try c.decodeIfPresent(Int.self, forKey: .maximumEvaluations) ?? d.maximumEvaluations
-            targetCost = try c.decodeIfPresent(Double.self, forKey: .targetCost)
+            try c.update(&memory, forKey: .memory)
+            try c.update(&ftol, forKey: .ftol)
+            try c.update(&c1, forKey: .c1)
+            try c.update(&c2, forKey: .c2)
+            try c.update(&maximumLineSearchEvaluations, forKey: .maximumLineSearchEvaluations)
+            try c.updateStopping(&self)
         }
     }
 
@@ -90,17 +87,10 @@ public struct LBFGS: LeastSquaresSolver {
         let search = StrongWolfeLineSearch(c1: c.c1, c2: c.c2, maximumEvaluations: c.maximumLineSearchEvaluations)
         while true {
             let gradientNorm = maximumMagnitude(gradient)
-            if problem.isCancelled {
-                return finish(cost, initialCost, iterations, gradientNorm, .cancelled, LeastSquaresProblem.cancellationMessage)
-            }
-            if gradientNorm <= c.gtol {
-                return finish(cost, initialCost, iterations, gradientNorm, .gradientBelowTolerance, "‖Jᵀr‖∞ = \(gradientNorm) is at most gtol = \(c.gtol)")
-            }
-            if iterations >= c.maximumIterations {
-                return finish(cost, initialCost, iterations, gradientNorm, .maximumIterations, "reached max-iterations = \(c.maximumIterations)")
-            }
-            if evaluator.residualEvaluations >= c.maximumEvaluations {
-                return finish(cost, initialCost, iterations, gradientNorm, .maximumEvaluations, "reached max-evaluations = \(c.maximumEvaluations)")
+            if let (status, message) = c.firstOrderStop(gradientNorm: gradientNorm, iterations: iterations,
+                                                        residualEvaluations: evaluator.residualEvaluations,
+                                                        isCancelled: problem.isCancelled) {
+                return finish(cost, initialCost, iterations, gradientNorm, status, message)
             }
             // Two-loop recursion: direction = −H g.
             for j in 0..<n { direction[j] = -gradient[j] }

@@ -92,7 +92,7 @@ extension LevenbergMarquardt {
 
     /// Settings of ``LevenbergMarquardt``; every field has a default. Manifest keys are
     /// the kebab-case coding keys.
-    public struct Configuration: Sendable, Codable, Equatable {
+    public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {
         /// `scaling`: D. Default `more`.
         public var scaling: Scaling = .more
         /// `damping`: trust-region radius or Nielsen's rule. Unset (the default) it depends
@@ -145,7 +145,7 @@ extension LevenbergMarquardt {
         /// The defaults.
         public init() {}
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, StoppingCodingKey {
             case scaling, damping, ftol, xtol, gtol, covariance
             case linearSolver = "linear-solver"
             case choleskyMinimumReciprocalCondition = "cholesky-min-rcond"
@@ -163,26 +163,23 @@ extension LevenbergMarquardt {
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
         public init(from decoder: any Decoder) throws {
+            self.init()
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            let d = Configuration()
-            scaling = try c.decodeIfPresent(Scaling.self, forKey: .scaling) ?? d.scaling
-            damping = try c.decodeIfPresent(DampingUpdate.self, forKey: .damping)
-            linearSolver = try c.decodeIfPresent(LinearSolver.self, forKey: .linearSolver) ?? d.linearSolver
-            choleskyMinimumReciprocalCondition = try c.decodeIfPresent(Double.self, forKey: .choleskyMinimumReciprocalCondition)
-            ftol = try c.decodeIfPresent(Double.self, forKey: .ftol) ?? d.ftol
-            xtol = try c.decodeIfPresent(Double.self, forKey: .xtol) ?? d.xtol
-            gtol = try c.decodeIfPresent(Double.self, forKey: .gtol) ?? d.gtol
-            maximumIterations = try c.decodeIfPresent(Int.self, forKey: .maximumIterations) ?? d.maximumIterations
-            maximumEvaluations = try c.decodeIfPresent(Int.self, forKey: .maximumEvaluations) ?? d.maximumEvaluations
-            initialStepBound = try c.decodeIfPresent(Double.self, forKey: .initialStepBound) ?? d.initialStepBound
-            initialDamping = try c.decodeIfPresent(Double.self, forKey: .initialDamping)
-            geodesicAcceleration = try c.decodeIfPresent(Bool.self, forKey: .geodesicAcceleration) ?? d.geodesicAcceleration
-            geodesicStep = try c.decodeIfPresent(Double.self, forKey: .geodesicStep) ?? d.geodesicStep
-            accelerationRatio = try c.decodeIfPresent(Double.self, forKey: .accelerationRatio) ?? d.accelerationRatio
-            refinementSteps = try c.decodeIfPresent(Int.self, forKey: .refinementSteps) ?? d.refinementSteps
-            targetCost = try c.decodeIfPresent(Double.self, forKey: .targetCost)
-            covariance = try c.decodeIfPresent(Bool.self, forKey: .covariance) ?? d.covariance
-            normalEquations = try c.decodeIfPresent(NormalEquations.self, forKey: .normalEquations) ?? d.normalEquations
+            try c.update(&scaling, forKey: .scaling)
+            try c.update(&damping, forKey: .damping)
+            try c.update(&linearSolver, forKey: .linearSolver)
+            try c.update(&choleskyMinimumReciprocalCondition, forKey: .choleskyMinimumReciprocalCondition)
+            try c.update(&ftol, forKey: .ftol)
+            try c.update(&xtol, forKey: .xtol)
+            try c.updateStopping(&self)
+            try c.update(&initialStepBound, forKey: .initialStepBound)
+            try c.update(&initialDamping, forKey: .initialDamping)
+            try c.update(&geodesicAcceleration, forKey: .geodesicAcceleration)
+            try c.update(&geodesicStep, forKey: .geodesicStep)
+            try c.update(&accelerationRatio, forKey: .accelerationRatio)
+            try c.update(&refinementSteps, forKey: .refinementSteps)
+            try c.update(&covariance, forKey: .covariance)
+            try c.update(&normalEquations, forKey: .normalEquations)
         }
 
         /// Encodes every key (an unset `cholesky-min-rcond`, `damping` or `initial-damping` as

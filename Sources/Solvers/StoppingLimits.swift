@@ -1,0 +1,71 @@
+/// The stopping settings every solver configuration has under the same manifest keys
+/// (`max-iterations`, `max-evaluations`, `gtol`, `target-cost`); each solver keeps its own
+/// defaults and its own meaning of `gtol`.
+protocol StoppingLimits {
+    /// `max-iterations`.
+    var maximumIterations: Int { get set }
+    /// `max-evaluations`: residual evaluations.
+    var maximumEvaluations: Int { get set }
+    /// `gtol`.
+    var gtol: Double { get set }
+    /// `target-cost`: stop (converged) once the cost is at most this.
+    var targetCost: Double? { get set }
+}
+
+/// The coding keys of ``StoppingLimits``, spelled alike by every solver configuration.
+protocol StoppingCodingKey: CodingKey {
+    static var maximumIterations: Self { get }
+    static var maximumEvaluations: Self { get }
+    static var gtol: Self { get }
+    static var targetCost: Self { get }
+}
+
+extension KeyedDecodingContainer {
+    /// Overwrites `field` with the value under `key` when the key is present; a missing key
+    /// keeps the field's default. A value of the wrong type throws the decoder's located error.
+    func update<Value: Decodable>(_ field: inout Value, forKey key: Key) throws {
+        if let value = try decodeIfPresent(Value.self, forKey: key) { field = value }
+    }
+
+    /// ``update(_:forKey:)`` for an optional setting: a missing key (or null) keeps `field`.
+    func update<Value: Decodable>(_ field: inout Value?, forKey key: Key) throws {
+        if let value = try decodeIfPresent(Value.self, forKey: key) { field = value }
+    }
+}
+
+extension KeyedDecodingContainer where Key: StoppingCodingKey {
+    /// Reads `max-iterations`, `max-evaluations`, `gtol` and `target-cost` into `limits`,
+    /// keeping the defaults of the missing ones.
+    func updateStopping<Limits: StoppingLimits>(_ limits: inout Limits) throws {
+        try update(&limits.maximumIterations, forKey: .maximumIterations)
+        try update(&limits.maximumEvaluations, forKey: .maximumEvaluations)
+        try update(&limits.gtol, forKey: .gtol)
+        try update(&limits.targetCost, forKey: .targetCost)
+    }
+}
+
+extension KeyedEncodingContainer where Key: StoppingCodingKey {
+    /// Writes `max-iterations`, `max-evaluations`, `gtol` and, when set, `target-cost`.
+    mutating func encodeStopping<Limits: StoppingLimits>(_ limits: Limits) throws {
+        try encode(limits.maximumIterations, forKey: .maximumIterations)
+        try encode(limits.maximumEvaluations, forKey: .maximumEvaluations)
+        try encode(limits.gtol, forKey: .gtol)
+        try encodeIfPresent(limits.targetCost, forKey: .targetCost)
+    }
+}
+
+extension StoppingLimits {
+    /// The first of the gradient-based stopping rules of the first-order methods (gradient
+    /// descent, Adam, L-BFGS) that holds before an iteration, in the order cancellation,
+    /// ‖Jᵀr‖∞ ≤ `gtol`, `max-iterations`, `max-evaluations`; nil to go on.
+    func firstOrderStop(gradientNorm: Double, iterations: Int, residualEvaluations: Int, isCancelled: Bool)
+        -> (status: FitStatus, message: String)? {
+        if isCancelled { return (.cancelled, LeastSquaresProblem.cancellationMessage) }
+        if gradientNorm <= gtol { return (.gradientBelowTolerance, "‖Jᵀr‖∞ = \(gradientNorm) is at most gtol = \(gtol)") }
+        if iterations >= maximumIterations { return (.maximumIterations, "reached max-iterations = \(maximumIterations)") }
+        if residualEvaluations >= maximumEvaluations {
+            return (.maximumEvaluations, "reached max-evaluations = \(maximumEvaluations)")
+        }
+        return nil
+    }
+}
