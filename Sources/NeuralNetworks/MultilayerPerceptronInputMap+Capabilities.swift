@@ -34,30 +34,18 @@ extension MultilayerPerceptronInputMap: ComplexEvaluable {
 
 extension MultilayerPerceptronInputMap: SwiftDifferentiableMap {
     /// f at every point, written as plain scalar Swift for the compiler's reverse
-    /// mode (strategy `swift-autodiff`); the parameters are constants.
+    /// mode (strategy `swift-autodiff`); the parameters are constants (the layer loop is
+    /// `MultilayerPerceptron.differentiableOutput(input:parameters:)`).
     @differentiable(reverse)
     public func differentiableOutput(at point: [Double]) -> [Double] {
-        let widths = network.layerWidths, theta = network.parameters
+        let theta = network.parameters
         let d = network.inputWidth, p = network.outputWidth
         var outputs: [Double] = []
         for sample in 0..<withoutDerivative(at: pointCount) {
-            var current: [Double] = []
-            for input in 0..<d { current.append(point[sample * d + input]) }
-            for layer in 0..<withoutDerivative(at: network.layerCount) {
-                let inWidth = widths[layer], outWidth = widths[layer + 1]
-                let weightOffset = network.weightOffsets[layer], biasOffset = network.biasOffsets[layer]
-                let activation = network.activations[layer]
-                var next: [Double] = []
-                for unit in 0..<outWidth {
-                    var z = theta[biasOffset + unit]
-                    for input in 0..<inWidth {
-                        z = z + theta[weightOffset + unit * inWidth + input] * current[input]
-                    }
-                    next.append(activation.differentiableValue(z))
-                }
-                current = next
-            }
-            for unit in 0..<p { outputs.append(current[unit]) }
+            var input: [Double] = []
+            for index in 0..<d { input.append(point[sample * d + index]) }
+            let values = network.differentiableOutput(input: input, parameters: theta)
+            for unit in 0..<p { outputs.append(values[unit]) }
         }
         return outputs
     }

@@ -11,7 +11,7 @@ import LinearAlgebra
 /// (complex step) and a differentiable Swift implementation (swift-autodiff).
 /// Sweeps are batched over samples and lanes with BLAS gemm and reuse one
 /// workspace; the forward state is cached between calls at the same θ.
-public final class MultilayerPerceptronResidualMap: PerSampleStructured, ComplexEvaluable {
+public final class MultilayerPerceptronResidualMap: PerSampleStructured, PerceptronSweepMap, ComplexEvaluable {
     /// The architecture (its own `parameters` are not used: θ is the point).
     public let network: MultilayerPerceptron
     /// S × d inputs.
@@ -19,6 +19,7 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Complex
     /// S × p targets.
     public let targets: Matrix
     let sweeps: PerceptronSweeps
+    static let sweepVariables = PerceptronSweeps.Variables.parameters
     private var complexCurrent: [Complex<Double>]
     private var complexNext: [Complex<Double>]
 
@@ -48,7 +49,7 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Complex
     /// Bytes held by the sweep workspace.
     public var workspaceBytes: Int { sweeps.workspaceBytes }
 
-    private func prepare(_ point: [Double], derivatives: Bool, reuse: Bool = true) {
+    func prepare(_ point: [Double], derivatives: Bool, reuse: Bool = true) {
         precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
         point.withBaseAddress { sweeps.setParameters($0) }
         sweeps.forward(derivatives: derivatives, reuse: reuse)
@@ -69,50 +70,23 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Complex
 
     /// J·V for k tangent columns: one tangent sweep with k lanes over all samples.
     public func pushforward(at point: [Double], tangents: Matrix, into result: inout Matrix) {
-        precondition(tangents.rows == inputCount, "tangents have \(tangents.rows) rows, expected \(inputCount)")
-        prepare(point, derivatives: true)
-        let k = tangents.columns
-        result.reshape(rows: outputCount, columns: k)
-        if k == 0 { return }
-        tangents.elements.withBaseAddress { v in
-            result.elements.withMutableBaseAddress { out in
-                sweeps.pushforward(tangents: v, laneCount: k, with: .parameters, into: out)
-            }
-        }
+        sweepPushforward(at: point, tangents: tangents, into: &result)
     }
 
     /// U·J for k cotangent rows: one adjoint sweep with k lanes over all samples.
     public func pullback(at point: [Double], cotangents: Matrix, into result: inout Matrix) {
-        precondition(cotangents.columns == outputCount, "cotangents have \(cotangents.columns) columns, expected \(outputCount)")
-        prepare(point, derivatives: true)
-        let k = cotangents.rows
-        result.reshape(rows: k, columns: inputCount)
-        if k == 0 { return }
-        cotangents.elements.withBaseAddress { u in
-            result.elements.withMutableBaseAddress { out in
-                sweeps.pullback(cotangents: u, laneCount: k, with: .parameters, into: out)
-            }
-        }
+        sweepPullback(at: point, cotangents: cotangents, into: &result)
     }
 
     /// ∂r(s, d)/∂θ for every sample: one batched backward sweep, one lane per sample.
     public func perSampleGradients(at point: [Double], outputIndex: Int, into result: inout Matrix) {
-        precondition((0..<outputsPerSample).contains(outputIndex), "output index \(outputIndex) out of 0..<\(outputsPerSample)")
-        prepare(point, derivatives: true)
-        result.reshape(rows: sampleCount, columns: inputCount)
-        result.elements.withMutableBaseAddress { rows in
-            sweeps.perSampleSweep(outputIndex: outputIndex, with: .parameters, rows: rows, firstRow: 0, rowStep: 1)
-        }
+        sweepPerSampleGradients(at: point, outputIndex: outputIndex, into: &result)
     }
 
     /// The full Jacobian: all p per-sample sweeps fused into one pass over S·p rows, written in place
     /// (see `PerceptronSweeps.perSampleJacobian(with:into:)`).
     public func perSampleJacobian(at point: [Double], into jacobian: inout Matrix) {
-        prepare(point, derivatives: true)
-        jacobian.reshape(rows: outputCount, columns: inputCount)
-        jacobian.elements.withMutableBaseAddress { rows in
-            sweeps.perSampleJacobian(with: .parameters, into: rows)
-        }
+        sweepPerSampleJacobian(at: point, into: &jacobian)
     }
 
     /// r(θ) for complex θ, sample by sample, with complex-analytic activations.
