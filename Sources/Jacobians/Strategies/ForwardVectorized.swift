@@ -24,25 +24,20 @@ public struct ForwardVectorized: JacobianStrategy {
     /// Pushes identity blocks forward; without chunking the sweep writes J in place.
     public func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
         let m = map.outputCount, n = map.inputCount
-        let lanes = max(1, min(chunk ?? n, n))
-        if lanes >= n {
+        let blocks = IdentityLaneBlocks(total: n, chunk: chunk)
+        if blocks.isWhole {
             let seed = Matrix.identity(n)
             map.pushforward(at: point, tangents: seed, into: &jacobian)
             return JacobianCost(pushforwards: 1, tangentLanes: n, workspaceBytes: byteCount(n * n))
         }
         jacobian.reshape(rows: m, columns: n)
-        var seed = Matrix(rows: n, columns: lanes)
-        var block = Matrix(rows: m, columns: lanes)
-        var sweeps = 0
-        for start in stride(from: 0, to: n, by: lanes) {
-            let count = min(lanes, n - start)
-            seed.reshape(rows: n, columns: count)
-            seed.fill(0)
-            for lane in 0..<count { seed.elements[(start + lane) * count + lane] = 1 }
+        var seed = Matrix(rows: n, columns: blocks.width)
+        var block = Matrix(rows: m, columns: blocks.width)
+        for lanes in blocks {
+            seed.setIdentityColumns(lanes, size: n)
             map.pushforward(at: point, tangents: seed, into: &block)
-            jacobian.copyColumns(startingAt: start, from: block)
-            sweeps += 1
+            jacobian.copyColumns(startingAt: lanes.lowerBound, from: block)
         }
-        return JacobianCost(pushforwards: sweeps, tangentLanes: n, workspaceBytes: byteCount(lanes * (m + n)))
+        return JacobianCost(pushforwards: blocks.count, tangentLanes: n, workspaceBytes: byteCount(blocks.width * (m + n)))
     }
 }

@@ -24,25 +24,20 @@ public struct ReverseVectorized: JacobianStrategy {
     /// Pulls identity blocks back; without chunking the sweep writes J in place.
     public func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
         let m = map.outputCount, n = map.inputCount
-        let lanes = max(1, min(chunk ?? m, m))
-        if lanes >= m {
+        let blocks = IdentityLaneBlocks(total: m, chunk: chunk)
+        if blocks.isWhole {
             let seed = Matrix.identity(m)
             map.pullback(at: point, cotangents: seed, into: &jacobian)
             return JacobianCost(pullbacks: 1, cotangentLanes: m, workspaceBytes: byteCount(m * m))
         }
         jacobian.reshape(rows: m, columns: n)
-        var seed = Matrix(rows: lanes, columns: m)
-        var block = Matrix(rows: lanes, columns: n)
-        var sweeps = 0
-        for start in stride(from: 0, to: m, by: lanes) {
-            let count = min(lanes, m - start)
-            seed.reshape(rows: count, columns: m)
-            seed.fill(0)
-            for lane in 0..<count { seed.elements[lane * m + start + lane] = 1 }
+        var seed = Matrix(rows: blocks.width, columns: m)
+        var block = Matrix(rows: blocks.width, columns: n)
+        for lanes in blocks {
+            seed.setIdentityRows(lanes, size: m)
             map.pullback(at: point, cotangents: seed, into: &block)
-            jacobian.copyRows(startingAt: start, from: block)
-            sweeps += 1
+            jacobian.copyRows(startingAt: lanes.lowerBound, from: block)
         }
-        return JacobianCost(pullbacks: sweeps, cotangentLanes: m, workspaceBytes: byteCount(lanes * (m + n)))
+        return JacobianCost(pullbacks: blocks.count, cotangentLanes: m, workspaceBytes: byteCount(blocks.width * (m + n)))
     }
 }
