@@ -61,7 +61,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("jacobench-latin1-\(UInt32.random(in: 0...UInt32.max)).csv").path
         var bytes = Array("x1,x2,y\n1,2,3\n".utf8)
         bytes += [0x34, 0x2C, 0x35, 0x2C, 0xE9, 0x0A]  // "4,5,\u{e9}" in Latin-1
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try source.load(contentsOf: path)
