@@ -312,12 +312,6 @@ JB_AVX2 static void selector_rows_avx2(const double *inputs, ptrdiff_t samples, 
     selector_rows_body(inputs, samples, width, p, gains, rows, rowStride);
 }
 
-JB_AVX2 static void stream_copy_avx2(const double *source, double *target, ptrdiff_t count) {
-    ptrdiff_t i = 0;
-    while (i < count && ((uintptr_t)(target + i) & 31) != 0) { target[i] = source[i]; i++; }
-    for (; i + 4 <= count; i += 4) _mm256_stream_pd(target + i, _mm256_loadu_pd(source + i));
-    for (; i < count; i++) target[i] = source[i];
-}
 #else
 static int detect_avx2(void) { return 0; }
 #endif
@@ -379,13 +373,6 @@ void jb_scaled_product(const double *x, const double *y, double gain, ptrdiff_t 
     if (jb_kernels_variant() == 1) { scaled_product_avx2(x, y, gain, count, target); return; }
 #endif
     scaled_product_baseline(x, y, gain, count, target);
-}
-
-void jb_stream_copy(const double *source, double *target, ptrdiff_t count) {
-#if JB_HAS_AVX2_VARIANT
-    if (jb_kernels_variant() == 1) { stream_copy_avx2(source, target, count); return; }
-#endif
-    stream_copy_baseline(source, target, count);
 }
 
 void jb_stream_fence(void) {
@@ -572,4 +559,242 @@ int jb_two_layer_rows(const double *x, ptrdiff_t d, const double *t1, const doub
     // that start 16 bytes past a 32-byte boundary (as a large Swift array's elements do),
     // while every other 32-byte store of the AVX2 variant does; it is measured ~10% faster.
     return jb_two_layer_rows_variant(0, x, d, t1, d1, h, w2, p, gains, samples, rows, rowStride);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streamed parameter rows of a per-sample Jacobian (see the header). Each row is assembled in
+// an L1-resident staging block whose index 0 sits at a 32-byte boundary of the target, so the
+// rows, laid end to end, leave as aligned non-temporal stores with no per-row scalar peel: the
+// at most three entries past the last full vector of one row wait in the staging block for the
+// next row. Every entry is one product (or a copy, or 0), so all variants are bitwise equal.
+
+/// Σ_{l<top} (w_{l+1}·w_l + w_{l+1}) + p·w_top + p: the length of one parameter row.
+static ptrdiff_t streamed_row_length(ptrdiff_t top, const ptrdiff_t *widths) {
+    ptrdiff_t length = 0;
+    for (ptrdiff_t l = 0; l < top; l++) length += widths[l + 1] * widths[l] + widths[l + 1];
+    return length + widths[top + 1] * widths[top] + widths[top + 1];
+}
+
+JB_INLINE void streamed_row_scalar(ptrdiff_t top, const double *const *deltas, const double *const *inputs,
+                                   const ptrdiff_t *widths, const double *gains, ptrdiff_t s, ptrdiff_t d,
+                                   double *restrict target) {
+    const ptrdiff_t p = widths[top + 1], row = s * p + d;
+    for (ptrdiff_t l = 0; l < top; l++) {
+        const ptrdiff_t in = widths[l], out = widths[l + 1];
+        const double *restrict delta = deltas[l] + row * out, *restrict x = inputs[l] + s * in;
+        for (ptrdiff_t u = 0; u < out; u++)
+            for (ptrdiff_t i = 0; i < in; i++) target[u * in + i] = delta[u] * x[i];
+        target += out * in;
+        for (ptrdiff_t u = 0; u < out; u++) target[u] = delta[u];
+        target += out;
+    }
+    const ptrdiff_t w = widths[top];
+    const double g = gains ? gains[row] : 1.0, *restrict x = inputs[top] + s * w;
+    for (ptrdiff_t q = 0; q < p; q++)
+        for (ptrdiff_t i = 0; i < w; i++) target[q * w + i] = q == d ? g * x[i] : 0.0;
+    for (ptrdiff_t q = 0; q < p; q++) target[p * w + q] = q == d ? g : 0.0;
+}
+
+__attribute__((no_builtin("memset", "memcpy"))) static void streamed_rows_baseline(
+    ptrdiff_t top, const double *const *deltas, const double *const *inputs, const ptrdiff_t *widths,
+    const double *gains, ptrdiff_t samples, double *staging, double *rows) {
+    const ptrdiff_t p = widths[top + 1], length = streamed_row_length(top, widths);
+    for (ptrdiff_t s = 0; s < samples; s++)
+        for (ptrdiff_t d = 0; d < p; d++) {
+            streamed_row_scalar(top, deltas, inputs, widths, gains, s, d, staging);
+            stream_copy_baseline(staging, rows + (s * p + d) * length, length);
+        }
+}
+
+#if JB_HAS_AVX2_VARIANT
+/// target[0..<n] ← v·b[0..<n] (n ≥ 4: full vectors, the last one overlapping; the products are
+/// the same, so entries written twice get the same bits).
+JB_AVX2 JB_INLINE void scaled_copy_avx2(__m256d v, const double *restrict b, ptrdiff_t n, double *restrict target) {
+    if (n < 4) {
+        const double scalar = _mm256_cvtsd_f64(v);
+        for (ptrdiff_t i = 0; i < n; i++) target[i] = scalar * b[i];
+        return;
+    }
+    ptrdiff_t i = 0;
+    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(target + i, _mm256_mul_pd(v, _mm256_loadu_pd(b + i)));
+    if (i < n) _mm256_storeu_pd(target + n - 4, _mm256_mul_pd(v, _mm256_loadu_pd(b + n - 4)));
+}
+
+JB_AVX2 JB_INLINE void copy_avx2(const double *restrict b, ptrdiff_t n, double *restrict target) {
+    if (n < 4) {
+        for (ptrdiff_t i = 0; i < n; i++) target[i] = b[i];
+        return;
+    }
+    ptrdiff_t i = 0;
+    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(target + i, _mm256_loadu_pd(b + i));
+    if (i < n) _mm256_storeu_pd(target + n - 4, _mm256_loadu_pd(b + n - 4));
+}
+
+JB_AVX2 JB_INLINE void zero_avx2(ptrdiff_t n, double *restrict target) {
+    if (n < 4) {
+        for (ptrdiff_t i = 0; i < n; i++) target[i] = 0.0;
+        return;
+    }
+    ptrdiff_t i = 0;
+    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(target + i, _mm256_setzero_pd());
+    if (i < n) _mm256_storeu_pd(target + n - 4, _mm256_setzero_pd());
+}
+
+JB_AVX2 JB_INLINE void streamed_row_avx2(ptrdiff_t top, const double *const *deltas, const double *const *inputs,
+                                         const ptrdiff_t *widths, const double *gains, ptrdiff_t s, ptrdiff_t d,
+                                         double *restrict target) {
+    const ptrdiff_t p = widths[top + 1], row = s * p + d;
+    for (ptrdiff_t l = 0; l < top; l++) {
+        const ptrdiff_t in = widths[l], out = widths[l + 1];
+        const double *restrict delta = deltas[l] + row * out, *restrict x = inputs[l] + s * in;
+        if (in == 1) {
+            scaled_copy_avx2(_mm256_set1_pd(x[0]), delta, out, target);  // x·Δ[u] = Δ[u]·x (exact, commutative)
+        } else {
+            for (ptrdiff_t u = 0; u < out; u++) scaled_copy_avx2(_mm256_set1_pd(delta[u]), x, in, target + u * in);
+        }
+        target += out * in;
+        copy_avx2(delta, out, target);
+        target += out;
+    }
+    const ptrdiff_t w = widths[top];
+    const double g = gains ? gains[row] : 1.0, *restrict x = inputs[top] + s * w;
+    if (p > 1) zero_avx2(p * w + p, target);
+    scaled_copy_avx2(_mm256_set1_pd(g), x, w, target + d * w);
+    target[p * w + d] = g;
+}
+
+JB_AVX2 __attribute__((no_builtin("memset", "memcpy"))) static void streamed_rows_avx2(
+    ptrdiff_t top, const double *const *deltas, const double *const *inputs, const ptrdiff_t *widths,
+    const double *gains, ptrdiff_t samples, double *staging, double *rows) {
+    const ptrdiff_t p = widths[top + 1], length = streamed_row_length(top, widths);
+    double *stage = (double *)(((uintptr_t)staging + 31) & ~(uintptr_t)31);
+    const ptrdiff_t lead = (ptrdiff_t)(((uintptr_t)rows & 31) / sizeof(double));
+    double *base = rows - lead;  // 32-byte aligned; stage[i] goes to base[i]
+    ptrdiff_t fill = lead, start = lead;  // entries [start, fill) of stage are pending
+    for (ptrdiff_t s = 0; s < samples; s++)
+        for (ptrdiff_t d = 0; d < p; d++) {
+            streamed_row_avx2(top, deltas, inputs, widths, gains, s, d, stage + fill);
+            fill += length;
+            const ptrdiff_t full = fill & ~(ptrdiff_t)3;
+            if (full == 0) continue;
+            ptrdiff_t i = 0;
+            if (start > 0) {
+                for (ptrdiff_t j = start; j < 4; j++) base[j] = stage[j];
+                i = 4;
+                start = 0;
+            }
+            for (; i < full; i += 4) _mm256_stream_pd(base + i, _mm256_load_pd(stage + i));
+            for (ptrdiff_t j = full; j < fill; j++) stage[j - full] = stage[j];
+            base += full;
+            fill -= full;
+        }
+    for (ptrdiff_t j = start; j < fill; j++) base[j] = stage[j];
+}
+
+/// As the AVX2 kernels, eight lanes: whole 64-byte lines leave as one non-temporal store.
+/// target[0..<n] ← v·b[0..<n] (n ≥ 8: full vectors, the last one overlapping; the products are
+/// the same, so entries written twice get the same bits).
+JB_AVX512 JB_INLINE void scaled_copy_avx512(__m512d v, const double *restrict b, ptrdiff_t n, double *restrict target) {
+    if (n < 8) {
+        const double scalar = _mm512_cvtsd_f64(v);
+        for (ptrdiff_t i = 0; i < n; i++) target[i] = scalar * b[i];
+        return;
+    }
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm512_storeu_pd(target + i, _mm512_mul_pd(v, _mm512_loadu_pd(b + i)));
+    if (i < n) _mm512_storeu_pd(target + n - 8, _mm512_mul_pd(v, _mm512_loadu_pd(b + n - 8)));
+}
+
+JB_AVX512 JB_INLINE void copy_avx512(const double *restrict b, ptrdiff_t n, double *restrict target) {
+    if (n < 8) {
+        for (ptrdiff_t i = 0; i < n; i++) target[i] = b[i];
+        return;
+    }
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm512_storeu_pd(target + i, _mm512_loadu_pd(b + i));
+    if (i < n) _mm512_storeu_pd(target + n - 8, _mm512_loadu_pd(b + n - 8));
+}
+
+JB_AVX512 JB_INLINE void zero_avx512(ptrdiff_t n, double *restrict target) {
+    if (n < 8) {
+        for (ptrdiff_t i = 0; i < n; i++) target[i] = 0.0;
+        return;
+    }
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm512_storeu_pd(target + i, _mm512_setzero_pd());
+    if (i < n) _mm512_storeu_pd(target + n - 8, _mm512_setzero_pd());
+}
+
+JB_AVX512 JB_INLINE void streamed_row_avx512(ptrdiff_t top, const double *const *deltas, const double *const *inputs,
+                                         const ptrdiff_t *widths, const double *gains, ptrdiff_t s, ptrdiff_t d,
+                                         double *restrict target) {
+    const ptrdiff_t p = widths[top + 1], row = s * p + d;
+    for (ptrdiff_t l = 0; l < top; l++) {
+        const ptrdiff_t in = widths[l], out = widths[l + 1];
+        const double *restrict delta = deltas[l] + row * out, *restrict x = inputs[l] + s * in;
+        if (in == 1) {
+            scaled_copy_avx512(_mm512_set1_pd(x[0]), delta, out, target);  // x·Δ[u] = Δ[u]·x (exact, commutative)
+        } else {
+            for (ptrdiff_t u = 0; u < out; u++) scaled_copy_avx512(_mm512_set1_pd(delta[u]), x, in, target + u * in);
+        }
+        target += out * in;
+        copy_avx512(delta, out, target);
+        target += out;
+    }
+    const ptrdiff_t w = widths[top];
+    const double g = gains ? gains[row] : 1.0, *restrict x = inputs[top] + s * w;
+    if (p > 1) zero_avx512(p * w + p, target);
+    scaled_copy_avx512(_mm512_set1_pd(g), x, w, target + d * w);
+    target[p * w + d] = g;
+}
+
+JB_AVX512 __attribute__((no_builtin("memset", "memcpy"))) static void streamed_rows_avx512(
+    ptrdiff_t top, const double *const *deltas, const double *const *inputs, const ptrdiff_t *widths,
+    const double *gains, ptrdiff_t samples, double *staging, double *rows) {
+    const ptrdiff_t p = widths[top + 1], length = streamed_row_length(top, widths);
+    double *stage = (double *)(((uintptr_t)staging + 63) & ~(uintptr_t)63);
+    const ptrdiff_t lead = (ptrdiff_t)(((uintptr_t)rows & 63) / sizeof(double));
+    double *base = rows - lead;  // 64-byte aligned; stage[i] goes to base[i]
+    ptrdiff_t fill = lead, start = lead;  // entries [start, fill) of stage are pending
+    for (ptrdiff_t s = 0; s < samples; s++)
+        for (ptrdiff_t d = 0; d < p; d++) {
+            streamed_row_avx512(top, deltas, inputs, widths, gains, s, d, stage + fill);
+            fill += length;
+            const ptrdiff_t full = fill & ~(ptrdiff_t)7;
+            if (full == 0) continue;
+            ptrdiff_t i = 0;
+            if (start > 0) {
+                for (ptrdiff_t j = start; j < 8; j++) base[j] = stage[j];
+                i = 8;
+                start = 0;
+            }
+            for (; i < full; i += 8) _mm512_stream_pd(base + i, _mm512_load_pd(stage + i));
+            for (ptrdiff_t j = full; j < fill; j++) stage[j - full] = stage[j];
+            base += full;
+            fill -= full;
+        }
+    for (ptrdiff_t j = start; j < fill; j++) base[j] = stage[j];
+}
+#endif
+
+void jb_streamed_parameter_rows_variant(int variant, ptrdiff_t top, const double *const *deltas,
+                                        const double *const *inputs, const ptrdiff_t *widths, const double *gains,
+                                        ptrdiff_t samples, double *staging, double *rows) {
+#if JB_HAS_AVX2_VARIANT
+    if (variant >= 1 && jb_kernels_variant() == 1) {
+        if (variant >= 2 && jb_has_avx512()) streamed_rows_avx512(top, deltas, inputs, widths, gains, samples, staging, rows);
+        else streamed_rows_avx2(top, deltas, inputs, widths, gains, samples, staging, rows);
+        jb_stream_fence();
+        return;
+    }
+#endif
+    (void)variant;
+    streamed_rows_baseline(top, deltas, inputs, widths, gains, samples, staging, rows);
+    jb_stream_fence();
+}
+
+void jb_streamed_parameter_rows(ptrdiff_t top, const double *const *deltas, const double *const *inputs,
+                                const ptrdiff_t *widths, const double *gains, ptrdiff_t samples, double *staging,
+                                double *rows) {
+    jb_streamed_parameter_rows_variant(jb_has_avx512() ? 2 : jb_kernels_variant(), top, deltas, inputs, widths, gains, samples, staging, rows);
 }

@@ -72,6 +72,37 @@ public enum ElementwiseKernels {
         return written == 1 ? rows : nil
     }
 
+    /// The parameter rows of an MLP's per-sample Jacobian written by the streamed kernel in one
+    /// variant (tests; see `jb_streamed_parameter_rows`): `widths` w_0…w_{top+1} (p = last),
+    /// deltas[l] S·p × w_{l+1}, inputs[l] S × w_l (l = 0…top), gains S·p (nil: 1). The rows start
+    /// `offset` doubles into the returned array (entries before them and the `trailing` after
+    /// them stay NaN), so every alignment of the target can be exercised.
+    static func streamedParameterRows(
+        widths: [Int], deltas: [[Double]], inputs: [[Double]], gains: [Double]?, samples: Int, offset: Int,
+        trailing: Int, variant: Variant
+    ) -> [Double] {
+        let top = widths.count - 2, p = widths[top + 1]
+        var length = p * widths[top] + p
+        for layer in 0..<top { length += widths[layer + 1] * widths[layer] + widths[layer + 1] }
+        var rows = [Double](repeating: .nan, count: offset + samples * p * length + trailing)
+        var staging = [Double](repeating: 0, count: length + 16)
+        let deltaPointers = deltas.map { UnsafeMutablePointer<Double>.allocate(capacity: max($0.count, 1)) }
+        let inputPointers = inputs.map { UnsafeMutablePointer<Double>.allocate(capacity: max($0.count, 1)) }
+        defer { (deltaPointers + inputPointers).forEach { $0.deallocate() } }
+        for (pointer, values) in zip(deltaPointers, deltas) { pointer.initialize(from: values, count: values.count) }
+        for (pointer, values) in zip(inputPointers, inputs) { pointer.initialize(from: values, count: values.count) }
+        let deltaArguments: [UnsafePointer<Double>?] = deltaPointers.map { UnsafePointer($0) }
+        let inputArguments: [UnsafePointer<Double>?] = inputPointers.map { UnsafePointer($0) }
+        rows.withUnsafeMutableBufferPointer { target in
+            gains.withOptionalPointer { gain in
+                jb_streamed_parameter_rows_variant(
+                    variant.rawValue, top, deltaArguments, inputArguments, widths, gain, samples, &staging,
+                    target.baseAddress.map { $0 + offset })
+            }
+        }
+        return rows
+    }
+
     /// expm1 y for y ∈ [−40, 40] in one variant (tests).
     static func expm1(_ y: Double, variant: Variant) -> Double {
         var input = y, result = 0.0

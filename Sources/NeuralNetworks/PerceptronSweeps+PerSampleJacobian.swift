@@ -162,44 +162,31 @@ extension PerceptronSweeps {
     /// Jacobians of at least this many doubles (4 MB) are streamed out row by row.
     static let streamingThreshold = 1 << 19
 
-    /// The parameter rows of a Jacobian far larger than the caches: each row r = (s, d) is
-    /// assembled in `rowBuffer` (outer products Δ_l(r) ⊗ H_{l−1}(s), biases Δ_l(r), the top
-    /// layer's block zero except W[d, :] = g·H_{L−1}(s) and b[d] = g) and copied out with
+    /// The parameter rows of a Jacobian far larger than the caches, all written by one C kernel
+    /// (`jb_streamed_parameter_rows`): each row r = (s, d) — outer products Δ_l(r) ⊗ H_{l−1}(s),
+    /// biases Δ_l(r), the top layer's block zero except W[d, :] = g·H_{L−1}(s) and b[d] = g —
+    /// is assembled in `rowBuffer` at the target's offset mod 64 bytes (AVX-512; 32 with AVX2) and leaves as aligned
     /// non-temporal stores, so the 33 MB of the scale case are written once, without being read.
     /// Requires Δ_l for l < top in `rowAdjoints`.
     func writeStreamedParameterRows(topDerivative: UnsafePointer<Double>?, into rows: UnsafeMutablePointer<Double>) {
         let samples = sampleCount, top = layerCount - 1
-        let p = widths[layerCount], rowCount = samples * p
-        let rowLength = parameterCount
-        rowBuffer.reserve(rowLength)
+        let rowCount = samples * widths[layerCount]
+        rowBuffer.reserve(parameterCount + 16)
         let buffer = rowBuffer.pointer
         let adjoints = UnsafePointer(rowAdjoints.pointer)
-        let topBlock = weightOffsets[top], topBlockLength = rowLength - topBlock
-        let topBias = biasOffsets[top] - topBlock, topInWidth = widths[top]
-        withUnsafeTemporaryAllocation(of: UnsafePointer<Double>.self, capacity: top + 1) { layerInputs in
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Double>?.self, capacity: 2 * top + 1) { pointers in
+            let deltas = pointers.baseAddress.map { UnsafeMutablePointer($0) }, layerInputs = deltas.map { $0 + top }
+            guard let deltas, let layerInputs else { return }
             layerInputs[0] = UnsafePointer(inputs.pointer)
-            for layer in 0..<top { layerInputs[layer + 1] = UnsafePointer(layerOutputs[layer].pointer) }
-            for sample in 0..<samples {
-                for output in 0..<p {
-                    let rowIndex = sample * p + output
-                    for layer in 0..<top {
-                        let inWidth = widths[layer], outWidth = widths[layer + 1]
-                        let delta = adjoints + rowCount * adjointWidthPrefix[layer] + rowIndex * outWidth
-                        jb_outer_product(delta, outWidth, layerInputs[layer] + sample * inWidth, inWidth, buffer + weightOffsets[layer])
-                        let bias = buffer + biasOffsets[layer]
-                        for unit in 0..<outWidth { bias[unit] = delta[unit] }
-                    }
-                    let tail = buffer + topBlock
-                    tail.update(repeating: 0, count: topBlockLength)
-                    let gain = topDerivative?[rowIndex] ?? 1
-                    let input = layerInputs[top] + sample * topInWidth, target = tail + output * topInWidth
-                    for index in 0..<topInWidth { target[index] = gain * input[index] }
-                    tail[topBias + output] = gain
-                    jb_stream_copy(buffer, rows + rowIndex * rowLength, rowLength)
-                }
+            for layer in 0..<top {
+                deltas[layer] = adjoints + rowCount * adjointWidthPrefix[layer]
+                layerInputs[layer + 1] = UnsafePointer(layerOutputs[layer].pointer)
+            }
+            widths.withUnsafeBufferPointer { widthPointer in
+                jb_streamed_parameter_rows(
+                    top, deltas, layerInputs, widthPointer.baseAddress, topDerivative, samples, buffer, rows)
             }
         }
-        jb_stream_fence()
     }
 }
 

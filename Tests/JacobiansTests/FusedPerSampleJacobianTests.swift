@@ -36,6 +36,8 @@ import Testing
     static let streamedArchitectures: [Architecture] = [
         .init(widths: [1, 30, 30, 1], activations: [.tanh, .tanh, .identity], samples: 600, inputs: false),
         .init(widths: [2, 20, 20, 2], activations: [.tanh, .sigmoid, .tanh], samples: 700, inputs: false),
+        // Odd widths, p = 3, an identity hidden layer; rows of 159 entries (not a multiple of 4 or 8).
+        .init(widths: [2, 17, 5, 3], activations: [.tanh, .identity, .tanh], samples: 1_200, inputs: false),
     ]
 
     @Test(arguments: streamedArchitectures)

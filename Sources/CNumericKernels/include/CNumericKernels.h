@@ -42,11 +42,6 @@ void jb_outer_product(const double *a, ptrdiff_t rows, const double *b, ptrdiff_
 /// (gain = 1 skips the scaling).
 void jb_scaled_product(const double *x, const double *y, double gain, ptrdiff_t count, double *target);
 
-/// target[0..<count] ← source[0..<count] with non-temporal stores where the target is
-/// aligned (no read-for-ownership of the target's cache lines), for results far larger
-/// than the caches that are written once. Call `jb_stream_fence` after the last copy.
-void jb_stream_copy(const double *source, double *target, ptrdiff_t count);
-
 /// For every sample s < `samples` and output d < p, row s·p + d of `rows` (stride
 /// `rowStride`) gets, in its first `length` entries, g·(outputFactors[d]·sampleFactors[s])
 /// elementwise, with g = gains[s·p + d] (1 when `gains` is NULL): the penultimate
@@ -92,6 +87,28 @@ int jb_two_layer_rows(const double *x, ptrdiff_t d, const double *t1, const doub
 int jb_two_layer_rows_variant(int variant, const double *x, ptrdiff_t d, const double *t1, const double *d1, ptrdiff_t h,
                               const double *w2, ptrdiff_t p, const double *gains, ptrdiff_t samples, double *rows,
                               ptrdiff_t rowStride);
+
+/// Every parameter row of an MLP's per-sample Jacobian (layers 0..top; layout: for each layer l,
+/// W_l as w_{l+1} × w_l row-major, then b_l; widths: top + 2 entries, p = widths[top + 1]),
+/// rows r = s·p + d laid end to end from `rows` (stride = the row length n), written once
+/// with non-temporal stores (for Jacobians far larger than the caches). Row r holds, for
+/// l < top, W_l entries Δ_l(r)[u]·H_l(s)[i] and b_l = Δ_l(r), with Δ_l = `deltas[l]` (S·p ×
+/// w_{l+1}) and H_l = `inputs[l]` (S × w_l); the top block is zero except W[d, :] =
+/// g·H_top(s) and b[d] = g, g = gains[r] (1 when NULL). Each entry is one product, a copy or
+/// 0, so every variant writes the same bits. `staging`: n + 16 doubles of scratch (any
+/// alignment). The AVX2 variant assembles each row in `staging` at the target's offset mod 32
+/// bytes and stores only aligned 32-byte vectors (carrying ≤ 3 entries to the next row); the
+/// AVX-512 variant (used where the CPU has AVX-512F) the same with whole 64-byte lines. Both
+/// end with `jb_stream_fence`. Cost: S·p·n stores, Σ_{l<top} w_{l+1}·w_l products per row.
+void jb_streamed_parameter_rows(ptrdiff_t top, const double *const *deltas, const double *const *inputs,
+                                const ptrdiff_t *widths, const double *gains, ptrdiff_t samples, double *staging,
+                                double *rows);
+
+/// `jb_streamed_parameter_rows` in an explicit variant (0 baseline, 1 AVX2, 2 AVX-512F; each
+/// falls back to the one below when the CPU lacks it; tests).
+void jb_streamed_parameter_rows_variant(int variant, ptrdiff_t top, const double *const *deltas,
+                                        const double *const *inputs, const ptrdiff_t *widths, const double *gains,
+                                        ptrdiff_t samples, double *staging, double *rows);
 
 /// Orders the preceding non-temporal stores before any later store (sfence).
 void jb_stream_fence(void);
