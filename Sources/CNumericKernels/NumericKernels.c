@@ -607,174 +607,102 @@ __attribute__((no_builtin("memset", "memcpy"))) static void streamed_rows_baseli
 }
 
 #if JB_HAS_AVX2_VARIANT
-/// target[0..<n] ← v·b[0..<n] (n ≥ 4: full vectors, the last one overlapping; the products are
-/// the same, so entries written twice get the same bits).
-JB_AVX2 JB_INLINE void scaled_copy_avx2(__m256d v, const double *restrict b, ptrdiff_t n, double *restrict target) {
-    if (n < 4) {
-        const double scalar = _mm256_cvtsd_f64(v);
-        for (ptrdiff_t i = 0; i < n; i++) target[i] = scalar * b[i];
-        return;
+// The streamed-row writer for one vector width, defined once and instantiated for AVX2
+// (LANES = 4, intrinsics _mm256_*) and AVX-512F (LANES = 8, _mm512_*); `P` is the intrinsics'
+// prefix, `VECTOR` their type. Per row (s, d) it writes, into `target`:
+// - for each layer l < top, the outer product Δ_l ⊗ H_{l−1} then the bias block Δ_l
+//   (scaled_copy: target[0..<n] ← v·b[0..<n], full vectors with the last one overlapping; the
+//   products are the same, so entries written twice get the same bits);
+// - the top block: zero except W[d, :] = g·H_{L−1}(s) and b[d] = g.
+// streamed_rows_* builds rows back to back in `staging`, aligned like their destination
+// modulo LANES doubles, and sends whole vectors out with aligned non-temporal stores; the
+// ≤ LANES − 1 entries left at the end of a row wait for the next one.
+#define JB_DEFINE_STREAMED_ROWS(SUFFIX, ATTRIBUTES, VECTOR, LANES, P)                                         \
+    ATTRIBUTES JB_INLINE void scaled_copy_##SUFFIX(VECTOR v, const double *restrict b, ptrdiff_t n,             \
+                                                   double *restrict target) {                                 \
+        if (n < LANES) {                                                                                      \
+            const double scalar = _##P##_cvtsd_f64(v);                                                        \
+            for (ptrdiff_t i = 0; i < n; i++) target[i] = scalar * b[i];                                      \
+            return;                                                                                           \
+        }                                                                                                     \
+        ptrdiff_t i = 0;                                                                                      \
+        for (; i + LANES <= n; i += LANES) _##P##_storeu_pd(target + i, _##P##_mul_pd(v, _##P##_loadu_pd(b + i))); \
+        if (i < n) _##P##_storeu_pd(target + n - LANES, _##P##_mul_pd(v, _##P##_loadu_pd(b + n - LANES)));   \
+    }                                                                                                         \
+    ATTRIBUTES JB_INLINE void copy_##SUFFIX(const double *restrict b, ptrdiff_t n, double *restrict target) {  \
+        if (n < LANES) {                                                                                      \
+            for (ptrdiff_t i = 0; i < n; i++) target[i] = b[i];                                               \
+            return;                                                                                           \
+        }                                                                                                     \
+        ptrdiff_t i = 0;                                                                                      \
+        for (; i + LANES <= n; i += LANES) _##P##_storeu_pd(target + i, _##P##_loadu_pd(b + i));              \
+        if (i < n) _##P##_storeu_pd(target + n - LANES, _##P##_loadu_pd(b + n - LANES));                     \
+    }                                                                                                         \
+    ATTRIBUTES JB_INLINE void zero_##SUFFIX(ptrdiff_t n, double *restrict target) {                           \
+        if (n < LANES) {                                                                                      \
+            for (ptrdiff_t i = 0; i < n; i++) target[i] = 0.0;                                                \
+            return;                                                                                           \
+        }                                                                                                     \
+        ptrdiff_t i = 0;                                                                                      \
+        for (; i + LANES <= n; i += LANES) _##P##_storeu_pd(target + i, _##P##_setzero_pd());                 \
+        if (i < n) _##P##_storeu_pd(target + n - LANES, _##P##_setzero_pd());                                 \
+    }                                                                                                         \
+    ATTRIBUTES JB_INLINE void streamed_row_##SUFFIX(ptrdiff_t top, const double *const *deltas,                \
+                                                    const double *const *inputs, const ptrdiff_t *widths,     \
+                                                    const double *gains, ptrdiff_t s, ptrdiff_t d,            \
+                                                    double *restrict target) {                                \
+        const ptrdiff_t p = widths[top + 1], row = s * p + d;                                                 \
+        for (ptrdiff_t l = 0; l < top; l++) {                                                                 \
+            const ptrdiff_t in = widths[l], out = widths[l + 1];                                              \
+            const double *restrict delta = deltas[l] + row * out, *restrict x = inputs[l] + s * in;           \
+            if (in == 1) {                                                                                    \
+                scaled_copy_##SUFFIX(_##P##_set1_pd(x[0]), delta, out, target); /* x·Δ[u] = Δ[u]·x exactly */ \
+            } else {                                                                                          \
+                for (ptrdiff_t u = 0; u < out; u++)                                                           \
+                    scaled_copy_##SUFFIX(_##P##_set1_pd(delta[u]), x, in, target + u * in);                   \
+            }                                                                                                 \
+            target += out * in;                                                                               \
+            copy_##SUFFIX(delta, out, target);                                                                \
+            target += out;                                                                                    \
+        }                                                                                                     \
+        const ptrdiff_t w = widths[top];                                                                      \
+        const double g = gains ? gains[row] : 1.0, *restrict x = inputs[top] + s * w;                         \
+        if (p > 1) zero_##SUFFIX(p * w + p, target);                                                          \
+        scaled_copy_##SUFFIX(_##P##_set1_pd(g), x, w, target + d * w);                                        \
+        target[p * w + d] = g;                                                                                \
+    }                                                                                                         \
+    ATTRIBUTES __attribute__((no_builtin("memset", "memcpy"))) static void streamed_rows_##SUFFIX(            \
+        ptrdiff_t top, const double *const *deltas, const double *const *inputs, const ptrdiff_t *widths,     \
+        const double *gains, ptrdiff_t samples, double *staging, double *rows) {                              \
+        const ptrdiff_t p = widths[top + 1], length = streamed_row_length(top, widths);                       \
+        const uintptr_t alignment = LANES * sizeof(double);                                                   \
+        double *stage = (double *)(((uintptr_t)staging + alignment - 1) & ~(alignment - 1));                  \
+        const ptrdiff_t lead = (ptrdiff_t)(((uintptr_t)rows & (alignment - 1)) / sizeof(double));             \
+        double *base = rows - lead; /* aligned; stage[i] goes to base[i] */                                   \
+        ptrdiff_t fill = lead, start = lead; /* entries [start, fill) of stage are pending */                 \
+        for (ptrdiff_t s = 0; s < samples; s++)                                                               \
+            for (ptrdiff_t d = 0; d < p; d++) {                                                               \
+                streamed_row_##SUFFIX(top, deltas, inputs, widths, gains, s, d, stage + fill);                \
+                fill += length;                                                                               \
+                const ptrdiff_t full = fill & ~(ptrdiff_t)(LANES - 1);                                        \
+                if (full == 0) continue;                                                                      \
+                ptrdiff_t i = 0;                                                                              \
+                if (start > 0) {                                                                              \
+                    for (ptrdiff_t j = start; j < LANES; j++) base[j] = stage[j];                             \
+                    i = LANES;                                                                                \
+                    start = 0;                                                                                \
+                }                                                                                             \
+                for (; i < full; i += LANES) _##P##_stream_pd(base + i, _##P##_load_pd(stage + i));          \
+                for (ptrdiff_t j = full; j < fill; j++) stage[j - full] = stage[j];                           \
+                base += full;                                                                                 \
+                fill -= full;                                                                                 \
+            }                                                                                                 \
+        for (ptrdiff_t j = start; j < fill; j++) base[j] = stage[j];                                          \
     }
-    ptrdiff_t i = 0;
-    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(target + i, _mm256_mul_pd(v, _mm256_loadu_pd(b + i)));
-    if (i < n) _mm256_storeu_pd(target + n - 4, _mm256_mul_pd(v, _mm256_loadu_pd(b + n - 4)));
-}
 
-JB_AVX2 JB_INLINE void copy_avx2(const double *restrict b, ptrdiff_t n, double *restrict target) {
-    if (n < 4) {
-        for (ptrdiff_t i = 0; i < n; i++) target[i] = b[i];
-        return;
-    }
-    ptrdiff_t i = 0;
-    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(target + i, _mm256_loadu_pd(b + i));
-    if (i < n) _mm256_storeu_pd(target + n - 4, _mm256_loadu_pd(b + n - 4));
-}
-
-JB_AVX2 JB_INLINE void zero_avx2(ptrdiff_t n, double *restrict target) {
-    if (n < 4) {
-        for (ptrdiff_t i = 0; i < n; i++) target[i] = 0.0;
-        return;
-    }
-    ptrdiff_t i = 0;
-    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(target + i, _mm256_setzero_pd());
-    if (i < n) _mm256_storeu_pd(target + n - 4, _mm256_setzero_pd());
-}
-
-JB_AVX2 JB_INLINE void streamed_row_avx2(ptrdiff_t top, const double *const *deltas, const double *const *inputs,
-                                         const ptrdiff_t *widths, const double *gains, ptrdiff_t s, ptrdiff_t d,
-                                         double *restrict target) {
-    const ptrdiff_t p = widths[top + 1], row = s * p + d;
-    for (ptrdiff_t l = 0; l < top; l++) {
-        const ptrdiff_t in = widths[l], out = widths[l + 1];
-        const double *restrict delta = deltas[l] + row * out, *restrict x = inputs[l] + s * in;
-        if (in == 1) {
-            scaled_copy_avx2(_mm256_set1_pd(x[0]), delta, out, target);  // x·Δ[u] = Δ[u]·x (exact, commutative)
-        } else {
-            for (ptrdiff_t u = 0; u < out; u++) scaled_copy_avx2(_mm256_set1_pd(delta[u]), x, in, target + u * in);
-        }
-        target += out * in;
-        copy_avx2(delta, out, target);
-        target += out;
-    }
-    const ptrdiff_t w = widths[top];
-    const double g = gains ? gains[row] : 1.0, *restrict x = inputs[top] + s * w;
-    if (p > 1) zero_avx2(p * w + p, target);
-    scaled_copy_avx2(_mm256_set1_pd(g), x, w, target + d * w);
-    target[p * w + d] = g;
-}
-
-JB_AVX2 __attribute__((no_builtin("memset", "memcpy"))) static void streamed_rows_avx2(
-    ptrdiff_t top, const double *const *deltas, const double *const *inputs, const ptrdiff_t *widths,
-    const double *gains, ptrdiff_t samples, double *staging, double *rows) {
-    const ptrdiff_t p = widths[top + 1], length = streamed_row_length(top, widths);
-    double *stage = (double *)(((uintptr_t)staging + 31) & ~(uintptr_t)31);
-    const ptrdiff_t lead = (ptrdiff_t)(((uintptr_t)rows & 31) / sizeof(double));
-    double *base = rows - lead;  // 32-byte aligned; stage[i] goes to base[i]
-    ptrdiff_t fill = lead, start = lead;  // entries [start, fill) of stage are pending
-    for (ptrdiff_t s = 0; s < samples; s++)
-        for (ptrdiff_t d = 0; d < p; d++) {
-            streamed_row_avx2(top, deltas, inputs, widths, gains, s, d, stage + fill);
-            fill += length;
-            const ptrdiff_t full = fill & ~(ptrdiff_t)3;
-            if (full == 0) continue;
-            ptrdiff_t i = 0;
-            if (start > 0) {
-                for (ptrdiff_t j = start; j < 4; j++) base[j] = stage[j];
-                i = 4;
-                start = 0;
-            }
-            for (; i < full; i += 4) _mm256_stream_pd(base + i, _mm256_load_pd(stage + i));
-            for (ptrdiff_t j = full; j < fill; j++) stage[j - full] = stage[j];
-            base += full;
-            fill -= full;
-        }
-    for (ptrdiff_t j = start; j < fill; j++) base[j] = stage[j];
-}
-
-/// As the AVX2 kernels, eight lanes: whole 64-byte lines leave as one non-temporal store.
-/// target[0..<n] ← v·b[0..<n] (n ≥ 8: full vectors, the last one overlapping; the products are
-/// the same, so entries written twice get the same bits).
-JB_AVX512 JB_INLINE void scaled_copy_avx512(__m512d v, const double *restrict b, ptrdiff_t n, double *restrict target) {
-    if (n < 8) {
-        const double scalar = _mm512_cvtsd_f64(v);
-        for (ptrdiff_t i = 0; i < n; i++) target[i] = scalar * b[i];
-        return;
-    }
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm512_storeu_pd(target + i, _mm512_mul_pd(v, _mm512_loadu_pd(b + i)));
-    if (i < n) _mm512_storeu_pd(target + n - 8, _mm512_mul_pd(v, _mm512_loadu_pd(b + n - 8)));
-}
-
-JB_AVX512 JB_INLINE void copy_avx512(const double *restrict b, ptrdiff_t n, double *restrict target) {
-    if (n < 8) {
-        for (ptrdiff_t i = 0; i < n; i++) target[i] = b[i];
-        return;
-    }
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm512_storeu_pd(target + i, _mm512_loadu_pd(b + i));
-    if (i < n) _mm512_storeu_pd(target + n - 8, _mm512_loadu_pd(b + n - 8));
-}
-
-JB_AVX512 JB_INLINE void zero_avx512(ptrdiff_t n, double *restrict target) {
-    if (n < 8) {
-        for (ptrdiff_t i = 0; i < n; i++) target[i] = 0.0;
-        return;
-    }
-    ptrdiff_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm512_storeu_pd(target + i, _mm512_setzero_pd());
-    if (i < n) _mm512_storeu_pd(target + n - 8, _mm512_setzero_pd());
-}
-
-JB_AVX512 JB_INLINE void streamed_row_avx512(ptrdiff_t top, const double *const *deltas, const double *const *inputs,
-                                         const ptrdiff_t *widths, const double *gains, ptrdiff_t s, ptrdiff_t d,
-                                         double *restrict target) {
-    const ptrdiff_t p = widths[top + 1], row = s * p + d;
-    for (ptrdiff_t l = 0; l < top; l++) {
-        const ptrdiff_t in = widths[l], out = widths[l + 1];
-        const double *restrict delta = deltas[l] + row * out, *restrict x = inputs[l] + s * in;
-        if (in == 1) {
-            scaled_copy_avx512(_mm512_set1_pd(x[0]), delta, out, target);  // x·Δ[u] = Δ[u]·x (exact, commutative)
-        } else {
-            for (ptrdiff_t u = 0; u < out; u++) scaled_copy_avx512(_mm512_set1_pd(delta[u]), x, in, target + u * in);
-        }
-        target += out * in;
-        copy_avx512(delta, out, target);
-        target += out;
-    }
-    const ptrdiff_t w = widths[top];
-    const double g = gains ? gains[row] : 1.0, *restrict x = inputs[top] + s * w;
-    if (p > 1) zero_avx512(p * w + p, target);
-    scaled_copy_avx512(_mm512_set1_pd(g), x, w, target + d * w);
-    target[p * w + d] = g;
-}
-
-JB_AVX512 __attribute__((no_builtin("memset", "memcpy"))) static void streamed_rows_avx512(
-    ptrdiff_t top, const double *const *deltas, const double *const *inputs, const ptrdiff_t *widths,
-    const double *gains, ptrdiff_t samples, double *staging, double *rows) {
-    const ptrdiff_t p = widths[top + 1], length = streamed_row_length(top, widths);
-    double *stage = (double *)(((uintptr_t)staging + 63) & ~(uintptr_t)63);
-    const ptrdiff_t lead = (ptrdiff_t)(((uintptr_t)rows & 63) / sizeof(double));
-    double *base = rows - lead;  // 64-byte aligned; stage[i] goes to base[i]
-    ptrdiff_t fill = lead, start = lead;  // entries [start, fill) of stage are pending
-    for (ptrdiff_t s = 0; s < samples; s++)
-        for (ptrdiff_t d = 0; d < p; d++) {
-            streamed_row_avx512(top, deltas, inputs, widths, gains, s, d, stage + fill);
-            fill += length;
-            const ptrdiff_t full = fill & ~(ptrdiff_t)7;
-            if (full == 0) continue;
-            ptrdiff_t i = 0;
-            if (start > 0) {
-                for (ptrdiff_t j = start; j < 8; j++) base[j] = stage[j];
-                i = 8;
-                start = 0;
-            }
-            for (; i < full; i += 8) _mm512_stream_pd(base + i, _mm512_load_pd(stage + i));
-            for (ptrdiff_t j = full; j < fill; j++) stage[j - full] = stage[j];
-            base += full;
-            fill -= full;
-        }
-    for (ptrdiff_t j = start; j < fill; j++) base[j] = stage[j];
-}
+JB_DEFINE_STREAMED_ROWS(avx2, JB_AVX2, __m256d, 4, mm256)
+// Eight lanes: whole 64-byte lines leave as one non-temporal store.
+JB_DEFINE_STREAMED_ROWS(avx512, JB_AVX512, __m512d, 8, mm512)
 #endif
 
 void jb_streamed_parameter_rows_variant(int variant, ptrdiff_t top, const double *const *deltas,
