@@ -7,6 +7,8 @@ DIR ?= experiments
 RESULTS ?= results
 JOBS ?= 1
 TASKS ?= 4
+THREADS ?=
+THREADS_OPTION := $(if $(THREADS),--threads $(THREADS))
 
 .PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean
 
@@ -19,13 +21,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product jacobench
 
-## make run EXP=name: release build, then run experiments/name.yaml.
+## make run EXP=name [THREADS=n]: release build, then run experiments/name.yaml
+## (1 BLAS thread unless THREADS or OPENBLAS_NUM_THREADS says otherwise, as a plain `jacobench run`).
 run: release
-	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(RELEASE_BIN) run experiments/$(EXP).yaml --results $(RESULTS)
+	$(RELEASE_BIN) run experiments/$(EXP).yaml --results $(RESULTS) $(THREADS_OPTION)
 
-## make batch DIR=experiments: every manifest of a directory.
+## make batch DIR=experiments [THREADS=n]: every manifest of a directory.
 batch: release
-	$(RELEASE_BIN) batch $(DIR) --results $(RESULTS) --jobs $(JOBS)
+	$(RELEASE_BIN) batch $(DIR) --results $(RESULTS) --jobs $(JOBS) $(THREADS_OPTION)
 
 ## make diff EXP=name (two latest runs) or make diff A=bundle B=bundle.
 diff: release

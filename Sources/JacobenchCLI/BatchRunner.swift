@@ -2,13 +2,22 @@ import Foundation
 import Pipeline
 import Synchronization
 
-/// Runs `jacobench run MANIFEST --results R` child processes, at most `jobs` at a time, each
-/// with OPENBLAS_NUM_THREADS=1, collecting exit codes, the bundle path (the child's last
-/// stdout line) and the tail of its stderr.
+/// Runs `jacobench run MANIFEST --results R [--threads N]` child processes, at most `jobs`
+/// at a time, collecting exit codes, the bundle path (the child's last stdout line) and the
+/// tail of its stderr. Children inherit this process's environment unchanged, so each
+/// resolves its threads by the one rule of ``ThreadSettings`` (`OPENBLAS_NUM_THREADS`, then
+/// `--threads`, then 1) and records them in its bundle.
 struct BatchRunner {
     var executable: String
     var results: String
     var jobs: Int
+    /// `--threads` to pass on (nil: the children's default).
+    var threads: Int? = nil
+
+    /// The arguments of the child that runs `manifest`.
+    func arguments(for manifest: String) -> [String] {
+        ["run", manifest, "--results", results] + (threads.map { ["--threads", String($0)] } ?? [])
+    }
 
     /// This process's executable (so children run the same build).
     static func currentExecutable() -> String {
@@ -43,10 +52,7 @@ struct BatchRunner {
     private func runOne(_ manifest: String) -> BatchOutcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["run", manifest, "--results", results]
-        var environment = ProcessInfo.processInfo.environment
-        environment["OPENBLAS_NUM_THREADS"] = "1"
-        process.environment = environment
+        process.arguments = arguments(for: manifest)
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

@@ -1,11 +1,13 @@
 import ArgumentParser
 import JSONDocuments
+import LinearAlgebra
 import Pipeline
 import YAMLDecoding
 
 /// Every exit code of `jacobench`, decided here and nowhere else:
 /// 0 all cases ok · 1 some case failed (or a batch member failed, or diff found a
-/// regression) · 2 invalid manifest, arguments or results folder · 130 interrupted (SIGINT).
+/// regression) · 2 invalid manifest, arguments, thread count or results folder, or two
+/// bundles `diff` cannot compare (different experiments, no case in common) · 130 interrupted (SIGINT).
 enum ExitStatus {
     /// Everything ran and succeeded.
     static let success: Int32 = 0
@@ -20,7 +22,7 @@ enum ExitStatus {
     static func code(for error: any Error) -> Int32 {
         switch error {
         case let exit as ExitCode: return exit.rawValue
-        case is YAMLError, is BundleError, is JSONSyntaxError, is UsageError: return invalidInput
+        case is YAMLError, is BundleError, is JSONSyntaxError, is UsageError, is ThreadSettingsError, is BundleMismatch: return invalidInput
         case is RunCancelled: return interrupted
         default:
             let code = JacobenchCommand.exitCode(for: error)
@@ -32,6 +34,7 @@ enum ExitStatus {
     /// Errors printed with their own description (not ArgumentParser's help text).
     static func isOwnError(_ error: any Error) -> Bool {
         error is YAMLError || error is BundleError || error is JSONSyntaxError || error is UsageError || error is RunCancelled
+            || error is ThreadSettingsError || error is BundleMismatch
     }
 }
 

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import Pipeline
 
-/// `jacobench run FILE [--results DIR] [--set k=v]… [--resume BUNDLE]`.
+/// `jacobench run FILE [--results DIR] [--set k=v]… [--resume BUNDLE] [--threads N]`.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -21,19 +22,23 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Finish the pending cases of an interrupted bundle.")
     var resume: String?
 
+    @Option(name: .long, help: "BLAS threads (default 1, reproducible; OPENBLAS_NUM_THREADS in the environment wins). Recorded in environment.json.")
+    var threads: Int?
+
     func run() throws {
         SignalHandling.installInterruptHandler()
         let display = RunProgressDisplay()
+        let threadSettings = try ThreadSettings.resolveNoting(option: threads)
         let outcome: RunOutcome
         if let resume {
             guard file == nil, overrides.isEmpty else {
                 throw UsageError("--resume takes the bundle alone: its manifest and overrides are stored in it")
             }
-            outcome = try ExperimentRunner.resume(bundlePath: resume, registry: .standard, display: display)
+            outcome = try ExperimentRunner.resume(bundlePath: resume, registry: .standard, display: display, threads: threadSettings)
         } else {
             guard let file else { throw UsageError("give a manifest: jacobench run experiments/NAME.yaml") }
             let plan = try ExperimentPlan.load(path: file, overrides: overrides, registry: .standard)
-            outcome = try ExperimentRunner(plan: plan, display: display).run(resultsDirectory: results)
+            outcome = try ExperimentRunner(plan: plan, display: display, threads: threadSettings).run(resultsDirectory: results)
         }
         let failed = outcome.failedCount
         let finished = outcome.records.filter { $0.status != .pending }.count

@@ -73,7 +73,7 @@ import YAMLDecoding
         // Cost at slope 0.5 over x = 1…4, y = 3x: ½·Σ(2.5x)² = ½·6.25·30.
         #expect(trace == "iteration,cost\n0.0,93.75\n1.0,0.0\n")
         let timings = try String(contentsOfFile: bundle + "/cases/initial=0.5/timings.csv", encoding: .utf8)
-        #expect(timings.hasPrefix("name,repeats,median_us,min_us,max_us,forward_units\nstage.data,1,"))
+        #expect(timings.hasPrefix("name,repeats,min_us,q1_us,median_us,q3_us,max_us,forward_units\nstage.data,1,"))
 
         let resolved = try read(bundle + "/resolved.json")
         #expect(resolved["manifest_path"]?.stringValue == URL(fileURLWithPath: path).standardizedFileURL.path)

@@ -32,11 +32,13 @@ public enum BundleDocuments {
         return text
     }
 
-    /// `cases/<id>/timings.csv`: stage wall times and every timing evaluation row.
+    /// `cases/<id>/timings.csv`: stage wall times and every timing evaluation row
+    /// (min, quartiles, median, max over `repeats`; an empty cell when not recorded).
     public static func timings(_ record: CaseRecord) -> String {
-        var text = "name,repeats,median_us,min_us,max_us,forward_units\n"
+        var text = "name,repeats,min_us,q1_us,median_us,q3_us,max_us,forward_units\n"
         for row in record.timings {
-            text += [row.name, String(row.repeats), csvNumber(row.medianMicroseconds), csvNumber(row.minimumMicroseconds),
+            text += [row.name, String(row.repeats), csvNumber(row.minimumMicroseconds), row.firstQuartileMicroseconds.map(csvNumber) ?? "",
+                     csvNumber(row.medianMicroseconds), row.thirdQuartileMicroseconds.map(csvNumber) ?? "",
                      csvNumber(row.maximumMicroseconds), row.forwardUnits.map(csvNumber) ?? ""].joined(separator: ",") + "\n"
         }
         return text

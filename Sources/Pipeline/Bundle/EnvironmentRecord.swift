@@ -6,10 +6,12 @@ import Foundation
 
 /// `environment.json`: where and with what a run happened — commit, toolchain, CPU, BLAS
 /// and its threads and kernels (`blas_core`, and whether jacobench chose them by
-/// re-executing with `OPENBLAS_CORETYPE`), host, date.
+/// re-executing with `OPENBLAS_CORETYPE`), host, date; `threads` (the count that applied)
+/// and `threads_source` (`option`, `OPENBLAS_NUM_THREADS` or `default`, see ``ThreadSettings``).
 enum EnvironmentRecord {
-    /// The record for this process, run from `directory` (where the commit is looked up).
-    static func capture(directory: String, date: Date = Date()) -> JSONValue {
+    /// The record for this process, run from `directory` (where the commit is looked up),
+    /// with `threads` the settings the run applied (nil: none applied, both fields null).
+    static func capture(directory: String, threads: ThreadSettings? = ThreadSettings.current, date: Date = Date()) -> JSONValue {
         let environment = ProcessInfo.processInfo.environment
         var members: [String: JSONValue] = [
             "date": .string(iso8601(date)),
@@ -19,7 +21,9 @@ enum EnvironmentRecord {
             "cpu_model": cpuModel().map(JSONValue.string) ?? .null,
             "cpu_count": .integer(ProcessInfo.processInfo.activeProcessorCount),
             "blas": .string("OpenBLAS " + String(cString: openblas_get_config())),
-            "blas_threads": .integer(Int(openblas_get_num_threads())),
+            "blas_threads": .integer(ThreadSettings.blasThreads),
+            "threads": threads.map { .integer($0.count) } ?? .null,
+            "threads_source": threads.map { .string($0.source.rawValue) } ?? .null,
             "blas_core": .string(OpenBLASCoreSelection.loadedCoreName),
             "blas_core_selected_by_jacobench": .bool(OpenBLASCoreSelection.wasSelectedByJacobench),
             "openblas_num_threads_env": environment["OPENBLAS_NUM_THREADS"].map(JSONValue.string) ?? .null,

@@ -18,37 +18,64 @@ extension BundleComparison {
         all ? rows : rows.filter { $0.change != .same && $0.change != .info }
     }
 
-    /// Renders in `format`; `colour` adds ANSI colours to table rows (red regressed, green improved).
-    public func render(_ format: Format, all: Bool, colour: Bool = false) -> String {
-        let shown = shownRows(all: all)
+    /// The lines above the rows: runs and tally, then — only when there is something to
+    /// say — the environment fields that differ, the cases only in one bundle, and the
+    /// timings not judged.
+    public var headingLines: [String] {
         let tally = ComparisonRow.Change.counted.compactMap { change -> String? in
             let count = rows.filter { $0.change == change }.count
             return count > 0 ? "\(count) \(change.rawValue)" : nil
         }.joined(separator: ", ")
-        let heading = "A: \(runA)  B: \(runB)  —  " + (tally.isEmpty ? "no differences" : tally)
+        var lines = ["A: \(runA)  B: \(runB)  —  " + (tally.isEmpty ? "no differences" : tally)]
+        if !environmentDifferences.isEmpty {
+            let stated = environmentDifferences.map(\.phrase).joined(separator: "; ")
+            lines.append("environment differs: " + stated + (timingsJudged ? "" : " — another machine: timings are stated, not judged"))
+        }
+        if casesOnlyInA > 0 || casesOnlyInB > 0 {
+            lines.append("cases: \(casesCompared) compared, \(casesOnlyInA) only in A, \(casesOnlyInB) only in B")
+        }
+        if unjudgedTimings > 0 {
+            let reason = timingsJudged ? "single runs without spread" : "another machine"
+            lines.append("timings: \(unjudgedTimings) past the tolerance but not judged (\(reason)); --all shows them")
+        }
+        return lines
+    }
+
+    /// Renders in `format`; `colour` adds ANSI colours to table rows (red regressed, green improved).
+    public func render(_ format: Format, all: Bool, colour: Bool = false) -> String {
+        let shown = shownRows(all: all)
+        let heading = headingLines.joined(separator: "\n")
         switch format {
         case .json:
             return JSONValue.object([
                 "a": .string(pathA), "b": .string(pathB), "run_a": .string(runA), "run_b": .string(runB),
                 "regressions": .integer(regressions),
+                "environment_differences": .array(environmentDifferences.map { difference in
+                    .object(["field": .string(difference.field), "a": .string(difference.a), "b": .string(difference.b)])
+                }),
+                "timings_judged": .bool(timingsJudged),
+                "unjudged_timings": .integer(unjudgedTimings),
+                "cases": .object([
+                    "compared": .integer(casesCompared), "only_in_a": .integer(casesOnlyInA), "only_in_b": .integer(casesOnlyInB),
+                ]),
                 "rows": .array(shown.map { row in
                     .object([
-                        "case": .string(row.caseKey), "metric": .string(row.metric), "kind": .string(row.kind),
+                        "case": .string(row.caseLabel), "metric": .string(row.metric), "kind": .string(row.kind),
                         "a": row.a ?? .null, "b": row.b ?? .null, "measure": row.measure.map(JSONValue.number) ?? .null,
-                        "change": .string(row.change.rawValue),
+                        "change": .string(row.change.rawValue), "note": row.note.map(JSONValue.string) ?? .null,
                     ])
                 }),
             ]).text()
         case .markdown:
             var text = heading + "\n\n| case | metric | kind | A | B | change |\n| --- | --- | --- | ---: | ---: | --- |\n"
             for row in shown {
-                let cells = [row.caseKey, row.metric, row.kind, Self.cell(row.a), Self.cell(row.b), Self.verdict(row)]
+                let cells = [row.caseLabel, row.metric, row.kind, Self.cell(row.a), Self.cell(row.b), Self.verdict(row)]
                 text += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
             }
             return text
         case .table:
             let header = ["case", "metric", "kind", "A", "B", "change"]
-            let body = shown.map { [$0.caseKey, $0.metric, $0.kind, Self.cell($0.a), Self.cell($0.b), Self.verdict($0)] }
+            let body = shown.map { [$0.caseLabel, $0.metric, $0.kind, Self.cell($0.a), Self.cell($0.b), Self.verdict($0)] }
             var widths = header.map(\.count)
             for line in body { for (index, cell) in line.enumerated() { widths[index] = max(widths[index], cell.count) } }
             func format(_ cells: [String]) -> String {
@@ -56,7 +83,7 @@ extension BundleComparison {
                     index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
                 }.joined(separator: "  ")
             }
-            var lines = [heading, format(header)]
+            var lines = headingLines + [format(header)]
             for (row, cells) in zip(shown, body) {
                 var line = format(cells)
                 if colour, let code = Self.colourCode(row.change) { line = "\u{1B}[\(code)m" + line + "\u{1B}[0m" }
@@ -76,13 +103,15 @@ extension BundleComparison {
         return BundleDocuments.format6(number)
     }
 
-    /// `regressed Δ0.0125` (relative change), `improved ×0.71` (timing ratio), `added`.
+    /// `regressed Δ0.0125` (relative change), `improved ×0.71` (timing ratio), `added`;
+    /// a note follows after ` — `.
     static func verdict(_ row: ComparisonRow) -> String {
+        let note = row.note.map { " — " + $0 } ?? ""
         guard let measure = row.measure, measure.isFinite, row.change != .same || row.kind == "timing" else {
-            return row.change.rawValue
+            return row.change.rawValue + note
         }
-        if row.kind == "timing" { return row.change.rawValue + " ×" + String(format: "%.3g", measure) }
-        return row.change.rawValue + " Δ" + String(format: "%.3g", measure)
+        if row.kind == "timing" { return row.change.rawValue + " ×" + String(format: "%.3g", measure) + note }
+        return row.change.rawValue + " Δ" + String(format: "%.3g", measure) + note
     }
 
     static func colourCode(_ change: ComparisonRow.Change) -> String? {

@@ -17,12 +17,14 @@ public struct ComparisonRow: Sendable, Equatable {
         case added
         /// Only in A.
         case removed
-        /// Shown for context with `--all` (µs times superseded by forward-pass units, spreads).
+        /// Shown for context with `--all`: the statistics the noise rule reads, a timing
+        /// compared in another quantity, or one past tolerance but not judged (see its note).
         case info
     }
 
-    /// The case's sweep values as compact JSON (`{"model.layers":[5,9,3]}`), `{}` without a sweep.
-    public var caseKey: String
+    /// The case's sweep values, readable: `model.layers=5x9x3, solver.kind=lbfgs`
+    /// (`default` without a sweep).
+    public var caseLabel: String
     /// The metric name; `(case)` for a case only in A or B, `(status)` for its status.
     public var metric: String
     /// `deterministic` or `timing` (empty for case rows).
@@ -35,18 +37,34 @@ public struct ComparisonRow: Sendable, Equatable {
     public var measure: Double?
     /// The verdict.
     public var change: Change
+    /// Why a timing row was not judged, or in which quantity it was (nil: nothing to add).
+    public var note: String? = nil
 }
 
 /// Compares two bundles' summary.json case by case (cases matched by their sweep values).
+///
+/// Two bundles of different experiments (summary.json's `experiment`, the manifest's
+/// `name`), or without a case in common, are a ``BundleMismatch``. Cases only in one bundle
+/// are rows (`added` / `removed`) and counted in ``casesOnlyInA`` / ``casesOnlyInB``.
 ///
 /// - Deterministic numbers: relative difference |b − a| / max(|a|, |b|) against `tolerance`;
 ///   direction from the name (errors, costs, RMSE, counts: lower is better; `nist.lre`:
 ///   higher is better); a change without a known direction is a regression. Text: any
 ///   change is a regression.
-/// - Timing numbers: ratio b / a; above 1 + `timingTolerance` is a regression, below
-///   1 / (1 + `timingTolerance`) an improvement. Forward-pass units are preferred: a
-///   `.median_us` / `.min_us` metric whose `.forward_units` sibling exists in both bundles is
-///   only `info`, as are spreads.
+/// - Timings follow ``TimingNoiseRule`` (ratio past 1 + `timingTolerance` and the slower
+///   run's minimum above the faster run's third quartile), per timed operation `P` (a
+///   `P.median_us` with `P.min_us`, `P.q3_us`, `P.repeats`):
+///   - while the forward pass (`forward`) is not itself changed by the rule, a strategy
+///     with `P.forward_units` in both bundles is judged in units: the units ratio, with the
+///     separation of its µs statistics; its `P.median_us` is `info`;
+///   - when the forward pass changed by the rule, every ratio in units carries that change,
+///     so `P.forward_units` rows are `info` and `P.median_us` is judged in µs;
+///   - `P.min_us`, `.q1_us`, `.q3_us`, `.repeats`, `.spread` are `info` (the rule reads them);
+///   - a timing without spread (a single run, repeats 1: `fit.*_us`, peers' figures) past
+///     the tolerance is `info` with the note that it was not judged;
+///   - when the two bundles ran on different machines, kernels or thread counts
+///     (``EnvironmentDifference/isMachine``) no timing is judged: the difference is stated
+///     and timing rows past the tolerance are `info`.
 public struct BundleComparison: Sendable {
     /// Path of A.
     public var pathA: String
@@ -58,32 +76,86 @@ public struct BundleComparison: Sendable {
     public var runB: String
     /// Every row, sorted by case then metric.
     public var rows: [ComparisonRow]
+    /// Environment fields that differ (empty when equal or not recorded).
+    public var environmentDifferences: [EnvironmentDifference] = []
+    /// Cases in both bundles.
+    public var casesCompared = 0
+    /// Cases only in A.
+    public var casesOnlyInA = 0
+    /// Cases only in B.
+    public var casesOnlyInB = 0
+    /// Timing rows past the tolerance that were not judged (no spread, or another machine).
+    public var unjudgedTimings = 0
 
     /// Rows that are regressions.
     public var regressions: Int { rows.filter { $0.change == .regressed }.count }
 
-    /// Reads `A/summary.json` and `B/summary.json` and compares them.
+    /// Whether timings were judged: both bundles ran on the same machine, kernels and threads.
+    public var timingsJudged: Bool { !environmentDifferences.contains(where: \.isMachine) }
+
+    /// Reads `summary.json`, and `environment.json` and `resolved.json` where present, of
+    /// both bundles and compares them.
+    ///
+    /// - Throws: ``BundleError`` for an unreadable summary, ``BundleMismatch`` for bundles
+    ///   of different experiments or without a case in common.
     public static func load(_ pathA: String, _ pathB: String, tolerance: Double, timingTolerance: Double) throws -> BundleComparison {
         let a = try BundleFiles.readJSON(pathA + "/summary.json")
         let b = try BundleFiles.readJSON(pathB + "/summary.json")
-        var comparison = compare(a, b, tolerance: tolerance, timingTolerance: timingTolerance)
+        func optional(_ path: String) -> JSONValue {
+            FileManager.default.fileExists(atPath: path) ? (try? BundleFiles.readJSON(path)) ?? .null : .null
+        }
+        let resolvedA = optional(pathA + "/resolved.json"), resolvedB = optional(pathB + "/resolved.json")
+        let sweepKeys = (resolvedA["sweep_keys"]?.arrayValue ?? resolvedB["sweep_keys"]?.arrayValue ?? []).compactMap(\.stringValue)
+        var comparison = try compare(
+            a, b, tolerance: tolerance, timingTolerance: timingTolerance,
+            environmentA: optional(pathA + "/environment.json"), environmentB: optional(pathB + "/environment.json"),
+            sweepKeys: sweepKeys, names: (pathA, pathB))
         comparison.pathA = pathA
         comparison.pathB = pathB
         return comparison
     }
 
-    /// Compares two parsed summaries.
-    public static func compare(_ a: JSONValue, _ b: JSONValue, tolerance: Double, timingTolerance: Double) -> BundleComparison {
+    /// Compares two parsed summaries (with their environment records, `.null` when unknown).
+    ///
+    /// - Parameters:
+    ///   - sweepKeys: the order of sweep keys in labels (others follow, sorted).
+    ///   - names: how errors name A and B.
+    /// - Throws: ``BundleMismatch`` for different experiments or no case in common.
+    public static func compare(
+        _ a: JSONValue, _ b: JSONValue, tolerance: Double, timingTolerance: Double,
+        environmentA: JSONValue = .null, environmentB: JSONValue = .null, sweepKeys: [String] = [],
+        names: (a: String, b: String) = ("A", "B")
+    ) throws -> BundleComparison {
+        if let experimentA = a["experiment"]?.stringValue, let experimentB = b["experiment"]?.stringValue, experimentA != experimentB {
+            throw BundleMismatch(
+                "\(names.a) is a run of experiment '\(experimentA)' and \(names.b) of '\(experimentB)': diff compares two runs of one experiment")
+        }
         let casesA = cases(of: a), casesB = cases(of: b)
+        let common = Set(casesA.keys).intersection(casesB.keys)
+        guard !common.isEmpty else {
+            func listed(_ cases: [String: JSONValue]) -> String {
+                let labels = cases.values.map { label($0["sweep"] ?? .object([:]), keys: sweepKeys) }.sorted()
+                return labels.isEmpty ? "none" : labels.prefix(3).joined(separator: "; ") + (labels.count > 3 ? "; … (\(labels.count))" : "")
+            }
+            throw BundleMismatch(
+                "\(names.a) and \(names.b) have no case in common (cases are matched by their sweep values); A: \(listed(casesA)); B: \(listed(casesB))")
+        }
         let kinds = (a["metric_kinds"]?.objectValue ?? [:]).merging(b["metric_kinds"]?.objectValue ?? [:]) { first, _ in first }
-        var rows: [ComparisonRow] = []
-        for key in Set(casesA.keys).union(casesB.keys).sorted() {
+        var comparison = BundleComparison(pathA: "", pathB: "", runA: a["run"]?.stringValue ?? "", runB: b["run"]?.stringValue ?? "", rows: [])
+        comparison.environmentDifferences = EnvironmentDifference.between(environmentA, environmentB)
+        comparison.casesCompared = common.count
+        comparison.casesOnlyInA = casesA.count - common.count
+        comparison.casesOnlyInB = casesB.count - common.count
+        let labelled = Set(casesA.keys).union(casesB.keys).map { key in
+            (key: key, label: label((casesA[key] ?? casesB[key])?["sweep"] ?? .object([:]), keys: sweepKeys))
+        }.sorted { ($0.label, $0.key) < ($1.label, $1.key) }
+        for (key, caseLabel) in labelled {
             guard let caseA = casesA[key] else {
-                rows.append(ComparisonRow(caseKey: key, metric: "(case)", kind: "", a: nil, b: casesB[key]?["id"], measure: nil, change: .added))
+                comparison.rows.append(ComparisonRow(caseLabel: caseLabel, metric: "(case)", kind: "", a: nil, b: casesB[key]?["id"], measure: nil, change: .added))
                 continue
             }
             guard let caseB = casesB[key] else {
-                rows.append(ComparisonRow(caseKey: key, metric: "(case)", kind: "", a: caseA["id"], b: nil, measure: nil, change: .removed))
+                comparison.rows.append(ComparisonRow(caseLabel: caseLabel, metric: "(case)", kind: "", a: caseA["id"], b: nil, measure: nil, change: .removed))
                 continue
             }
             let statusA = caseA["status"] ?? .null, statusB = caseB["status"] ?? .null
@@ -91,23 +163,30 @@ public struct BundleComparison: Sendable {
             if statusA != statusB {
                 statusChange = statusB == .string("ok") ? .improved : statusA == .string("ok") ? .regressed : .changed
             }
-            rows.append(ComparisonRow(caseKey: key, metric: "(status)", kind: "", a: statusA, b: statusB, measure: nil, change: statusChange))
+            comparison.rows.append(ComparisonRow(caseLabel: caseLabel, metric: "(status)", kind: "", a: statusA, b: statusB, measure: nil, change: statusChange))
             let metricsA = caseA["metrics"]?.objectValue ?? [:], metricsB = caseB["metrics"]?.objectValue ?? [:]
+            let timings = CaseTimings(
+                a: metricsA, b: metricsB, tolerance: timingTolerance, judged: comparison.timingsJudged)
             for name in Set(metricsA.keys).union(metricsB.keys).sorted() {
                 let kind = kinds[name]?.stringValue ?? "deterministic"
                 guard let valueA = metricsA[name], let valueB = metricsB[name] else {
-                    rows.append(ComparisonRow(
-                        caseKey: key, metric: name, kind: kind, a: metricsA[name], b: metricsB[name], measure: nil,
+                    comparison.rows.append(ComparisonRow(
+                        caseLabel: caseLabel, metric: name, kind: kind, a: metricsA[name], b: metricsB[name], measure: nil,
                         change: metricsA[name] == nil ? .added : .removed))
                     continue
                 }
-                let (measure, change) = kind == "timing"
-                    ? compareTiming(name, valueA, valueB, tolerance: timingTolerance, preferUnits: hasUnits(name, metricsA, metricsB))
-                    : compareDeterministic(name, valueA, valueB, tolerance: tolerance)
-                rows.append(ComparisonRow(caseKey: key, metric: name, kind: kind, a: valueA, b: valueB, measure: measure, change: change))
+                var row = ComparisonRow(caseLabel: caseLabel, metric: name, kind: kind, a: valueA, b: valueB, measure: nil, change: .same)
+                if kind == "timing" {
+                    let outcome = timings.compare(name, valueA, valueB)
+                    (row.measure, row.change, row.note) = (outcome.measure, outcome.change, outcome.note)
+                    if outcome.unjudged { comparison.unjudgedTimings += 1 }
+                } else {
+                    (row.measure, row.change) = compareDeterministic(name, valueA, valueB, tolerance: tolerance)
+                }
+                comparison.rows.append(row)
             }
         }
-        return BundleComparison(pathA: "", pathB: "", runA: a["run"]?.stringValue ?? "", runB: b["run"]?.stringValue ?? "", rows: rows)
+        return comparison
     }
 
     /// Cases by the compact JSON of their sweep values.
@@ -119,13 +198,13 @@ public struct BundleComparison: Sendable {
         return result
     }
 
-    /// Whether a µs metric has a forward-units sibling in both bundles.
-    static func hasUnits(_ name: String, _ a: [String: JSONValue], _ b: [String: JSONValue]) -> Bool {
-        for suffix in [".median_us", ".min_us"] where name.hasSuffix(suffix) {
-            let sibling = String(name.dropLast(suffix.count)) + ".forward_units"
-            return a[sibling] != nil && b[sibling] != nil
-        }
-        return false
+    /// `model.layers=5x9x3, solver.kind=lbfgs`: sweep values in `keys` order (then any other
+    /// key, sorted), lists joined by `x`; `default` without a sweep.
+    public static func label(_ sweep: JSONValue, keys: [String] = []) -> String {
+        let members = sweep.objectValue ?? [:]
+        guard !members.isEmpty else { return "default" }
+        let ordered = keys.filter { members[$0] != nil } + members.keys.filter { !keys.contains($0) }.sorted()
+        return ordered.map { "\($0)=\(CaseIdentifier.compact(members[$0] ?? .null))" }.joined(separator: ", ")
     }
 
     static func compareDeterministic(_ name: String, _ a: JSONValue, _ b: JSONValue, tolerance: Double) -> (Double?, ComparisonRow.Change) {
@@ -140,15 +219,6 @@ public struct BundleComparison: Sendable {
         case .higherIsBetter: return (relative, y > x ? .improved : .regressed)
         case .unknown: return (relative, .regressed)
         }
-    }
-
-    static func compareTiming(_ name: String, _ a: JSONValue, _ b: JSONValue, tolerance: Double, preferUnits: Bool) -> (Double?, ComparisonRow.Change) {
-        guard let x = a.numberValue, let y = b.numberValue else { return (nil, a == b ? .same : .changed) }
-        let ratio = x == 0 ? (y == 0 ? 1 : .infinity) : y / x
-        if preferUnits || name.hasSuffix(".spread") { return (ratio, .info) }
-        if ratio > 1 + tolerance { return (ratio, .regressed) }
-        if ratio < 1 / (1 + tolerance) { return (ratio, .improved) }
-        return (ratio, .same)
     }
 
     enum Direction { case lowerIsBetter, higherIsBetter, unknown }

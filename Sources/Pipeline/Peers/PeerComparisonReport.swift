@@ -114,6 +114,7 @@ public struct PeerComparisonReport: Sendable {
         TimingRow(
             name: name, repeats: timing.repeats, medianMicroseconds: timing.medianMicroseconds,
             minimumMicroseconds: timing.minimumMicroseconds, maximumMicroseconds: timing.maximumMicroseconds,
-            forwardUnits: forwardUnits)
+            forwardUnits: forwardUnits, firstQuartileMicroseconds: timing.firstQuartileMicroseconds,
+            thirdQuartileMicroseconds: timing.thirdQuartileMicroseconds)
     }
 }

@@ -14,6 +14,8 @@ public struct RepeatedTiming: Sendable, Equatable {
     public var maximumMicroseconds: Double
     /// Number of timed calls.
     public var repeats: Int
+    /// First and third quartiles over the timed calls, µs (``TimingStatistics``).
+    public var firstQuartileMicroseconds: Double = 0, thirdQuartileMicroseconds: Double = 0
 
     /// The fewest timed calls, whatever the budget.
     public static let minimumRepeats = 3
@@ -41,11 +43,10 @@ public struct RepeatedTiming: Sendable, Equatable {
         let fitting = Int(min(budgetSeconds * 1e6 / max(samples[0], 1e-3), Double(Int.max / 2)))
         let count = fitting < 1 ? 1 : max(minimumRepeats, min(maximumRepeats, fitting))
         for _ in 1..<count { try timedCall() }
-        samples.sort()
-        let middle = samples.count / 2
-        let median = samples.count % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2
+        let statistics = TimingStatistics(samples: samples) ?? TimingStatistics(single: 0)
         return RepeatedTiming(
-            medianMicroseconds: median, minimumMicroseconds: samples[0], maximumMicroseconds: samples[samples.count - 1],
-            repeats: samples.count)
+            medianMicroseconds: statistics.median, minimumMicroseconds: statistics.minimum, maximumMicroseconds: statistics.maximum,
+            repeats: statistics.repeats, firstQuartileMicroseconds: statistics.firstQuartile,
+            thirdQuartileMicroseconds: statistics.thirdQuartile)
     }
 }

@@ -47,7 +47,7 @@ public struct Metric: Sendable, Equatable {
 public struct TimingRow: Sendable, Equatable {
     /// What was timed (`jacobian.per-sample`, `forward-pass`, `stage.solver`).
     public var name: String
-    /// Number of timed repetitions.
+    /// Number of timed repetitions (1: a single-shot time, such as a stage's).
     public var repeats: Int
     /// Median wall time, µs.
     public var medianMicroseconds: Double
@@ -55,16 +55,34 @@ public struct TimingRow: Sendable, Equatable {
     public var minimumMicroseconds: Double
     /// Slowest repetition, µs.
     public var maximumMicroseconds: Double
+    /// First quartile, µs (nil: not recorded, as for peers' own figures).
+    public var firstQuartileMicroseconds: Double?
+    /// Third quartile, µs (nil: not recorded).
+    public var thirdQuartileMicroseconds: Double?
     /// Median divided by the median of one forward pass over the batch, when measured.
     public var forwardUnits: Double?
 
-    /// Creates a row.
-    public init(name: String, repeats: Int, medianMicroseconds: Double, minimumMicroseconds: Double, maximumMicroseconds: Double, forwardUnits: Double? = nil) {
+    /// Creates a row; with `repeats` 1 and no quartiles given, both quartiles are the median
+    /// (one run is its own every statistic).
+    public init(
+        name: String, repeats: Int, medianMicroseconds: Double, minimumMicroseconds: Double, maximumMicroseconds: Double,
+        forwardUnits: Double? = nil, firstQuartileMicroseconds: Double? = nil, thirdQuartileMicroseconds: Double? = nil
+    ) {
         self.name = name
         self.repeats = repeats
         self.medianMicroseconds = medianMicroseconds
         self.minimumMicroseconds = minimumMicroseconds
         self.maximumMicroseconds = maximumMicroseconds
+        self.firstQuartileMicroseconds = firstQuartileMicroseconds ?? (repeats == 1 ? medianMicroseconds : nil)
+        self.thirdQuartileMicroseconds = thirdQuartileMicroseconds ?? (repeats == 1 ? medianMicroseconds : nil)
         self.forwardUnits = forwardUnits
+    }
+
+    /// A row from the statistics of repeated runs.
+    public init(name: String, statistics: TimingStatistics, forwardUnits: Double? = nil) {
+        self.init(
+            name: name, repeats: statistics.repeats, medianMicroseconds: statistics.median, minimumMicroseconds: statistics.minimum,
+            maximumMicroseconds: statistics.maximum, forwardUnits: forwardUnits,
+            firstQuartileMicroseconds: statistics.firstQuartile, thirdQuartileMicroseconds: statistics.thirdQuartile)
     }
 }

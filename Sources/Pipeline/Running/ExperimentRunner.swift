@@ -1,5 +1,6 @@
 import Foundation
 import JSONDocuments
+import LinearAlgebra
 import YAMLDecoding
 
 /// What a run produced.
@@ -29,22 +30,33 @@ public struct ExperimentRunner {
     public var cancellation: CancellationFlag
     /// The stderr progress line (nil: silent).
     public var display: RunProgressDisplay?
+    /// Threads for the run (nil: resolved from the environment and the default, see
+    /// ``ThreadSettings/resolve(option:environment:)``); applied before the first case.
+    public var threads: ThreadSettings?
 
     /// Creates a runner.
-    public init(plan: ExperimentPlan, cancellation: CancellationFlag = .process, display: RunProgressDisplay? = nil) {
+    public init(plan: ExperimentPlan, cancellation: CancellationFlag = .process, display: RunProgressDisplay? = nil, threads: ThreadSettings? = nil) {
         self.plan = plan
         self.cancellation = cancellation
         self.display = display
+        self.threads = threads
+    }
+
+    /// ``threads``, or the settings resolved from this process's environment without an option.
+    func resolvedThreads() throws -> ThreadSettings {
+        try threads ?? ThreadSettings.resolve(option: nil, environment: ProcessInfo.processInfo.environment)
     }
 
     /// Runs every case into a new bundle under `resultsDirectory/<experiment>/`.
     public func run(resultsDirectory: String) throws -> RunOutcome {
+        let threads = try resolvedThreads()
+        threads.apply()
         let writer = try ResultBundleWriter.create(resultsDirectory: resultsDirectory, experiment: plan.name, description: plan.description)
         do {
             try writer.write("manifest.yaml", plan.manifestText)
             try writer.write("resolved.json", resolvedDocument().text())
             let directory = URL(fileURLWithPath: plan.manifestPath).deletingLastPathComponent().path
-            try writer.write("environment.json", EnvironmentRecord.capture(directory: directory).text())
+            try writer.write("environment.json", EnvironmentRecord.capture(directory: directory, threads: threads).text())
             return try execute(records: plan.cases.map(CaseRecord.pending), writer: writer)
         } catch let error as BundleError {
             writer.discard()
@@ -55,8 +67,10 @@ public struct ExperimentRunner {
     /// Finishes the pending cases of an interrupted bundle in place.
     ///
     /// - Parameter registry: to rebuild the plan from the bundle's own manifest.yaml and overrides.
+    /// - Parameter threads: as for a new run (nil: environment, then the default).
     public static func resume(
-        bundlePath: String, registry: PluginRegistry, cancellation: CancellationFlag = .process, display: RunProgressDisplay? = nil
+        bundlePath: String, registry: PluginRegistry, cancellation: CancellationFlag = .process, display: RunProgressDisplay? = nil,
+        threads: ThreadSettings? = nil
     ) throws -> RunOutcome {
         let resolved = try BundleFiles.readJSON(bundlePath + "/resolved.json")
         let status = try BundleFiles.readJSON(bundlePath + "/status.json")
@@ -88,7 +102,8 @@ public struct ExperimentRunner {
         let writer = try ResultBundleWriter.resuming(
             bundlePath: bundlePath, experiment: plan.name, description: plan.description,
             started: status["started"]?.stringValue ?? "", keptCases: kept.keys.sorted())
-        let runner = ExperimentRunner(plan: plan, cancellation: cancellation, display: display)
+        let runner = ExperimentRunner(plan: plan, cancellation: cancellation, display: display, threads: threads)
+        try runner.resolvedThreads().apply()
         do {
             return try runner.execute(records: plan.cases.map { kept[$0.id] ?? CaseRecord.pending($0) }, writer: writer)
         } catch let error as BundleError {

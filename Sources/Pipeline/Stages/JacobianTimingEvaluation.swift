@@ -3,9 +3,10 @@ import LinearAlgebra
 
 /// `evaluation: [{kind: jacobian-timing, repeats: 30}]` — wall time of every strategy,
 /// beside one forward pass of the same model over the whole batch timed in the same run:
-/// `jacobian.<s>.median_us`, `.min_us`, `.spread` ((max − min) / median) and
-/// `.forward_units` (median / forward-pass median, comparable across machines), plus
-/// `forward.median_us`. Each strategy runs `warmup` untimed times, then `repeats` timed
+/// `jacobian.<s>.median_us`, `.min_us`, `.q1_us`, `.q3_us` (quartiles, ``TimingStatistics``),
+/// `.repeats`, `.spread` ((max − min) / median) and `.forward_units` (median / forward-pass
+/// median, comparable across machines), plus `forward.median_us`, `.min_us`, `.q1_us`,
+/// `.q3_us`, `.repeats` — what `diff`'s noise rule reads. Each strategy runs `warmup` untimed times, then `repeats` timed
 /// ones into a reused buffer, stopping early once `max-seconds` is spent (after 3 repeats,
 /// or after 1 when a single run takes five budgets).
 /// Calls alternate between θ and θ with its first entry one ulp up (as `peer-comparison`
@@ -28,7 +29,7 @@ public enum JacobianTimingEvaluation: EvaluationStage {
 
         /// See ``StageConfiguration``.
         public static let options: [StageOption] = [
-            .optional("repeats", default: "20", "timed repetitions per strategy (median, min and spread are over these)"),
+            .optional("repeats", default: "20", "timed repetitions per strategy (median, quartiles, min and spread are over these)"),
             .optional("warmup", default: "2", "untimed repetitions before timing"),
             .optional("max-seconds", default: "2.0", "time budget per strategy; stops early after at least 3 repeats"),
         ]
@@ -37,7 +38,7 @@ public enum JacobianTimingEvaluation: EvaluationStage {
     /// `jacobian-timing`.
     public static let kind = "jacobian-timing"
     /// One line.
-    public static let summary = "median/min/spread wall time of every strategy, in µs and forward-pass units"
+    public static let summary = "median, quartiles, min and spread of every strategy's wall time, in µs and forward-pass units"
 
     /// Counts must be positive.
     public static func validate(_ configuration: Configuration) throws {
@@ -51,10 +52,8 @@ public enum JacobianTimingEvaluation: EvaluationStage {
         let selection = try JacobianSelection(subject: subject)
         var output: [Double] = []
         let forward = try measure(context, label: "forward pass", at: selection.point) { selection.map.evaluate(at: $0, into: &output) }
-        var rows = [TimingRow(
-            name: "forward-pass", repeats: forward.repeats, medianMicroseconds: forward.median,
-            minimumMicroseconds: forward.minimum, maximumMicroseconds: forward.maximum, forwardUnits: 1)]
-        var metrics = selection.notApplicableMetrics + selection.limitMetrics + [.timing("forward.median_us", forward.median)]
+        var rows = [TimingRow(name: "forward-pass", statistics: forward, forwardUnits: 1)]
+        var metrics = selection.notApplicableMetrics + selection.limitMetrics + statisticsMetrics("forward.", forward)
         metrics += [.count("jacobian.rows", selection.map.outputCount), .count("jacobian.columns", selection.map.inputCount)]
         var jacobian = Matrix(rows: selection.map.outputCount, columns: selection.map.inputCount)
         for entry in selection.entries where entry.runs {
@@ -69,26 +68,33 @@ public enum JacobianTimingEvaluation: EvaluationStage {
             if let failure { throw failure }
             let units = timing.median / forward.median
             let prefix = "jacobian.\(entry.label)."
-            metrics += [
-                .timing(prefix + "median_us", timing.median), .timing(prefix + "min_us", timing.minimum),
+            metrics += statisticsMetrics(prefix, timing) + [
                 .timing(prefix + "spread", (timing.maximum - timing.minimum) / timing.median),
                 .timing(prefix + "forward_units", units),
             ]
             if let decision = entry.autoDecision {
                 metrics.append(Metric(name: prefix + "choice", value: .string(decision.chosen), kind: .timing))
             }
-            rows.append(TimingRow(
-                name: "jacobian.\(entry.label)", repeats: timing.repeats, medianMicroseconds: timing.median,
-                minimumMicroseconds: timing.minimum, maximumMicroseconds: timing.maximum, forwardUnits: units))
+            rows.append(TimingRow(name: "jacobian.\(entry.label)", statistics: timing, forwardUnits: units))
         }
         return EvaluationResult(metrics: metrics, timings: rows)
     }
 
-    /// Median, min and max of the timed repetitions of `work`, µs; calls alternate between
+    /// `<prefix>median_us`, `min_us`, `q1_us`, `q3_us` and `repeats` (all timing: the count
+    /// depends on the time budget).
+    static func statisticsMetrics(_ prefix: String, _ statistics: TimingStatistics) -> [Metric] {
+        [
+            .timing(prefix + "median_us", statistics.median), .timing(prefix + "min_us", statistics.minimum),
+            .timing(prefix + "q1_us", statistics.firstQuartile), .timing(prefix + "q3_us", statistics.thirdQuartile),
+            Metric(name: prefix + "repeats", value: .integer(statistics.repeats), kind: .timing),
+        ]
+    }
+
+    /// Statistics of the timed repetitions of `work`, µs; calls alternate between
     /// `point` and `point` with its first entry one ulp up (untimed warm-up calls included).
     static func measure(
         _ context: StageContext<Configuration>, label: String, at point: [Double], _ body: ([Double]) -> Void
-    ) throws -> (median: Double, minimum: Double, maximum: Double, repeats: Int) {
+    ) throws -> TimingStatistics {
         let configuration = context.configuration
         var nudged = point
         if !nudged.isEmpty { nudged[0] = nudged[0].nextUp }
@@ -114,9 +120,7 @@ public enum JacobianTimingEvaluation: EvaluationStage {
             // Over budget: stop after 3 repeats, or after 1 when a single run is that slow.
             if spent > configuration.maxSeconds && (samples.count >= 3 || spent > 5 * configuration.maxSeconds) { break }
         }
-        samples.sort()
-        let middle = samples.count / 2
-        let median = samples.count % 2 == 1 ? samples[middle] : 0.5 * (samples[middle - 1] + samples[middle])
-        return (median, samples[0], samples[samples.count - 1], samples.count)
+        // At least one sample: `repeats` > 0 is validated and the loop only breaks after one.
+        return TimingStatistics(samples: samples) ?? TimingStatistics(single: 0)
     }
 }
