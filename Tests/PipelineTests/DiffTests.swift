@@ -358,3 +358,32 @@ import Testing
         #expect(b == root + "/20260103T000000Z-cccccc")
     }
 }
+
+/// `jacobench diff` exit codes from the built binary: a mismatch of bundles is invalid input.
+@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+struct DiffCommandLineTests {
+    func diff(_ a: String, _ b: String) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
+        process.arguments = ["diff", a, b]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    @Test func differentExperimentsExitWithInvalidInput() throws {
+        let tests = DiffTests()
+        let (a, b) = try tests.bundles(
+            tests.summary(run: "r1", first: tests.baseline, second: nil),
+            tests.summary(run: "r2", first: tests.baseline, second: nil, experiment: "nist"))
+        let result = try diff(a, b)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("jacobench: error: \(a) is a run of experiment 'x' and \(b) of 'nist'"))
+        let same = try diff(a, a)
+        #expect(same.status == 0, "\(same.stderr)")
+    }
+}
