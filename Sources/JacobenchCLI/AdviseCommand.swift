@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LinearAlgebra
 import Pipeline
 import YAMLDecoding
 
@@ -94,6 +95,8 @@ struct AdviseCommand: ParsableCommand {
     }
 
     func run() throws {
+        // --measure times in this process: the same thread rule as `run` (1 unless OPENBLAS_NUM_THREADS says otherwise).
+        try ThreadSettings.resolveNoting(option: nil).apply()
         let plan: ExperimentPlan
         if let manifest {
             plan = try ExperimentPlan.load(path: manifest, overrides: overrides, registry: .standard)

@@ -84,7 +84,7 @@ public struct FitToPeerCost: Sendable {
     ///   `peer.fit.trace.time_to_scipy_cost_us`, `peer.fit.trace.iterations_to_scipy_cost`;
     /// - `peer.fit.default.reached_scipy_cost` (text), `.iterations`, `.jacobians`,
     ///   `.normal_equations` (text), `.structured_assemblies`, `.residual_evaluations`, `.linear_solver` (text), `.jacobian_strategy` (text),
-    ///   `.cold_us`, `.median_us`, `.min_us`, and per iteration `.per_iteration.{residual,
+    ///   `.cold_us`, `.median_us`, `.min_us`, `.q1_us`, `.q3_us`, `.repeats`, and per iteration `.per_iteration.{residual,
     ///   jacobian, gram, factorization, other, total}_us`;
     /// - `peer.speedup.fit_to_scipy_cost` (SciPy median ÷ default refit median) and
     ///   `peer.speedup.fit_to_scipy_cost_trace` (SciPy median ÷ trace time).
@@ -111,8 +111,7 @@ public struct FitToPeerCost: Sendable {
             .map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         if let coldMicroseconds { metrics.append(.timing("peer.fit.default.cold_us", coldMicroseconds)) }
         if let warm {
-            metrics.append(.timing("peer.fit.default.median_us", warm.medianMicroseconds))
-            metrics.append(.timing("peer.fit.default.min_us", warm.minimumMicroseconds))
+            metrics += warm.metrics(prefix: "peer.fit.default")
             if let peerMicroseconds, reached, warm.medianMicroseconds > 0 {
                 metrics.append(.timing("peer.speedup.fit_to_scipy_cost", peerMicroseconds / warm.medianMicroseconds))
             }

@@ -8,7 +8,8 @@ import JSONDocuments
 ///   `peer.<variant>.ratio_to_jacobench` = peer median ÷ jacobench's fastest exact median (for
 ///   the forward passes `torch.forward`, `jax.jit.forward`: `.ratio_to_jacobench_forward`, ÷
 ///   jacobench's forward pass);
-/// - `peer.jacobench.<strategy>.median_us` and `peer.jacobench.fastest_exact` (text),
+/// - `peer.jacobench.<strategy>.median_us`, `.min_us`, `.q1_us`, `.q3_us`, `.repeats` (and the
+///   same for `peer.jacobench.forward-pass`), `peer.jacobench.fastest_exact` (text),
 ///   `peer.jacobench.fastest_exact_us`;
 /// - `peer.speedup.{torch_default,torch_best,jax_best,peer_best}` (peer ÷ jacobench, > 1 means
 ///   jacobench is faster) and `peer.{torch_best,jax_best,peer_best}.variant` (text);
@@ -43,11 +44,11 @@ public struct PeerComparisonReport: Sendable {
         let fastest = jacobench.filter { exactStrategies.contains($0.key) }
             .min { ($0.value.medianMicroseconds, $0.key) < ($1.value.medianMicroseconds, $1.key) }
         for (strategy, timing) in jacobench.sorted(by: { $0.key < $1.key }) {
-            metrics.append(.timing("peer.jacobench.\(strategy).median_us", timing.medianMicroseconds))
+            metrics += timing.metrics(prefix: "peer.jacobench.\(strategy)")
             timings.append(Self.row("peer.jacobench.\(strategy)", timing, forwardUnits: forwardPass.map { timing.medianMicroseconds / $0.medianMicroseconds }))
         }
         if let forwardPass {
-            metrics.append(.timing("peer.jacobench.forward-pass.median_us", forwardPass.medianMicroseconds))
+            metrics += forwardPass.metrics(prefix: "peer.jacobench.forward-pass")
             timings.append(Self.row("peer.jacobench.forward-pass", forwardPass, forwardUnits: 1))
         }
         if let fastest {

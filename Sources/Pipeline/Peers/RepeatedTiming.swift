@@ -1,4 +1,5 @@
 import Foundation
+import JSONDocuments
 
 /// Wall-time statistics of a repeated call, measured the way `peers/peer_benchmark.py`
 /// measures its variants so that both sides of a peer comparison are comparable: one
@@ -48,5 +49,15 @@ public struct RepeatedTiming: Sendable, Equatable {
             medianMicroseconds: statistics.median, minimumMicroseconds: statistics.minimum, maximumMicroseconds: statistics.maximum,
             repeats: statistics.repeats, firstQuartileMicroseconds: statistics.firstQuartile,
             thirdQuartileMicroseconds: statistics.thirdQuartile)
+    }
+
+    /// `<prefix>.median_us`, `.min_us`, `.q1_us`, `.q3_us` and `.repeats` (timing): what
+    /// `diff`'s noise rule reads (``TimingNoiseRule``).
+    public func metrics(prefix: String) -> [Metric] {
+        [
+            .timing(prefix + ".median_us", medianMicroseconds), .timing(prefix + ".min_us", minimumMicroseconds),
+            .timing(prefix + ".q1_us", firstQuartileMicroseconds), .timing(prefix + ".q3_us", thirdQuartileMicroseconds),
+            Metric(name: prefix + ".repeats", value: .integer(repeats), kind: .timing),
+        ]
     }
 }
