@@ -8,7 +8,17 @@ extension BundleComparison.Format: ExpressibleByArgument {}
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Compare two result bundles case by case; exit 1 when something regressed beyond tolerance.")
+        abstract: "Compare two runs of one experiment case by case; exit 1 when something regressed beyond noise.",
+        discussion: """
+            Cases are matched by their sweep values. A timing is a regression only when its ratio of
+            medians passes 1 + --timing-tolerance and the slower run's fastest repeat is above the faster
+            run's third quartile; strategies are compared in forward-pass units unless the forward pass
+            itself moved. Single-run timings and timings from another machine (cpu_model, host, threads,
+            blas_core differ) are shown with --all, never counted. Differences of environment.json are
+            stated in the heading.
+            Exit status: 0 nothing regressed, 1 a regression, 2 unreadable bundles, two different
+            experiments, or no case in common.
+            """)
 
     @Argument(help: "Bundle A (the baseline) and bundle B.")
     var bundles: [String] = []
@@ -25,7 +35,7 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "Relative tolerance for deterministic metrics.")
     var tolerance: Double = 1e-9
 
-    @Option(name: .customLong("timing-tolerance"), help: "Allowed timing ratio noise: B/A above 1 + this is a regression.")
+    @Option(name: .customLong("timing-tolerance"), help: "Timing ratio tolerance: B/A above 1 + this (with separated repeats) is a regression.")
     var timingTolerance: Double = 0.25
 
     func run() throws {

@@ -286,6 +286,9 @@ import Testing
         #expect(BundleComparison.label(sweep) == "model.layers=5x9x3, solver.kind=lbfgs")
         #expect(BundleComparison.label(sweep, keys: ["solver.kind", "model.layers"]) == "solver.kind=lbfgs, model.layers=5x9x3")
         #expect(BundleComparison.label(.object([:])) == "default")
+        let solver = JSONValue.object(["solver": .object(["kind": .string("lbfgs"), "max-iterations": .integer(5000), "jacobian": .string("auto")])])
+        #expect(BundleComparison.label(solver) == "solver=lbfgs(jacobian=auto, max-iterations=5000)")
+        #expect(BundleComparison.label(.object(["model.start": .array([.string("1"), .string("x")])])) == "model.start=[1, x]")
         // load takes the key order from resolved.json.
         let two = { (run: String) in
             """

@@ -199,12 +199,27 @@ public struct BundleComparison: Sendable {
     }
 
     /// `model.layers=5x9x3, solver.kind=lbfgs`: sweep values in `keys` order (then any other
-    /// key, sorted), lists joined by `x`; `default` without a sweep.
+    /// key, sorted) in ``readable(_:)`` form; `default` without a sweep.
     public static func label(_ sweep: JSONValue, keys: [String] = []) -> String {
         let members = sweep.objectValue ?? [:]
         guard !members.isEmpty else { return "default" }
         let ordered = keys.filter { members[$0] != nil } + members.keys.filter { !keys.contains($0) }.sorted()
-        return ordered.map { "\($0)=\(CaseIdentifier.compact(members[$0] ?? .null))" }.joined(separator: ", ")
+        return ordered.map { "\($0)=\(readable(members[$0] ?? .null))" }.joined(separator: ", ")
+    }
+
+    /// A sweep value for a person: scalars as text, a list of numbers joined by `x` (`5x9x3`),
+    /// other lists in brackets, a mapping as `kind(key=value, …)` (`lbfgs(max-iterations=5000)`).
+    static func readable(_ value: JSONValue) -> String {
+        switch value {
+        case .array(let items):
+            if items.allSatisfy({ $0.numberValue != nil }) { return items.map(readable).joined(separator: "x") }
+            return "[" + items.map(readable).joined(separator: ", ") + "]"
+        case .object(let members):
+            let rest = members.keys.sorted().filter { $0 != "kind" }.map { "\($0)=\(readable(members[$0] ?? .null))" }
+            return (members["kind"].map(readable) ?? "") + "(" + rest.joined(separator: ", ") + ")"
+        default:
+            return CaseIdentifier.compact(value)
+        }
     }
 
     static func compareDeterministic(_ name: String, _ a: JSONValue, _ b: JSONValue, tolerance: Double) -> (Double?, ComparisonRow.Change) {
