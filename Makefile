@@ -8,6 +8,7 @@ RESULTS ?= results
 JOBS ?= 1
 TASKS ?= 4
 THREADS ?=
+DIFF_ARGS ?=
 THREADS_OPTION := $(if $(THREADS),--threads $(THREADS))
 
 .PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean
@@ -30,10 +31,10 @@ run: release
 batch: release
 	$(RELEASE_BIN) batch $(DIR) --results $(RESULTS) --jobs $(JOBS) $(THREADS_OPTION)
 
-## make diff EXP=name (two latest runs) or make diff A=bundle B=bundle.
+## make diff EXP=name (two latest runs) or make diff A=bundle B=bundle [DIFF_ARGS="--all --format markdown"].
 diff: release
-	@if [[ -n "$(A)" && -n "$(B)" ]]; then $(RELEASE_BIN) diff "$(A)" "$(B)"; \
-	else $(RELEASE_BIN) diff --latest $(RESULTS)/$(EXP); fi
+	@if [[ -n "$(A)" && -n "$(B)" ]]; then $(RELEASE_BIN) diff "$(A)" "$(B)" $(DIFF_ARGS); \
+	else $(RELEASE_BIN) diff --latest $(RESULTS)/$(EXP) $(DIFF_ARGS); fi
 
 ## make fuzz [FUZZ_SECONDS=60]: libFuzzer on the YAML decoder, formula parser and NIST loader.
 fuzz: deps
