@@ -114,6 +114,21 @@ struct ThreadSettingsCommandLineTests {
         #expect(overridden.stderr.contains("OPENBLAS_NUM_THREADS=1 in the environment wins over --threads 2"))
     }
 
+    @Test func batchPassesThreadsOnAndItsChildrenRecordThem() throws {
+        let folder = try temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: folder + "/set", withIntermediateDirectories: true)
+        try ThreadedRunFixture.manifest.write(toFile: folder + "/set/threads.yaml", atomically: true, encoding: .utf8)
+        let explicit = try jacobench(["batch", "set", "--results", "explicit", "--threads", "1"], in: folder)
+        #expect(explicit.status == 0, "\(explicit.stderr)")
+        let plain = try jacobench(["batch", "set", "--results", "plain"], in: folder)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(try record(folder + "/explicit/threads/latest").source == .string("option"))
+        #expect(try record(folder + "/plain/threads/latest").source == .string("default"))
+        #expect(try record(folder + "/plain/threads/latest").threads == .integer(1))
+        #expect(try ThreadedRunFixture.deterministicMetrics(bundle: folder + "/explicit/threads/latest")
+            == ThreadedRunFixture.deterministicMetrics(bundle: folder + "/plain/threads/latest"))
+    }
+
     @Test func unusableThreadCountsAreInvalidInput() throws {
         let folder = try temporaryDirectory()
         try ThreadedRunFixture.manifest.write(toFile: folder + "/threads.yaml", atomically: true, encoding: .utf8)
