@@ -12,8 +12,9 @@ struct DiffCommand: ParsableCommand {
         discussion: """
             Cases are matched by their sweep values. A timing is a regression only when its ratio of
             medians passes 1 + --timing-tolerance and the slower run's fastest repeat is above the faster
-            run's third quartile; strategies are compared in forward-pass units unless the forward pass
-            itself moved. Single-run timings and timings from another machine (cpu_model, host, threads,
+            run's third quartile; a strategy timed in forward-pass units must also have moved in units
+            (a forward pass that moved alone, or a run slowed by load throughout, is not a change;
+            the forward pass's own move is shown as changed). Single-run timings and timings from another machine (cpu_model, host, threads,
             blas_core differ) are shown with --all, never counted. Differences of environment.json are
             stated in the heading.
             Exit status: 0 nothing regressed, 1 a regression, 2 unreadable bundles, two different

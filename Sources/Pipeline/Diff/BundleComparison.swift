@@ -54,11 +54,15 @@ public struct ComparisonRow: Sendable, Equatable {
 /// - Timings follow ``TimingNoiseRule`` (ratio past 1 + `timingTolerance` and the slower
 ///   run's minimum above the faster run's third quartile), per timed operation `P` (a
 ///   `P.median_us` with `P.min_us`, `P.q3_us`, `P.repeats`):
-///   - while the forward pass (`forward`) is not itself changed by the rule, a strategy
-///     with `P.forward_units` in both bundles is judged in units: the units ratio, with the
-///     separation of its µs statistics; its `P.median_us` is `info`;
-///   - when the forward pass changed by the rule, every ratio in units carries that change,
-///     so `P.forward_units` rows are `info` and `P.median_us` is judged in µs;
+///   - a strategy with `P.forward_units` in both bundles is reported on that row, and only
+///     when it changed both ways: in µs by the rule (ratio of medians and separation) and in
+///     units (units ratio past the tolerance in the same direction). A forward pass that
+///     moved alone (one run's forward pass faster) moves every units ratio but no strategy's
+///     µs; a whole run slowed by load moves every µs but no units ratio: neither is a change.
+///     Its `P.median_us` row is `info`;
+///   - the forward pass (`forward.median_us`), the yardstick of units, is `changed` when it
+///     moved by the rule: stated, not a regression (machine speed during a run looks the same);
+///   - any other `P.median_us` (no units) is judged by the rule in µs;
 ///   - `P.min_us`, `.q1_us`, `.q3_us`, `.repeats`, `.spread` are `info` (the rule reads them);
 ///   - a timing without spread (a single run, repeats 1: `fit.*_us`, peers' figures) past
 ///     the tolerance is `info` with the note that it was not judged;

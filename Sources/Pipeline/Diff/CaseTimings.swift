@@ -25,21 +25,14 @@ struct CaseTimings {
     let judged: Bool
     /// The forward pass's ratio of medians B/A, when both recorded it.
     let forwardRatio: Double?
-    /// Whether the forward pass itself changed by the rule.
-    let forwardMoved: Bool
 
     init(a: [String: JSONValue], b: [String: JSONValue], tolerance: Double, judged: Bool) {
         self.a = a
         self.b = b
         self.tolerance = tolerance
         self.judged = judged
-        if let forwardA = RecordedTiming.read(Self.forwardPrefix, in: a), let forwardB = RecordedTiming.read(Self.forwardPrefix, in: b) {
-            forwardRatio = TimingNoiseRule.ratio(forwardA.median, forwardB.median)
-            let verdict = TimingNoiseRule.judge(forwardA, forwardB, tolerance: tolerance)
-            forwardMoved = verdict == .slower || verdict == .faster
-        } else {
-            forwardRatio = nil
-            forwardMoved = false
+        forwardRatio = RecordedTiming.read(Self.forwardPrefix, in: a).flatMap { forwardA in
+            RecordedTiming.read(Self.forwardPrefix, in: b).map { TimingNoiseRule.ratio(forwardA.median, $0.median) }
         }
     }
 
@@ -58,17 +51,50 @@ struct CaseTimings {
             }
             return Outcome(measure: ratio, change: .info, note: "other machine: not judged", unjudged: true)
         }
-        let movedNote = forwardRatio.map { "forward pass moved ×" + String(format: "%.3g", $0) + ": compared in µs" }
         if let prefix = Self.prefix(of: name, among: [".median_us"]) {
-            let hasUnits = prefix != Self.forwardPrefix && a[prefix + ".forward_units"] != nil && b[prefix + ".forward_units"] != nil
-            if hasUnits && !forwardMoved { return Outcome(measure: ratio, change: .info, note: "compared in forward-pass units") }
-            return judged(ratio: ratio, prefix: prefix, note: hasUnits ? movedNote : nil)
-        }
-        if let prefix = Self.prefix(of: name, among: [".forward_units"]) {
-            if forwardMoved { return Outcome(measure: ratio, change: .info, note: movedNote) }
+            if prefix == Self.forwardPrefix { return forwardPass(ratio: ratio) }
+            if hasUnits(prefix) { return Outcome(measure: ratio, change: .info, note: "judged with forward_units") }
             return judged(ratio: ratio, prefix: prefix, note: nil)
         }
+        if let prefix = Self.prefix(of: name, among: [".forward_units"]), a[prefix + ".median_us"] != nil {
+            return units(ratio: ratio, prefix: prefix)
+        }
         return verdict(ratio: ratio, TimingNoiseRule.judge(ratio: ratio, .single(valueA), .single(valueB), tolerance: tolerance), note: nil)
+    }
+
+    /// Whether both bundles give `prefix` in forward-pass units.
+    func hasUnits(_ prefix: String) -> Bool {
+        a[prefix + ".forward_units"] != nil && b[prefix + ".forward_units"] != nil
+    }
+
+    /// The forward pass is the yardstick of units: a move beyond noise is `changed` (machine
+    /// speed during the run, or the forward pass itself), stated, never a regression.
+    private func forwardPass(ratio: Double) -> Outcome {
+        let outcome = judged(ratio: ratio, prefix: Self.forwardPrefix, note: nil)
+        guard outcome.change == .regressed || outcome.change == .improved else { return outcome }
+        return Outcome(measure: ratio, change: .changed, note: "the forward pass (units' yardstick) moved beyond noise")
+    }
+
+    /// A strategy in units: changed only when its µs changed by the rule and its units ratio
+    /// passes the tolerance the same way.
+    private func units(ratio unitsRatio: Double, prefix: String) -> Outcome {
+        guard let timingA = RecordedTiming.read(prefix, in: a), let timingB = RecordedTiming.read(prefix, in: b) else {
+            return verdict(ratio: unitsRatio, .unjudged, note: nil)
+        }
+        let inMicroseconds = TimingNoiseRule.judge(timingA, timingB, tolerance: tolerance)
+        let forward = forwardRatio.map { "×" + String(format: "%.3g", $0) } ?? "?"
+        let slowerUnits = unitsRatio > 1 + tolerance, fasterUnits = unitsRatio < 1 / (1 + tolerance)
+        switch inMicroseconds {
+        case .unjudged:
+            return verdict(ratio: unitsRatio, .unjudged, note: nil)
+        case .slower where slowerUnits, .faster where fasterUnits:
+            return verdict(ratio: unitsRatio, inMicroseconds, note: nil)
+        case .slower, .faster:
+            return Outcome(measure: unitsRatio, change: .same, note: "µs moved with the forward pass (\(forward))")
+        case .same:
+            guard slowerUnits || fasterUnits else { return Outcome(measure: unitsRatio, change: .same) }
+            return Outcome(measure: unitsRatio, change: .same, note: "µs unchanged by the rule; the forward pass moved \(forward)")
+        }
     }
 
     /// `ratio` judged with the µs statistics of `prefix` (a single run when not recorded).
