@@ -29,13 +29,13 @@ extension BundleComparison {
         var lines = ["A: \(runA)  B: \(runB)  —  " + (tally.isEmpty ? "no differences" : tally)]
         if !environmentDifferences.isEmpty {
             let stated = environmentDifferences.map(\.phrase).joined(separator: "; ")
-            lines.append("environment differs: " + stated + (timingsJudged ? "" : " — another machine: timings are stated, not judged"))
+            lines.append("environment differs: " + stated + (timingsJudged ? "" : " — another machine or thread count: timings are stated, not judged"))
         }
         if casesOnlyInA > 0 || casesOnlyInB > 0 {
             lines.append("cases: \(casesCompared) compared, \(casesOnlyInA) only in A, \(casesOnlyInB) only in B")
         }
         if unjudgedTimings > 0 {
-            let reason = timingsJudged ? "single runs without spread" : "another machine"
+            let reason = timingsJudged ? "single runs without spread" : "another machine or thread count"
             lines.append("timings: \(unjudgedTimings) past the tolerance but not judged (\(reason)); --all shows them")
         }
         return lines

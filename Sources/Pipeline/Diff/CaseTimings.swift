@@ -49,7 +49,7 @@ struct CaseTimings {
             guard TimingNoiseRule.judge(ratio: ratio, .single(valueA), .single(valueB), tolerance: tolerance) != .same else {
                 return Outcome(measure: ratio, change: .same)
             }
-            return Outcome(measure: ratio, change: .info, note: "other machine: not judged", unjudged: true)
+            return Outcome(measure: ratio, change: .info, note: "other machine or threads: not judged", unjudged: true)
         }
         if let prefix = Self.prefix(of: name, among: [".median_us"]) {
             if prefix == Self.forwardPrefix { return forwardPass(ratio: ratio) }
