@@ -37,14 +37,13 @@ public struct RecordedTiming: Sendable, Equatable {
 ///
 /// B is reported slower than A only when both hold:
 ///
-/// 1. the compared ratio exceeds 1 + tolerance (the ratio of medians B/A of the timing
-///    itself, or of its forward-pass units), and
+/// 1. the ratio of medians B/A exceeds 1 + tolerance, and
 /// 2. B's fastest repeat is slower than A's third quartile: min(B) > Q3(A), so at least
 ///    three quarters of A's repeats beat every repeat of B.
 ///
 /// Faster is the mirror image (ratio below 1 / (1 + tolerance) and min(A) > Q3(B)).
-/// Anything else is the same. Separation (2) always uses the raw µs statistics of the
-/// timing, since forward-pass units have no spread of their own. A timing without that
+/// Anything else is the same. (How a strategy's forward-pass units join in is
+/// ``BundleComparison``'s part: units have no spread of their own.) A timing without that
 /// spread in either bundle — a single run (`repeats` 1, such as `fit.time_us` or a stage),
 /// or a bundle that recorded only a median — is never judged: past the tolerance it is
 /// ``Verdict/unjudged``, shown with a note and not counted as a regression.

@@ -66,8 +66,10 @@ public struct ExperimentRunner {
 
     /// Finishes the pending cases of an interrupted bundle in place.
     ///
-    /// - Parameter registry: to rebuild the plan from the bundle's own manifest.yaml and overrides.
-    /// - Parameter threads: as for a new run (nil: environment, then the default).
+    /// - Parameters:
+    ///   - registry: to rebuild the plan from the bundle's own manifest.yaml and overrides.
+    ///   - threads: as for a new run (nil: `OPENBLAS_NUM_THREADS`, then the default); the
+    ///     bundle's environment.json keeps what the first run applied.
     public static func resume(
         bundlePath: String, registry: PluginRegistry, cancellation: CancellationFlag = .process, display: RunProgressDisplay? = nil,
         threads: ThreadSettings? = nil
