@@ -31,13 +31,17 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .long, help: "BLAS threads per manifest (default 1; OPENBLAS_NUM_THREADS in the environment wins).")
     var threads: Int?
 
+    @Option(name: .customLong("allow-program"), help: "Passed on to every run: let peer-comparison start this program (repeatable).")
+    var allowedPrograms: [String] = []
+
     func run() throws {
         guard jobs >= 1 else { throw UsageError("--jobs must be at least 1") }
+        try ResultsFolder.check(results)
         _ = try ThreadSettings.resolveNoting(option: threads)
         let selection = try BatchPlan.manifests(in: directory, shard: shard)
         guard !selection.isEmpty else { throw UsageError("no manifests (*.yaml, *.yml) to run in \(directory)\(shard.map { " for shard \($0)" } ?? "")") }
         SignalHandling.installInterruptHandler()
-        let outcomes = BatchRunner(executable: BatchRunner.currentExecutable(), results: results, jobs: jobs, threads: threads).run(selection)
+        let outcomes = BatchRunner(executable: BatchRunner.currentExecutable(), results: results, jobs: jobs, threads: threads, allowedPrograms: allowedPrograms).run(selection)
         print(BatchPlan.summaryTable(outcomes))
         if outcomes.contains(where: { $0.exitCode == ExitStatus.interrupted }) || CancellationFlag.process.isCancelled {
             throw ExitCode(ExitStatus.interrupted)

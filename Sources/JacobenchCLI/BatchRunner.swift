@@ -13,10 +13,13 @@ struct BatchRunner {
     var jobs: Int
     /// `--threads` to pass on (nil: the children's default).
     var threads: Int? = nil
+    /// `--allow-program` paths to pass on.
+    var allowedPrograms: [String] = []
 
     /// The arguments of the child that runs `manifest`.
     func arguments(for manifest: String) -> [String] {
         ["run", manifest, "--results", results] + (threads.map { ["--threads", String($0)] } ?? [])
+            + allowedPrograms.flatMap { ["--allow-program", $0] }
     }
 
     /// This process's executable (so children run the same build).

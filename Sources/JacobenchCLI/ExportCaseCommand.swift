@@ -38,6 +38,7 @@ struct ExportCaseCommand: ParsableCommand {
             print(text, terminator: "")
             return
         }
+        guard !out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw UsageError("--out is empty: give a file name") }
         let folder = (out as NSString).deletingLastPathComponent
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)

@@ -25,7 +25,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "BLAS threads (default 1, reproducible; OPENBLAS_NUM_THREADS in the environment wins). Recorded in environment.json.")
     var threads: Int?
 
+    @Option(name: .customLong("allow-program"), help: "Let peer-comparison start this program (interpreter or script) besides the project's own (repeatable).")
+    var allowedPrograms: [String] = []
+
     func run() throws {
+        PeerProgramPolicy.install(allowing: allowedPrograms)
         SignalHandling.installInterruptHandler()
         let display = RunProgressDisplay()
         let threadSettings = try ThreadSettings.resolveNoting(option: threads)

@@ -95,6 +95,7 @@ public struct GaussNewton: LeastSquaresSolver {
             return finish(.nan, .nan, 0, .nan, .nonFiniteResiduals, "the residuals at the starting point contain NaN or infinity", atX: false)
         }
         let initialCost = cost
+        if let stop = c.noStepAllowed { return finish(cost, initialCost, 0, .nan, stop.status, stop.message, atX: false) }
         var iterations = 0
         while true {
             if problem.isCancelled {

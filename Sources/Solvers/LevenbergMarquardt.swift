@@ -153,6 +153,9 @@ struct LevenbergMarquardtRun {
             return finish(cost: cost, initialCost: cost, iterations: 0, gradientNorm: 0, status: .gradientBelowTolerance,
                           message: "every parameter is fixed; nothing to fit", jacobianAtX: false)
         }
+        if let stop = configuration.noStepAllowed {
+            return finish(cost: cost, initialCost: cost, iterations: 0, gradientNorm: .nan, status: stop.status, message: stop.message, jacobianAtX: false)
+        }
         var fnorm = (2 * cost).squareRoot()
         var delta = 0.0, xnorm = 0.0, par = 0.0, nu = 2.0
         var iterations = 0

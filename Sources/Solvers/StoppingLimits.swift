@@ -31,6 +31,26 @@ extension KeyedDecodingContainer {
     func update<Value: Decodable>(_ field: inout Value?, forKey key: Key) throws {
         if let value = try decodeIfPresent(Value.self, forKey: key) { field = value }
     }
+
+    /// ``update(_:forKey:)`` for a number: every numeric setting of every solver (tolerances,
+    /// rates, damping, steps, `target-cost`) is read here, so NaN and ±∞ are refused in one
+    /// place, with the decoder's location of the value.
+    func update(_ field: inout Double, forKey key: Key) throws {
+        if let value = try decodeIfPresent(Double.self, forKey: key) { field = try finite(value, forKey: key) }
+    }
+
+    /// ``update(_:forKey:)`` for an optional number, refusing NaN and ±∞ likewise.
+    func update(_ field: inout Double?, forKey key: Key) throws {
+        if let value = try decodeIfPresent(Double.self, forKey: key) { field = try finite(value, forKey: key) }
+    }
+
+    /// `value` when finite; otherwise a located `DecodingError.dataCorrupted`.
+    private func finite(_ value: Double, forKey key: Key) throws -> Double {
+        guard value.isFinite else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "must be a finite number, got \(value)")
+        }
+        return value
+    }
 }
 
 extension KeyedDecodingContainer where Key: StoppingCodingKey {
@@ -55,12 +75,19 @@ extension KeyedEncodingContainer where Key: StoppingCodingKey {
 }
 
 extension StoppingLimits {
+    /// With `max-iterations: 0` a solver takes no step: it returns the starting point with
+    /// status `max-iterations` and this message (never a convergence status). Nil otherwise.
+    var noStepAllowed: (status: FitStatus, message: String)? {
+        maximumIterations <= 0 ? (.maximumIterations, "max-iterations = \(maximumIterations): no step taken; the result is the starting point") : nil
+    }
+
     /// The first of the gradient-based stopping rules of the first-order methods (gradient
     /// descent, Adam, L-BFGS) that holds before an iteration, in the order cancellation,
     /// ‖Jᵀr‖∞ ≤ `gtol`, `max-iterations`, `max-evaluations`; nil to go on.
     func firstOrderStop(gradientNorm: Double, iterations: Int, residualEvaluations: Int, isCancelled: Bool)
         -> (status: FitStatus, message: String)? {
         if isCancelled { return (.cancelled, LeastSquaresProblem.cancellationMessage) }
+        if let stop = noStepAllowed { return stop }
         if gradientNorm <= gtol { return (.gradientBelowTolerance, "‖Jᵀr‖∞ = \(gradientNorm) is at most gtol = \(gtol)") }
         if iterations >= maximumIterations { return (.maximumIterations, "reached max-iterations = \(maximumIterations)") }
         if residualEvaluations >= maximumEvaluations {

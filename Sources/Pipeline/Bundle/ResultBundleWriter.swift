@@ -40,7 +40,9 @@ public final class ResultBundleWriter {
     /// - Throws: ``BundleError`` when the results folder cannot be created or written
     ///   (before any case runs).
     public static func create(resultsDirectory: String, experiment: String, description: String) throws -> ResultBundleWriter {
+        try ResultsFolder.check(resultsDirectory)
         let experimentDirectory = resultsDirectory + "/" + experiment
+        try ResultsFolder.check(experimentDirectory)
         try BundleFiles.makeDirectory(experimentDirectory)
         guard FileManager.default.isWritableFile(atPath: experimentDirectory) else {
             throw BundleError("results folder \(experimentDirectory) is not writable")

@@ -78,6 +78,15 @@ public struct StrategyRequest: Decodable, Sendable, Equatable {
                 name: try container.decode(String.self, forKey: .name),
                 chunk: try container.decodeIfPresent(Int.self, forKey: .chunk),
                 relativeStep: try container.decodeIfPresent(Double.self, forKey: .relativeStep))
+            // A sweep of 0 lanes computes nothing (and traps in auto's calibration); a step that
+            // is not a finite positive number gives no difference quotient.
+            if let chunk, chunk < 1 {
+                throw DecodingError.dataCorruptedError(forKey: .chunk, in: container, debugDescription: "must be a positive number of lanes, got \(chunk)")
+            }
+            if let relativeStep, !(relativeStep.isFinite && relativeStep > 0) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .relativeStep, in: container, debugDescription: "must be a finite number > 0, got \(relativeStep)")
+            }
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Jacobians
 import LinearAlgebra
 import Solvers
+import YAMLDecoding
 
 /// `evaluation: [{kind: peer-comparison}]` — PyTorch, JAX and SciPy on this very case, in the
 /// same run: times jacobench's exact strategies and one forward pass, writes the case (network,
@@ -20,9 +21,11 @@ import Solvers
 public enum PeerComparisonEvaluation: EvaluationStage {
     /// Options of the `peer-comparison` evaluation.
     public struct Configuration: StageConfiguration {
-        /// The peers' Python interpreter (relative names: the working folder, then the manifest's folder and its parent).
+        /// The peers' Python interpreter (a relative name starts at the project folder, never the
+        /// manifest's); only the project's own runs unless the command line allows another
+        /// (``PeerProgramPolicy``).
         public var python: String
-        /// The benchmark script (found like `python`).
+        /// The benchmark script (found and allowed like `python`).
         public var script: String
         /// Most timed calls per variant, on both sides.
         public var repeats: Int
@@ -61,10 +64,14 @@ public enum PeerComparisonEvaluation: EvaluationStage {
     /// One line.
     public static let summary = "PyTorch, JAX and SciPy on the same case in the same run (peers/; skipped without its venv)"
 
-    /// Checks sizes and strategy names.
+    /// Checks sizes, strategy names, and that the program it would start is allowed
+    /// (``PeerProgramPolicy``): a manifest naming another program is rejected here.
     public static func validate(_ configuration: Configuration) throws {
-        guard configuration.repeats >= 1 else { throw ConfigurationProblem(field: "repeats", "must be at least 1") }
-        guard configuration.budget > 0 else { throw ConfigurationProblem(field: "budget", "must be positive (seconds)") }
+        if case .refused(let field, let reason) = PeerProgramPolicy.current.decide(python: configuration.python, script: configuration.script) {
+            throw ConfigurationProblem(field: field, reason)
+        }
+        try CheckedNumber.positive(configuration.repeats, field: "repeats")
+        try CheckedNumber.positive(configuration.budget, field: "budget")
         for name in configuration.strategies where !JacobianStrategyCatalog.names.contains(name) {
             throw ConfigurationProblem(
                 field: "strategies", "unknown Jacobian strategy '\(name)'; known: \(JacobianStrategyCatalog.names.joined(separator: ", "))")
@@ -74,11 +81,11 @@ public enum PeerComparisonEvaluation: EvaluationStage {
     /// Runs the comparison, or reports why it was skipped.
     public static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult {
         let configuration = context.configuration
-        guard let python = locate(configuration.python, context: context, executable: true) else {
-            return skipped("no Python at \(configuration.python) (run `make peers` to create the peers' venv)", context: context)
-        }
-        guard let script = locate(configuration.script, context: context, executable: false) else {
-            return skipped("no peer benchmark script at \(configuration.script)", context: context)
+        let python: String, script: String
+        switch PeerProgramPolicy.current.decide(python: configuration.python, script: configuration.script) {
+        case .runs(let allowedPython, let allowedScript): (python, script) = (allowedPython, allowedScript)
+        case .skipped(let reason): return skipped(reason, context: context)
+        case .refused(let field, let reason): throw ConfigurationProblem(field: field, reason)
         }
         let target = subject.jacobian.withRespectTo
         let parameters = target == .parameters ? subject.model.initialParameters : subject.parameters
@@ -142,13 +149,12 @@ public enum PeerComparisonEvaluation: EvaluationStage {
         return EvaluationResult(metrics: [.text("peer.status", "skipped: \(reason)")])
     }
 
-    /// `name` if absolute, else the first of: the working folder, the manifest's folder, its parent.
-    static func locate(_ name: String, context: StageContext<Configuration>, executable: Bool) -> String? {
-        let manager = FileManager.default
-        let candidates = name.hasPrefix("/")
-            ? [name]
-            : [manager.currentDirectoryPath + "/" + name, context.path(name), context.manifestDirectory + "/../" + name]
-        return candidates.first { executable ? manager.isExecutableFile(atPath: $0) : manager.isReadableFile(atPath: $0) }
+    /// What a resolved `peer-comparison` section (defaults filled in, as in a planned case)
+    /// would start under the current policy; nil for another kind of section.
+    public static func decision(forSection section: YAMLNode) -> PeerProgramPolicy.Decision? {
+        guard case .scalar(let kindScalar)? = section["kind"], kindScalar.value == kind,
+              case .scalar(let python)? = section["python"], case .scalar(let script)? = section["script"] else { return nil }
+        return PeerProgramPolicy.current.decide(python: python.value, script: script.value)
     }
 
     /// Left out when no strategies are named: `auto` (it picks one of the others) and

@@ -40,9 +40,7 @@ public enum CSVData: DataStage {
     public static func validate(_ configuration: Configuration) throws {
         guard !configuration.inputs.isEmpty else { throw ConfigurationProblem(field: "inputs", "name at least one input column") }
         guard !configuration.targets.isEmpty else { throw ConfigurationProblem(field: "targets", "name at least one target column") }
-        guard configuration.testFraction >= 0, configuration.testFraction < 1 else {
-            throw ConfigurationProblem(field: "test-fraction", "must be in [0, 1), got \(configuration.testFraction)")
-        }
+        try CheckedNumber.fraction(configuration.testFraction, field: "test-fraction")
     }
 
     /// The named input and target columns, so a model whose widths differ is rejected up front.
@@ -50,9 +48,15 @@ public enum CSVData: DataStage {
         (configuration.inputs.count, configuration.targets.count)
     }
 
-    /// Parses the file before any case runs.
+    /// Parses the file before any case runs; a split that would leave no training rows is
+    /// rejected here, where the row count is first known.
     public static func preflight(_ context: StageContext<Configuration>) throws {
-        _ = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))
+        let dataset = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))
+        do {
+            try CheckedNumber.trainingRows(samples: dataset.sampleCount, testFraction: context.configuration.testFraction)
+        } catch let problem as ConfigurationProblem {
+            throw ConfigurationProblem(field: problem.field, "\(context.configuration.file): \(problem.message)")
+        }
     }
 
     /// Loads the file and splits off the test rows with the case seed.

@@ -29,11 +29,18 @@ public enum FormulaModelStage: ModelStage {
     /// One line.
     public static let summary = "a model written as a formula (compiled tape; forward lanes, reverse sweeps, complex step)"
 
-    /// The formula must parse and `start` must be a NIST start name.
+    /// The formula must parse and have at least one parameter, the initial values must be
+    /// finite and as many as the parameters, and `start` must be a NIST start name.
     public static func validate(_ configuration: Configuration) throws {
+        if let initial = configuration.initial { try CheckedNumber.finite(initial, field: "initial") }
         if let text = configuration.formula {
             do {
                 let model = try FormulaModel(text)
+                guard model.parameterCount > 0 else {
+                    throw ConfigurationProblem(
+                        field: "formula",
+                        "the formula has no parameters to fit (every name is a predictor: \(model.predictorNames.joined(separator: ", "))); write one such as b1")
+                }
                 if let initial = configuration.initial, initial.count != model.parameterCount {
                     throw ConfigurationProblem(
                         field: "initial",

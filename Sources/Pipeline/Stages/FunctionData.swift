@@ -56,8 +56,21 @@ public enum FunctionData: DataStage {
 
     /// The formula, sizes and noise are checked before any case runs (a one-sample draw).
     public static func validate(_ configuration: Configuration) throws {
-        guard configuration.testFraction >= 0, configuration.testFraction < 1 else {
-            throw ConfigurationProblem(field: "test-fraction", "must be in [0, 1), got \(configuration.testFraction)")
+        try CheckedNumber.fraction(configuration.testFraction, field: "test-fraction")
+        try CheckedNumber.nonNegative(configuration.noise, field: "noise")
+        for (name, value) in configuration.parameters.sorted(by: { $0.key < $1.key }) {
+            try CheckedNumber.finite(value, field: "parameters.\(name)")
+        }
+        if let grid = configuration.grid {
+            for width in grid { try CheckedNumber.positive(width, field: "grid") }
+            let (points, overflow) = grid.reduce((1, false)) { total, width in
+                let product = total.0.multipliedReportingOverflow(by: width)
+                return (product.partialValue, total.1 || product.overflow)
+            }
+            if !overflow { try CheckedNumber.trainingRows(samples: points, testFraction: configuration.testFraction) }
+        } else {
+            try CheckedNumber.positive(configuration.samples, field: "samples")
+            try CheckedNumber.trainingRows(samples: configuration.samples, testFraction: configuration.testFraction)
         }
         var probe = configuration
         if probe.grid == nil { probe.samples = min(max(probe.samples, 0), 1) == 0 ? probe.samples : 1 }

@@ -44,7 +44,7 @@ public enum JacobianTimingEvaluation: EvaluationStage {
     public static func validate(_ configuration: Configuration) throws {
         guard configuration.repeats > 0 else { throw ConfigurationProblem(field: "repeats", "must be positive, got \(configuration.repeats)") }
         guard configuration.warmup >= 0 else { throw ConfigurationProblem(field: "warmup", "must be ≥ 0, got \(configuration.warmup)") }
-        guard configuration.maxSeconds > 0 else { throw ConfigurationProblem(field: "max-seconds", "must be positive") }
+        try CheckedNumber.positive(configuration.maxSeconds, field: "max-seconds")
     }
 
     /// Times the forward pass, then every applicable strategy.

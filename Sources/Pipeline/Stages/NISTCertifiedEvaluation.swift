@@ -26,7 +26,7 @@ public enum NISTCertifiedEvaluation: EvaluationStage {
 
     /// The cap must be positive.
     public static func validate(_ configuration: Configuration) throws {
-        guard configuration.maxLRE > 0 else { throw ConfigurationProblem(field: "max-lre", "must be positive") }
+        try CheckedNumber.positive(configuration.maxLRE, field: "max-lre")
     }
 
     /// Compares the fitted values with the certified ones.

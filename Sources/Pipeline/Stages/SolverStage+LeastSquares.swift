@@ -53,12 +53,23 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         } catch let error as JacobianStrategyCatalogError {
             throw ConfigurationProblem(field: "jacobian", error.message)
         }
-        guard let data = try? JSONEncoder().encode(configuration.solver),
-              let members = (try? JSONParser.parse(String(decoding: data, as: UTF8.self)))?.objectValue else { return }
-        for key in members.keys.sorted() where key != "target-cost" {
-            guard case .number(let text)? = members[key], let value = Double(text) else { continue }
-            guard value.isFinite, value >= 0 else {
-                throw ConfigurationProblem(field: key, "must be a finite number ≥ 0, got \(text)")
+        // Non-finite numbers are written as strings (JSONEncoder would otherwise refuse the whole
+        // configuration and skip every check); the solvers' decoding refuses them first anyway.
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(configuration.solver),
+              let members = (try? JSONParser.parse(String(decoding: data, as: UTF8.self)))?.objectValue else {
+            throw ConfigurationProblem("the solver settings cannot be read back")
+        }
+        for key in members.keys.sorted() {
+            switch members[key] {
+            case .number(let text)?:
+                guard let value = Double(text) else { continue }
+                if key == "target-cost" { try CheckedNumber.finite(value, field: key) } else { try CheckedNumber.nonNegative(value, field: key) }
+            case .string(let text)? where ["nan", "inf", "-inf"].contains(text):
+                throw ConfigurationProblem(field: key, "must be a finite number, got \(text)")
+            default:
+                continue
             }
         }
     }

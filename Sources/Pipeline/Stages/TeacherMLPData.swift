@@ -43,6 +43,7 @@ public enum TeacherMLPData: DataStage {
         guard Activation(name: configuration.activation) != nil else {
             throw ConfigurationProblem(field: "activation", "unknown activation '\(configuration.activation)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        try CheckedNumber.nonNegative(configuration.noise, field: "noise")
         do {
             _ = try source(configuration, samplesCap: 1).generate(seed: 0)
         } catch {
