@@ -9,9 +9,11 @@ import Foundation
 /// re-executing with `OPENBLAS_CORETYPE`), host, date; `threads` (the count that applied)
 /// and `threads_source` (`option`, `OPENBLAS_NUM_THREADS` or `default`, see ``ThreadSettings``).
 enum EnvironmentRecord {
-    /// The record for this process, run from `directory` (where the commit is looked up),
-    /// with `threads` the settings the run applied (nil: none applied, both fields null).
-    static func capture(directory: String, threads: ThreadSettings? = ThreadSettings.current, date: Date = Date()) -> JSONValue {
+    /// The record for this process, with `commit` looked up in `projectDirectory` (the
+    /// jacobench checkout, ``ProjectFolder``; never the manifest's folder, whose repository
+    /// could be anyone's and whose git configuration can start programs; nil: `commit` is
+    /// null), and `threads` the settings the run applied (nil: none applied, both fields null).
+    static func capture(projectDirectory: String?, threads: ThreadSettings? = ThreadSettings.current, date: Date = Date()) -> JSONValue {
         let environment = ProcessInfo.processInfo.environment
         var members: [String: JSONValue] = [
             "date": .string(iso8601(date)),
@@ -29,8 +31,7 @@ enum EnvironmentRecord {
             "openblas_num_threads_env": environment["OPENBLAS_NUM_THREADS"].map(JSONValue.string) ?? .null,
             "command": .string(CommandLine.arguments.joined(separator: " ")),
         ]
-        let repository = git(["rev-parse", "HEAD"], in: directory) != nil ? directory : FileManager.default.currentDirectoryPath
-        if let commit = git(["rev-parse", "HEAD"], in: repository) {
+        if let repository = projectDirectory, let commit = git(["rev-parse", "HEAD"], in: repository) {
             members["commit"] = .string(commit)
             members["commit_dirty"] = .bool(!(git(["status", "--porcelain", "--untracked-files=no"], in: repository) ?? "").isEmpty)
         } else {
@@ -70,7 +71,8 @@ enum EnvironmentRecord {
     private static func git(_ arguments: [String], in directory: String) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
+        // No optional index writes, no fsmonitor or hooks: git reads the checkout, runs nothing.
+        process.arguments = ["git", "--no-optional-locks", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "-C", directory] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -8,9 +8,8 @@ import Synchronization
 /// Anything else runs only when the command line allows it (`--allow-program PATH` on `run`,
 /// `batch` and `validate`), and then only that exact path.
 ///
-/// The project folder is the first ancestor of the running executable that holds
-/// `peers/peer_benchmark.py` (a checkout's `.build/…/jacobench`), else the first ancestor of
-/// the working folder that holds it and a `Package.swift`.
+/// The project folder is ``ProjectFolder``: found from the running executable (else the
+/// working folder), never from the manifest.
 public struct PeerProgramPolicy: Sendable, Equatable {
     /// The project folder, when one was found.
     public var projectRoot: String?
@@ -35,11 +34,17 @@ public struct PeerProgramPolicy: Sendable, Equatable {
 
     /// Sets ``current`` to the located project plus `programs` (from `--allow-program`).
     public static func install(allowing programs: [String]) {
-        let policy = PeerProgramPolicy(projectRoot: locateProjectRoot(), allowedPrograms: programs)
+        let policy = PeerProgramPolicy(projectRoot: ProjectFolder.root, allowedPrograms: programs)
         installed.withLock { $0 = policy }
     }
 
-    private static let installed = Mutex(PeerProgramPolicy(projectRoot: locateProjectRoot()))
+    /// Adds `programs` to ``current``'s allowed programs, keeping those already allowed (for
+    /// library users and tests that run several evaluations side by side).
+    public static func allow(_ programs: [String]) {
+        installed.withLock { $0.allowedPrograms += programs.map(absolute) }
+    }
+
+    private static let installed = Mutex(PeerProgramPolicy(projectRoot: ProjectFolder.root))
 
     /// What the evaluation would start for a manifest's `python` and `script`.
     public enum Decision: Sendable, Equatable {
@@ -87,21 +92,6 @@ public struct PeerProgramPolicy: Sendable, Equatable {
         URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
-    /// The project folder: see the type's documentation.
-    public static func locateProjectRoot() -> String? {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
-        let fromExecutable = URL(fileURLWithPath: executable).deletingLastPathComponent()
-        if let root = firstAncestor(of: fromExecutable, holding: [defaultScript]) { return root }
-        return firstAncestor(of: URL(fileURLWithPath: FileManager.default.currentDirectoryPath), holding: [defaultScript, "Package.swift"])
-    }
-
-    private static func firstAncestor(of start: URL, holding names: [String]) -> String? {
-        var url = start.standardizedFileURL
-        while true {
-            if names.allSatisfy({ FileManager.default.fileExists(atPath: url.path + "/" + $0) }) { return url.path }
-            let parent = url.deletingLastPathComponent()
-            if parent.path == url.path { return nil }
-            url = parent
-        }
-    }
+    /// The project folder (``ProjectFolder/locate()``).
+    public static func locateProjectRoot() -> String? { ProjectFolder.locate() }
 }

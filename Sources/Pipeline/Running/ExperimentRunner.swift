@@ -55,8 +55,7 @@ public struct ExperimentRunner {
         do {
             try writer.write("manifest.yaml", plan.manifestText)
             try writer.write("resolved.json", resolvedDocument().text())
-            let directory = URL(fileURLWithPath: plan.manifestPath).deletingLastPathComponent().path
-            try writer.write("environment.json", EnvironmentRecord.capture(directory: directory, threads: threads).text())
+            try writer.write("environment.json", EnvironmentRecord.capture(projectDirectory: ProjectFolder.root, threads: threads).text())
             return try execute(records: plan.cases.map(CaseRecord.pending), writer: writer)
         } catch let error as BundleError {
             writer.discard()

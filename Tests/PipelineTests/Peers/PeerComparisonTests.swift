@@ -185,6 +185,7 @@ enum PeerFixtures {
     }
 
     @Test func withoutThePeersVenvItIsSkippedWithTheReason() throws {
+        PeerProgramPolicy.allow(["/nonexistent/peers-venv/bin/python"])
         let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
         let context = StageContext(
             configuration: PeerFixtures.configuration(python: "/nonexistent/peers-venv/bin/python", script: "peers/peer_benchmark.py"),
@@ -199,6 +200,7 @@ enum PeerFixtures {
     /// A stand-in for the venv's Python (a shell script): checks it was handed the case file
     /// and the options, copies the case's `layers` into the results, and exits with `status`.
     func fakePython(in folder: String, status: Int) throws -> String {
+        PeerProgramPolicy.allow([folder + "/python", folder + "/bench.py"])
         let resultsPath = folder + "/canned.json"
         try Data(PeerFixtures.results.utf8).write(to: URL(fileURLWithPath: resultsPath))
         let script = """
@@ -222,7 +224,7 @@ enum PeerFixtures {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let python = try fakePython(in: folder, status: status)
         let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
-        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: "bench.py"), seed: 1, manifestDirectory: folder)
+        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: folder + "/bench.py"), seed: 1, manifestDirectory: folder)
         let result = try PeerComparisonEvaluation.evaluate(context, subject: subject(model: model, data: PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 1), target: "parameters"))
         let metrics = Dictionary(result.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         #expect(metrics["peer.version.layers"]?.stringValue == "[2,3,1]")
@@ -271,7 +273,7 @@ enum PeerFixtures {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let python = try fakePython(in: folder, status: 2)
         let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
-        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: "bench.py"), seed: 1, manifestDirectory: folder)
+        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: folder + "/bench.py"), seed: 1, manifestDirectory: folder)
         do {
             _ = try PeerComparisonEvaluation.evaluate(context, subject: subject(model: model, data: PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 1), target: "inputs"))
             Issue.record("expected an error")
@@ -282,12 +284,16 @@ enum PeerFixtures {
     }
 
     @Test func validationNamesTheField() {
-        var configuration = PeerFixtures.configuration(python: "p", script: "s")
+        var configuration = PeerFixtures.configuration(python: PeerProgramPolicy.defaultPython, script: PeerProgramPolicy.defaultScript)
+        #expect(throws: Never.self) { try PeerComparisonEvaluation.validate(configuration) }
         configuration.strategies = ["per-sampel"]
-        #expect(throws: ConfigurationProblem.self) { try PeerComparisonEvaluation.validate(configuration) }
+        #expect { try PeerComparisonEvaluation.validate(configuration) } throws: { ($0 as? ConfigurationProblem)?.field == "strategies" }
         configuration.strategies = []
         configuration.budget = 0
-        #expect(throws: ConfigurationProblem.self) { try PeerComparisonEvaluation.validate(configuration) }
+        #expect { try PeerComparisonEvaluation.validate(configuration) } throws: { ($0 as? ConfigurationProblem)?.field == "budget" }
+        configuration.budget = 1
+        configuration.python = "/bin/sh"
+        #expect { try PeerComparisonEvaluation.validate(configuration) } throws: { ($0 as? ConfigurationProblem)?.field == "python" }
     }
 }
 
