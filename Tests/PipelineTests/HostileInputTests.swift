@@ -52,6 +52,24 @@ func treeSnapshot(_ root: String) -> Set<String> {
     }
 }
 
+/// Zero sizes that only the data reveals fail their case with the reason instead of trapping.
+@Suite struct ZeroSizeCaseTests {
+    @Test(arguments: ["[]", "[1, 2, 3]"]) func initialValuesThatDoNotFitTheNISTFormulaFailTheCase(_ initial: String) throws {
+        let folder = try temporaryDirectory()
+        let manifest = """
+            name: nist-initial
+            data: {kind: nist, file: \(BuiltBinary.packageRoot)/Tests/Fixtures/nist/Misra1a.dat}
+            model: {kind: formula, initial: \(initial)}
+            evaluation: [fit]
+            """
+        let plan = try ExperimentPlan.plan(text: manifest, path: folder + "/m.yaml", registry: .standard)
+        let outcome = try ExperimentRunner(plan: plan).run(resultsDirectory: folder + "/results")
+        #expect(outcome.records.map(\.status) == [.failed])
+        let error = try #require(outcome.records.first?.error)
+        #expect(error.contains("initial values for 2 parameters (b1, b2)"), "\(error)")
+    }
+}
+
 /// `PeerProgramPolicy`: the only programs a peer-comparison may start.
 @Suite struct PeerProgramPolicyTests {
     /// A fake project folder with the peers' venv Python and script.

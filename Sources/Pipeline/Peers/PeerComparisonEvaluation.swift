@@ -48,8 +48,8 @@ public enum PeerComparisonEvaluation: EvaluationStage {
 
         /// See ``StageConfiguration``.
         public static let options: [StageOption] = [
-            .optional("python", default: ".peers-venv/bin/python", "the peers' Python (created by `make peers`)"),
-            .optional("script", default: "peers/peer_benchmark.py", "the peer benchmark script"),
+            .optional("python", default: ".peers-venv/bin/python", "the peers' Python (created by `make peers`; in the checkout; another only with --allow-program)"),
+            .optional("script", default: "peers/peer_benchmark.py", "the peer benchmark script (in the checkout; another only with --allow-program)"),
             .optional("repeats", default: "20", "most timed calls per variant, both sides"),
             .optional("budget", default: "1.0", "seconds of timed calls per variant, both sides (at least 3 calls)"),
             .optional("strategies", default: "[]", "jacobench strategies to time; [] = every applicable exact one but auto and swift-autodiff"),

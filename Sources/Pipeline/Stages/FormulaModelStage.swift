@@ -74,6 +74,11 @@ public enum FormulaModelStage: ModelStage {
         } else {
             throw ConfigurationProblem(field: "initial", "give initial parameters (the data has no NIST starting points)")
         }
+        // With a NIST file's formula the count is known only now (validate checks a given formula).
+        guard initial.count == model.parameterCount else {
+            throw ConfigurationProblem(
+                field: "initial", "\(initial.count) initial values for \(model.parameterCount) parameters (\(model.parameterNames.joined(separator: ", ")))")
+        }
         guard data.training.inputCount == model.predictorCount else {
             throw ConfigurationProblem(
                 "the formula has \(model.predictorCount) predictors (\(model.predictorNames.joined(separator: ", "))) but the data has \(data.training.inputCount) input columns")
