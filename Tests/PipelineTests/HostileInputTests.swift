@@ -41,6 +41,11 @@ func treeSnapshot(_ root: String) -> Set<String> {
         }
         try ResultsFolder.check(root + "/results")
         try ResultsFolder.check(root + "/elsewhere/new")
+        // A symbolic link into a bundle is followed.
+        let bundle = root + "/results/e/status"
+        try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: bundle + "/cases")
+        #expect(throws: BundleError.self) { try ResultsFolder.check(root + "/link") }
+        #expect(throws: BundleError.self) { try ResultsFolder.check(root + "/link/new/deeper") }
     }
 
     @Test func theRunnerWritesNothingForAnEmptyResultsFolder() throws {

@@ -14,16 +14,35 @@ public enum ResultsFolder {
         guard !path.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw BundleError("the results folder is empty: give a folder, e.g. --results results")
         }
-        var url = URL(fileURLWithPath: path).standardizedFileURL
-        while true {
-            if let marker = bundleMarkers.first(where: { FileManager.default.fileExists(atPath: url.path + "/" + $0) }) {
-                let which = url.path == URL(fileURLWithPath: path).standardizedFileURL.path ? "is" : "lies inside"
-                throw BundleError(
-                    "results folder \(path) \(which) the result bundle \(url.path) (it holds \(marker)); choose a folder outside any bundle")
+        let given = URL(fileURLWithPath: path).standardizedFileURL
+        // The path as written and, through symbolic links, where it really is.
+        for start in [given, realLocation(of: given)] {
+            var url = start
+            while true {
+                if let marker = bundleMarkers.first(where: { FileManager.default.fileExists(atPath: url.path + "/" + $0) }) {
+                    let which = url.path == start.path ? "is" : "lies inside"
+                    throw BundleError(
+                        "results folder \(path) \(which) the result bundle \(url.path) (it holds \(marker)); choose a folder outside any bundle")
+                }
+                let parent = url.deletingLastPathComponent()
+                if parent.path == url.path { break }
+                url = parent
             }
-            let parent = url.deletingLastPathComponent()
-            if parent.path == url.path { return }
-            url = parent
         }
+    }
+
+    /// `url` with its deepest existing ancestor's symbolic links resolved (realpath(3)) and
+    /// the missing rest appended.
+    static func realLocation(of url: URL) -> URL {
+        var existing = url, missing: [String] = []
+        while !FileManager.default.fileExists(atPath: existing.path) {
+            let parent = existing.deletingLastPathComponent()
+            if parent.path == existing.path { return url }
+            missing.insert(existing.lastPathComponent, at: 0)
+            existing = parent
+        }
+        guard let resolved = realpath(existing.path, nil) else { return url }
+        defer { free(resolved) }
+        return missing.reduce(URL(fileURLWithPath: String(cString: resolved))) { $0.appendingPathComponent($1) }
     }
 }

@@ -236,7 +236,8 @@ public struct PluginRegistry: Sendable {
         do {
             try validate(configuration)
         } catch let problem as ConfigurationProblem {
-            let fieldNode = problem.field.flatMap { section[$0] }
+            // A dotted field (`parameters.b1`) is located at its value.
+            let fieldNode = problem.field.flatMap { field in field.split(separator: ".").reduce(Optional(section)) { $0?[String($1)] } }
             let path = ([keyPath.joined(separator: ".")] + [problem.field].compactMap { $0 }).filter { !$0.isEmpty }.joined(separator: ".")
             throw YAMLError(location: fieldNode?.location ?? section.location, keyPath: path, message: problem.message)
         } catch let error as YAMLError {
