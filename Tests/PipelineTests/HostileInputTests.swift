@@ -272,20 +272,29 @@ struct HostileInputCommandLineTests {
         for name in hostile { try manager.copyItem(atPath: catalogue + "/" + name, toPath: root + "/work/manifests/" + name) }
         try manager.copyItem(atPath: BuiltBinary.packageRoot + "/Tests/Fixtures/nist/Misra1a.dat", toPath: root + "/work/nist/Misra1a.dat")
         try quickFunctionManifest.write(toFile: root + "/work/manifests/good.yaml", atomically: true, encoding: .utf8)
+        // An allowed peer program that writes no results: the case fails, and the evaluation's
+        // scratch folder (under TMPDIR) is gone afterwards.
+        try "exit 0\n".write(toFile: root + "/work/peer.sh", atomically: true, encoding: .utf8)
+        try (quickFunctionManifest.replacingOccurrences(of: "evaluation: [{kind: fit}]", with: "")
+            + "\nevaluation: [{kind: peer-comparison, python: /bin/sh, script: \(root)/work/peer.sh, repeats: 1, budget: 0.01, strategies: [forward-vectorized], pin-cpu: false}]\n")
+            .write(toFile: root + "/work/manifests/peer.yaml", atomically: true, encoding: .utf8)
 
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = root + "/home"
         environment["TMPDIR"] = root + "/tmp"
         let results = root + "/results"
-        let manifests = ["good.yaml"] + hostile.filter { $0.hasSuffix(".yaml") }
+        let manifests = ["good.yaml", "peer.yaml"] + hostile.filter { $0.hasSuffix(".yaml") }
+        let allow = ["--allow-program", "/bin/sh", "--allow-program", root + "/work/peer.sh"]
         for manifest in manifests {
             let before = treeSnapshot(root)
-            let result = try run(["run", manifest, "--results", results], in: root + "/work/manifests", environment: environment)
-            #expect(result.status == (manifest == "good.yaml" ? 0 : 2), "\(manifest): \(result.stderr)")
+            let result = try run(
+                ["run", manifest, "--results", results] + (manifest == "peer.yaml" ? allow : []), in: root + "/work/manifests", environment: environment)
+            let expected: Int32 = manifest == "good.yaml" ? 0 : manifest == "peer.yaml" ? 1 : 2
+            #expect(result.status == expected, "\(manifest): \(result.stderr)")
             let created = treeSnapshot(root).subtracting(before)
             let outside = created.filter { !$0.hasPrefix("results/") && $0 != "results" }
             #expect(outside.isEmpty, "\(manifest) created \(outside.sorted())")
-            if manifest != "good.yaml" { #expect(created.isEmpty, "\(manifest) wrote \(created.sorted())") }
+            if expected == 2 { #expect(created.isEmpty, "\(manifest) wrote \(created.sorted())") }
         }
         #expect(manager.fileExists(atPath: results + "/quick/latest/summary.json"))
     }
