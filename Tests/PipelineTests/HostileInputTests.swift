@@ -75,6 +75,24 @@ func treeSnapshot(_ root: String) -> Set<String> {
     }
 }
 
+/// `max-iterations: 0` through the pipeline: every solver stage returns the start, unconverged.
+@Suite struct NoStepFitTests {
+    @Test(arguments: ["levenberg-marquardt", "gauss-newton", "lbfgs", "adam", "gradient-descent"])
+    func zeroIterationsKeepTheStartingParameters(_ solver: String) throws {
+        let folder = try temporaryDirectory()
+        let manifest = quickFunctionManifest.replacingOccurrences(
+            of: "solver: {kind: levenberg-marquardt, max-iterations: 5}", with: "solver: {kind: \(solver), max-iterations: 0}")
+        let plan = try ExperimentPlan.plan(text: manifest, path: folder + "/m.yaml", registry: .standard)
+        let outcome = try ExperimentRunner(plan: plan).run(resultsDirectory: folder + "/results")
+        let record = try #require(outcome.records.first)
+        #expect(record.status == .ok, "\(record.error ?? "")")
+        let fit = try #require(record.fit)
+        #expect(fit.status == "max-iterations")
+        #expect(fit.iterations == 0)
+        #expect(fit.parameters == record.initialParameters)
+    }
+}
+
 /// `PeerProgramPolicy`: the only programs a peer-comparison may start.
 @Suite struct PeerProgramPolicyTests {
     /// A fake project folder with the peers' venv Python and script.
@@ -243,6 +261,22 @@ struct HostileInputCommandLineTests {
         let result = try run(["run", "quick.yaml", "--results", "r"], in: folder)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: marker), "git ran the manifest repository's fsmonitor")
+    }
+
+    @Test func batchPassesAllowedProgramsToItsRuns() throws {
+        let folder = try temporaryDirectory()
+        let marker = folder + "/ran"
+        try FileManager.default.createDirectory(atPath: folder + "/experiments", withIntermediateDirectories: true)
+        try "touch '\(marker)'\n".write(toFile: folder + "/evil.sh", atomically: true, encoding: .utf8)
+        try (quickFunctionManifest.replacingOccurrences(of: "evaluation: [{kind: fit}]", with: "")
+            + "\nevaluation: [{kind: peer-comparison, python: /bin/sh, script: \(folder)/evil.sh, repeats: 1, budget: 0.01, strategies: [forward-vectorized], pin-cpu: false}]\n")
+            .write(toFile: folder + "/experiments/peer.yaml", atomically: true, encoding: .utf8)
+        let refused = try run(["batch", "experiments", "--results", "r"], in: folder)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let allowed = try run(["batch", "experiments", "--results", "r", "--allow-program", "/bin/sh", "--allow-program", "evil.sh"], in: folder)
+        #expect(allowed.status == 1, "the case fails: the program writes no results")
+        #expect(FileManager.default.fileExists(atPath: marker))
     }
 
     @Test func validateSaysWhatTheDefaultPeerComparisonWouldRun() throws {
