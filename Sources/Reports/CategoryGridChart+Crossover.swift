@@ -22,11 +22,13 @@ extension CategoryGridChart {
     /// The crossover map: one column per distinct N (increasing, left to right), one row
     /// per distinct M (increasing, bottom to top), each cell coloured by its winner.
     /// Axis labels are compact (`1k`, `10k`); a (N, M) pair given twice keeps the last.
+    /// Axis titles default to a parameter Jacobian's (N columns, M rows).
     /// Legend: the winners that occur, in `strategyOrder` with colours from
     /// `ChartPalette.assignment(for: strategyOrder)`, then any others.
     public static func crossoverMap(
         title: String = "Fastest strategy per (N, M)", subtitle: String? = nil,
-        cells: [CrossoverCell], strategyOrder: [String] = []
+        cells: [CrossoverCell], strategyOrder: [String] = [],
+        columnTitle: String = "parameters N", rowTitle: String = "residuals M"
     ) -> CategoryGridChart {
         let widths = Array(Set(cells.map(\.parameters))).sorted()
         let sizes = Array(Set(cells.map(\.residuals))).sorted()
@@ -46,7 +48,7 @@ extension CategoryGridChart {
         }
         return CategoryGridChart(
             title: title, subtitle: subtitle,
-            columnTitle: "parameters N", rowTitle: "residuals M",
+            columnTitle: columnTitle, rowTitle: rowTitle,
             columnLabels: widths.map { ValueFormat.automatic.string(Double($0)) },
             rowLabels: sizes.map { ValueFormat.automatic.string(Double($0)) },
             cells: grid, categories: categories

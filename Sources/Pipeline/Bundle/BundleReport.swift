@@ -156,19 +156,43 @@ public enum BundleReport {
         return [section]
     }
 
-    /// Crossover map and time-vs-N / time-vs-M when cases differ in N or M.
+    /// The sweep key whose values split a crossover into panels: what the Jacobian is taken
+    /// with respect to (parameters of a network over many samples, or the inputs of one point).
+    static let panelKey = "jacobian.with-respect-to"
+
+    /// Crossover maps and time-vs-N / time-vs-M when cases differ in N or M: one panel per
+    /// value of ``panelKey`` when the sweep varies it (e.g. a coupled inputs panel beside the
+    /// parameters panel), else one.
     private static func scalingSections(_ cases: [CaseSummary]) -> [ReportSection] {
         let shaped = cases.filter { $0.shape != nil && (!$0.strategyTimings.isEmpty || $0.status == "skipped") }
+        var panels: [String] = []
+        for item in shaped {
+            let panel = item.sweep[panelKey]?.stringValue ?? ""
+            if !panels.contains(panel) { panels.append(panel) }
+        }
+        return panels.flatMap { panel in
+            scalingSection(shaped.filter { ($0.sweep[panelKey]?.stringValue ?? "") == panel }, panel: panel)
+        }
+    }
+
+    /// One crossover panel; `panel` is the value of ``panelKey`` its cases share ("" when not swept).
+    private static func scalingSection(_ shaped: [CaseSummary], panel: String) -> [ReportSection] {
         let widths = Set(shaped.compactMap { $0.shape?.parameters })
         let sizes = Set(shaped.compactMap { $0.shape?.residuals })
         guard widths.count >= 2 || sizes.count >= 2 else { return [] }
-        var section = ReportSection("Crossover")
+        let inputs = panel == JacobianSettings.Target.inputs.rawValue
+        var section = ReportSection(panel.isEmpty ? "Crossover" : "Crossover: Jacobian with respect to \(panel)")
         let cells = shaped.compactMap { item -> CategoryGridChart.CrossoverCell? in
             guard let shape = item.shape else { return nil }
             let label = item.status == "skipped" ? "skipped" : item.autoScore ?? ""
             return CategoryGridChart.CrossoverCell(parameters: shape.parameters, residuals: shape.residuals, winner: item.winner, label: label)
         }
-        section.blocks.append(.chart(CategoryGridChart.crossoverMap(cells: cells, strategyOrder: strategyOrder),
+        let map = inputs
+            ? CategoryGridChart.crossoverMap(
+                title: "Fastest strategy per (inputs n, outputs m), one coupled point", cells: cells, strategyOrder: strategyOrder,
+                columnTitle: "inputs n", rowTitle: "outputs m")
+            : CategoryGridChart.crossoverMap(cells: cells, strategyOrder: strategyOrder)
+        section.blocks.append(.chart(map,
                                      caption: "Fastest exact strategy per cell (auto excluded); the label scores `auto` against it (✓ within 10%); \"skipped\" cells were predicted over the manifest's limits."))
         section.blocks.append(.table(crossoverTable(shaped)))
         let skipped = shaped.filter { $0.status == "skipped" }

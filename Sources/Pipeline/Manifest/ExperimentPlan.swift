@@ -45,17 +45,17 @@ public struct ExperimentPlan: Sendable {
         }
         root = root.fillingDefaults(from: try ManifestDefaults.node())
         for override in overrides { root = try apply(override: override, to: root) }
-        let axes = try SweepAxis.axes(from: root["sweep"] ?? .scalar(YAMLScalar(value: "", location: root.location)))
+        let sweepPlan = try SweepAxis.assignments(from: root["sweep"] ?? .scalar(YAMLScalar(value: "", location: root.location)))
         let base = root.removing(key: "sweep")
         let directory = (URL(fileURLWithPath: path).deletingLastPathComponent().path)
 
         var cases: [PlannedCase] = []
         var head: ManifestHead?
-        for (index, assignment) in SweepAxis.grid(axes).enumerated() {
+        for (index, assignment) in sweepPlan.grid.enumerated() {
             var tree = base
             var sweep: [String: JSONValue] = [:]
             for (axis, value) in assignment {
-                tree = try tree.replacingValue(atPath: axis.path, with: value)
+                tree = try axis.applying(value, to: tree)
                 sweep[axis.key] = value.jsonValue
             }
             let caseHead: ManifestHead
@@ -69,7 +69,7 @@ public struct ExperimentPlan: Sendable {
             head = head ?? caseHead
             let seed = CaseSeed.derive(manifestSeed: caseHead.seed, sweep: sweep)
             cases.append(try PlannedCase(
-                index: index, sweep: sweep, sweepKeys: axes.map(\.key), seed: seed, tree: tree, head: caseHead,
+                index: index, sweep: sweep, sweepKeys: sweepPlan.keys.filter { sweep[$0] != nil }, seed: seed, tree: tree, head: caseHead,
                 manifestDirectory: directory, registry: registry))
         }
         guard let head else { throw YAMLError(location: root.location, message: "the sweep produced no cases") }
@@ -78,7 +78,7 @@ public struct ExperimentPlan: Sendable {
         assignIdentifiers(&cases)
         return ExperimentPlan(
             manifestPath: path, manifestText: text, overrides: overrides, name: head.name, description: head.description,
-            seed: head.seed, sweepKeys: axes.map(\.key), cases: cases)
+            seed: head.seed, sweepKeys: sweepPlan.keys, cases: cases)
     }
 
     /// Applies one `key.path=value` override.

@@ -101,7 +101,10 @@ enum CaseIdentifier {
         guard !keys.isEmpty else { return ("default", false) }
         let parts = keys.map { key -> String in
             let field = key.split(separator: ".").last.map(String.init) ?? key
-            return field + "=" + compact(sweep[key] ?? .null)
+            var value = sweep[key] ?? .null
+            // Linked keys that take one value together (`data.layers, model.layers`) show it once.
+            if key.contains(","), case .array(let items) = value, let first = items.first, items.allSatisfy({ $0 == first }) { value = first }
+            return field + "=" + compact(value)
         }
         let raw = parts.joined(separator: "_")
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._=-")

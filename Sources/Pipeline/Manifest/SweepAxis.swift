@@ -1,11 +1,18 @@
+import Foundation
 import YAMLDecoding
 
 /// One `sweep:` entry: a dotted key and the alternatives it takes.
+///
+/// A key may link several dotted keys with commas (`"data.layers, model.layers"`): they vary
+/// together, and each alternative is a list with one value per linked key, in order — how a
+/// sweep changes the data's and the model's widths in step.
 public struct SweepAxis: Sendable, Equatable {
-    /// The dotted key as written (`model.layers`).
+    /// The key as written (`model.layers`, or linked keys `data.layers, model.layers`).
     public var key: String
-    /// Its segments.
+    /// The segments of the first (or only) key.
     public var path: [String]
+    /// The segments of every linked key (one entry for a plain key).
+    public var linkedPaths: [[String]]
     /// Where the key was written.
     public var keyLocation: SourceLocation
     /// The alternatives, in the order written (each may be a whole sub-document).
@@ -22,13 +29,19 @@ public struct SweepAxis: Sendable, Equatable {
             throw YAMLError(location: sweep.location, keyPath: "sweep", message: "expected a mapping of dotted keys to lists of values, got \(sweep.summary)")
         }
         return try entries.map { entry in
-            let path = YAMLNode.pathComponents(entry.key)
-            guard let first = path.first, sweepableFields.contains(first), !path.contains("") else {
-                let suggestion = KeySuggestion.closest(to: path.first ?? entry.key, among: sweepableFields)
-                    .map { " (did you mean '\(([$0] + path.dropFirst()).joined(separator: "."))'?)" } ?? ""
-                throw YAMLError(
-                    location: entry.keyLocation, keyPath: "sweep." + entry.key,
-                    message: "sweep key '\(entry.key)' names no field\(suggestion); it must start with one of \(sweepableFields.joined(separator: ", "))")
+            let keys = entry.key.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let paths = keys.map { YAMLNode.pathComponents($0) }
+            for (key, path) in zip(keys, paths) {
+                guard let first = path.first, sweepableFields.contains(first), !path.contains("") else {
+                    let suggestion = KeySuggestion.closest(to: path.first ?? key, among: sweepableFields)
+                        .map { " (did you mean '\(([$0] + path.dropFirst()).joined(separator: "."))'?)" } ?? ""
+                    throw YAMLError(
+                        location: entry.keyLocation, keyPath: "sweep." + entry.key,
+                        message: "sweep key '\(key)' names no field\(suggestion); it must start with one of \(sweepableFields.joined(separator: ", "))")
+                }
+            }
+            guard Set(keys).count == keys.count else {
+                throw YAMLError(location: entry.keyLocation, keyPath: "sweep." + entry.key, message: "a linked sweep key names the same field twice")
             }
             guard case .sequence(let values, _) = entry.value else {
                 throw YAMLError(location: entry.value.location, keyPath: "sweep." + entry.key, message: "expected a list of alternatives, got \(entry.value.summary)")
@@ -40,8 +53,59 @@ public struct SweepAxis: Sendable, Equatable {
             for value in values where !seen.insert(value.jsonValue.canonicalText).inserted {
                 throw YAMLError(location: value.location, keyPath: "sweep." + entry.key, message: "duplicate sweep value \(value.jsonValue.canonicalText)")
             }
-            return SweepAxis(key: entry.key, path: path, keyLocation: entry.keyLocation, values: values)
+            if paths.count > 1 {
+                for value in values {
+                    guard case .sequence(let items, _) = value, items.count == paths.count else {
+                        throw YAMLError(
+                            location: value.location, keyPath: "sweep." + entry.key,
+                            message: "each alternative of linked keys is a list of \(paths.count) values, one per key (\(keys.joined(separator: ", "))), got \(value.summary)")
+                    }
+                }
+            }
+            return SweepAxis(key: entry.key, path: paths[0], linkedPaths: paths, keyLocation: entry.keyLocation, values: values)
         }
+    }
+
+    /// `tree` with this axis set to `value` (every linked key to its item of `value`).
+    func applying(_ value: YAMLNode, to tree: YAMLNode) throws -> YAMLNode {
+        guard linkedPaths.count > 1, case .sequence(let items, _) = value else {
+            return try tree.replacingValue(atPath: path, with: value)
+        }
+        var result = tree
+        for (path, item) in zip(linkedPaths, items) { result = try result.replacingValue(atPath: path, with: item) }
+        return result
+    }
+
+    /// Reads `sweep:` as one grid (a mapping of axes) or as the union of several grids (a
+    /// list of such mappings, each a panel of its own: cases of different grids may vary
+    /// different keys). Returns every key in first-seen order and every assignment, grid
+    /// after grid.
+    static func assignments(from sweep: YAMLNode) throws -> (keys: [String], grid: [[(axis: SweepAxis, value: YAMLNode)]]) {
+        guard case .sequence(let grids, _) = sweep else {
+            let axes = try axes(from: sweep)
+            return (axes.map(\.key), grid(axes))
+        }
+        guard !grids.isEmpty else {
+            throw YAMLError(location: sweep.location, keyPath: "sweep", message: "empty list of sweep grids: give at least one mapping")
+        }
+        var keys: [String] = []
+        var combined: [[(axis: SweepAxis, value: YAMLNode)]] = []
+        var seen = Set<String>()
+        for node in grids {
+            guard case .mapping = node else {
+                throw YAMLError(location: node.location, keyPath: "sweep", message: "each item of a list of sweep grids is a mapping of dotted keys to lists of values, got \(node.summary)")
+            }
+            let axes = try axes(from: node)
+            for axis in axes where !keys.contains(axis.key) { keys.append(axis.key) }
+            for assignment in grid(axes) {
+                let text = assignment.map { "\($0.axis.key)=\($0.value.jsonValue.canonicalText)" }.sorted().joined(separator: "\n")
+                guard seen.insert(text).inserted else {
+                    throw YAMLError(location: node.location, keyPath: "sweep", message: "two sweep grids produce the same case (\(assignment.map { "\($0.axis.key)=\($0.value.jsonValue.canonicalText)" }.joined(separator: ", ")))")
+                }
+                combined.append(assignment)
+            }
+        }
+        return (keys, combined)
     }
 
     /// Every combination, first axis outermost (the last axis varies fastest); one empty
