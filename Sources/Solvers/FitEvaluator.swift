@@ -146,11 +146,16 @@ final class FitEvaluator {
         timings.factorizationSeconds = systems.reduce(0) { $0 + $1.factorizationSeconds }
     }
 
-    /// Appends a trace row stamped with the elapsed time.
+    /// Appends a trace row stamped with the elapsed time, and reports an accepted step to the
+    /// problem's ``LeastSquaresProblem/iterationObserver``.
     func record(iteration: Int, cost: Double, damping: Double, stepNorm: Double, gradientNorm: Double, accepted: Bool) {
+        let seconds = elapsed
         trace.append(FitIteration(
             iteration: iteration, cost: cost, damping: damping, stepNorm: stepNorm,
-            gradientNorm: gradientNorm, accepted: accepted, elapsedSeconds: elapsed))
+            gradientNorm: gradientNorm, accepted: accepted, elapsedSeconds: seconds))
+        if accepted, let observer = problem.iterationObserver {
+            observer(FitProgress(iteration: iteration, cost: cost, elapsedSeconds: seconds))
+        }
     }
 
     /// Builds the result. With `covariance`, uses `jacobianAtSolution` when given (it must be

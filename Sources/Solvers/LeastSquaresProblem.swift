@@ -24,14 +24,18 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     /// returns true the solver ends with ``FitStatus/cancelled`` at its current point. Must be
     /// cheap (an atomic load) and safe to call from the fitting thread.
     public var shouldStop: (@Sendable () -> Bool)?
+    /// Called once per accepted iteration, on the fitting thread, with the iteration, cost and
+    /// elapsed time (progress displays). Must be cheap: rate-limit in the observer.
+    public var iterationObserver: (@Sendable (FitProgress) -> Void)?
 
     /// Creates a problem. `jacobianStrategy` defaults to ``defaultJacobianStrategy``.
     public init(
         map: any DifferentiableMap, initialParameters: [Double], standardDeviations: [Double]? = nil,
         fixedParameters: Set<Int> = [], jacobianStrategy: (any JacobianStrategy)? = nil, parameterNames: [String]? = nil,
-        shouldStop: (@Sendable () -> Bool)? = nil
+        shouldStop: (@Sendable () -> Bool)? = nil, iterationObserver: (@Sendable (FitProgress) -> Void)? = nil
     ) {
         self.shouldStop = shouldStop
+        self.iterationObserver = iterationObserver
         self.map = map
         self.initialParameters = initialParameters
         self.standardDeviations = standardDeviations

@@ -2,8 +2,10 @@ import Foundation
 import Synchronization
 
 /// The progress line on stderr: one updating line per case (`[2/6] layers=5x9x3 · solver ·
-/// iteration 12 · 3.2 s · ETA 20 s`). On a terminal the line is redrawn in place (at most
-/// ten times a second); otherwise one line is printed when each case ends.
+/// iteration 12 · cost 0.031 · 3.2 s · ETA 20 s`). On a terminal the line is redrawn in place
+/// (at most ten times a second); otherwise (logs, SLURM) one line is printed when each case
+/// ends, and a case that runs longer prints its current line at most once per
+/// ``logInterval`` seconds.
 public final class RunProgressDisplay: Sendable {
     private struct State {
         var total = 0
@@ -11,28 +13,42 @@ public final class RunProgressDisplay: Sendable {
         var caseID = ""
         var stage = ""
         var note = ""
-        var caseStart = Stopwatch()
+        var caseStart = 0.0
         var finishedSeconds: [Double] = []
         /// Predicted seconds per case (run order), from the estimate before the first case.
         var predicted: [Double?] = []
-        var lastDraw = 0.0
-        var runClock = Stopwatch()
+        var lastDraw = -Double.infinity
+        var lastLog = 0.0
+        var runStart = 0.0
     }
+
+    /// Seconds between progress lines without a terminal (5).
+    public static let logInterval = 5.0
 
     private let state = Mutex(State())
     private let isTerminal: Bool
     private let write: @Sendable (String) -> Void
+    private let now: @Sendable () -> Double
 
-    /// A display writing to stderr; `isTerminal` defaults to isatty(2).
-    public init(isTerminal: Bool = isatty(2) != 0, write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    /// A display writing to stderr; `isTerminal` defaults to isatty(2); `now` is monotonic
+    /// seconds (injected by tests).
+    public init(
+        isTerminal: Bool = isatty(2) != 0,
+        write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
+        now: @escaping @Sendable () -> Double = MonotonicClock.seconds
+    ) {
         self.isTerminal = isTerminal
         self.write = write
+        self.now = now
+        let start = now()
+        state.withLock { $0.runStart = start }
     }
 
     /// Announces the run: case count and, when given, the estimate made before any case
     /// ran (``RunEstimate``); the running estimate follows after the first case.
     public func begin(total: Int, experiment: String, estimate: RunEstimate? = nil) {
-        state.withLock { $0.total = total; $0.runClock = Stopwatch(); $0.predicted = estimate?.caseSeconds ?? [] }
+        let start = now()
+        state.withLock { $0.total = total; $0.runStart = start; $0.predicted = estimate?.caseSeconds ?? [] }
         var line = "jacobench: \(experiment): \(total) case\(total == 1 ? "" : "s")"
         if let estimate { line += ", " + estimate.summary }
         write(line + "\n")
@@ -40,12 +56,14 @@ public final class RunProgressDisplay: Sendable {
 
     /// A case starts.
     public func beginCase(index: Int, id: String) {
+        let start = now()
         state.withLock {
             $0.index = index
             $0.caseID = id
             $0.stage = ""
             $0.note = ""
-            $0.caseStart = Stopwatch()
+            $0.caseStart = start
+            $0.lastLog = start
         }
         draw(force: true)
     }
@@ -64,10 +82,11 @@ public final class RunProgressDisplay: Sendable {
 
     /// A case ended with `status`; `finished` is false for an interrupted case (not counted in estimates).
     public func endCase(status: String, finished: Bool = true) {
+        let time = now()
         let (line, first, total) = state.withLock { state -> (String, Bool, Int) in
-            guard finished else { return (Self.line(state, status: status), false, state.total) }
-            state.finishedSeconds.append(state.caseStart.elapsedSeconds)
-            return (Self.line(state, status: status), state.finishedSeconds.count == 1, state.total)
+            guard finished else { return (Self.line(state, status: status, now: time), false, state.total) }
+            state.finishedSeconds.append(time - state.caseStart)
+            return (Self.line(state, status: status, now: time), state.finishedSeconds.count == 1, state.total)
         }
         write((isTerminal ? "\r\u{1B}[K" : "") + line + "\n")
         if first && total > 1 {
@@ -82,17 +101,26 @@ public final class RunProgressDisplay: Sendable {
     }
 
     private func draw(force: Bool) {
-        guard isTerminal else { return }
+        let time = now()
+        guard isTerminal else {
+            // Logs: the current line once per logInterval of a long case, never on a forced redraw.
+            let line: String? = state.withLock { state in
+                guard !force, time - state.lastLog >= Self.logInterval else { return nil }
+                state.lastLog = time
+                return Self.line(state, status: nil, now: time)
+            }
+            if let line { write(line + "\n") }
+            return
+        }
         let line: String? = state.withLock { state in
-            let now = state.runClock.elapsedSeconds
-            guard force || now - state.lastDraw >= 0.1 else { return nil }
-            state.lastDraw = now
-            return Self.line(state, status: nil)
+            guard force || time - state.lastDraw >= 0.1 else { return nil }
+            state.lastDraw = time
+            return Self.line(state, status: nil, now: time)
         }
         if let line { write("\r\u{1B}[K" + line) }
     }
 
-    private static func line(_ state: State, status: String?) -> String {
+    private static func line(_ state: State, status: String?, now: Double) -> String {
         var parts = ["[\(state.index + 1)/\(state.total)] \(state.caseID)"]
         if let status {
             parts.append(status)
@@ -100,7 +128,7 @@ public final class RunProgressDisplay: Sendable {
             if !state.stage.isEmpty { parts.append(state.stage) }
             if !state.note.isEmpty { parts.append(state.note) }
         }
-        parts.append(duration(state.caseStart.elapsedSeconds))
+        parts.append(duration(now - state.caseStart))
         if let remaining = remainingSeconds(state, includingCurrent: status == nil), remaining > 0 {
             parts.append("ETA \(duration(remaining))")
         }

@@ -90,7 +90,8 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         let cancellation = context.cancellation
         let result = solver.fit(LeastSquaresProblem(
             map: problem.residuals, initialParameters: problem.initialParameters, jacobianStrategy: strategy,
-            parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled }))
+            parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled },
+            iterationObserver: FitProgressNotes(progress: context.progress).observer))
         // A fit ended by Ctrl-C is not a result: the case stays pending for --resume.
         try context.checkCancellation()
         var choice = result.jacobianStrategy
