@@ -9,13 +9,17 @@ public struct JacobianStrategyOptions: Sendable, Equatable, Hashable, Codable {
     public var pinned: String?
     /// For `auto`: also consider inexact strategies (finite differences).
     public var allowInexact: Bool
+    /// For `auto`: decide by timing the map on this machine instead of by the cost model's
+    /// counts (opt-in: the choice then depends on the machine and its load).
+    public var calibrate: Bool
 
     /// Creates options; everything unset means each strategy's defaults.
-    public init(chunk: Int? = nil, relativeStep: Double? = nil, pinned: String? = nil, allowInexact: Bool = false) {
+    public init(chunk: Int? = nil, relativeStep: Double? = nil, pinned: String? = nil, allowInexact: Bool = false, calibrate: Bool = false) {
         self.chunk = chunk
         self.relativeStep = relativeStep
         self.pinned = pinned
         self.allowInexact = allowInexact
+        self.calibrate = calibrate
     }
 }
 
@@ -58,7 +62,7 @@ public enum JacobianStrategyCatalog {
         .init(name: "ridders", summary: "Richardson-extrapolated central differences with an error estimate", cost: "≤ 2n·10 forward", isExact: false, options: ["relative-step"]),
         .init(name: "complex-step", summary: "Im f(x + ih·e_j)/h in complex arithmetic, exact to rounding", cost: "n complex forward", isExact: true, options: ["relative-step"]),
         .init(name: "swift-autodiff", summary: "the Swift toolchain's reverse mode, one pullback per row", cost: "m pullbacks", isExact: true, options: []),
-        .init(name: "auto", summary: "the fastest exact strategy by a cost model calibrated on this machine", cost: "that of its choice", isExact: true, options: ["pinned", "allow-inexact"]),
+        .init(name: "auto", summary: "the cheapest exact strategy by the cost model's counts for the map's shape (deterministic); by timing on this machine with calibrate", cost: "that of its choice", isExact: true, options: ["pinned", "allow-inexact", "calibrate"]),
     ]
 
     /// Every manifest name.
@@ -95,7 +99,7 @@ public enum JacobianStrategyCatalog {
                 inner.pinned = nil
                 return AutoStrategy(pinned: try strategy(named: pinned, options: inner), allowInexact: options.allowInexact)
             }
-            return AutoStrategy(allowInexact: options.allowInexact)
+            return AutoStrategy(allowInexact: options.allowInexact, calibrates: options.calibrate)
         default:
             let suggestion = closestName(to: name).map { " (did you mean '\($0)'?)" } ?? ""
             throw JacobianStrategyCatalogError(

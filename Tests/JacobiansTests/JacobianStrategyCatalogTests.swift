@@ -72,14 +72,15 @@ final class PlainMap: DifferentiableMap {
             pullbackFixed: 1e-5, pullbackPerLane: 1e-6, perSample: perSample, complexEvaluation: 1e-4)
     }
 
-    @Test func recordsItsDecisionAndMatchesTheChosenStrategy() throws {
+    @Test func recordsItsCalibratedDecisionAndMatchesTheChosenStrategy() throws {
         let (map, theta) = ConformanceModel.forum5x9x3Tanh.make()
-        let auto = AutoStrategy()
+        let auto = AutoStrategy(calibrates: true)
         #expect(auto.lastDecision == nil)
         let jacobian = try auto.jacobian(of: map, at: theta)
         let decision = try #require(auto.lastDecision)
         #expect(decision.strategy.isExact)
         #expect(!decision.pinned)
+        #expect(!decision.predictedSeconds.isEmpty)
         #expect(decision.predictedSeconds[decision.chosen] == decision.predictedSeconds.values.min())
         #expect(decision.reason.contains("n = 84, m = 576, S = 192, p = 3"))
         #expect(decision.excluded["forward-difference"] != nil)

@@ -86,4 +86,47 @@ struct DeterminismTests {
         // The other manifest of the batch ran too, under both job counts, identically.
         #expect(try deterministicMetrics(bundle: folder + "/jobs1/other/latest") == deterministicMetrics(bundle: folder + "/jobs2/other/latest"))
     }
+
+    /// Without any pin, `auto` (in the evaluations and the solver) decides from the cost
+    /// model: two plain runs of formula fits on NIST files (where per-sample and
+    /// forward-vectorized Jacobians differ in the last bits, so a timing-based choice used to
+    /// change iterations, statuses and digits) and of the MLP manifest are bitwise equal, and
+    /// `diff` of them exits 0.
+    @Test func unpinnedAutoGivesBitwiseIdenticalRuns() throws {
+        let folder = try temporaryDirectory()
+        let nist = BuiltBinary.packageRoot + "/data/nist"
+        let manifest = """
+            name: nist-twice
+            seed: 1
+            data: {kind: nist, file: \(nist)/Misra1a.dat}
+            model: {kind: formula, start: '1'}
+            solver: {kind: levenberg-marquardt, jacobian: auto, max-iterations: 1000}
+            jacobian: {strategies: [auto, per-sample, forward-vectorized]}
+            evaluation: [{kind: fit}, {kind: nist-certified}, {kind: jacobian-accuracy}]
+            sweep:
+              data.file: [\(nist)/Misra1a.dat, \(nist)/BoxBOD.dat, \(nist)/DanWood.dat, \(nist)/Misra1d.dat, \(nist)/Thurber.dat]
+              model.start: ['1', '2']
+            """
+        try manifest.write(toFile: folder + "/nist.yaml", atomically: true, encoding: .utf8)
+        try Self.manifest(name: "det").write(toFile: folder + "/det.yaml", atomically: true, encoding: .utf8)
+        for name in ["nist", "det"] {
+            var bundles: [String] = []
+            for results in ["first", "second"] {
+                let run = try jacobench(["run", name + ".yaml", "--results", results], in: folder)
+                #expect(run.status == 0)
+                bundles.append(folder + "/" + results + "/" + (name == "nist" ? "nist-twice" : "det") + "/latest")
+            }
+            let first = try deterministicMetrics(bundle: bundles[0]), second = try deterministicMetrics(bundle: bundles[1])
+            #expect(first.count == (name == "nist" ? 10 : 2))
+            for (id, metrics) in first {
+                #expect(metrics["fit.final_cost"] != nil, "\(id)")
+                #expect(metrics["fit.jacobian_strategy"]?.stringValue?.hasPrefix("auto → ") == true, "\(id)")
+                #expect(metrics["jacobian.auto.mode"] == .string("cost-model"), "\(id)")
+                #expect(metrics["jacobian.auto.choice"] != nil, "\(id): auto's choice is a deterministic metric")
+            }
+            #expect(first == second, "\(name)")
+            let diff = try jacobench(["diff", bundles[0], bundles[1]], in: folder)
+            #expect(diff.status == 0, "\(diff.stdout)")
+        }
+    }
 }

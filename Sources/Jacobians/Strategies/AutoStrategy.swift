@@ -48,11 +48,20 @@ public struct AutoCalibration: Sendable, Equatable {
     }
 }
 
-/// `auto`: picks the fastest exact strategy for the map from a cost model over
-/// n, m, S, p and the map's capabilities, calibrated by a short measurement on
-/// this machine (cached per map), and never an inexact one unless `allowInexact`.
+/// `auto`: picks the cheapest exact strategy for the map, never an inexact one unless
+/// `allowInexact`.
 ///
-/// Model (t(k) = fixed + k·per-lane, fitted from 1 and K ≤ min(n or m, 64) lanes, see ``calibrate(_:at:)``):
+/// By default the decision is deterministic: the strategy with the fewest forward-pass units
+/// that ``JacobianCostModel`` predicts for the map's shape (``JacobianShape/described(by:)``,
+/// or the shape the caller passes), ties broken by catalog order — a pure function of the
+/// shape, so two runs of one manifest pick the same strategy and their fits the same bits.
+/// The map is never evaluated to decide.
+///
+/// With `calibrates` (manifest `jacobian.auto: {calibrate: true}`) it times the map on this
+/// machine instead (cached per map) and picks the fastest predicted by the calibrated model
+/// below; that choice depends on the machine and its load.
+///
+/// Calibrated model (t(k) = fixed + k·per-lane, fitted from 1 and K ≤ min(n or m, 64) lanes, see ``calibrate(_:at:)``):
 /// forward-loop n·t_push(1); reverse-loop m·t_pull(1); forward-vectorized
 /// t_push(n); reverse-vectorized t_pull(m); per-sample the measured p sweeps;
 /// complex-step n·t_complex; and, when allowed, (n+1)·t_eval and 2n·t_eval for
@@ -66,6 +75,9 @@ public final class AutoStrategy: JacobianStrategy {
     public let pinnedStrategy: (any JacobianStrategy)?
     /// Whether finite differences may be chosen.
     public let allowInexact: Bool
+    /// Whether the decision times the map on this machine (opt-in) instead of using the
+    /// cost model's counts.
+    public let calibrates: Bool
     private struct CalibrationKey: Hashable, Sendable {
         var map: ObjectIdentifier
         var inputCount: Int
@@ -78,11 +90,15 @@ public final class AutoStrategy: JacobianStrategy {
     }
     private let state = Mutex(State())
 
-    /// Creates the strategy, optionally pinned to `pinned`.
-    public init(pinned: (any JacobianStrategy)? = nil, allowInexact: Bool = false) {
+    /// Creates the strategy, optionally pinned to `pinned`; `calibrates` decides by timing.
+    public init(pinned: (any JacobianStrategy)? = nil, allowInexact: Bool = false, calibrates: Bool = false) {
         self.pinnedStrategy = pinned
         self.allowInexact = allowInexact
+        self.calibrates = calibrates
     }
+
+    /// How decisions are made: `pinned`, `calibrated` or `cost-model`.
+    public var mode: String { pinnedStrategy != nil ? "pinned" : calibrates ? "calibrated" : "cost-model" }
 
     /// Creates the strategy pinned to a catalog name (e.g. `per-sample`).
     public convenience init(pinned name: String, allowInexact: Bool = false) throws {
@@ -111,14 +127,16 @@ public final class AutoStrategy: JacobianStrategy {
         return try decision.strategy.jacobian(of: map, at: point, into: &jacobian)
     }
 
-    /// Calibrates and decides for `map` now (cached), so the first Jacobian costs only itself.
+    /// Decides for `map` now (cached; with `calibrates`, the timing happens here), so the first
+    /// Jacobian costs only itself.
     public func prepare(for map: any DifferentiableMap, at point: [Double]) throws {
         _ = try decide(for: map, at: point)
     }
 
-    /// The decision for `map` without computing J: calibrated and chosen on first
-    /// use, then cached per map (identity and shape), so later calls cost a lookup.
-    public func decide(for map: any DifferentiableMap, at point: [Double]) throws -> AutoDecision {
+    /// The decision for `map` without computing J: chosen on first use, then cached per map
+    /// (identity and shape), so later calls cost a lookup. `shape` overrides the map's own
+    /// description for the cost model (a pipeline knows the model's widths).
+    public func decide(for map: any DifferentiableMap, at point: [Double], shape: JacobianShape? = nil) throws -> AutoDecision {
         if let pinnedStrategy {
             try pinnedStrategy.requireApplicable(to: map)
             let decision = AutoDecision(
@@ -134,6 +152,14 @@ public final class AutoStrategy: JacobianStrategy {
         }) {
             return cached
         }
+        guard calibrates else {
+            let decision = Self.choose(for: map, shape: shape ?? JacobianShape.described(by: map), allowInexact: allowInexact)
+            state.withLock {
+                $0.lastChoice[key] = decision
+                $0.lastDecision = decision
+            }
+            return decision
+        }
         let calibration = Self.calibrate(map, at: point)
         let decision = Self.choose(for: map, calibration: calibration, allowInexact: allowInexact)
         state.withLock {
@@ -142,6 +168,52 @@ public final class AutoStrategy: JacobianStrategy {
             $0.lastDecision = decision
         }
         return decision
+    }
+
+    /// Strategies `auto` never chooses: itself, the toolchain's reference implementation, and
+    /// Ridders' extrapolation (an accuracy reference, many evaluations per column).
+    static let neverChosen: Set<String> = ["auto", "swift-autodiff", "ridders"]
+
+    /// The deterministic decision: every catalog strategy applicable to `map` (exact ones only
+    /// unless `allowInexact`) predicted by ``JacobianCostModel`` on `shape`; the fewest
+    /// forward-pass units wins, ties by catalog order. Pure: no evaluation, no clock.
+    public static func choose(for map: any DifferentiableMap, shape: JacobianShape, allowInexact: Bool) -> AutoDecision {
+        var excluded: [String: String] = [
+            "swift-autodiff": "reference implementation: m pullbacks through the toolchain runtime, never faster than reverse-loop",
+            "ridders": "an accuracy reference: many evaluations per column",
+        ]
+        var ranked: [(strategy: any JacobianStrategy, units: Double)] = []
+        for strategy in JacobianStrategyCatalog.allStrategies() where !neverChosen.contains(strategy.name) {
+            if !strategy.isExact && !allowInexact {
+                excluded[strategy.name] = "inexact (allow-inexact is off)"
+                continue
+            }
+            if let reason = strategy.inapplicabilityReason(for: map) {
+                excluded[strategy.name] = reason
+                continue
+            }
+            guard JacobianCostModel.isApplicable(strategy.name, on: shape) else {
+                excluded[strategy.name] = "not applicable to the shape the cost model was given"
+                continue
+            }
+            ranked.append((strategy, JacobianCostModel.predict(strategy, on: shape).forwardPassUnits))
+        }
+        // Stable: catalog order among equal predictions.
+        let order = ranked.enumerated().sorted { ($0.element.units, $0.offset) < ($1.element.units, $1.offset) }.map(\.element)
+        guard let best = order.first else {
+            return AutoDecision(strategy: ForwardVectorized(), reason: "no candidate applies; forward-vectorized", predictedSeconds: [:], excluded: excluded, pinned: false)
+        }
+        var reason = "cost model: \(units(best.units)) forward-pass units"
+        if order.count > 1 { reason += " vs \(order[1].strategy.name) \(units(order[1].units))" }
+        reason += " (n = \(shape.inputCount), m = \(shape.outputCount)"
+        if let samples = shape.sampleCount, let p = shape.outputsPerSample { reason += ", S = \(samples), p = \(p)" }
+        reason += ")"
+        return AutoDecision(strategy: best.strategy, reason: reason, predictedSeconds: [:], excluded: excluded, pinned: false)
+    }
+
+    static func units(_ value: Double) -> String {
+        let tenths = (value * 10).rounded() / 10
+        return value >= 100 || tenths == tenths.rounded() ? String(Int(value.rounded())) : String(tenths)
     }
 
     /// Predicts each candidate's time from `calibration` and picks the fastest

@@ -73,8 +73,8 @@ public struct StrategyAdvice: Sendable {
         var subject = EvaluationSubject(
             data: data, model: model, residuals: residuals, parameters: model.initialParameters, fit: nil, jacobian: settings)
         let selection = try JacobianSelection(subject: subject)
-        let auto = try settings.auto.map { try AutoStrategy(pinned: $0) } ?? AutoStrategy()
-        let decision = try auto.decide(for: selection.map, at: selection.point)
+        let auto = try settings.auto.map { try AutoStrategy(pinned: $0) } ?? AutoStrategy(calibrates: settings.autoCalibrates)
+        let decision = try auto.decide(for: selection.map, at: selection.point, shape: selection.shape)
 
         var rows = selection.entries.map { entry in
             Row(strategy: entry.label, isExact: entry.strategy.isExact,

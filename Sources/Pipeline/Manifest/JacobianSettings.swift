@@ -17,8 +17,18 @@ public struct JacobianSettings: Decodable, Sendable, Equatable {
     public var strategies: [StrategyRequest]?
     /// The reference strategy's name.
     public var reference: String
-    /// Pins `auto` to one strategy name (for reproducible re-runs); nil lets it choose.
+    /// Pins `auto` to one strategy name; nil lets it choose (`jacobian.auto: NAME` or
+    /// `jacobian.auto: {pin: NAME}`).
     public var auto: String?
+    /// Whether `auto` decides by timing on this machine (`jacobian.auto: {calibrate: true}`)
+    /// instead of by the cost model's counts (the deterministic default).
+    public var autoCalibrates: Bool = false
+
+    /// The mapping form of `jacobian.auto`.
+    struct AutoOptions: Decodable {
+        var pin: String?
+        var calibrate: Bool?
+    }
 
     enum CodingKeys: String, CodingKey {
         case withRespectTo = "with-respect-to"
@@ -30,7 +40,16 @@ public struct JacobianSettings: Decodable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         withRespectTo = try container.decode(Target.self, forKey: .withRespectTo)
         reference = try container.decode(String.self, forKey: .reference)
-        auto = try container.decodeIfPresent(String.self, forKey: .auto)
+        if let pinned = try? container.decodeIfPresent(String.self, forKey: .auto) {
+            auto = pinned
+        } else if let options = try container.decodeIfPresent(AutoOptions.self, forKey: .auto) {
+            auto = options.pin
+            autoCalibrates = options.calibrate ?? false
+            if auto != nil && autoCalibrates {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .auto, in: container, debugDescription: "pin and calibrate exclude each other: a pinned auto does not decide")
+            }
+        }
         if let word = try? container.decode(String.self, forKey: .strategies) {
             guard word == "all" else {
                 throw DecodingError.dataCorruptedError(

@@ -29,7 +29,7 @@ public enum ManifestDefaults {
         ("jacobian.with-respect-to", "parameters", "parameters (fitting) or inputs (sensitivity)"),
         ("jacobian.strategies", "all", "`all` or a list of names / {name: forward-vectorized, chunk: 16}"),
         ("jacobian.reference", "forward-vectorized", "the strategy accuracy is measured against"),
-        ("jacobian.auto", "(unset)", "pin `auto` to one strategy so a re-run is reproducible"),
+        ("jacobian.auto", "(unset)", "unset: `auto` picks the cheapest exact strategy by the cost model's counts (deterministic); NAME or {pin: NAME} pins it; {calibrate: true} decides by timing on this machine"),
         ("solver", "null", "no fit; evaluations run at the model's initial parameters"),
         ("evaluation", "[]", "list of {kind: …} evaluations"),
         ("limits.memory-cap", "null", "e.g. 2 GiB: a strategy or case predicted to need more is recorded as skipped, not run"),

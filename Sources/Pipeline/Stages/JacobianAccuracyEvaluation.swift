@@ -44,8 +44,8 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
             for index in jacobian.elements.indices { difference.append(jacobian.elements[index] - reference.elements[index]) }
             let error = euclideanNorm(difference) / (referenceNorm > 0 ? referenceNorm : 1)
             let prefix = "jacobian.\(entry.label)."
-            // An unpinned `auto` chooses by measured speed, so its results are not reproducible.
-            let reproducible = entry.strategy.name != "auto" || subject.jacobian.auto != nil
+            // `auto` decides from the cost model (or is pinned) unless it calibrates by timing.
+            let reproducible = entry.strategy.name != "auto" || !subject.jacobian.autoCalibrates
             var entryMetrics: [Metric] = [
                 .deterministic(prefix + "rel_error", error),
                 .count(prefix + "forward_evaluations", cost.forwardEvaluations),
@@ -57,6 +57,8 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
             ]
             if let decision = entry.autoDecision {
                 entryMetrics.append(.text(prefix + "choice", decision.chosen))
+                let mode = subject.jacobian.auto != nil ? "pinned" : subject.jacobian.autoCalibrates ? "calibrated" : "cost-model"
+                entryMetrics.append(.text(prefix + "mode", mode))
             }
             if !reproducible {
                 for index in entryMetrics.indices { entryMetrics[index].kind = .timing }

@@ -50,7 +50,8 @@ struct JacobianSelection {
         let limits = subject.limits, shape = self.shape
         entries = try requests.map { request in
             let options = JacobianStrategyOptions(
-                chunk: request.chunk, relativeStep: request.relativeStep, pinned: request.name == "auto" ? settings.auto : nil)
+                chunk: request.chunk, relativeStep: request.relativeStep, pinned: request.name == "auto" ? settings.auto : nil,
+                calibrate: request.name == "auto" && settings.autoCalibrates)
             var strategy = try JacobianStrategyCatalog.strategy(named: request.name, options: options)
             var entry = Entry(label: request.label, strategy: strategy, notApplicable: strategy.inapplicabilityReason(for: map))
             guard entry.notApplicable == nil else { return entry }

@@ -1,7 +1,8 @@
 import Jacobians
 import LinearAlgebra
 
-/// `auto` under the run's memory limits: the decision is `AutoStrategy`'s own, but when it
+/// `auto` under the run's memory limits: the decision is `AutoStrategy`'s own (on the model's
+/// shape, which the pipeline knows), but when it
 /// falls on `forward-vectorized` or `reverse-vectorized` without a chunk and the cost model
 /// predicts the sweep above `budgetBytes`, the chosen strategy runs chunked (same result up
 /// to summation order). Its name stays `auto`, so metrics and reports do not change.
@@ -20,12 +21,12 @@ struct MemoryBoundedAuto: JacobianStrategy {
 
     /// `auto`'s calibration and decision, ahead of the first Jacobian.
     func prepare(for map: any DifferentiableMap, at point: [Double]) throws {
-        try auto.prepare(for: map, at: point)
+        _ = try auto.decide(for: map, at: point, shape: shape)
     }
 
     /// Decides (cached per map), bounds the choice, runs it.
     func jacobian(of map: any DifferentiableMap, at point: [Double], into jacobian: inout Matrix) throws -> JacobianCost {
-        let decision = try auto.decide(for: map, at: point)
+        let decision = try auto.decide(for: map, at: point, shape: shape)
         return try Self.bounded(decision.strategy, on: shape, budgetBytes: budgetBytes).strategy.jacobian(of: map, at: point, into: &jacobian)
     }
 

@@ -79,7 +79,8 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
     public static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome {
         let name = context.configuration.jacobian
         let pinned = name == "auto" ? problem.jacobian?.auto : nil
-        var strategy = try JacobianStrategyCatalog.strategy(named: name, options: JacobianStrategyOptions(pinned: pinned))
+        let calibrate = name == "auto" && (problem.jacobian?.autoCalibrates ?? false)
+        var strategy = try JacobianStrategyCatalog.strategy(named: name, options: JacobianStrategyOptions(pinned: pinned, calibrate: calibrate))
         let shape = problem.jacobianShape ?? JacobianShape(map: problem.residuals)
         if let auto = strategy as? AutoStrategy {
             strategy = MemoryBoundedAuto(auto: auto, shape: shape, budgetBytes: problem.limits.chunkBudget)
