@@ -44,10 +44,9 @@ public struct LeastSquaresProblem: @unchecked Sendable {
         self.parameterNames = parameterNames
     }
 
-    /// The strategy used when none is given: the engine's `auto`, which picks the fastest
-    /// exact strategy for the map. Its choice is timed on this machine, so two runs may pick
-    /// different (equally exact) strategies whose Jacobians differ in the last bits; pin a
-    /// strategy when bitwise reproducibility across runs matters.
+    /// The strategy used when none is given: the engine's `auto`, which picks the cheapest
+    /// exact strategy for the map by the cost model's counts for its shape — deterministic,
+    /// so two runs take the same strategy and reach the same bits.
     public static var defaultJacobianStrategy: any JacobianStrategy { AutoStrategy() }
 
     /// True when ``shouldStop`` asks the solver to end now.
