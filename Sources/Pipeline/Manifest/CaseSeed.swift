@@ -13,7 +13,7 @@ import YAMLDecoding
 /// and shapes are fixed by its own section (layer widths include the input and output widths).
 /// No solver or evaluation draws random numbers today; one that does must derive its seed the
 /// same way from its own resolved section.
-public struct CaseSeeds: Sendable, Equatable {
+public struct CaseSeeds: Sendable, Hashable {
     /// Seeds the data stage (sampling, noise, teacher network, train/test split).
     public var data: UInt64
     /// Seeds the model stage's initial parameters θ₀.
