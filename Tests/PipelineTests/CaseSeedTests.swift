@@ -119,6 +119,34 @@ import YAMLDecoding
         #expect("\(error)".contains("2 sweep cases"))
     }
 
+    @Test func bundlesRecordTheReplicateAndDiffMatchesReplicatesApart() throws {
+        let text = """
+            name: replicated
+            seed: 5
+            replicates: 2
+            data: {kind: line, samples: 4}
+            model: {kind: line}
+            solver: {kind: exact-line}
+            evaluation: [{kind: probe}]
+            """
+        let plan = try ExperimentPlan.load(path: try writeManifest(text), registry: .testing)
+        #expect(plan.cases.map(\.id) == ["replicate=0", "replicate=1"])
+        let results = try temporaryDirectory()
+        let first = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: results)
+        let second = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: results)
+        let summary = try BundleFiles.readJSON(first.bundlePath + "/summary.json")
+        let cases = summary["cases"]?.arrayValue ?? []
+        #expect(cases.map { $0["replicate"] } == [.integer(0), .integer(1)])
+        #expect(cases.map { $0["sweep"]?["replicate"] } == [.integer(0), .integer(1)])
+        #expect(cases[0]["data_seed"] != cases[1]["data_seed"])
+        #expect(BundleComparison.cases(of: summary).count == 2)
+        let status = try BundleFiles.readJSON(first.bundlePath + "/status.json")
+        #expect(status["cases"]?.arrayValue?.map { $0["replicate"] } == [.integer(0), .integer(1)])
+        let comparison = try BundleComparison.load(first.bundlePath, second.bundlePath, tolerance: 0, timingTolerance: 0.25)
+        #expect(comparison.regressions == 0)
+        #expect(Set(comparison.rows.map(\.caseKey)).count == 2)
+    }
+
     /// Pinned values: a change of the hash, the canonical JSON or the resolved defaults shows here
     /// (and would silently change every shipped experiment's data and start).
     @Test func seedsArePinned() throws {
