@@ -22,7 +22,7 @@ struct ValidateCommand: ParsableCommand {
         PeerProgramPolicy.install(allowing: allowedPrograms)
         let plan = try ExperimentPlan.load(path: file, overrides: overrides, registry: .standard)
         print("\(file): ok — experiment '\(plan.name)', \(plan.cases.count) case\(plan.cases.count == 1 ? "" : "s")")
-        for plannedCase in plan.cases { print("  \(plannedCase.id)  seed \(plannedCase.seed)") }
+        for plannedCase in plan.cases { print("  \(plannedCase.id)  data seed \(plannedCase.seeds.data)  θ₀ seed \(plannedCase.seeds.parameters)") }
         for line in programLines(plan) { print(line) }
     }
 

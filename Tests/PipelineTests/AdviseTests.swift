@@ -47,7 +47,7 @@ import Testing
         let text = AdviceManifest.network(layers: [15, 32, 55], samples: 1, activation: "tanh", variables: .inputs, seed: 42)
         let plan = try ExperimentPlan.plan(text: text, path: AdviceManifest.file, registry: .standard)
         let plannedCase = try #require(plan.cases.first)
-        let environment = StageEnvironment(seed: plannedCase.seed, manifestDirectory: ".")
+        let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: ".")
         let data = try plannedCase.data.run(environment, ())
         let model = try plannedCase.model.run(environment, data)
         let (map, _) = try model.inputMap(on: data.training, parameters: model.initialParameters)
@@ -111,8 +111,8 @@ enum FormulaProbe {
         let text = (try? AdviceManifest.formula("y = b1*(1 - exp(-b2*x))", samples: 3, seed: 1)) ?? ""
         guard let plan = try? ExperimentPlan.plan(text: text, path: AdviceManifest.file, registry: .standard),
               let plannedCase = plan.cases.first,
-              let data = try? plannedCase.data.run(StageEnvironment(seed: 1, manifestDirectory: "."), ()),
-              let model = try? plannedCase.model.run(StageEnvironment(seed: 1, manifestDirectory: "."), data),
+              let data = try? plannedCase.data.run(StageEnvironment(seeds: CaseSeeds(data: 1, parameters: 1), manifestDirectory: "."), ()),
+              let model = try? plannedCase.model.run(StageEnvironment(seeds: CaseSeeds(data: 1, parameters: 1), manifestDirectory: "."), data),
               let map = try? model.residualMap(on: data.training) else { fatalError("formula probe did not build") }
         return map
     }

@@ -62,7 +62,9 @@ import YAMLDecoding
         // The exact-line solver reaches the true slope 3 from any start.
         #expect(cases.allSatisfy { $0["metrics"]?["probe.parameter"]?.numberValue == 3.0 })
         #expect(cases[0]["sweep"]?["model.initial"] == .number("0.5"))
-        #expect(cases[0]["seed"]?.integerValue.map(UInt64.init) == plan.cases[0].seed)
+        #expect(cases[0]["data_seed"]?.integerValue.map(UInt64.init) == plan.cases[0].seeds.data)
+        #expect(cases[0]["parameter_seed"]?.integerValue.map(UInt64.init) == plan.cases[0].seeds.parameters)
+        #expect(cases[0]["replicate"] == .integer(0))
 
         let parameters = try read(bundle + "/cases/initial=0.5/parameters.json")
         #expect(parameters["names"] == .array([.string("slope")]))

@@ -50,23 +50,20 @@ import YAMLDecoding
     @Test func seedsDependOnSweepValuesNotPosition() throws {
         let small = try plan("  model.initial: [0.5, 2.5]")
         let large = try plan("  model.initial: [0.1, 0.5, 1.5, 2.5]")
-        let smallSeeds = Dictionary(uniqueKeysWithValues: small.cases.map { ($0.id, $0.seed) })
+        let smallSeeds = Dictionary(uniqueKeysWithValues: small.cases.map { ($0.id, $0.seeds) })
         for plannedCase in large.cases {
-            if let seed = smallSeeds[plannedCase.id] { #expect(seed == plannedCase.seed) }
+            if let seeds = smallSeeds[plannedCase.id] { #expect(seeds == plannedCase.seeds) }
         }
-        #expect(Set(large.cases.map(\.seed)).count == 4)
+        #expect(Set(large.cases.map(\.seeds.parameters)).count == 4)
+        #expect(Set(large.cases.map(\.seeds.data)).count == 1)
     }
 
     @Test func seedsChangeWithTheManifestSeed() throws {
         let first = try plan("  model.initial: [0.5]", seed: 1)
         let second = try plan("  model.initial: [0.5]", seed: 2)
-        #expect(first.cases[0].seed != second.cases[0].seed)
-        #expect(first.cases[0].seed <= CaseSeed.maximum)
-    }
-
-    @Test func withoutSweepTheCaseSeedIsTheManifestSeed() throws {
-        let path = try writeManifest("name: e\nseed: 99\ndata: {kind: line, samples: 4}\nmodel: {kind: line}\n")
-        #expect(try ExperimentPlan.load(path: path, registry: .testing).cases[0].seed == 99)
+        #expect(first.cases[0].seeds.data != second.cases[0].seeds.data)
+        #expect(first.cases[0].seeds.parameters != second.cases[0].seeds.parameters)
+        #expect(first.cases[0].seeds.data <= CaseSeed.maximum && first.cases[0].seeds.parameters <= CaseSeed.maximum)
     }
 
     @Test func setOverridesAFieldAndASweepAxis() throws {

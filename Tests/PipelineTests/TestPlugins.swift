@@ -119,7 +119,7 @@ enum ProbeEvaluation: EvaluationStage {
             try context.checkCancellation()
         }
         return EvaluationResult(metrics: [
-            .count("probe.seed_low_bits", Int(context.seed % 1_000_000)),
+            .count("probe.seed_low_bits", Int(context.dataSeed % 1_000_000)),
             .deterministic("probe.parameter", subject.parameters[0]),
             .timing("probe.time_us", 12.5),
         ])

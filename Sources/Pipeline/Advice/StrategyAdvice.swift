@@ -64,7 +64,7 @@ public struct StrategyAdvice: Sendable {
     /// `auto` for its decision and, when `measurement` is given, times every applicable
     /// strategy with the `jacobian-timing` evaluation.
     public static func advise(_ plannedCase: PlannedCase, measurement: Measurement? = nil, registry: PluginRegistry = .standard) throws -> StrategyAdvice {
-        let environment = StageEnvironment(seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory)
+        let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
         let data = try plannedCase.data.run(environment, ())
         let model = try plannedCase.model.run(environment, data)
         let residuals = try model.residualMap(on: data.training)

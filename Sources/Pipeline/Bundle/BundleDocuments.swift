@@ -50,7 +50,8 @@ public enum BundleDocuments {
             .object([
                 "id": .string(record.id), "status": .string(record.status.rawValue),
                 "error": record.error.map(JSONValue.string) ?? .null,
-                "seed": .integer(Int(record.seed)), "sweep": .object(record.sweep),
+                "replicate": .integer(record.replicate), "data_seed": .integer(Int(record.seeds.data)),
+                "parameter_seed": .integer(Int(record.seeds.parameters)), "sweep": .object(record.sweep),
                 "elapsed_s": .number(record.elapsedSeconds),
             ])
         }
@@ -63,7 +64,8 @@ public enum BundleDocuments {
         ]).text()
     }
 
-    /// `summary.json` (schema 1): every case's sweep, seed, status, error and metrics, and
+    /// `summary.json` (schema 1): every case's sweep (with `replicate` when there are several),
+    /// replicate, data and θ₀ seeds, status, error and metrics, and
     /// each metric's kind.
     public static func summary(experiment: String, run: String, records: [CaseRecord], complete: Bool) -> JSONValue {
         var kinds: [String: JSONValue] = [:]
@@ -72,7 +74,8 @@ public enum BundleDocuments {
         }
         let cases: [JSONValue] = records.map { record in
             .object([
-                "id": .string(record.id), "sweep": .object(record.sweep), "seed": .integer(Int(record.seed)),
+                "id": .string(record.id), "sweep": .object(record.sweep), "replicate": .integer(record.replicate),
+                "data_seed": .integer(Int(record.seeds.data)), "parameter_seed": .integer(Int(record.seeds.parameters)),
                 "status": .string(record.status.rawValue), "error": record.error.map(JSONValue.string) ?? .null,
                 "metrics": .object(Dictionary(record.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })),
             ])

@@ -14,7 +14,10 @@ struct CaseShape: Sendable, Hashable {
 struct CaseSummary: Sendable {
     var id: String
     var sweep: [String: JSONValue]
-    var seed: String
+    /// `data.hash` (first 8 hex digits), "–" when the data stage did not run.
+    var dataHash: String
+    /// `model.initial_parameters_hash` (first 8 hex digits), "–" when the model was not built.
+    var startHash: String
     var status: String
     var error: String?
     var metrics: [String: JSONValue]
@@ -22,7 +25,9 @@ struct CaseSummary: Sendable {
     init(_ json: JSONValue) {
         id = json["id"]?.stringValue ?? "?"
         sweep = json["sweep"]?.objectValue ?? [:]
-        seed = json["seed"]?.canonicalText ?? ""
+        metrics = json["metrics"]?.objectValue ?? [:]
+        dataHash = metrics["data.hash"]?.stringValue.map { String($0.prefix(8)) } ?? "–"
+        startHash = metrics["model.initial_parameters_hash"]?.stringValue.map { String($0.prefix(8)) } ?? "–"
         status = json["status"]?.stringValue ?? "?"
         error = json["error"]?.stringValue
         metrics = json["metrics"]?.objectValue ?? [:]

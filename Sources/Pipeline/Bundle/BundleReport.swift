@@ -107,15 +107,16 @@ public enum BundleReport {
 
     private static func casesTable(_ cases: [CaseSummary]) -> ReportTable {
         ReportTable(
-            columns: [.init("case"), .init("status"), .init("seed", alignment: .right), .init("sweep"), .init("peak memory", alignment: .right)],
+            columns: [.init("case"), .init("status"), .init("data"), .init("θ₀"), .init("sweep"), .init("peak memory", alignment: .right)],
             rows: cases.map { item in
                 let sweep = item.sweep.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.canonicalText)" }.joined(separator: "; ")
                 let status = item.status + (item.error.map { " (\($0))" } ?? "")
                 let memory = item.number("memory.peak_bytes").map { ValueText.bytes(Int($0)) } ?? "–"
-                return [ReportTable.Cell(item.id), ReportTable.Cell(status), ReportTable.Cell(item.seed), ReportTable.Cell(sweep), ReportTable.Cell(memory)]
+                return [ReportTable.Cell(item.id), ReportTable.Cell(status), ReportTable.Cell(item.dataHash), ReportTable.Cell(item.startHash), ReportTable.Cell(sweep), ReportTable.Cell(memory)]
             },
-            caption: cases.contains { $0.number("memory.peak_bytes") != nil }
-                ? "Peak memory: the process's resident high-water mark during the case (\(cases.compactMap { $0.text("memory.peak_source") }.first ?? "VmHWM"))." : nil)
+            caption: "data and θ₀: the first digits of `data.hash` (training inputs and targets) and `model.initial_parameters_hash` (initial parameters); equal digits mean the cases share data or start."
+                + (cases.contains { $0.number("memory.peak_bytes") != nil }
+                    ? " Peak memory: the process's resident high-water mark during the case (\(cases.compactMap { $0.text("memory.peak_source") }.first ?? "VmHWM"))." : ""))
     }
 
     /// One chart and table per timed case (up to 8); beyond that one table of forward-pass

@@ -17,6 +17,8 @@ public struct ExperimentPlan: Sendable {
     public var description: String
     /// The manifest seed.
     public var seed: UInt64
+    /// How many replicates each sweep case has (`replicates:`, default 1).
+    public var replicates: Int
     /// The sweep keys in the order written.
     public var sweepKeys: [String]
     /// Every case, first sweep axis outermost.
@@ -51,7 +53,10 @@ public struct ExperimentPlan: Sendable {
 
         var cases: [PlannedCase] = []
         var head: ManifestHead?
-        for (index, assignment) in sweepPlan.grid.enumerated() {
+        let grid = sweepPlan.grid
+        let replicates = try Replicates.count(in: root, sweepCases: grid.count)
+        var index = 0
+        for assignment in grid {
             var tree = base
             var sweep: [String: JSONValue] = [:]
             for (axis, value) in assignment {
@@ -67,10 +72,12 @@ public struct ExperimentPlan: Sendable {
                 throw error.suggestingKey(among: candidates)
             }
             head = head ?? caseHead
-            let seed = CaseSeed.derive(manifestSeed: caseHead.seed, sweep: sweep)
-            cases.append(try PlannedCase(
-                index: index, sweep: sweep, sweepKeys: sweepPlan.keys.filter { sweep[$0] != nil }, seed: seed, tree: tree, head: caseHead,
-                manifestDirectory: directory, registry: registry))
+            for replicate in 0..<replicates {
+                cases.append(try PlannedCase(
+                    index: index, sweep: sweep, sweepKeys: sweepPlan.keys.filter { sweep[$0] != nil }, replicate: replicate, tree: tree,
+                    head: caseHead, manifestDirectory: directory, registry: registry))
+                index += 1
+            }
         }
         guard let head else { throw YAMLError(location: root.location, message: "the sweep produced no cases") }
         try checkFiles(of: cases)
@@ -78,7 +85,8 @@ public struct ExperimentPlan: Sendable {
         assignIdentifiers(&cases)
         return ExperimentPlan(
             manifestPath: path, manifestText: text, overrides: overrides, name: head.name, description: head.description,
-            seed: head.seed, sweepKeys: sweepPlan.keys, cases: cases)
+            seed: head.seed, replicates: replicates,
+            sweepKeys: sweepPlan.keys + (replicates > 1 ? [PlannedCase.replicateKey] : []), cases: cases)
     }
 
     /// Applies one `key.path=value` override.
@@ -95,8 +103,8 @@ public struct ExperimentPlan: Sendable {
             path = ["sweep", String(key.dropFirst("sweep.".count))]
             if tree["sweep"] == nil { tree = try tree.replacingValue(atPath: ["sweep"], with: .mapping([], location)) }
         }
-        guard let first = path.first, (SweepAxis.sweepableFields + ["name", "sweep"]).contains(first), !path.contains("") else {
-            let known = SweepAxis.sweepableFields + ["name", "sweep"]
+        guard let first = path.first, (SweepAxis.sweepableFields + ["name", "sweep", "replicates"]).contains(first), !path.contains("") else {
+            let known = SweepAxis.sweepableFields + ["name", "sweep", "replicates"]
             let suggestion = KeySuggestion.closest(to: path.first ?? key, among: known).map { " (did you mean '\($0)')?" } ?? ""
             throw YAMLError(location: location, keyPath: key, message: "--set key '\(key)' names no field\(suggestion)")
         }
@@ -128,7 +136,7 @@ public struct ExperimentPlan: Sendable {
         for plannedCase in cases where !plannedCase.data.files.isEmpty {
             guard done.insert(plannedCase.data.resolved.jsonValue.canonicalText).inserted else { continue }
             do {
-                try plannedCase.data.preflight(StageEnvironment(seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory))
+                try plannedCase.data.preflight(StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory))
             } catch {
                 throw YAMLError(location: plannedCase.data.files.first?.location, keyPath: "data", message: "\(error)")
             }
@@ -160,6 +168,7 @@ struct ManifestHead: Decodable {
     var name: String
     var description: String
     var seed: UInt64
+    var replicates: Int
     var data: YAMLNode
     var model: YAMLNode
     var jacobian: JacobianSettings
@@ -168,7 +177,7 @@ struct ManifestHead: Decodable {
     var limits: RunLimits
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, seed, data, model, jacobian, solver, evaluation, limits
+        case name, description, seed, replicates, data, model, jacobian, solver, evaluation, limits
     }
 
     /// Every top-level key a manifest may have.
@@ -189,6 +198,7 @@ struct ManifestHead: Decodable {
             throw DecodingError.dataCorruptedError(forKey: .seed, in: container, debugDescription: "seed must be an integer from 0 to 2^53-1, got \(seedValue)")
         }
         seed = UInt64(seedValue)
+        replicates = try container.decode(Int.self, forKey: .replicates)
         data = try container.decode(YAMLNode.self, forKey: .data)
         model = try container.decode(YAMLNode.self, forKey: .model)
         jacobian = try container.decode(JacobianSettings.self, forKey: .jacobian)

@@ -10,6 +10,7 @@ public enum ManifestDefaults {
     public static let text = """
         description: ""
         seed: 0
+        replicates: 1
         jacobian:
           with-respect-to: parameters
           strategies: all
@@ -25,7 +26,8 @@ public enum ManifestDefaults {
     /// One line per defaulted field for `jacobench list`: `jacobian.reference = forward-vectorized`.
     public static let documentation: [(key: String, value: String, meaning: String)] = [
         ("description", "\"\"", "free text shown in summary.md"),
-        ("seed", "0", "base seed; each case's seed is derived from it and the case's sweep values"),
+        ("seed", "0", "base seed; a case's data seed hashes it with the replicate and the resolved data section, its θ₀ seed with the replicate and the resolved model section"),
+        ("replicates", "1", "independent starts per sweep case (replicate k = 0 … N−1 enters both seeds; ids get `replicate=k` when N > 1)"),
         ("jacobian.with-respect-to", "parameters", "parameters (fitting) or inputs (sensitivity)"),
         ("jacobian.strategies", "all", "`all` or a list of names / {name: forward-vectorized, chunk: 16}"),
         ("jacobian.reference", "forward-vectorized", "the strategy accuracy is measured against"),

@@ -1,18 +1,21 @@
 import JSONDocuments
 import YAMLDecoding
 
-/// One case of an experiment: its sweep values, seed, resolved configuration and prepared stages.
+/// One case of an experiment: its sweep values, replicate, seeds, resolved configuration and prepared stages.
 public struct PlannedCase: Sendable {
     /// Folder name under `cases/`, derived from the sweep values (see ``ExperimentPlan``).
     public var id: String = ""
     /// Position in the grid (display only; never used for seeds or matching).
     public var index: Int
-    /// The sweep values of this case, by dotted key.
+    /// The sweep values of this case, by dotted key; with `replicates:` above 1 also
+    /// `replicate: k` (last), so ids, `diff` and reports tell replicates apart.
     public var sweep: [String: JSONValue]
-    /// Sweep keys in manifest order.
+    /// Sweep keys in manifest order (then `replicate` when there are several).
     public var sweepKeys: [String]
-    /// The case seed.
-    public var seed: UInt64
+    /// The replicate, 0 … `replicates` − 1.
+    public var replicate: Int
+    /// The data and initial-parameter seeds (see ``CaseSeeds``).
+    public var seeds: CaseSeeds
     /// The manifest's folder.
     public var manifestDirectory: String
     /// The whole case tree after sweep and defaults, stage sections resolved by their plugins.
@@ -34,13 +37,17 @@ public struct PlannedCase: Sendable {
     var files: [(name: String, location: SourceLocation)] { data.files + model.files }
 
     init(
-        index: Int, sweep: [String: JSONValue], sweepKeys: [String], seed: UInt64, tree: YAMLNode, head: ManifestHead,
+        index: Int, sweep: [String: JSONValue], sweepKeys: [String], replicate: Int, tree: YAMLNode, head: ManifestHead,
         manifestDirectory: String, registry: PluginRegistry
     ) throws {
         self.index = index
         self.sweep = sweep
         self.sweepKeys = sweepKeys
-        self.seed = seed
+        self.replicate = replicate
+        if head.replicates > 1 {
+            self.sweep[PlannedCase.replicateKey] = .integer(replicate)
+            self.sweepKeys.append(PlannedCase.replicateKey)
+        }
         self.manifestDirectory = manifestDirectory
         self.jacobian = head.jacobian
         self.limits = head.limits
@@ -50,6 +57,7 @@ public struct PlannedCase: Sendable {
         evaluations = try head.evaluation.enumerated().map { index, node in
             try registry.prepareEvaluation(node, keyPath: ["evaluation[\(index)]"])
         }
+        seeds = CaseSeed.seeds(manifestSeed: head.seed, replicate: replicate, data: data.resolved.jsonValue, model: model.resolved.jsonValue)
         try Self.checkStrategies(head.jacobian, tree: tree, known: registry.strategyNames)
         if let produced = data.columns, let needed = model.columns, produced != needed {
             throw YAMLError(
@@ -61,6 +69,9 @@ public struct PlannedCase: Sendable {
         if let solver { resolvedTree = try resolvedTree.replacingValue(atPath: ["solver"], with: solver.resolved) }
         resolved = try resolvedTree.replacingValue(atPath: ["evaluation"], with: .sequence(evaluations.map(\.resolved), tree.location))
     }
+
+    /// The key the replicate takes among the sweep values when a manifest has several.
+    public static let replicateKey = "replicate"
 
     /// Strategy, reference and `auto` pin names must be known to the catalog.
     static func checkStrategies(_ settings: JacobianSettings, tree: YAMLNode, known: [String]?) throws {

@@ -7,7 +7,7 @@ extension PeerCase {
     ///
     /// - Throws: the stages' errors, ``PeerCaseError`` when the model is not an MLP.
     public static func exported(from plannedCase: PlannedCase, name: String) throws -> PeerCase {
-        let environment = StageEnvironment(seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory)
+        let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
         let data = try plannedCase.data.run(environment, ())
         let model = try plannedCase.model.run(environment, data)
         var (peerCase, map, point) = try differentiated(

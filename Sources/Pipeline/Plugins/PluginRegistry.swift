@@ -27,8 +27,8 @@ public struct PluginDescription: Sendable {
 
 /// Everything a prepared stage needs at run time besides its configuration.
 public struct StageEnvironment: Sendable {
-    /// The case seed.
-    public var seed: UInt64
+    /// The case's data and initial-parameter seeds (see ``CaseSeeds``).
+    public var seeds: CaseSeeds
     /// The manifest's folder.
     public var manifestDirectory: String
     /// Progress sink.
@@ -37,15 +37,15 @@ public struct StageEnvironment: Sendable {
     public var cancellation: CancellationFlag
 
     /// Creates an environment.
-    public init(seed: UInt64, manifestDirectory: String, progress: StageProgress = StageProgress(), cancellation: CancellationFlag = CancellationFlag()) {
-        self.seed = seed
+    public init(seeds: CaseSeeds, manifestDirectory: String, progress: StageProgress = StageProgress(), cancellation: CancellationFlag = CancellationFlag()) {
+        self.seeds = seeds
         self.manifestDirectory = manifestDirectory
         self.progress = progress
         self.cancellation = cancellation
     }
 
     func context<C: Sendable>(_ configuration: C) -> StageContext<C> {
-        StageContext(configuration: configuration, seed: seed, manifestDirectory: manifestDirectory, progress: progress, cancellation: cancellation)
+        StageContext(configuration: configuration, seeds: seeds, manifestDirectory: manifestDirectory, progress: progress, cancellation: cancellation)
     }
 }
 

@@ -42,7 +42,7 @@ public protocol ModelStage: Sendable {
     static func validate(_ configuration: Configuration) throws
     /// The input and output widths the model needs, when its configuration fixes them. Default: nil.
     static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)?
-    /// Builds the model for `data` (initial parameters drawn from the context's seed).
+    /// Builds the model for `data` (initial parameters drawn from the context's `parameterSeed`).
     static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel
 }
 

@@ -41,7 +41,7 @@ struct CaseEstimate: Sendable {
 
     /// Builds the case's data and model (no solver) and estimates it.
     static func build(_ plannedCase: PlannedCase) throws -> CaseEstimate {
-        let environment = StageEnvironment(seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory)
+        let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
         let data = try plannedCase.data.run(environment, ())
         let model = try plannedCase.model.run(environment, data)
         return try estimate(plannedCase, data: data, model: model, residuals: try model.residualMap(on: data.training))

@@ -11,7 +11,7 @@ public enum CaseExecution {
     ) throws -> CaseRecord {
         var record = CaseRecord.pending(plannedCase)
         let environment = StageEnvironment(
-            seed: plannedCase.seed, manifestDirectory: plannedCase.manifestDirectory, progress: progress, cancellation: cancellation)
+            seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory, progress: progress, cancellation: cancellation)
         let memoryReset = PeakMemory.reset()
         let caseClock = Stopwatch()
         var currentStage = "data"
@@ -32,6 +32,10 @@ public enum CaseExecution {
             let model = try timed("model") { try plannedCase.model.run(environment, data) }
             record.parameterNames = model.parameterNames
             record.initialParameters = model.initialParameters
+            record.metrics += [
+                .text("data.hash", ContentHash.data(inputs: data.training.inputs.elements, targets: data.training.targets.elements)),
+                .text("model.initial_parameters_hash", ContentHash.parameters(model.initialParameters)),
+            ]
             let residuals = try model.residualMap(on: data.training)
             if plannedCase.limits.memoryCap != nil || plannedCase.limits.timeBudget != nil {
                 currentStage = "limits"

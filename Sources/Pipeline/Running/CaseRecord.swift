@@ -19,8 +19,10 @@ public struct CaseRecord: Sendable {
     public var id: String
     /// Its sweep values.
     public var sweep: [String: JSONValue]
-    /// Its seed.
-    public var seed: UInt64
+    /// Its replicate (0 unless the manifest has `replicates:` above 1).
+    public var replicate: Int
+    /// Its data and initial-parameter seeds.
+    public var seeds: CaseSeeds
     /// ok / failed / pending.
     public var status: CaseStatus
     /// `stage: message` when failed; the reason when skipped.
@@ -41,7 +43,7 @@ public struct CaseRecord: Sendable {
     /// A record for a case that has not run.
     public static func pending(_ plannedCase: PlannedCase) -> CaseRecord {
         CaseRecord(
-            id: plannedCase.id, sweep: plannedCase.sweep, seed: plannedCase.seed, status: .pending, error: nil,
+            id: plannedCase.id, sweep: plannedCase.sweep, replicate: plannedCase.replicate, seeds: plannedCase.seeds, status: .pending, error: nil,
             metrics: [], timings: [], fit: nil, parameterNames: [], initialParameters: [], elapsedSeconds: 0)
     }
 }

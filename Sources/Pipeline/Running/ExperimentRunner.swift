@@ -155,7 +155,8 @@ public struct ExperimentRunner {
             "sweep_keys": .array(plan.sweepKeys.map(JSONValue.string)),
             "cases": .array(plan.cases.map { plannedCase in
                 .object([
-                    "id": .string(plannedCase.id), "seed": .integer(Int(plannedCase.seed)),
+                    "id": .string(plannedCase.id), "replicate": .integer(plannedCase.replicate),
+                    "data_seed": .integer(Int(plannedCase.seeds.data)), "parameter_seed": .integer(Int(plannedCase.seeds.parameters)),
                     "sweep": .object(plannedCase.sweep), "manifest": plannedCase.resolved.jsonValue,
                 ])
             }),

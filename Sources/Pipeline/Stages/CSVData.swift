@@ -63,7 +63,7 @@ public enum CSVData: DataStage {
     public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
         let dataset = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))
         guard context.configuration.testFraction > 0 else { return DataSplit(training: dataset) }
-        let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.seed)
+        let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.dataSeed)
         return DataSplit(training: split.training, test: split.test)
     }
 

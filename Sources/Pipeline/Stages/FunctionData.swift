@@ -88,9 +88,9 @@ public enum FunctionData: DataStage {
 
     /// Draws the data.
     public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
-        let dataset = try source(context.configuration).generate(seed: context.seed)
+        let dataset = try source(context.configuration).generate(seed: context.dataSeed)
         guard context.configuration.testFraction > 0 else { return DataSplit(training: dataset) }
-        let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.seed &+ 1)
+        let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.dataSeed &+ 1)
         return DataSplit(training: split.training, test: split.test)
     }
 

@@ -67,7 +67,7 @@ public enum MLPModelStage: ModelStage {
         let network = MultilayerPerceptron(
             layerWidths: layers, activation: Activation(name: configuration.activation) ?? .tanh,
             outputActivation: Activation(name: configuration.outputActivation) ?? .identity)
-            .initialized(ParameterInitialization(name: configuration.initialization) ?? .glorot, seed: context.seed)
+            .initialized(ParameterInitialization(name: configuration.initialization) ?? .glorot, seed: context.parameterSeed)
         return MLPFittableModel(network: network)
     }
 }

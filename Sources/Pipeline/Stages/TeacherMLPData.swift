@@ -59,7 +59,7 @@ public enum TeacherMLPData: DataStage {
 
     /// Draws the data.
     public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
-        let split = try source(context.configuration, samplesCap: nil).generate(seed: context.seed)
+        let split = try source(context.configuration, samplesCap: nil).generate(seed: context.dataSeed)
         return DataSplit(training: split.training, test: split.test)
     }
 

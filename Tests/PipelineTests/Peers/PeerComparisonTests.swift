@@ -189,7 +189,7 @@ enum PeerFixtures {
         let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
         let context = StageContext(
             configuration: PeerFixtures.configuration(python: "/nonexistent/peers-venv/bin/python", script: "peers/peer_benchmark.py"),
-            seed: 1, manifestDirectory: "/nonexistent")
+            seeds: CaseSeeds(data: 1, parameters: 1), manifestDirectory: "/nonexistent")
         let result = try PeerComparisonEvaluation.evaluate(context, subject: subject(model: model, data: PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 1), target: "parameters"))
         #expect(result.metrics.count == 1)
         let status = try #require(result.metrics.first?.value.stringValue)
@@ -224,7 +224,7 @@ enum PeerFixtures {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let python = try fakePython(in: folder, status: status)
         let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
-        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: folder + "/bench.py"), seed: 1, manifestDirectory: folder)
+        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: folder + "/bench.py"), seeds: CaseSeeds(data: 1, parameters: 1), manifestDirectory: folder)
         let result = try PeerComparisonEvaluation.evaluate(context, subject: subject(model: model, data: PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 1), target: "parameters"))
         let metrics = Dictionary(result.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         #expect(metrics["peer.version.layers"]?.stringValue == "[2,3,1]")
@@ -273,7 +273,7 @@ enum PeerFixtures {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let python = try fakePython(in: folder, status: 2)
         let model = PerceptronTestModel(layers: [2, 3, 1], activation: .tanh, seed: 2)
-        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: folder + "/bench.py"), seed: 1, manifestDirectory: folder)
+        let context = StageContext(configuration: PeerFixtures.configuration(python: python, script: folder + "/bench.py"), seeds: CaseSeeds(data: 1, parameters: 1), manifestDirectory: folder)
         do {
             _ = try PeerComparisonEvaluation.evaluate(context, subject: subject(model: model, data: PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 1), target: "inputs"))
             Issue.record("expected an error")
