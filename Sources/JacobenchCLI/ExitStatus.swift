@@ -22,7 +22,7 @@ enum ExitStatus {
     static func code(for error: any Error) -> Int32 {
         switch error {
         case let exit as ExitCode: return exit.rawValue
-        case is YAMLError, is BundleError, is JSONSyntaxError, is UsageError, is ThreadSettingsError, is BundleMismatch: return invalidInput
+        case is YAMLError, is BundleError, is JSONSyntaxError, is UsageError, is ThreadSettingsError, is BundleMismatch, is PinFromBundleError: return invalidInput
         case is RunCancelled: return interrupted
         default:
             let code = JacobenchCommand.exitCode(for: error)
@@ -34,7 +34,7 @@ enum ExitStatus {
     /// Errors printed with their own description (not ArgumentParser's help text).
     static func isOwnError(_ error: any Error) -> Bool {
         error is YAMLError || error is BundleError || error is JSONSyntaxError || error is UsageError || error is RunCancelled
-            || error is ThreadSettingsError || error is BundleMismatch
+            || error is ThreadSettingsError || error is BundleMismatch || error is PinFromBundleError
     }
 }
 

@@ -22,6 +22,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Finish the pending cases of an interrupted bundle.")
     var resume: String?
 
+    @Option(name: .customLong("pin-from"), help: "Pin each case's auto (evaluations and solver) to the choice this bundle recorded for the case with the same id.")
+    var pinFrom: String?
+
     @Option(name: .long, help: "BLAS threads (default 1, reproducible; OPENBLAS_NUM_THREADS in the environment wins). Recorded in environment.json.")
     var threads: Int?
 
@@ -38,10 +41,16 @@ struct RunCommand: ParsableCommand {
             guard file == nil, overrides.isEmpty else {
                 throw UsageError("--resume takes the bundle alone: its manifest and overrides are stored in it")
             }
+            guard pinFrom == nil else {
+                throw UsageError("--resume keeps the bundle's own decisions; --pin-from is for a new run")
+            }
             outcome = try ExperimentRunner.resume(bundlePath: resume, registry: .standard, display: display, threads: threadSettings)
         } else {
             guard let file else { throw UsageError("give a manifest: jacobench run experiments/NAME.yaml") }
-            let plan = try ExperimentPlan.load(path: file, overrides: overrides, registry: .standard)
+            var plan = try ExperimentPlan.load(path: file, overrides: overrides, registry: .standard)
+            if let pinFrom {
+                for note in try plan.pinAuto(from: pinFrom) { FileHandle.standardError.write(Data(("jacobench: " + note + "\n").utf8)) }
+            }
             outcome = try ExperimentRunner(plan: plan, display: display, threads: threadSettings).run(resultsDirectory: results)
         }
         let failed = outcome.failedCount

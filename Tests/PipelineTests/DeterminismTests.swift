@@ -129,4 +129,35 @@ struct DeterminismTests {
             #expect(diff.status == 0, "\(diff.stdout)")
         }
     }
+
+    /// A run whose `auto` calibrates by timing records its choices; `run --pin-from` that
+    /// bundle replays them case by case (mode `pinned-from-bundle`), and a folder that is not
+    /// a bundle is refused with exit 2.
+    @Test func pinFromReplaysARecordedChoice() throws {
+        let folder = try temporaryDirectory()
+        let manifest = Self.manifest(name: "cal").replacingOccurrences(
+            of: "central-difference, auto]}", with: "central-difference, auto], auto: {calibrate: true}}")
+        #expect(manifest.contains("calibrate: true"))
+        try manifest.write(toFile: folder + "/cal.yaml", atomically: true, encoding: .utf8)
+        let calibrated = try jacobench(["run", "cal.yaml", "--results", "first"], in: folder)
+        #expect(calibrated.status == 0)
+        let first = try BundleFiles.readJSON(folder + "/first/cal/latest/summary.json")
+        let kinds = first["metric_kinds"]?.objectValue ?? [:]
+        #expect(kinds["jacobian.auto.choice"] == .string("timing"), "a calibrated choice is not deterministic")
+        #expect(kinds["fit.final_cost"] == .string("timing"), "nor is a fit that followed it")
+        let recorded = try ExperimentPlan.recordedAutoChoices(inBundle: folder + "/first/cal/latest")
+        #expect(recorded.keys.sorted() == ["seed=1", "seed=2"])
+
+        let pinned = try jacobench(["run", "cal.yaml", "--results", "second", "--pin-from", folder + "/first/cal/latest"], in: folder)
+        #expect(pinned.status == 0)
+        let second = try BundleFiles.readJSON(folder + "/second/cal/latest/summary.json")
+        for entry in second["cases"]?.arrayValue ?? [] {
+            let id = entry["id"]?.stringValue ?? "?"
+            #expect(entry["metrics"]?["jacobian.auto.mode"] == .string("pinned-from-bundle"), "\(id)")
+            #expect(entry["metrics"]?["jacobian.auto.choice"]?.stringValue == recorded[id], "\(id)")
+            #expect(entry["metrics"]?["fit.jacobian_strategy"]?.stringValue == "auto → " + (recorded[id] ?? "?"), "\(id)")
+        }
+        let notABundle = try jacobench(["run", "cal.yaml", "--results", "third", "--pin-from", folder], in: folder)
+        #expect(notABundle.status == 2)
+    }
 }

@@ -23,6 +23,9 @@ public struct JacobianSettings: Decodable, Sendable, Equatable {
     /// Whether `auto` decides by timing on this machine (`jacobian.auto: {calibrate: true}`)
     /// instead of by the cost model's counts (the deterministic default).
     public var autoCalibrates: Bool = false
+    /// Whether ``auto`` was pinned by `run --pin-from BUNDLE` (the bundle's recorded choice)
+    /// rather than by the manifest.
+    public var autoPinnedFromBundle: Bool = false
 
     /// The mapping form of `jacobian.auto`.
     struct AutoOptions: Decodable {

@@ -57,7 +57,9 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
             ]
             if let decision = entry.autoDecision {
                 entryMetrics.append(.text(prefix + "choice", decision.chosen))
-                let mode = subject.jacobian.auto != nil ? "pinned" : subject.jacobian.autoCalibrates ? "calibrated" : "cost-model"
+                let settings = subject.jacobian
+                let mode = settings.autoPinnedFromBundle ? "pinned-from-bundle"
+                    : settings.auto != nil ? "pinned" : settings.autoCalibrates ? "calibrated" : "cost-model"
                 entryMetrics.append(.text(prefix + "mode", mode))
             }
             if !reproducible {
