@@ -102,7 +102,7 @@ struct DeterminismTests {
             model: {kind: formula, start: '1'}
             solver: {kind: levenberg-marquardt, jacobian: auto, max-iterations: 1000}
             jacobian: {strategies: [auto, per-sample, forward-vectorized]}
-            evaluation: [{kind: fit}, {kind: nist-certified}, {kind: jacobian-accuracy}]
+            evaluation: [{kind: fit}, {kind: nist-certified}, {kind: jacobian-accuracy}, {kind: jacobian-timing, repeats: 2, max-seconds: 0.01}]
             sweep:
               data.file: [\(nist)/Misra1a.dat, \(nist)/BoxBOD.dat, \(nist)/DanWood.dat, \(nist)/Misra1d.dat, \(nist)/Thurber.dat]
               model.start: ['1', '2']
@@ -123,6 +123,12 @@ struct DeterminismTests {
                 #expect(metrics["fit.jacobian_strategy"]?.stringValue?.hasPrefix("auto → ") == true, "\(id)")
                 #expect(metrics["jacobian.auto.mode"] == .string("cost-model"), "\(id)")
                 #expect(metrics["jacobian.auto.choice"] != nil, "\(id): auto's choice is a deterministic metric")
+                if name == "nist" {
+                    // The cost model's units beside the measured ones: per-sample is p(1 + r) = 2
+                    // for a formula's one output per observation, auto predicted as its choice.
+                    #expect(metrics["jacobian.per-sample.predicted_units"]?.numberValue == 2, "\(id)")
+                    #expect(metrics["jacobian.auto.predicted_units"] == metrics["jacobian.per-sample.predicted_units"], "\(id)")
+                }
             }
             #expect(first == second, "\(name)")
             let diff = try jacobench(["diff", bundles[0], bundles[1]], in: folder)
