@@ -19,7 +19,8 @@ struct AdviseCommand: ParsableCommand {
             Give a network (--layers, --samples), a formula (--formula, --samples) or a manifest
             (its first case, or --case). Predicted counts are those the strategies report; forward-pass
             units and bytes come from the cost model documented in Sources/Jacobians/JacobianCostModel.swift.
-            The recommendation is auto's decision on this machine; inexact strategies are never recommended.
+            The recommendation is auto's decision: the cost model's cheapest exact strategy for this shape (no timing, the same
+            on every machine; a manifest's jacobian.auto: {calibrate: true} times it instead); inexact strategies are never recommended.
             """)
 
     /// `parameters` or `inputs`.

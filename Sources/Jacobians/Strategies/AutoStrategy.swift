@@ -16,6 +16,9 @@ public struct AutoDecision: Sendable, CustomStringConvertible {
     public var excluded: [String: String]
     /// True when the choice was pinned by configuration.
     public var pinned: Bool
+    /// The unit costs measured on this machine when the decision was calibrated (nil for the
+    /// cost model's decision and for a pinned one), so a result bundle can record them.
+    public var calibration: AutoCalibration? = nil
     /// "auto → per-sample: <reason>".
     public var description: String { "auto → \(chosen): \(reason)" }
 }
@@ -161,7 +164,8 @@ public final class AutoStrategy: JacobianStrategy {
             return decision
         }
         let calibration = Self.calibrate(map, at: point)
-        let decision = Self.choose(for: map, calibration: calibration, allowInexact: allowInexact)
+        var decision = Self.choose(for: map, calibration: calibration, allowInexact: allowInexact)
+        decision.calibration = calibration
         state.withLock {
             $0.calibrations[key] = calibration
             $0.lastChoice[key] = decision

@@ -6,9 +6,11 @@ import YAMLDecoding
 /// forward-pass units and peak bytes from ``JacobianCostModel``), optionally its measured
 /// median time (the `jacobian-timing` evaluation itself), and the recommendation.
 ///
-/// The recommendation is `auto`'s decision on the case's own map (`AutoStrategy.decide`,
-/// calibrated on this machine), so advise and a run's `auto` agree; the reason is phrased
-/// from the cost model. Inexact strategies are listed, never recommended.
+/// The recommendation is `auto`'s decision on the case's own map and shape
+/// (`AutoStrategy.decide`: by default the cost model's cheapest exact strategy, no timing;
+/// by timing only when the manifest says `jacobian.auto: {calibrate: true}`), so advise and a
+/// run's `auto` agree; the reason is phrased from the cost model's counts. Inexact strategies
+/// are listed, never recommended.
 public struct StrategyAdvice: Sendable {
     /// One strategy's line.
     public struct Row: Sendable {
@@ -135,7 +137,9 @@ public struct StrategyAdvice: Sendable {
         if !decision.pinned, shape.sampleCount == nil, decision.chosen != "per-sample" { line += "; samples are not independent" }
         let ranked = JacobianCostModel.cheapestExact(on: shape)
         if !decision.pinned, ranked.strategy != decision.chosen {
-            line += "; timed faster here than \(ranked.strategy), which the operation count ranks first"
+            line += decision.calibration != nil
+                ? "; timed faster here than \(ranked.strategy), which the operation count ranks first"
+                : "; \(ranked.strategy), which the operation count ranks first, cannot run on this map"
         }
         if let time = measured?.measuredMicroseconds, let units = measured?.measuredForwardUnits {
             line += "; measured \(ValueText.microseconds(time)) = \(ValueText.units(units)) forward passes"

@@ -1,3 +1,4 @@
+import Jacobians
 import YAMLDecoding
 
 /// The manifest's `jacobian:` section: what to differentiate with respect to, which
@@ -26,6 +27,30 @@ public struct JacobianSettings: Decodable, Sendable, Equatable {
     /// Whether ``auto`` was pinned by `run --pin-from BUNDLE` (the bundle's recorded choice)
     /// rather than by the manifest.
     public var autoPinnedFromBundle: Bool = false
+    /// The solver's own pin from `run --pin-from BUNDLE` when the bundle recorded another
+    /// choice for the fit than for the evaluations (they differentiate different maps when
+    /// `with-respect-to: inputs`); nil: the solver's `auto` follows ``auto``.
+    public var solverAuto: String?
+
+    /// How `auto` decides in this case, as `jacobian.auto.mode` records it: `pinned-from-bundle`
+    /// (`run --pin-from`), `pinned` (`jacobian.auto: NAME` or `{pin: NAME}`), `calibrated`
+    /// (`{calibrate: true}`: by timing on this machine) or `cost-model` (the default).
+    public var autoMode: String {
+        autoPinnedFromBundle ? "pinned-from-bundle" : auto != nil ? "pinned" : autoCalibrates ? "calibrated" : "cost-model"
+    }
+
+    /// A new `auto` as this section configures it: pinned to `pin` (default ``auto``),
+    /// else calibrating when ``autoCalibrates``, else deciding by the cost model.
+    ///
+    /// - Throws: `JacobianStrategyCatalogError` when the pin is not a strategy.
+    public func autoStrategy(pinnedTo pin: String? = nil) throws -> AutoStrategy {
+        let pinned = pin ?? auto
+        let options = JacobianStrategyOptions(pinned: pinned, calibrate: pinned == nil && autoCalibrates)
+        guard let strategy = try JacobianStrategyCatalog.strategy(named: "auto", options: options) as? AutoStrategy else {
+            return AutoStrategy(calibrates: options.calibrate)
+        }
+        return strategy
+    }
 
     /// The mapping form of `jacobian.auto`.
     struct AutoOptions: Decodable {

@@ -61,6 +61,10 @@ public struct FitProblem {
     public var limits: RunLimits = .standard
     /// The cost model's view of the residual map (the model's own when it has one).
     public var jacobianShape: JacobianShape?
+    /// The case's one `auto`, shared with the evaluations (nil: the solver builds its own), so
+    /// a calibrating `auto` times the residual map once per case and the fit and the
+    /// evaluations report one decision.
+    public var caseAuto: AutoStrategy?
 
     /// Creates a problem.
     public init(residuals: any DifferentiableMap, initialParameters: [Double], model: any FittableModel, jacobian: JacobianSettings? = nil) {
@@ -99,6 +103,10 @@ public struct FitOutcome: Sendable {
     /// The fit's time without `auto`'s one-time calibration over its kernel time (Jacobian or
     /// structured factors, JᵀJ, factorizations); nil when the solver booked no kernel time.
     public var timeOverKernels: Double?
+    /// What the solver's `auto` decided (`fit.auto.choice`, `.reason`, `.mode`, and its
+    /// calibration when it timed the map); empty when the fit did not use `auto`. The `fit`
+    /// evaluation reports them.
+    public var autoMetrics: [Metric] = []
     /// Per-iteration trace; columns in `traceColumns`.
     public var trace: [[Double]]
     /// Names of the trace columns (`iteration`, `cost`, …).
@@ -146,6 +154,8 @@ public struct EvaluationSubject {
     public var limits: RunLimits = .standard
     /// Started with the case, for the time budget.
     var caseClock = Stopwatch()
+    /// The case's one `auto`, shared with the solver (nil: each evaluation builds its own).
+    public var caseAuto: AutoStrategy?
 
     /// Creates a subject.
     public init(data: DataSplit, model: any FittableModel, residuals: any DifferentiableMap, parameters: [Double], fit: FitOutcome?, jacobian: JacobianSettings, fitSeconds: Double? = nil) {

@@ -50,11 +50,13 @@ public enum CaseExecution {
             }
             var parameters = model.initialParameters
             var fitSeconds: Double?
+            let caseAuto = try plannedCase.jacobian.autoStrategy()
             if let solver = plannedCase.solver {
                 let clock = Stopwatch()
                 var problem = FitProblem(residuals: residuals, initialParameters: parameters, model: model, jacobian: plannedCase.jacobian)
                 problem.limits = plannedCase.limits
                 problem.jacobianShape = model.jacobianShape(on: data.training, variables: .parameters)
+                problem.caseAuto = caseAuto
                 let outcome = try timed("solver") { try solver.run(environment, problem) }
                 fitSeconds = clock.elapsedSeconds
                 record.fit = outcome
@@ -65,6 +67,7 @@ public enum CaseExecution {
                 jacobian: plannedCase.jacobian, fitSeconds: fitSeconds)
             subject.limits = plannedCase.limits
             subject.caseClock = caseClock
+            subject.caseAuto = caseAuto
             for evaluation in plannedCase.evaluations {
                 let result = try timed("evaluation.\(evaluation.kind)") { try evaluation.run(environment, subject) }
                 record.metrics += result.metrics

@@ -61,6 +61,9 @@ public enum FitEvaluation: EvaluationStage {
         if let fit = subject.fit, fit.jacobianStrategy.hasPrefix("auto"), subject.jacobian.autoCalibrates {
             for index in metrics.indices { metrics[index].kind = .timing }
         }
+        // What the solver's `auto` decided, each metric of its own kind (fit.auto.mode stays
+        // deterministic; a calibrated choice and its unit costs are timing).
+        metrics += subject.fit?.autoMetrics ?? []
         return EvaluationResult(metrics: metrics)
     }
 

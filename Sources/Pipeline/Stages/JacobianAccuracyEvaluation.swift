@@ -55,15 +55,11 @@ public enum JacobianAccuracyEvaluation: EvaluationStage {
                 .count(prefix + "cotangent_lanes", cost.cotangentLanes),
                 .count(prefix + "workspace_bytes", cost.workspaceBytes),
             ]
-            if let decision = entry.autoDecision {
-                entryMetrics.append(.text(prefix + "choice", decision.chosen))
-                let settings = subject.jacobian
-                let mode = settings.autoPinnedFromBundle ? "pinned-from-bundle"
-                    : settings.auto != nil ? "pinned" : settings.autoCalibrates ? "calibrated" : "cost-model"
-                entryMetrics.append(.text(prefix + "mode", mode))
-            }
             if !reproducible {
                 for index in entryMetrics.indices { entryMetrics[index].kind = .timing }
+            }
+            if let decision = entry.autoDecision {
+                entryMetrics += AutoDecisionMetrics.metrics(decision, mode: subject.jacobian.autoMode, prefix: prefix)
             }
             metrics += entryMetrics
         }

@@ -80,8 +80,8 @@ public enum JacobianTimingEvaluation: EvaluationStage {
                 .timing(prefix + "predicted_over_measured", predicted.forwardPassUnits / units),
             ]
             if let decision = entry.autoDecision {
-                // Deterministic unless auto calibrates by timing (as in jacobian-accuracy).
-                metrics.append(Metric(name: prefix + "choice", value: .string(decision.chosen), kind: subject.jacobian.autoCalibrates ? .timing : .deterministic))
+                // Deterministic unless auto calibrated by timing (as in jacobian-accuracy).
+                metrics += AutoDecisionMetrics.metrics(decision, mode: subject.jacobian.autoMode, prefix: prefix)
             }
             rows.append(TimingRow(name: "jacobian.\(entry.label)", statistics: timing, forwardUnits: units))
         }

@@ -9,7 +9,9 @@ import YAMLDecoding
 ///
 /// The options are the solver's own `Configuration` (its coding keys and defaults, read
 /// by decoding an empty section) plus `jacobian`, the strategy computing its Jacobians
-/// (`auto` follows the manifest's `jacobian.auto` pin).
+/// (`auto` follows the manifest's `jacobian.auto`: the cost model, a pin, or calibration;
+/// its decision is reported as `fit.auto.choice`, `.reason`, `.mode` and, when calibrated,
+/// `fit.auto.calibration.*`).
 public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
     /// The solver's configuration and the Jacobian strategy name.
     public struct Configuration: StageConfiguration {
@@ -28,7 +30,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
 
         /// `jacobian` and every key of the solver's configuration with its default.
         public static var options: [StageOption] {
-            var options: [StageOption] = [.optional("jacobian", default: "auto", "Jacobian strategy for the fit (a catalog name)")]
+            var options: [StageOption] = [.optional("jacobian", default: "auto", "Jacobian strategy for the fit (a catalog name); auto follows jacobian.auto (cost model by default, a pin, or calibrate) and shares its decision with the evaluations")]
             let empty = YAMLNode.mapping([], SourceLocation(file: "<defaults>", line: 1, column: 1))
             guard let defaults = try? YAMLNodeDecoder().decode(Solver.Configuration.self, from: empty),
                   let data = try? JSONEncoder().encode(defaults),
@@ -74,13 +76,19 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         }
     }
 
+    /// The strategy `name` for the fit. `auto` follows the manifest's `jacobian.auto` (pin,
+    /// calibrate, or the cost model) and is the case's own `auto` when the runner shares one
+    /// with the evaluations; `run --pin-from` may pin the solver apart (``JacobianSettings/solverAuto``).
+    static func jacobianStrategy(named name: String, for problem: FitProblem) throws -> any JacobianStrategy {
+        guard name == "auto", let settings = problem.jacobian else { return try JacobianStrategyCatalog.strategy(named: name) }
+        if let solverPin = settings.solverAuto { return try settings.autoStrategy(pinnedTo: solverPin) }
+        return try problem.caseAuto ?? settings.autoStrategy()
+    }
+
     /// Fits; the solver itself never throws (it ends with a status). The run's cancellation
     /// flag is checked by the solver once per iteration, so Ctrl-C stops a long fit promptly.
     public static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome {
-        let name = context.configuration.jacobian
-        let pinned = name == "auto" ? problem.jacobian?.auto : nil
-        let calibrate = name == "auto" && (problem.jacobian?.autoCalibrates ?? false)
-        var strategy = try JacobianStrategyCatalog.strategy(named: name, options: JacobianStrategyOptions(pinned: pinned, calibrate: calibrate))
+        var strategy = try jacobianStrategy(named: context.configuration.jacobian, for: problem)
         let shape = problem.jacobianShape ?? JacobianShape(map: problem.residuals)
         if let auto = strategy as? AutoStrategy {
             strategy = MemoryBoundedAuto(auto: auto, shape: shape, budgetBytes: problem.limits.chunkBudget)
@@ -96,7 +104,11 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         // A fit ended by Ctrl-C is not a result: the case stays pending for --resume.
         try context.checkCancellation()
         var choice = result.jacobianStrategy
-        if let decision = (strategy as? MemoryBoundedAuto)?.auto.lastDecision { choice = "auto → \(decision.chosen)" }
+        var autoMetrics: [Metric] = []
+        if let decision = (strategy as? MemoryBoundedAuto)?.auto.lastDecision {
+            choice = "auto → \(decision.chosen)"
+            autoMetrics = AutoDecisionMetrics.metrics(decision, mode: problem.jacobian?.autoMode ?? "cost-model", prefix: "fit.auto.")
+        }
         var outcome = FitOutcome(
             parameters: result.parameters, standardErrors: result.standardErrors, finalCost: result.cost,
             iterations: result.iterations, status: result.status.rawValue, residualEvaluations: result.residualEvaluations,
@@ -110,6 +122,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
                 "other": result.timings.otherSeconds, "calibration": result.timings.calibrationSeconds,
             ])
         outcome.timeOverKernels = result.timings.timeOverKernels
+        outcome.autoMetrics = autoMetrics
         outcome.normalEquations = result.normalEquationsDescription
         outcome.structuredAssemblies = result.normalEquations[LevenbergMarquardt.NormalEquations.structured.rawValue] ?? 0
         return outcome
