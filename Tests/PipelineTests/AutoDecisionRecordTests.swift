@@ -56,7 +56,11 @@ import Testing
             }
             #expect(!metrics.keys.contains { $0.contains(".calibration.") }, "\(id): nothing was timed to decide")
         }
-        for name in ["jacobian.auto.choice", "jacobian.auto.reason", "jacobian.auto.mode", "fit.auto.choice", "fit.auto.reason", "fit.auto.mode"] {
+        for (id, metrics) in recorded {
+            #expect(metrics["jacobian.auto.predicted_units"] == metrics["jacobian.per-sample.predicted_units"], "\(id): auto predicted as its choice")
+        }
+        for name in ["jacobian.auto.choice", "jacobian.auto.reason", "jacobian.auto.mode", "jacobian.auto.predicted_units",
+                     "fit.auto.choice", "fit.auto.reason", "fit.auto.mode"] {
             #expect(kinds[name] == .string("deterministic"), "\(name)")
         }
     }
@@ -84,7 +88,7 @@ import Testing
             #expect(kinds["jacobian.auto.calibration." + unit] == .string("timing"), "\(unit)")
             #expect(kinds["fit.auto.calibration." + unit] == .string("timing"), "\(unit)")
         }
-        for name in ["jacobian.auto.choice", "jacobian.auto.reason", "fit.auto.choice", "fit.auto.reason"] {
+        for name in ["jacobian.auto.choice", "jacobian.auto.reason", "jacobian.auto.predicted_units", "fit.auto.choice", "fit.auto.reason"] {
             #expect(kinds[name] == .string("timing"), "\(name): a timed choice is not reproducible")
         }
         #expect(kinds["jacobian.auto.mode"] == .string("deterministic"))

@@ -70,16 +70,20 @@ public enum JacobianTimingEvaluation: EvaluationStage {
             if let failure { throw failure }
             let units = timing.median / forward.median
             let prefix = "jacobian.\(entry.label)."
-            let predicted = JacobianCostModel.predict((entry.strategy as? MemoryBoundedAuto)?.auto ?? entry.strategy, on: selection.shape)
+            // `auto` is predicted as what it chose (a calibrated choice may differ from the cost
+            // model's own, and is then no deterministic fact).
+            let decision = entry.autoDecision
+            let predicted = JacobianCostModel.predict(decision?.strategy ?? entry.strategy, on: selection.shape)
+            let predictedKind: Metric.Kind = decision?.calibration == nil ? .deterministic : .timing
             metrics += statisticsMetrics(prefix, timing) + [
                 .timing(prefix + "spread", (timing.maximum - timing.minimum) / timing.median),
                 .timing(prefix + "forward_units", units),
                 // The cost model's units for this shape, beside the measured ones (a pure
                 // function of the shape, so deterministic); the ratio is how far it is off.
-                .deterministic(prefix + "predicted_units", predicted.forwardPassUnits),
+                Metric(name: prefix + "predicted_units", value: .number(predicted.forwardPassUnits), kind: predictedKind),
                 .timing(prefix + "predicted_over_measured", predicted.forwardPassUnits / units),
             ]
-            if let decision = entry.autoDecision {
+            if let decision {
                 // Deterministic unless auto calibrated by timing (as in jacobian-accuracy).
                 metrics += AutoDecisionMetrics.metrics(decision, mode: subject.jacobian.autoMode, prefix: prefix)
             }
