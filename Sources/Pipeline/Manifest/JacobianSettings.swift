@@ -44,12 +44,8 @@ public struct JacobianSettings: Decodable, Sendable, Equatable {
     ///
     /// - Throws: `JacobianStrategyCatalogError` when the pin is not a strategy.
     public func autoStrategy(pinnedTo pin: String? = nil) throws -> AutoStrategy {
-        let pinned = pin ?? auto
-        let options = JacobianStrategyOptions(pinned: pinned, calibrate: pinned == nil && autoCalibrates)
-        guard let strategy = try JacobianStrategyCatalog.strategy(named: "auto", options: options) as? AutoStrategy else {
-            return AutoStrategy(calibrates: options.calibrate)
-        }
-        return strategy
+        guard let pinned = pin ?? auto else { return AutoStrategy(calibrates: autoCalibrates) }
+        return try AutoStrategy(pinned: pinned)
     }
 
     /// The mapping form of `jacobian.auto`.
