@@ -73,9 +73,15 @@ import Testing
         #expect((units["reverse-vectorized"] ?? 0) > (units["forward-vectorized"] ?? .infinity))
     }
 
-    @Test func inputsCaseWithOnePointRanksForwardVectorizedFirst() {
+    /// seed-input (one point of 15-32-55): per-sample (55 single-sample pullbacks, measured
+    /// 2.1 µs) just ahead of forward-vectorized (one sweep of 15 lanes, 2.6 µs), far ahead of
+    /// the reverse strategies.
+    @Test func inputsCaseWithOnePointRanksAsMeasured() {
         let shape = JacobianShape.multilayerPerceptron(layers: [15, 32, 55], samples: 1, variables: .inputs)
-        #expect(JacobianCostModel.cheapestExact(on: shape).strategy == "forward-vectorized")
+        let units = Dictionary(uniqueKeysWithValues: JacobianCostModel.predictions(on: shape).map { ($0.strategy, $0.forwardPassUnits) })
+        #expect(JacobianCostModel.cheapestExact(on: shape).strategy == "per-sample")
+        #expect((units["forward-vectorized"] ?? 0) < 2 * (units["per-sample"] ?? .infinity))
+        #expect((units["reverse-vectorized"] ?? 0) > 2 * (units["forward-vectorized"] ?? .infinity))
     }
 
     @Test func chunkKeepsThePredictedPeakWithinTheBudgetAndIsTheLargestThatDoes() throws {
@@ -99,5 +105,73 @@ import Testing
         let predicted = JacobianCostModel.predict(auto, on: shape)
         #expect(predicted.strategy == "auto")
         #expect(predicted.cost == JacobianCostModel.predict(ForwardLoop(), on: shape).cost)
+    }
+
+    /// Forward-pass units of the forum network (5-9-3, 192 samples, parameters) and of
+    /// seed-input (15-32-55 at one point, inputs) from the shipped AVX-512 constants, pinned:
+    /// a change of the constants or of the terms shows here (refit with `make cost-model-check`).
+    @Test func networkUnitsFromTheShippedConstantsArePinned() {
+        let table = NetworkCostTable.shipped(for: .avx512)
+        func units(_ layers: [Int], _ samples: Int, _ variables: JacobianShape.Variables) -> [String: Double] {
+            let shape = JacobianShape.multilayerPerceptron(layers: layers, samples: samples, variables: variables)
+            return Dictionary(uniqueKeysWithValues: JacobianStrategyCatalog.allStrategies().filter { $0.name != "auto" }.map {
+                ($0.name, JacobianCostModel.predict($0, on: shape, table: table).forwardPassUnits)
+            })
+        }
+        let forum = units([5, 9, 3], 192, .parameters)
+        let seedInput = units([15, 32, 55], 1, .inputs)
+        let expectedForum: [String: Double] = [
+            "central-difference": 193.9434,
+            "complex-step": 2989.541,
+            "forward-difference": 108.1046,
+            "forward-loop": 135.8895,
+            "forward-vectorized": 48.47033,
+            "per-sample": 4.90507,
+            "reverse-loop": 2812.33,
+            "reverse-vectorized": 536.8785,
+            "ridders": 1815.472,
+            "swift-autodiff": 889776.4,
+        ]
+        let expectedSeedInput: [String: Double] = [
+            "central-difference": 31.37667,
+            "complex-step": 100.778,
+            "forward-difference": 18.17222,
+            "forward-loop": 19.59614,
+            "forward-vectorized": 4.246863,
+            "per-sample": 3.933598,
+            "reverse-loop": 44.48344,
+            "reverse-vectorized": 13.06972,
+            "ridders": 303.3585,
+            "swift-autodiff": 31605.8,
+        ]
+        for (name, value) in expectedForum { #expect(abs((forum[name] ?? 0) - value) <= 1e-6 * value, "\(name)") }
+        for (name, value) in expectedSeedInput { #expect(abs((seedInput[name] ?? 0) - value) <= 1e-6 * value, "\(name)") }
+        #expect(expectedForum.count == 10 && expectedSeedInput.count == 10)
+    }
+
+    /// Only the AVX-512 table is measured; the others say they are extrapolated from it.
+    @Test func unmeasuredVariantsAreMarkedExtrapolated() {
+        #expect(NetworkCostTable.shipped(for: .avx512).provenance.hasPrefix("measured"))
+        #expect(NetworkCostTable.shipped(for: .avx2).provenance.hasPrefix("extrapolated"))
+        #expect(NetworkCostTable.shipped(for: .baseline).provenance.hasPrefix("extrapolated"))
+        #expect(KernelVariant.allCases.contains(KernelVariant.current))
+    }
+
+    /// A map that is not a network keeps the counting model: reverse-loop m·(1 + r), forward-
+    /// vectorized 1 + r·n, complex-step 4n.
+    @Test func mapsWithoutWidthsKeepTheCountingModel() {
+        let shape = JacobianShape(inputCount: 3, outputCount: 10, hasComplexEvaluation: true)
+        #expect(JacobianCostModel.predict(ReverseLoop(), on: shape).forwardPassUnits == 20)
+        #expect(JacobianCostModel.predict(ForwardVectorized(), on: shape).forwardPassUnits == 4)
+        #expect(JacobianCostModel.predict(ComplexStep(), on: shape).forwardPassUnits == 12)
+    }
+
+    /// A chunked vectorized sweep is predicted dearer than the whole one on a small network
+    /// (more sweeps, each paying its overhead).
+    @Test func chunkingCostsSweeps() {
+        let shape = JacobianShape.multilayerPerceptron(layers: [5, 9, 3], samples: 192, variables: .parameters)
+        let whole = JacobianCostModel.predict(ForwardVectorized(), on: shape).forwardPassUnits
+        let chunked = JacobianCostModel.predict(ForwardVectorized(chunk: 4), on: shape).forwardPassUnits
+        #expect(chunked > whole)
     }
 }
