@@ -189,6 +189,9 @@ import YAMLDecoding
         #expect(RunProgressDisplay.remainingSeconds(finished: [2], predicted: [1, 2, 3, 4], total: 4, firstLeft: 1) == 18)
         #expect(RunProgressDisplay.remainingSeconds(finished: [2, 4], predicted: [1, nil, 3, 4], total: 4, firstLeft: 2) == 6)
         #expect(RunProgressDisplay.remainingSeconds(finished: [], predicted: [1, 2], total: 2, firstLeft: 0) == nil)
+        // A first case 10x its prediction rescales the rest by 2 at most (and 0.5 at least).
+        #expect(RunProgressDisplay.remainingSeconds(finished: [10], predicted: [1, 2, 3], total: 3, firstLeft: 1) == 10)
+        #expect(RunProgressDisplay.remainingSeconds(finished: [0.1], predicted: [1, 2, 3], total: 3, firstLeft: 1) == 2.5)
     }
 
     /// The solver's Jacobian is chunked under `chunk-above` too: the same fit, and `auto`'s

@@ -42,9 +42,15 @@ struct CaseEstimate: Sendable {
     /// Builds the case's data and model (no solver) and estimates it.
     static func build(_ plannedCase: PlannedCase) throws -> CaseEstimate {
         let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
+        let clock = Stopwatch()
         let data = try plannedCase.data.run(environment, ())
         let model = try plannedCase.model.run(environment, data)
-        return try estimate(plannedCase, data: data, model: model, residuals: try model.residualMap(on: data.training))
+        let residuals = try model.residualMap(on: data.training)
+        // The run builds them again: their time, measured here, is part of the case's.
+        let buildSeconds = clock.elapsedSeconds
+        var estimate = try estimate(plannedCase, data: data, model: model, residuals: residuals)
+        estimate.seconds += buildSeconds + perCaseSeconds
+        return estimate
     }
 
     /// Estimates a case whose data and model are built.
@@ -70,11 +76,9 @@ struct CaseEstimate: Sendable {
                 let repeats = number(evaluation.resolved, "repeats") ?? 20
                 let warmup = number(evaluation.resolved, "warmup") ?? 2
                 let perStrategy = number(evaluation.resolved, "max-seconds") ?? 2
-                total += min(repeats + warmup, 1 + repeats) * forward
+                total += timingSeconds(once: forward, repeats: repeats, warmup: warmup, maxSeconds: perStrategy)
                 for entry in running {
-                    let once = seconds(entry.strategy)
-                    let cut = once > 5 * perStrategy ? 2 * once : max(perStrategy, once * (min(warmup, 1) + 3))
-                    total += min(once * (warmup + repeats), cut)
+                    total += timingSeconds(once: seconds(entry.strategy), repeats: repeats, warmup: warmup, maxSeconds: perStrategy)
                 }
                 minimum += cheapestSeconds
             case JacobianAccuracyEvaluation.kind:
@@ -116,6 +120,20 @@ struct CaseEstimate: Sendable {
             shape: shape, forwardSeconds: forward, seconds: total, minimumSeconds: minimum, minimumPeakBytes: peak, minimumPeakDetail: detail)
     }
 
+    /// Seconds ``TimingLoop`` spends on a strategy whose calls take `once` seconds: one call
+    /// when that is over `maxSeconds` (timed once); else the warm-up calls that start within
+    /// `maxSeconds`, then repeats until `maxSeconds` is spent after at least 3 (or all of them).
+    static func timingSeconds(once: Double, repeats: Double, warmup: Double, maxSeconds: Double) -> Double {
+        guard once > 0 else { return 0 }
+        if once > maxSeconds { return once }
+        let warmupCalls = min(warmup, (maxSeconds / once).rounded(.down) + 1)
+        let spentInWarmup = warmupCalls * once
+        // Repeats until the spent time passes maxSeconds, at least 3, at most `repeats`.
+        let untilSpent = max(((maxSeconds - spentInWarmup) / once).rounded(.down) + 1, 0)
+        let timed = min(repeats, max(3, untilSpent))
+        return spentInWarmup + timed * once
+    }
+
     /// Why the case should not run under `limits`, nil when it fits.
     func skipReason(under limits: RunLimits) -> String? {
         if let cap = limits.memoryCap, minimumPeakBytes > cap {
@@ -135,6 +153,10 @@ struct CaseEstimate: Sendable {
             .timing("estimate.seconds", seconds),
         ]
     }
+
+    /// What every case costs besides its stages: its folder, metrics, timings and trace
+    /// written, the progress line (measured: crossover's 49 cases).
+    static let perCaseSeconds = 0.005
 
     /// Multiply-adds per second of a 128 × 128 matrix product on this machine (best of 3), timed once.
     static let multiplyAddsPerSecond: Double = {
