@@ -150,7 +150,8 @@ public struct JacobianCostPrediction: Sendable, Equatable {
 /// the map's fixed bytes + 8mn for the Jacobian.
 public enum JacobianCostModel {
     /// The prediction for `strategy` (with its options, e.g. `chunk`) on `shape`; `auto`
-    /// is predicted as its pinned strategy, else as ``cheapestExact(on:)``.
+    /// is predicted as its pinned strategy, else as ``cheapestExact(on:)`` (on a network, plus
+    /// its measured per-call overhead).
     public static func predict(_ strategy: any JacobianStrategy, on shape: JacobianShape) -> JacobianCostPrediction {
         predict(strategy, on: shape, table: shippedTable)
     }
@@ -171,6 +172,9 @@ public enum JacobianCostModel {
         case let auto as AutoStrategy:
             var prediction = auto.pinnedStrategy.map { predict($0, on: shape, table: table) } ?? cheapestExact(on: shape, table: table)
             prediction.strategy = auto.name
+            if let network = NetworkTimeModel(shape: shape, table: table), let forward = network.forwardPass, forward > 0 {
+                prediction.forwardPassUnits += (network.autoOverhead ?? 0) / forward
+            }
             return prediction
         case is ReverseLoop:
             cost = JacobianCost(pullbacks: m, cotangentLanes: m, workspaceBytes: bytes(m + n))

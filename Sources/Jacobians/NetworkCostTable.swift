@@ -14,13 +14,15 @@
 /// | forward-difference (e = n + 1), central-difference (e = 2n), complex-step (e = n) | 1, e, e·S·P, e·S·H, m·n |
 /// | forward-loop | 1, n, n·U·par, n·S·P, n·S·H, m·n |
 /// | reverse-loop | 1, m, m·U·par, m·S·P, m·S·H, m·n |
-/// | forward-vectorized | 1, c, c·U·par, c·S·P, n·S·P, n·S·H, m·n, c·k·n, c·k·n·min(1, k·n / 4·10⁶) |
+/// | forward-vectorized | 1, c, c·U·par, c·S·P, n·S·P, n·S·H, m·n, c·k·n, c·k·n·min(1, k·n / 4·10⁶), n·S·H·min(1, k·S·W / 4·10⁶) |
 /// | reverse-vectorized | 1, c, c·U·par, c·S·P, m·S·P, m·S·H, m·n, c·k·m, c·k·m·min(1, k·m / 4·10⁶), m·S·P·min(1, k·S·W / 4·10⁶) |
 /// | per-sample | 1, p, p·U·par, p·S·P, S·P, S·H, m·n |
 /// | swift-autodiff | m·S·P, m·S·H |
+/// | auto | its choice's terms, plus 1 (its per-call overhead) |
 ///
-/// The `min(1, size / 4·10⁶)` terms are memory traffic: an identity seed (or a lane block)
-/// of more than 4·10⁶ doubles (32 MB) no longer fits in cache and costs more per element.
+/// The `min(1, size / 4·10⁶)` terms are memory traffic: an identity seed or a lane block
+/// (W·S·k doubles) of more than 4·10⁶ doubles (32 MB) no longer fits in cache and costs
+/// more per element.
 /// Coefficients are non-negative (non-negative least squares on relative error, with the
 /// worst cells weighted up); `scripts/cost_model_check.py` compares them with a fresh run.
 /// A strategy's forward-pass units are its time over the forward pass's time on the same
@@ -48,26 +50,28 @@ public struct NetworkCostTable: Sendable, Equatable {
     /// Fitted on AVX-512 (see the type's documentation).
     static let measuredAVX512 = NetworkCostTable(
         coefficients: [
-            "central-difference/inputs": [0.274572, 0, 0.000110773, 0.00884994, 0.000425381],
-            "central-difference/parameters": [0, 0.159712, 0.000246269, 0, 0.000944278],
-            "complex-step/inputs": [0, 0, 0.000876078, 0.0490732, 0],
-            "complex-step/parameters": [0.463669, 0.160271, 0.00789197, 0, 0.0144231],
-            "forward-difference/inputs": [0.239193, 0, 0.000114512, 0.00852942, 0.00108091],
-            "forward-difference/parameters": [0, 0.162286, 0, 0.00226903, 0.0013494],
-            "forward-loop/inputs": [0.671972, 0, 0, 0.00022637, 0.00406872, 0],
-            "forward-loop/parameters": [0, 0.181879, 0.0102959, 0.000200936, 0, 0.00455664],
-            "forward-pass/inputs": [0, 8.92792e-05, 0.0102942],
-            "forward-pass/parameters": [0.187789, 0.000224867, 0],
-            "forward-vectorized/inputs": [0, 0.675554, 0, 0.000223252, 0, 0, 0.000931481, 0.00141119, 0.0176855],
-            "forward-vectorized/parameters": [0, 0.55689, 0.0416089, 0.000280419, 0, 0.00123514, 0, 0, 0.00205129],
-            "per-sample/inputs": [0, 0.00697847, 0, 4.54011e-08, 0.000137578, 0.0140403, 0.00115629],
-            "per-sample/parameters": [0, 0.0998883, 0, 0.000380507, 0, 0, 0],
-            "reverse-loop/inputs": [0.797907, 0, 0, 0.00012507, 0.00305638, 0.00207372],
-            "reverse-loop/parameters": [0, 0.354753, 0.01781, 0.00111952, 0, 0],
-            "reverse-vectorized/inputs": [0.670322, 0, 0, 0.000196693, 0, 0, 0.00145038, 0.00145169, 0, 0.0031478],
-            "reverse-vectorized/parameters": [0, 0.552407, 0.0475117, 0, 0, 0.00112149, 0, 0.000778529, 0.00297011, 0.000255448],
-            "swift-autodiff/inputs": [0.132653, 0],
-            "swift-autodiff/parameters": [0.36535, 0],
+            "auto/inputs": [0.265],
+            "auto/parameters": [0.265],
+            "central-difference/inputs": [0.364885, 0, 8.39427e-05, 0.0142526, 0.000251304],
+            "central-difference/parameters": [0, 0.152347, 0.000247755, 0, 0.000968236],
+            "complex-step/inputs": [0, 0, 0.000747619, 0.0820221, 0],
+            "complex-step/parameters": [2.03971, 0, 0.00766107, 0, 0.0154139],
+            "forward-difference/inputs": [0.327504, 0, 8.81638e-05, 0.0139979, 0.000907908],
+            "forward-difference/parameters": [0, 0.153022, 0, 0.00230847, 0.00137051],
+            "forward-loop/inputs": [0.91959, 0, 0, 0.00020721, 0.00888171, 0],
+            "forward-loop/parameters": [0, 0.169814, 0.00986758, 0.000204377, 0, 0.0045699],
+            "forward-pass/inputs": [0, 6.01023e-05, 0.0159175],
+            "forward-pass/parameters": [0.171038, 0.000227844, 0],
+            "forward-vectorized/inputs": [0, 1.09237, 0, 0.000186757, 2.65206e-05, 2.54824e-05, 0, 0.000841754, 0, 0],
+            "forward-vectorized/parameters": [0, 0, 0.155757, 0.000175888, 5.3433e-05, 0, 0.00038588, 0.000221594, 0.00222257, 0.000952294],
+            "per-sample/inputs": [0, 0.00648005, 0, 0, 0.000120954, 0.0229236, 0.0011234],
+            "per-sample/parameters": [0, 0.0990748, 0, 0.000385611, 0, 0, 0],
+            "reverse-loop/inputs": [1.12325, 0, 0, 0.000108277, 0.0066771, 0.0019498],
+            "reverse-loop/parameters": [0, 0.341684, 0.0160489, 0.0011346, 0, 0],
+            "reverse-vectorized/inputs": [1.06782, 0, 0, 0.000128271, 0, 0, 0.00168117, 0.00184882, 0, 0.00158731],
+            "reverse-vectorized/parameters": [0.554494, 0, 0.0392668, 0, 0, 0.00114998, 0, 0.000754594, 0.00308325, 0.000248985],
+            "swift-autodiff/inputs": [0.163432, 0],
+            "swift-autodiff/parameters": [0.363558, 0],
         ],
         provenance: "measured: avx512f, AMD EPYC VM, OpenBLAS 0.3.21 (Cooperlake), one thread")
 }

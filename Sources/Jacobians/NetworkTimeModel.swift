@@ -42,6 +42,9 @@ struct NetworkTimeModel {
         return zip(coefficients, terms).reduce(0) { $0 + $1.0 * $1.1 }
     }
 
+    /// `auto`'s per-call overhead on top of its choice.
+    var autoOverhead: Double? { microseconds("auto", [1]) }
+
     /// One forward pass over the batch.
     var forwardPass: Double? {
         let s = Double(samples)
@@ -70,7 +73,8 @@ struct NetworkTimeModel {
         case "forward-loop": return microseconds(name, [1, n, n * perUnit, n * sp, n * sh, m * n])
         case "reverse-loop": return microseconds(name, [1, m, m * perUnit, m * sp, m * sh, m * n])
         case "forward-vectorized":
-            return microseconds(name, [1, c, c * perUnit, c * sp, n * sp, n * sh, m * n, c * k * n, c * k * n * spill(k * n)])
+            return microseconds(
+                name, [1, c, c * perUnit, c * sp, n * sp, n * sh, m * n, c * k * n, c * k * n * spill(k * n), n * sh * spill(k * s * widest)])
         case "reverse-vectorized":
             return microseconds(
                 name, [1, c, c * perUnit, c * sp, m * sp, m * sh, m * n, c * k * m, c * k * m * spill(k * m), m * sp * spill(k * s * widest)])
