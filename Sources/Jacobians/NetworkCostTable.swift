@@ -24,7 +24,9 @@
 /// (W·S·k doubles) of more than 4·10⁶ doubles (32 MB) no longer fits in cache and costs
 /// more per element.
 /// Coefficients are non-negative (non-negative least squares on relative error, with the
-/// worst cells weighted up); `scripts/cost_model_check.py` compares them with a fresh run.
+/// worst cells weighted up; `scripts/fit_cost_model.py BUNDLE…` redoes the fit and prints this
+/// table — the shipped one is its output on main's and this branch's first runs of the three
+/// experiments); `make cost-model-check` compares the constants with a fresh run.
 /// A strategy's forward-pass units are its time over the forward pass's time on the same
 /// shape, so the constant part of the machine's speed cancels.
 public struct NetworkCostTable: Sendable, Equatable {
