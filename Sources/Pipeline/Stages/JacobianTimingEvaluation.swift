@@ -81,12 +81,12 @@ public enum JacobianTimingEvaluation: EvaluationStage {
                 metrics.append(Metric(name: "jacobian.\(entry.label).skipped", value: .string(outcome.cutShort ?? "not timed"), kind: .timing))
                 continue
             }
-            let units = timing.median / forward.median
-            let prefix = "jacobian.\(entry.label)."
             if let reason = outcome.cutShort {
                 // Stopped before its repeats: its next call would have overrun the case's budget.
-                metrics.append(Metric(name: prefix + "cut_short", value: .string(reason), kind: .timing))
+                metrics.append(Metric(name: "jacobian.\(entry.label).cut_short", value: .string(reason), kind: .timing))
             }
+            let units = timing.median / forward.median
+            let prefix = "jacobian.\(entry.label)."
             let predicted = JacobianCostModel.predict((entry.strategy as? MemoryBoundedAuto)?.auto ?? entry.strategy, on: selection.shape)
             metrics += statisticsMetrics(prefix, timing) + [
                 .timing(prefix + "spread", (timing.maximum - timing.minimum) / timing.median),
