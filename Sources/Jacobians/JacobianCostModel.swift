@@ -172,9 +172,7 @@ public enum JacobianCostModel {
         case let auto as AutoStrategy:
             var prediction = auto.pinnedStrategy.map { predict($0, on: shape, table: table) } ?? cheapestExact(on: shape, table: table)
             prediction.strategy = auto.name
-            if let network = NetworkTimeModel(shape: shape, table: table), let forward = network.forwardPass, forward > 0 {
-                prediction.forwardPassUnits += (network.autoOverhead ?? 0) / forward
-            }
+            prediction.forwardPassUnits += autoOverheadUnits(on: shape, table: table)
             return prediction
         case is ReverseLoop:
             cost = JacobianCost(pullbacks: m, cotangentLanes: m, workspaceBytes: bytes(m + n))
@@ -258,6 +256,18 @@ public enum JacobianCostModel {
     /// catalog order); `swift-autodiff` and `auto` are never candidates.
     public static func cheapestExact(on shape: JacobianShape) -> JacobianCostPrediction {
         cheapestExact(on: shape, table: shippedTable)
+    }
+
+    /// `auto`'s own per-call cost on top of its choice's, in forward-pass units: measured for
+    /// networks (``NetworkCostTable``, "auto/…"), 0 for other maps.
+    public static func autoOverheadUnits(on shape: JacobianShape) -> Double {
+        autoOverheadUnits(on: shape, table: shippedTable)
+    }
+
+    /// ``autoOverheadUnits(on:)`` with the network constants of `table`.
+    static func autoOverheadUnits(on shape: JacobianShape, table: NetworkCostTable) -> Double {
+        guard let network = NetworkTimeModel(shape: shape, table: table), let forward = network.forwardPass, forward > 0 else { return 0 }
+        return (network.autoOverhead ?? 0) / forward
     }
 
     /// ``cheapestExact(on:)`` with the network constants of `table`.
