@@ -28,6 +28,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 SPILL = 4e6  # doubles (32 MB): beyond this a seed or lane block no longer fits in cache
+LANE_SPILL = 4e5  # doubles (3.2 MB): the same for one lane's block (the loops)
 
 
 def cases(bundle):
@@ -59,7 +60,7 @@ def terms(strategy, z, chunk=None):
     """The work terms of NetworkTimeModel for `strategy` (None for a strategy it lacks)."""
     S, P, H, U, W, n, m, p, par = (z[k] for k in ("S", "P", "H", "U", "W", "n", "m", "p", "par"))
     sp, sh, per_unit = S * P, S * H, U * par
-    spill = lambda elements: min(1.0, elements / SPILL)
+    spill = lambda elements, limit=SPILL: min(1.0, elements / limit)
     if strategy == "forward-pass":
         return [1, sp, sh]
     evaluations = {"forward-difference": n + 1, "central-difference": 2 * n, "complex-step": n}
@@ -67,9 +68,9 @@ def terms(strategy, z, chunk=None):
         e = evaluations[strategy]
         return [1, e, e * sp, e * sh, m * n]
     if strategy == "forward-loop":
-        return [1, n, n * per_unit, n * sp, n * sh, m * n]
+        return [1, n, n * per_unit, n * sp, n * sh, m * n, n * sp * spill(S * W, LANE_SPILL)]
     if strategy == "reverse-loop":
-        return [1, m, m * per_unit, m * sp, m * sh, m * n]
+        return [1, m, m * per_unit, m * sp, m * sh, m * n, m * sp * spill(S * W, LANE_SPILL)]
     if strategy == "forward-vectorized":
         k = min(chunk or n, n)
         c = math.ceil(n / k)

@@ -12,21 +12,20 @@
 /// | --- | --- |
 /// | forward pass | 1, S·P, S·H |
 /// | forward-difference (e = n + 1), central-difference (e = 2n), complex-step (e = n) | 1, e, e·S·P, e·S·H, m·n |
-/// | forward-loop | 1, n, n·U·par, n·S·P, n·S·H, m·n |
-/// | reverse-loop | 1, m, m·U·par, m·S·P, m·S·H, m·n |
+/// | forward-loop | 1, n, n·U·par, n·S·P, n·S·H, m·n, n·S·P·min(1, S·W / 4·10⁵) |
+/// | reverse-loop | 1, m, m·U·par, m·S·P, m·S·H, m·n, m·S·P·min(1, S·W / 4·10⁵) |
 /// | forward-vectorized | 1, c, c·U·par, c·S·P, n·S·P, n·S·H, m·n, c·k·n, c·k·n·min(1, k·n / 4·10⁶), n·S·H·min(1, k·S·W / 4·10⁶) |
 /// | reverse-vectorized | 1, c, c·U·par, c·S·P, m·S·P, m·S·H, m·n, c·k·m, c·k·m·min(1, k·m / 4·10⁶), m·S·P·min(1, k·S·W / 4·10⁶) |
 /// | per-sample | 1, p, p·U·par, p·S·P, S·P, S·H, m·n |
 /// | swift-autodiff | m·S·P, m·S·H |
 /// | auto | its choice's terms, plus 1 (its per-call overhead) |
 ///
-/// The `min(1, size / 4·10⁶)` terms are memory traffic: an identity seed or a lane block
-/// (W·S·k doubles) of more than 4·10⁶ doubles (32 MB) no longer fits in cache and costs
-/// more per element.
+/// The `min(1, size / limit)` terms are memory traffic: an identity seed or a lane block
+/// (W·S·k doubles) of more than 4·10⁶ doubles (32 MB), or a single lane's block (W·S) of more
+/// than 4·10⁵ (3.2 MB), no longer fits in cache and costs more per element.
 /// Coefficients are non-negative (non-negative least squares on relative error, with the
 /// worst cells weighted up; `scripts/fit_cost_model.py BUNDLE…` redoes the fit and prints this
-/// table — the shipped one is its output on main's and this branch's first runs of the three
-/// experiments); `make cost-model-check` compares the constants with a fresh run.
+/// table from the bundles); `make cost-model-check` compares the constants with a fresh run.
 /// A strategy's forward-pass units are its time over the forward pass's time on the same
 /// shape, so the constant part of the machine's speed cancels.
 public struct NetworkCostTable: Sendable, Equatable {
@@ -52,28 +51,28 @@ public struct NetworkCostTable: Sendable, Equatable {
     /// Fitted on AVX-512 (see the type's documentation).
     static let measuredAVX512 = NetworkCostTable(
         coefficients: [
-            "auto/inputs": [0.265],
-            "auto/parameters": [0.265],
-            "central-difference/inputs": [0.364885, 0, 8.39427e-05, 0.0142526, 0.000251304],
-            "central-difference/parameters": [0, 0.152347, 0.000247755, 0, 0.000968236],
-            "complex-step/inputs": [0, 0, 0.000747619, 0.0820221, 0],
-            "complex-step/parameters": [2.03971, 0, 0.00766107, 0, 0.0154139],
-            "forward-difference/inputs": [0.327504, 0, 8.81638e-05, 0.0139979, 0.000907908],
-            "forward-difference/parameters": [0, 0.153022, 0, 0.00230847, 0.00137051],
-            "forward-loop/inputs": [0.91959, 0, 0, 0.00020721, 0.00888171, 0],
-            "forward-loop/parameters": [0, 0.169814, 0.00986758, 0.000204377, 0, 0.0045699],
-            "forward-pass/inputs": [0, 6.01023e-05, 0.0159175],
-            "forward-pass/parameters": [0.171038, 0.000227844, 0],
-            "forward-vectorized/inputs": [0, 1.09237, 0, 0.000186757, 2.65206e-05, 2.54824e-05, 0, 0.000841754, 0, 0],
-            "forward-vectorized/parameters": [0, 0, 0.155757, 0.000175888, 5.3433e-05, 0, 0.00038588, 0.000221594, 0.00222257, 0.000952294],
-            "per-sample/inputs": [0, 0.00648005, 0, 0, 0.000120954, 0.0229236, 0.0011234],
-            "per-sample/parameters": [0, 0.0990748, 0, 0.000385611, 0, 0, 0],
-            "reverse-loop/inputs": [1.12325, 0, 0, 0.000108277, 0.0066771, 0.0019498],
-            "reverse-loop/parameters": [0, 0.341684, 0.0160489, 0.0011346, 0, 0],
-            "reverse-vectorized/inputs": [1.06782, 0, 0, 0.000128271, 0, 0, 0.00168117, 0.00184882, 0, 0.00158731],
-            "reverse-vectorized/parameters": [0.554494, 0, 0.0392668, 0, 0, 0.00114998, 0, 0.000754594, 0.00308325, 0.000248985],
-            "swift-autodiff/inputs": [0.163432, 0],
-            "swift-autodiff/parameters": [0.363558, 0],
+            "auto/inputs": [0.255],
+            "auto/parameters": [0.255],
+            "central-difference/inputs": [0.297463, 0, 8.04526e-05, 0.0124642, 0.000337675],
+            "central-difference/parameters": [0, 0.15895, 0.000247091, 0, 0.000916061],
+            "complex-step/inputs": [0, 0, 0.000710966, 0.0713289, 0],
+            "complex-step/parameters": [2.33418, 0, 0.00749595, 0, 0.0166048],
+            "forward-difference/inputs": [0.271391, 0, 8.50822e-05, 0.0122182, 0.000849098],
+            "forward-difference/parameters": [0, 0.160803, 0, 0.00228254, 0.00136098],
+            "forward-loop/inputs": [0.792601, 0, 0, 0.000195401, 0.00785239, 0, 0],
+            "forward-loop/parameters": [0, 0.156534, 0.0135386, 0.000154076, 0, 0.00487978, 0.000140925],
+            "forward-pass/inputs": [0, 5.96739e-05, 0.0138263],
+            "forward-pass/parameters": [0.173369, 0.000226243, 0],
+            "forward-vectorized/inputs": [0, 0.937913, 0, 0.000184056, 0, 0, 0.00081115, 0.00159555, 0, 0],
+            "forward-vectorized/parameters": [0, 0, 0.162973, 0.00016111, 5.31082e-05, 0, 0.000375443, 0.000225801, 0.00244213, 0.000936784],
+            "per-sample/inputs": [0, 0.006715, 0, 0, 0.00011192, 0.0198714, 0.0010451],
+            "per-sample/parameters": [0, 0.10026, 0, 0.000390559, 0, 0, 0],
+            "reverse-loop/inputs": [0.971941, 0, 0, 0.000101931, 0.00592142, 0.00178656, 0],
+            "reverse-loop/parameters": [0, 0.347739, 0.0181945, 0.00112449, 0, 0, 0],
+            "reverse-vectorized/inputs": [0.906358, 0, 0, 0.000140241, 0, 0, 0.00150802, 0.00167854, 0, 0.00175806],
+            "reverse-vectorized/parameters": [0.562859, 0, 0.0429598, 0, 0, 0.00113199, 0, 0.000799921, 0.00295273, 0.000261897],
+            "swift-autodiff/inputs": [0.154847, 0],
+            "swift-autodiff/parameters": [0.370803, 0],
         ],
         provenance: "measured: avx512f, AMD EPYC VM, OpenBLAS 0.3.21 (Cooperlake), one thread")
 }

@@ -64,14 +64,14 @@ struct NetworkTimeModel {
         let perUnit = isParameters ? units : 0
         let sp = s * parameters, sh = s * hidden
         let k = Double(lanes), c = Double(sweeps)
-        /// Memory traffic of `elements` doubles per sweep beyond the cache (32 MB).
-        func spill(_ elements: Double) -> Double { min(1, elements / 4e6) }
+        /// Memory traffic of `elements` doubles per sweep beyond a cache of `limit` doubles.
+        func spill(_ elements: Double, limit: Double = 4e6) -> Double { min(1, elements / limit) }
         switch name {
         case "forward-difference": return evaluations(name, n + 1)
         case "central-difference": return evaluations(name, 2 * n)
         case "complex-step": return evaluations(name, n)
-        case "forward-loop": return microseconds(name, [1, n, n * perUnit, n * sp, n * sh, m * n])
-        case "reverse-loop": return microseconds(name, [1, m, m * perUnit, m * sp, m * sh, m * n])
+        case "forward-loop": return microseconds(name, [1, n, n * perUnit, n * sp, n * sh, m * n, n * sp * spill(s * widest, limit: 4e5)])
+        case "reverse-loop": return microseconds(name, [1, m, m * perUnit, m * sp, m * sh, m * n, m * sp * spill(s * widest, limit: 4e5)])
         case "forward-vectorized":
             return microseconds(
                 name, [1, c, c * perUnit, c * sp, n * sp, n * sh, m * n, c * k * n, c * k * n * spill(k * n), n * sh * spill(k * s * widest)])

@@ -121,28 +121,28 @@ import Testing
         let forum = units([5, 9, 3], 192, .parameters)
         let seedInput = units([15, 32, 55], 1, .inputs)
         let expectedForum: [String: Double] = [
-            "central-difference": 193.3935,
-            "complex-step": 2893.273,
-            "forward-difference": 108.7929,
-            "forward-loop": 135.7881,
-            "forward-vectorized": 26.6198,
-            "per-sample": 4.928777,
-            "reverse-loop": 2820.773,
-            "reverse-vectorized": 534.7226,
-            "ridders": 1826.704,
-            "swift-autodiff": 878214.5,
+            "central-difference": 193.7411,
+            "complex-step": 2867.68,
+            "forward-difference": 108.5175,
+            "forward-loop": 123.6085,
+            "forward-vectorized": 26.48356,
+            "per-sample": 5.022632,
+            "reverse-loop": 2818.329,
+            "reverse-vectorized": 544.1415,
+            "ridders": 1821.536,
+            "swift-autodiff": 901220.4,
         ]
         let expectedSeedInput: [String: Double] = [
-            "central-difference": 30.98304,
-            "complex-step": 100.8386,
-            "forward-difference": 17.75362,
-            "forward-loop": 19.12374,
-            "forward-vectorized": 4.088428,
-            "per-sample": 3.539986,
-            "reverse-loop": 43.65461,
-            "reverse-vectorized": 13.09204,
-            "ridders": 303.4474,
-            "swift-autodiff": 32218.52,
+            "central-difference": 31.23686,
+            "complex-step": 101.5893,
+            "forward-difference": 17.88293,
+            "forward-loop": 19.58054,
+            "forward-vectorized": 4.119039,
+            "per-sample": 3.660494,
+            "reverse-loop": 44.57779,
+            "reverse-vectorized": 13.28836,
+            "ridders": 305.6282,
+            "swift-autodiff": 34092.55,
         ]
         for (name, value) in expectedForum { #expect(abs((forum[name] ?? 0) - value) <= 1e-6 * value, "\(name)") }
         for (name, value) in expectedSeedInput { #expect(abs((seedInput[name] ?? 0) - value) <= 1e-6 * value, "\(name)") }
