@@ -11,7 +11,7 @@ THREADS ?=
 DIFF_ARGS ?=
 THREADS_OPTION := $(if $(THREADS),--threads $(THREADS))
 
-.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean
+.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean cost-model-check
 
 deps:
 	@scripts/ensure-packages.sh
@@ -79,6 +79,12 @@ peers: release
 
 list: release
 	$(RELEASE_BIN) list
+
+## make cost-model-check: release build, crossover, seed-lm and seed-input at one thread, then the
+## cost model's predicted against measured forward-pass units per strategy and case; fails when an
+## exact strategy is off by more than 2x (after speed work, refit NetworkCostTable's constants).
+cost-model-check: release
+	scripts/cost_model_check.py --jacobench $(RELEASE_BIN) --results $(RESULTS)/cost-model-check
 
 clean:
 	rm -rf .build

@@ -38,7 +38,7 @@ let package = Package(
         // The Jacobian engine and the models it differentiates.
         .target(
             name: "Jacobians",
-            dependencies: ["LinearAlgebra", .product(name: "Numerics", package: "swift-numerics")]
+            dependencies: ["LinearAlgebra", "CNumericKernels", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .target(
             name: "NeuralNetworks",

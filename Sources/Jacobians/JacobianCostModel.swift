@@ -33,11 +33,17 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
     /// Bytes the map holds independently of lanes (a network: activations and their
     /// derivatives, 2·S·Σ widths doubles); 0 when unknown.
     public var fixedBytes: Int
+    /// The network's widths [d, w₁, …, p] when the map is a fully connected network (the
+    /// measured ``NetworkCostTable`` then predicts its time); nil for other maps.
+    public var layers: [Int]?
+    /// What a network's Jacobian is taken with respect to; nil for other maps.
+    public var variables: Variables?
 
     /// A shape from its parts; see the properties.
     public init(
         inputCount: Int, outputCount: Int, sampleCount: Int? = nil, outputsPerSample: Int? = nil,
-        hasComplexEvaluation: Bool = false, laneWork: Double = 1, bytesPerLane: Int = 0, fixedBytes: Int = 0
+        hasComplexEvaluation: Bool = false, laneWork: Double = 1, bytesPerLane: Int = 0, fixedBytes: Int = 0,
+        layers: [Int]? = nil, variables: Variables? = nil
     ) {
         self.inputCount = inputCount
         self.outputCount = outputCount
@@ -47,6 +53,8 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
         self.laneWork = laneWork
         self.bytesPerLane = bytesPerLane
         self.fixedBytes = fixedBytes
+        self.layers = layers
+        self.variables = variables
     }
 
     /// Sizes and capabilities of `map` (lane work 1, lane workspace unknown).
@@ -71,7 +79,8 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
             sampleCount: samples, outputsPerSample: p, hasComplexEvaluation: true,
             laneWork: variables == .parameters ? 2 : 1,
             bytesPerLane: doubleBytes(2 * widest * samples),
-            fixedBytes: doubleBytes(2 * samples * layers.dropFirst().reduce(0, +)))
+            fixedBytes: doubleBytes(2 * samples * layers.dropFirst().reduce(0, +)),
+            layers: layers, variables: variables)
     }
 
     /// Bytes of `count` doubles.
@@ -119,21 +128,39 @@ public struct JacobianCostPrediction: Sendable, Equatable {
 /// | complex-step | n complex evaluations | 4n (complex products) | 16(m + n) |
 /// | swift-autodiff | 1 evaluation, m pullbacks, m lanes | 1 + m·(1 + r) | 8m |
 ///
-/// A sweep carrying k lanes costs 1 + r·k forward passes (it re-traverses the network
-/// once, then does r multiply-adds per lane for every one of the forward pass); a
-/// per-sample sweep carries one lane per sample, the work of one lane over the batch.
-/// The model counts multiply-adds: it ignores structural zeros (a parameter tangent is zero
-/// before its layer), BLAS efficiency and activation cost, so on small networks measured
-/// units are lower (seed-lm: forward-vectorized 11.5 measured, 169 predicted). It ranks
-/// strategies; `auto` decides by timing them on the machine.
+/// Forward-pass units of a fully connected network (a shape with ``JacobianShape/layers``)
+/// come from measured constants instead: ``NetworkCostTable`` models each strategy's wall
+/// time and the forward pass's as sums of work terms of the widths (products, activations,
+/// per-call and per-unit overheads, memory traffic of big seeds), fitted to
+/// `experiments/crossover.yaml`, `seed-lm.yaml` and `seed-input.yaml` for the kernel
+/// variant the CPU runs (``KernelVariant``), and the units are their quotient. Measured on
+/// the fitting machine, predicted/measured is within [0.5, 2] for every exact strategy in
+/// every cell of those experiments (`make cost-model-check` reruns them and says so).
+/// `ridders` is predicted as its upper bound of forward-difference evaluations.
+///
+/// The column "forward-pass units" above is the model for other maps (formula models, a
+/// user's map): a sweep carrying k lanes costs 1 + r·k forward passes (it re-traverses the
+/// map once, then does r multiply-adds per lane for every one of the forward pass); a
+/// per-sample sweep carries one lane per sample, the work of one lane over the batch. It
+/// counts multiply-adds and ignores structural zeros, BLAS efficiency and activation cost:
+/// it ranks strategies, it does not time them.
 ///
 /// Peak bytes = strategy workspace + bytes-per-lane × lanes of the widest sweep (k = 1 for
 /// loops, c or n/m for vectorized, S for per-sample, 0 for evaluation-only strategies) +
 /// the map's fixed bytes + 8mn for the Jacobian.
 public enum JacobianCostModel {
     /// The prediction for `strategy` (with its options, e.g. `chunk`) on `shape`; `auto`
-    /// is predicted as its pinned strategy, else as ``cheapestExact(on:)``.
+    /// is predicted as its pinned strategy, else as ``cheapestExact(on:)`` (on a network, plus
+    /// its measured per-call overhead).
     public static func predict(_ strategy: any JacobianStrategy, on shape: JacobianShape) -> JacobianCostPrediction {
+        predict(strategy, on: shape, table: shippedTable)
+    }
+
+    /// The shipped constants for the kernel variant this CPU runs.
+    public static let shippedTable = NetworkCostTable.shipped(for: KernelVariant.current)
+
+    /// ``predict(_:on:)`` with the network constants of `table` (tests pin a variant's table).
+    public static func predict(_ strategy: any JacobianStrategy, on shape: JacobianShape, table: NetworkCostTable) -> JacobianCostPrediction {
         let m = shape.outputCount, n = shape.inputCount, r = shape.laneWork
         func bytes(_ count: Int) -> Int { JacobianShape.doubleBytes(count) }
         var cost = JacobianCost()
@@ -143,8 +170,9 @@ public enum JacobianCostModel {
         var upperBound = false
         switch strategy {
         case let auto as AutoStrategy:
-            var prediction = auto.pinnedStrategy.map { predict($0, on: shape) } ?? cheapestExact(on: shape)
+            var prediction = auto.pinnedStrategy.map { predict($0, on: shape, table: table) } ?? cheapestExact(on: shape, table: table)
             prediction.strategy = auto.name
+            prediction.forwardPassUnits += autoOverheadUnits(on: shape, table: table)
             return prediction
         case is ReverseLoop:
             cost = JacobianCost(pullbacks: m, cotangentLanes: m, workspaceBytes: bytes(m + n))
@@ -195,6 +223,15 @@ public enum JacobianCostModel {
             units = Double(n)
             upperBound = true
         }
+        if let network = NetworkTimeModel(shape: shape, table: table), let forward = network.forwardPass, forward > 0 {
+            // A network: measured constants (NetworkCostTable), time over forward-pass time.
+            let sweeps = max(cost.pushforwards + cost.pullbacks, 1)
+            let name = strategy is RiddersExtrapolation ? "forward-difference" : strategy.name
+            let time = strategy is RiddersExtrapolation
+                ? network.evaluations(name, Double(cost.forwardEvaluations))
+                : network.microseconds(strategy: name, lanes: lanes ?? 1, sweeps: sweeps)
+            if let time { units = max(time, 0) / forward }
+        }
         let peak = cost.workspaceBytes + shape.bytesPerLane * sweepLanes + shape.fixedBytes + bytes(m * n)
         return JacobianCostPrediction(
             strategy: strategy.name, cost: cost, isUpperBound: upperBound, lanesPerSweep: lanes,
@@ -218,10 +255,27 @@ public enum JacobianCostModel {
     /// The exact, applicable strategy with the fewest predicted forward-pass units (ties by
     /// catalog order); `swift-autodiff` and `auto` are never candidates.
     public static func cheapestExact(on shape: JacobianShape) -> JacobianCostPrediction {
+        cheapestExact(on: shape, table: shippedTable)
+    }
+
+    /// `auto`'s own per-call cost on top of its choice's, in forward-pass units: measured for
+    /// networks (``NetworkCostTable``, "auto/…"), 0 for other maps.
+    public static func autoOverheadUnits(on shape: JacobianShape) -> Double {
+        autoOverheadUnits(on: shape, table: shippedTable)
+    }
+
+    /// ``autoOverheadUnits(on:)`` with the network constants of `table`.
+    static func autoOverheadUnits(on shape: JacobianShape, table: NetworkCostTable) -> Double {
+        guard let network = NetworkTimeModel(shape: shape, table: table), let forward = network.forwardPass, forward > 0 else { return 0 }
+        return (network.autoOverhead ?? 0) / forward
+    }
+
+    /// ``cheapestExact(on:)`` with the network constants of `table`.
+    static func cheapestExact(on shape: JacobianShape, table: NetworkCostTable) -> JacobianCostPrediction {
         let candidates = JacobianStrategyCatalog.allStrategies()
             .filter { $0.isExact && $0.name != "auto" && $0.name != "swift-autodiff" && isApplicable($0.name, on: shape) }
-            .map { predict($0, on: shape) }
-        return candidates.min { $0.forwardPassUnits < $1.forwardPassUnits } ?? predict(ForwardVectorized(), on: shape)
+            .map { predict($0, on: shape, table: table) }
+        return candidates.min { $0.forwardPassUnits < $1.forwardPassUnits } ?? predict(ForwardVectorized(), on: shape, table: table)
     }
 
     /// Whether the shape has the capability `name` needs (per-sample structure, complex

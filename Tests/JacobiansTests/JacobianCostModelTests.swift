@@ -73,9 +73,15 @@ import Testing
         #expect((units["reverse-vectorized"] ?? 0) > (units["forward-vectorized"] ?? .infinity))
     }
 
-    @Test func inputsCaseWithOnePointRanksForwardVectorizedFirst() {
+    /// seed-input (one point of 15-32-55): per-sample (55 single-sample pullbacks, measured
+    /// 2.1 µs) just ahead of forward-vectorized (one sweep of 15 lanes, 2.6 µs), far ahead of
+    /// the reverse strategies.
+    @Test func inputsCaseWithOnePointRanksAsMeasured() {
         let shape = JacobianShape.multilayerPerceptron(layers: [15, 32, 55], samples: 1, variables: .inputs)
-        #expect(JacobianCostModel.cheapestExact(on: shape).strategy == "forward-vectorized")
+        let units = Dictionary(uniqueKeysWithValues: JacobianCostModel.predictions(on: shape).map { ($0.strategy, $0.forwardPassUnits) })
+        #expect(JacobianCostModel.cheapestExact(on: shape).strategy == "per-sample")
+        #expect((units["forward-vectorized"] ?? 0) < 2 * (units["per-sample"] ?? .infinity))
+        #expect((units["reverse-vectorized"] ?? 0) > 2 * (units["forward-vectorized"] ?? .infinity))
     }
 
     @Test func chunkKeepsThePredictedPeakWithinTheBudgetAndIsTheLargestThatDoes() throws {
@@ -99,5 +105,77 @@ import Testing
         let predicted = JacobianCostModel.predict(auto, on: shape)
         #expect(predicted.strategy == "auto")
         #expect(predicted.cost == JacobianCostModel.predict(ForwardLoop(), on: shape).cost)
+    }
+
+    /// Forward-pass units of the forum network (5-9-3, 192 samples, parameters) and of
+    /// seed-input (15-32-55 at one point, inputs) from the shipped AVX-512 constants, pinned:
+    /// a change of the constants or of the terms shows here (refit with `make cost-model-check`).
+    @Test func networkUnitsFromTheShippedConstantsArePinned() {
+        let table = NetworkCostTable.shipped(for: .avx512)
+        func units(_ layers: [Int], _ samples: Int, _ variables: JacobianShape.Variables) -> [String: Double] {
+            let shape = JacobianShape.multilayerPerceptron(layers: layers, samples: samples, variables: variables)
+            return Dictionary(uniqueKeysWithValues: JacobianStrategyCatalog.allStrategies().filter { $0.name != "auto" }.map {
+                ($0.name, JacobianCostModel.predict($0, on: shape, table: table).forwardPassUnits)
+            })
+        }
+        let forum = units([5, 9, 3], 192, .parameters)
+        let seedInput = units([15, 32, 55], 1, .inputs)
+        let expectedForum: [String: Double] = [
+            "central-difference": 193.7411,
+            "complex-step": 2867.68,
+            "forward-difference": 108.5175,
+            "forward-loop": 123.6085,
+            "forward-vectorized": 26.48356,
+            "per-sample": 5.022632,
+            "reverse-loop": 2818.329,
+            "reverse-vectorized": 544.1415,
+            "ridders": 1821.536,
+            "swift-autodiff": 901220.4,
+        ]
+        let expectedSeedInput: [String: Double] = [
+            "central-difference": 31.23686,
+            "complex-step": 101.5893,
+            "forward-difference": 17.88293,
+            "forward-loop": 19.58054,
+            "forward-vectorized": 4.119039,
+            "per-sample": 3.660494,
+            "reverse-loop": 44.57779,
+            "reverse-vectorized": 13.28836,
+            "ridders": 305.6282,
+            "swift-autodiff": 34092.55,
+        ]
+        for (name, value) in expectedForum { #expect(abs((forum[name] ?? 0) - value) <= 1e-6 * value, "\(name)") }
+        for (name, value) in expectedSeedInput { #expect(abs((seedInput[name] ?? 0) - value) <= 1e-6 * value, "\(name)") }
+        #expect(expectedForum.count == 10 && expectedSeedInput.count == 10)
+        // auto: its choice (per-sample) plus its per-call overhead.
+        let shape = JacobianShape.multilayerPerceptron(layers: [5, 9, 3], samples: 192, variables: .parameters)
+        let auto = JacobianCostModel.predict(AutoStrategy(), on: shape, table: table).forwardPassUnits
+        #expect(auto > (forum["per-sample"] ?? .infinity) && auto < 1.1 * (forum["per-sample"] ?? 0))
+    }
+
+    /// Only the AVX-512 table is measured; the others say they are extrapolated from it.
+    @Test func unmeasuredVariantsAreMarkedExtrapolated() {
+        #expect(NetworkCostTable.shipped(for: .avx512).provenance.hasPrefix("measured"))
+        #expect(NetworkCostTable.shipped(for: .avx2).provenance.hasPrefix("extrapolated"))
+        #expect(NetworkCostTable.shipped(for: .baseline).provenance.hasPrefix("extrapolated"))
+        #expect(KernelVariant.allCases.contains(KernelVariant.current))
+    }
+
+    /// A map that is not a network keeps the counting model: reverse-loop m·(1 + r), forward-
+    /// vectorized 1 + r·n, complex-step 4n.
+    @Test func mapsWithoutWidthsKeepTheCountingModel() {
+        let shape = JacobianShape(inputCount: 3, outputCount: 10, hasComplexEvaluation: true)
+        #expect(JacobianCostModel.predict(ReverseLoop(), on: shape).forwardPassUnits == 20)
+        #expect(JacobianCostModel.predict(ForwardVectorized(), on: shape).forwardPassUnits == 4)
+        #expect(JacobianCostModel.predict(ComplexStep(), on: shape).forwardPassUnits == 12)
+    }
+
+    /// A chunked vectorized sweep is predicted dearer than the whole one on a small network
+    /// (more sweeps, each paying its overhead).
+    @Test func chunkingCostsSweeps() {
+        let shape = JacobianShape.multilayerPerceptron(layers: [5, 9, 3], samples: 192, variables: .parameters)
+        let whole = JacobianCostModel.predict(ForwardVectorized(), on: shape).forwardPassUnits
+        let chunked = JacobianCostModel.predict(ForwardVectorized(chunk: 4), on: shape).forwardPassUnits
+        #expect(chunked > whole)
     }
 }

@@ -189,6 +189,11 @@ import YAMLDecoding
         #expect(RunProgressDisplay.remainingSeconds(finished: [2], predicted: [1, 2, 3, 4], total: 4, firstLeft: 1) == 18)
         #expect(RunProgressDisplay.remainingSeconds(finished: [2, 4], predicted: [1, nil, 3, 4], total: 4, firstLeft: 2) == 6)
         #expect(RunProgressDisplay.remainingSeconds(finished: [], predicted: [1, 2], total: 2, firstLeft: 0) == nil)
+        // A first case 10x its prediction rescales the rest by 2 at most (and 0.5 at least).
+        #expect(RunProgressDisplay.remainingSeconds(finished: [10], predicted: [1, 2, 3], total: 3, firstLeft: 1) == 10)
+        #expect(RunProgressDisplay.remainingSeconds(finished: [0.1], predicted: [1, 2, 3], total: 3, firstLeft: 1) == 2.5)
+        // Finished cases under a tenth of the predicted total: the predictions as they are.
+        #expect(RunProgressDisplay.remainingSeconds(finished: [5], predicted: [0.5, 50, 50], total: 3, firstLeft: 1) == 100)
     }
 
     /// The solver's Jacobian is chunked under `chunk-above` too: the same fit, and `auto`'s

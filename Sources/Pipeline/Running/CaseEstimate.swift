@@ -8,14 +8,20 @@ import YAMLDecoding
 /// forward pass of the case's own map, timed here (best of 3), and for solvers a dense-solve
 /// term at a multiply-add rate timed once per process.
 ///
-/// - `jacobian-timing`: per strategy, warm-up plus repeats at the predicted time, cut as
-///   the evaluation cuts them (`max-seconds`: after 3 repeats, or 1 when one run takes 5
-///   budgets); plus its forward-pass timing.
+/// - `jacobian-timing`: per strategy, what its ``TimingLoop`` spends at the predicted call
+///   time (``timingSeconds(once:repeats:warmup:maxSeconds:)``); plus its forward-pass timing.
 /// - `jacobian-accuracy`: one run of every strategy and of the reference.
-/// - LM / Gauss-Newton: `max-iterations` × (one Jacobian by the solver's strategy, 2
-///   evaluations, two damped solves of (M + N)·N² − N³/3 multiply-adds each, a QR of the
-///   stacked system; measured on scaling within ~1.5× at N = 1,731); first-order solvers: `max-iterations` × (one single-lane pullback + 2 evaluations).
+/// - LM / Gauss-Newton: iterations (``expectedIterations(_:)``) × (one Jacobian by the
+///   solver's strategy, 2 evaluations, the linear algebra of ``solveSeconds(rows:columns:qr:)``:
+///   the normal equations or, with `linear-solver: qr`, two QRs of the stacked system);
+///   first-order solvers: iterations × (one single-lane pullback + 2 evaluations).
+/// - Every case: its data and model built (timed while estimating) and ``perCaseSeconds``.
 /// - Other evaluations: nothing.
+///
+/// Measured (release, one BLAS thread, 2 shared cores at load 0.2 to 0.4; printed estimate
+/// against the process's wall time): seed-input 0.5 s / 0.71 s, seed-lm 7.1 s / 7.0 s, nist
+/// 0.4 s / 0.44 s, optimizers 0.2 s / 0.33 s, scaling 7.1 s / 7.4 s, crossover 2 min 15 s /
+/// 2 min 8 s (the same within 10% at load 1.6).
 ///
 /// A case is skipped when even its minimum (``minimumSeconds``) exceeds `time-budget`;
 /// strategies whose single run is predicted over the budget are skipped inside it.
@@ -28,7 +34,7 @@ struct CaseEstimate: Sendable {
     var shape: JacobianShape
     /// One forward pass of that map, seconds.
     var forwardSeconds: Double
-    /// Predicted wall time of the whole case, seconds (solvers at their iteration limit;
+    /// Predicted wall time of the whole case, seconds (solvers at their expected iterations;
     /// strategies predicted over the time budget for one run left out, as they will be skipped).
     var seconds: Double
     /// Predicted time the case cannot run in less: the cheapest exact strategy once per
@@ -42,9 +48,15 @@ struct CaseEstimate: Sendable {
     /// Builds the case's data and model (no solver) and estimates it.
     static func build(_ plannedCase: PlannedCase) throws -> CaseEstimate {
         let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
+        let clock = Stopwatch()
         let data = try plannedCase.data.run(environment, ())
         let model = try plannedCase.model.run(environment, data)
-        return try estimate(plannedCase, data: data, model: model, residuals: try model.residualMap(on: data.training))
+        let residuals = try model.residualMap(on: data.training)
+        // The run builds them again: their time, measured here, is part of the case's.
+        let buildSeconds = clock.elapsedSeconds
+        var estimate = try estimate(plannedCase, data: data, model: model, residuals: residuals)
+        estimate.seconds += buildSeconds + perCaseSeconds
+        return estimate
     }
 
     /// Estimates a case whose data and model are built.
@@ -70,11 +82,9 @@ struct CaseEstimate: Sendable {
                 let repeats = number(evaluation.resolved, "repeats") ?? 20
                 let warmup = number(evaluation.resolved, "warmup") ?? 2
                 let perStrategy = number(evaluation.resolved, "max-seconds") ?? 2
-                total += min(repeats + warmup, 1 + repeats) * forward
+                total += timingSeconds(once: forward, repeats: repeats, warmup: warmup, maxSeconds: perStrategy)
                 for entry in running {
-                    let once = seconds(entry.strategy)
-                    let cut = once > 5 * perStrategy ? 2 * once : max(perStrategy, once * (min(warmup, 1) + 3))
-                    total += min(once * (warmup + repeats), cut)
+                    total += timingSeconds(once: seconds(entry.strategy), repeats: repeats, warmup: warmup, maxSeconds: perStrategy)
                 }
                 minimum += cheapestSeconds
             case JacobianAccuracyEvaluation.kind:
@@ -85,7 +95,7 @@ struct CaseEstimate: Sendable {
             }
         }
         if let solver = plannedCase.solver {
-            let iterations = number(solver.resolved, "max-iterations") ?? 100
+            let iterations = expectedIterations(solver.resolved)
             let n = Double(residuals.inputCount), m = Double(residuals.outputCount)
             let residualShape = plannedCase.jacobian.withRespectTo == .parameters
                 ? shape : model.jacobianShape(on: data.training, variables: .parameters) ?? JacobianShape(map: residuals)
@@ -94,9 +104,7 @@ struct CaseEstimate: Sendable {
                 let name = text(solver.resolved, "jacobian") ?? "auto"
                 let strategy = (try? JacobianStrategyCatalog.strategy(named: name)) ?? ForwardVectorized()
                 let jacobian = JacobianCostModel.predict(strategy, on: residualShape).forwardPassUnits * forward
-                // Two damped solves per iteration (λ trials), each a Householder QR of the
-                // (M + N) × N stacked system: (M + N)·N² − N³/3 multiply-adds.
-                let solve = 2 * ((m + n) * n * n - n * n * n / 3) / multiplyAddsPerSecond
+                let solve = solveSeconds(rows: m, columns: n, qr: text(solver.resolved, "linear-solver") == "qr")
                 total += iterations * (jacobian + 2 * forward + solve)
                 minimum += jacobian + 2 * forward + solve
             default:
@@ -114,6 +122,40 @@ struct CaseEstimate: Sendable {
         }
         return CaseEstimate(
             shape: shape, forwardSeconds: forward, seconds: total, minimumSeconds: minimum, minimumPeakBytes: peak, minimumPeakDetail: detail)
+    }
+
+    /// Seconds ``TimingLoop`` spends on a strategy whose calls take `once` seconds: one call
+    /// when that is over `maxSeconds` (timed once); else the warm-up calls that start within
+    /// `maxSeconds`, then repeats until `maxSeconds` is spent after at least 3 (or all of them).
+    static func timingSeconds(once: Double, repeats: Double, warmup: Double, maxSeconds: Double) -> Double {
+        guard once > 0 else { return 0 }
+        if once > maxSeconds { return once }
+        let warmupCalls = min(warmup, (maxSeconds / once).rounded(.down) + 1)
+        let spentInWarmup = warmupCalls * once
+        // Repeats until the spent time passes maxSeconds, at least 3, at most `repeats`.
+        let untilSpent = max(((maxSeconds - spentInWarmup) / once).rounded(.down) + 1, 0)
+        let timed = min(repeats, max(3, untilSpent))
+        return spentInWarmup + timed * once
+    }
+
+    /// Iterations a solver is expected to run: `max-iterations` (100 when unset), a quarter of
+    /// it when a `target-cost` is set (measured on optimizers: LM 19 and Gauss-Newton 42 of
+    /// 500, L-BFGS 396 of 5,000, Adam 3,883 of 20,000 iterations to the target).
+    static func expectedIterations(_ solver: YAMLNode) -> Double {
+        let limit = number(solver, "max-iterations") ?? 100
+        guard let target = number(solver, "target-cost"), target > 0 else { return limit }
+        return (limit / 4).rounded(.up)
+    }
+
+    /// Seconds of one LM / Gauss-Newton iteration's linear algebra for an m × n Jacobian:
+    /// with `qr`, two Householder QRs of the (m + n) × n stacked system ((m + n)·n² − n³/3
+    /// multiply-adds each, one per λ trial); otherwise the normal equations — the Gram matrix
+    /// of the smaller side (min²·max / 2, JᵀJ or the dual J·Jᵀ when n > m) and two Cholesky
+    /// factorizations (min³ / 3 each) — at ``multiplyAddsPerSecond``.
+    static func solveSeconds(rows m: Double, columns n: Double, qr: Bool) -> Double {
+        if qr { return 2 * ((m + n) * n * n - n * n * n / 3) / multiplyAddsPerSecond }
+        let small = min(m, n), large = max(m, n)
+        return (small * small * large / 2 + 2 * small * small * small / 3) / multiplyAddsPerSecond
     }
 
     /// Why the case should not run under `limits`, nil when it fits.
@@ -135,6 +177,10 @@ struct CaseEstimate: Sendable {
             .timing("estimate.seconds", seconds),
         ]
     }
+
+    /// What every case costs besides its stages: its folder, metrics, timings and trace
+    /// written, the progress line (measured: crossover's 49 cases).
+    static let perCaseSeconds = 0.005
 
     /// Multiply-adds per second of a 128 × 128 matrix product on this machine (best of 3), timed once.
     static let multiplyAddsPerSecond: Double = {

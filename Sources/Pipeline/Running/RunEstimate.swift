@@ -1,7 +1,7 @@
 /// The time a run will take, estimated before its first case: each case's data and model
-/// are built, one forward pass of its map is timed, and ``CaseEstimate`` turns the cost
-/// model's counts into seconds (solvers at their iteration limit). Measured: crossover
-/// 2 min 57 s estimated for 3 min 3 s; scaling 1 min 30 s for 3 min 34 s on a loaded machine.
+/// are built (and timed), one forward pass of its map is timed, and ``CaseEstimate`` turns
+/// the cost model's units into seconds; a case is counted at most up to its `time-budget`.
+/// Measured on every shipped experiment: see ``CaseEstimate``.
 public struct RunEstimate: Sendable {
     /// Estimated seconds of all estimated cases.
     public var seconds: Double
@@ -36,9 +36,9 @@ public struct RunEstimate: Sendable {
         return estimate
     }
 
-    /// "estimated ~3 min 20 s (cost model × one forward pass per case, solvers at their iteration limit)".
+    /// "estimated ~3 min 20 s (cost model × one forward pass per case, solvers at their expected iterations)".
     public var summary: String {
-        var text = "estimated ~\(RunProgressDisplay.duration(seconds)) (cost model × one timed forward pass per case; solvers at their iteration limit)"
+        var text = "estimated ~\(RunProgressDisplay.duration(seconds)) (cost model × one timed forward pass per case; solvers at their expected iterations)"
         if unestimatedCases > 0 { text += "; \(unestimatedCases) case\(unestimatedCases == 1 ? "" : "s") not estimated" }
         return text
     }

@@ -137,7 +137,8 @@ public final class RunProgressDisplay: Sendable {
 
     /// Seconds left after the finished cases (and the current one unless `includingCurrent`):
     /// the pre-run predictions of the cases left, rescaled by measured / predicted over the
-    /// finished cases; without predictions, the mean finished case times the cases left.
+    /// finished cases (once they are a tenth of the predicted total; at most 2x either way);
+    /// without predictions, the mean finished case times the cases left.
     /// Nil before any case finished.
     private static func remainingSeconds(_ state: State, includingCurrent: Bool) -> Double? {
         remainingSeconds(
@@ -151,7 +152,12 @@ public final class RunProgressDisplay: Sendable {
         let left = max(0, total - firstLeft)
         let predictedDone = predicted.prefix(finished.count).compactMap { $0 }.reduce(0, +)
         if predicted.count == total, predictedDone > 0, predicted.allSatisfy({ $0 != nil }) {
-            let scale = finished.reduce(0, +) / predictedDone
+            // Rescaled only once the finished cases make up a tenth of the predicted total,
+            // and by at most 2x either way: a first short case (its fixed costs large beside
+            // a prediction of milliseconds) says little about the long cases after it.
+            let predictedTotal = predicted.compactMap { $0 }.reduce(0, +)
+            let ratio = predictedDone >= 0.1 * predictedTotal ? finished.reduce(0, +) / predictedDone : 1
+            let scale = min(max(ratio, 0.5), 2)
             return predicted[min(firstLeft, total)...].compactMap { $0 }.reduce(0, +) * scale
         }
         return finished.reduce(0, +) / Double(finished.count) * Double(left)

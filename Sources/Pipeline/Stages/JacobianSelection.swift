@@ -111,11 +111,18 @@ struct JacobianSelection {
     /// what is left of the case's time budget, else nil.
     func overBudget(_ entry: Entry, forwardSeconds: Double, subject: EvaluationSubject) -> String? {
         guard let budget = subject.limits.timeBudget else { return nil }
-        let strategy = (entry.strategy as? MemoryBoundedAuto).map { MemoryBoundedAuto.bounded(Self.cheapestExactStrategy(on: shape), on: shape, budgetBytes: $0.budgetBytes).strategy } ?? entry.strategy
-        let predicted = JacobianCostModel.predict(strategy, on: shape).forwardPassUnits * forwardSeconds
+        let predicted = predictedSeconds(entry, forwardSeconds: forwardSeconds)
         let left = budget - subject.caseClock.elapsedSeconds
         guard predicted > left else { return nil }
         return "predicted \(RunLimits.describe(seconds: predicted)) per run > \(RunLimits.describe(seconds: max(left, 0))) left of time-budget \(RunLimits.describe(seconds: budget))"
+    }
+
+    /// Seconds one run of the entry is predicted to take: the cost model's units (for `auto`:
+    /// of the cheapest exact strategy, chunked as the limits chunk it) times `forwardSeconds`,
+    /// one forward pass of the map.
+    func predictedSeconds(_ entry: Entry, forwardSeconds: Double) -> Double {
+        let strategy = (entry.strategy as? MemoryBoundedAuto).map { MemoryBoundedAuto.bounded(Self.cheapestExactStrategy(on: shape), on: shape, budgetBytes: $0.budgetBytes).strategy } ?? entry.strategy
+        return JacobianCostModel.predict(strategy, on: shape).forwardPassUnits * forwardSeconds
     }
 
     /// "case time budget 2 min spent (2.1 min elapsed)" once the case's time budget is

@@ -8,9 +8,12 @@ import LinearAlgebra
 /// median, comparable across machines), plus `forward.median_us`, `.min_us`, `.q1_us`,
 /// `.q3_us`, `.repeats` — what `diff`'s noise rule reads. Each strategy runs `warmup` untimed times, then `repeats` timed
 /// ones into a reused buffer, stopping early once `max-seconds` is spent (after 3 repeats,
-/// or after 1 when one call alone overran it; a first warm-up call longer than `max-seconds`
-/// is the strategy's only, single timing). `.predicted_units` is the cost model's prediction
-/// for the case's shape beside the measured `.forward_units`.
+/// or after 1 when one call alone overran it); a strategy predicted, or seen on its first
+/// warm-up call, to take more than `max-seconds` per call is timed once. Under a case
+/// `time-budget`, a call predicted (before the first) or observed (the last call) to overrun
+/// what is left is not made: the strategy is `.skipped` before any call, else `.cut_short`
+/// (the reason) with what was measured (``TimingLoop``). `.predicted_units` is the cost
+/// model's prediction for the case's shape beside the measured `.forward_units`.
 /// Calls alternate between θ and θ with its first entry one ulp up (as `peer-comparison`
 /// does), so a map that caches its forward pass for an unchanged θ pays for it every call,
 /// as JAX and PyTorch do. Polls the cancellation flag at every repeat.
@@ -53,21 +56,35 @@ public enum JacobianTimingEvaluation: EvaluationStage {
     public static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult {
         let selection = try JacobianSelection(subject: subject)
         var output: [Double] = []
-        let forward = try measure(context, label: "forward pass", at: selection.point) { selection.map.evaluate(at: $0, into: &output) }
+        let forward = try measure(context, label: "forward pass", at: selection.point, loop: loop(context.configuration)) {
+            selection.map.evaluate(at: $0, into: &output)
+        }.statistics ?? TimingStatistics(single: 0)
         var rows = [TimingRow(name: "forward-pass", statistics: forward, forwardUnits: 1)]
         var metrics = selection.notApplicableMetrics + selection.limitMetrics + statisticsMetrics("forward.", forward)
         metrics += [.count("jacobian.rows", selection.map.outputCount), .count("jacobian.columns", selection.map.inputCount)]
         var jacobian = Matrix(rows: selection.map.outputCount, columns: selection.map.inputCount)
         for entry in selection.entries where entry.runs {
-            if let spent = JacobianSelection.budgetSpent(subject) ?? selection.overBudget(entry, forwardSeconds: forward.median * 1e-6, subject: subject) {
+            if let spent = JacobianSelection.budgetSpent(subject) {
                 metrics.append(Metric(name: "jacobian.\(entry.label).skipped", value: .string(spent), kind: .timing))
                 continue
             }
+            var strategyLoop = loop(context.configuration)
+            strategyLoop.caseBudget = subject.limits.timeBudget
+            strategyLoop.caseElapsedAtStart = subject.caseClock.elapsedSeconds
+            strategyLoop.predictedSeconds = selection.predictedSeconds(entry, forwardSeconds: forward.median * 1e-6)
             var failure: (any Error)?
-            let timing = try measure(context, label: entry.label, at: selection.point) { point in
+            let (measured, outcome) = try measure(context, label: entry.label, at: selection.point, loop: strategyLoop) { point in
                 do { _ = try entry.strategy.jacobian(of: selection.map, at: point, into: &jacobian) } catch { failure = error }
             }
             if let failure { throw failure }
+            guard let timing = measured else {
+                metrics.append(Metric(name: "jacobian.\(entry.label).skipped", value: .string(outcome.cutShort ?? "not timed"), kind: .timing))
+                continue
+            }
+            if let reason = outcome.cutShort {
+                // Stopped before its repeats: its next call would have overrun the case's budget.
+                metrics.append(Metric(name: "jacobian.\(entry.label).cut_short", value: .string(reason), kind: .timing))
+            }
             let units = timing.median / forward.median
             let prefix = "jacobian.\(entry.label)."
             // `auto` is predicted as what it chose (a calibrated choice may differ from the cost
@@ -102,43 +119,31 @@ public enum JacobianTimingEvaluation: EvaluationStage {
         ]
     }
 
-    /// Statistics of the timed repetitions of `work`, µs; calls alternate between
-    /// `point` and `point` with its first entry one ulp up (untimed warm-up calls included).
+    /// The evaluation's loop settings (no case budget, no prediction: the forward pass's).
+    static func loop(_ configuration: Configuration) -> TimingLoop {
+        TimingLoop(repeats: configuration.repeats, warmup: configuration.warmup, maxSeconds: configuration.maxSeconds)
+    }
+
+    /// Statistics of the timed repetitions of `work` (µs) under `loop` (see ``TimingLoop``),
+    /// nil when the loop skipped it; calls alternate between `point` and `point` with its
+    /// first entry one ulp up (untimed warm-up calls included).
     static func measure(
-        _ context: StageContext<Configuration>, label: String, at point: [Double], _ body: ([Double]) -> Void
-    ) throws -> TimingStatistics {
-        let configuration = context.configuration
+        _ context: StageContext<Configuration>, label: String, at point: [Double], loop: TimingLoop, _ body: ([Double]) -> Void
+    ) throws -> (statistics: TimingStatistics?, outcome: TimingLoop.Outcome) {
         var nudged = point
         if !nudged.isEmpty { nudged[0] = nudged[0].nextUp }
         var useNudged = false
-        func work() {
-            useNudged.toggle()
-            body(useNudged ? nudged : point)
-        }
-        let budget = Stopwatch()
-        for warmupIndex in 0..<configuration.warmup where budget.elapsedSeconds <= configuration.maxSeconds {
-            try context.checkCancellation()
-            let call = Stopwatch()
-            work()
-            // One call longer than the whole per-strategy budget: it is timed once, by this
-            // call, not repeated (a cold first call of that length is dominated by its work).
-            let seconds = call.elapsedSeconds
-            if warmupIndex == 0 && seconds > configuration.maxSeconds { return TimingStatistics(single: seconds * 1e6) }
-        }
-        var samples = [Double]()
-        samples.reserveCapacity(configuration.repeats)
-        for repeatIndex in 0..<configuration.repeats {
-            try context.checkCancellation()
-            if repeatIndex % 8 == 0 { context.progress.note("\(label) \(repeatIndex)/\(configuration.repeats)") }
-            let clock = Stopwatch()
-            work()
-            samples.append(clock.elapsedSeconds * 1e6)
-            let spent = budget.elapsedSeconds
-            // Over budget: stop after 3 repeats, or after 1 when one call alone overran it.
-            let callOverran = (samples.last ?? 0) > configuration.maxSeconds * 1e6
-            if spent > configuration.maxSeconds && (samples.count >= 3 || callOverran || spent > 5 * configuration.maxSeconds) { break }
-        }
-        // At least one sample: `repeats` > 0 is validated and the loop only breaks after one.
-        return TimingStatistics(samples: samples) ?? TimingStatistics(single: 0)
+        let clock = Stopwatch()
+        let outcome = try loop.run(
+            now: { clock.elapsedSeconds },
+            beforeCall: { repeatIndex in
+                try context.checkCancellation()
+                if let repeatIndex, repeatIndex % 8 == 0 { context.progress.note("\(label) \(repeatIndex)/\(loop.repeats)") }
+            },
+            call: {
+                useNudged.toggle()
+                body(useNudged ? nudged : point)
+            })
+        return (TimingStatistics(samples: outcome.samples.map { $0 * 1e6 }), outcome)
     }
 }
