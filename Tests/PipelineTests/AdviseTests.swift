@@ -55,7 +55,8 @@ import Testing
         let calibration = AutoCalibration(
             evaluation: 1e-6, pushforwardFixed: 1e-6, pushforwardPerLane: 1e-7, pullbackFixed: 1e-6, pullbackPerLane: 1e-7,
             perSample: 55e-6, complexEvaluation: 4e-6)
-        let decision = AutoStrategy.choose(for: map, calibration: calibration, allowInexact: false)
+        var decision = AutoStrategy.choose(for: map, calibration: calibration, allowInexact: false)
+        decision.calibration = calibration
         #expect(decision.chosen == "forward-vectorized")
         let shape = JacobianShape.multilayerPerceptron(layers: [15, 32, 55], samples: 1, variables: .inputs)
         #expect(StrategyAdvice.reason(chosen: decision, shape: shape, predictions: JacobianCostModel.predictions(on: shape), measured: nil)

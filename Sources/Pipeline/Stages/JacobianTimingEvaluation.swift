@@ -90,7 +90,11 @@ public enum JacobianTimingEvaluation: EvaluationStage {
             // `auto` is predicted as what it chose (a calibrated choice may differ from the cost
             // model's own, and is then no deterministic fact).
             let decision = entry.autoDecision
-            let predicted = JacobianCostModel.predict(decision?.strategy ?? entry.strategy, on: selection.shape)
+            var predicted = JacobianCostModel.predict(decision?.strategy ?? entry.strategy, on: selection.shape)
+            if decision != nil {
+                // auto's own per-call overhead on top of its choice.
+                predicted.forwardPassUnits += JacobianCostModel.autoOverheadUnits(on: selection.shape)
+            }
             let predictedKind: Metric.Kind = decision?.calibration == nil ? .deterministic : .timing
             metrics += statisticsMetrics(prefix, timing) + [
                 .timing(prefix + "spread", (timing.maximum - timing.minimum) / timing.median),
