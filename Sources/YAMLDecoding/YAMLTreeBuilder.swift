@@ -3,14 +3,12 @@ import CYAML
 /// Builds a `YAMLNode` tree from libyaml events: a stack of open collections, an anchor
 /// table, and the rules for keys (scalars only, no duplicates, `<<` merges).
 struct YAMLTreeBuilder {
-    /// An open collection awaiting its children.
-    private enum Frame {
-        case sequence(items: [YAMLNode], location: SourceLocation, anchor: String?, weight: Int, height: Int)
-        case mapping(MappingFrame)
-    }
-
-    /// An open mapping: entries so far, the key waiting for its value, and merge sources.
-    private struct MappingFrame {
+    /// An open collection awaiting its children: a sequence's items, or a mapping's entries so
+    /// far, the key waiting for its value and merge sources. Kept in the stack and changed in
+    /// place (`stack[top]`), so adding a child never copies its siblings.
+    private struct Frame {
+        let isSequence: Bool
+        var items: [YAMLNode] = []
         var entries: [YAMLMappingEntry] = []
         var firstLineOfKey: [String: Int] = [:]
         var pendingKey: YAMLScalar?
@@ -79,18 +77,14 @@ struct YAMLTreeBuilder {
             try complete(anchored.node, anchor: nil, weight: anchored.weight, height: anchored.height)
         case YAML_SEQUENCE_START_EVENT:
             try checkDepth(stack.count + 1, at: start, through: nil)
-            stack.append(.sequence(items: [], location: start, anchor: text(event.data.sequence_start.anchor), weight: 1, height: 0))
+            stack.append(Frame(isSequence: true, location: start, anchor: text(event.data.sequence_start.anchor)))
         case YAML_MAPPING_START_EVENT:
             try checkDepth(stack.count + 1, at: start, through: nil)
-            stack.append(.mapping(MappingFrame(location: start, anchor: text(event.data.mapping_start.anchor))))
+            stack.append(Frame(isSequence: false, location: start, anchor: text(event.data.mapping_start.anchor)))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
-            switch frame {
-            case .sequence(let items, let location, let anchor, let weight, let height):
-                try complete(.sequence(items, location), anchor: anchor, weight: weight, height: height + 1)
-            case .mapping(let mapping):
-                try complete(try merged(mapping), anchor: mapping.anchor, weight: mapping.weight, height: mapping.height + 1)
-            }
+            let node = frame.isSequence ? YAMLNode.sequence(frame.items, frame.location) : try merged(frame)
+            try complete(node, anchor: frame.anchor, weight: frame.weight, height: frame.height + 1)
         default:
             break
         }
@@ -105,12 +99,7 @@ struct YAMLTreeBuilder {
 
     /// True when an enclosing, unfinished collection carries `anchor`.
     private func isOpen(anchor: String) -> Bool {
-        stack.contains { frame in
-            switch frame {
-            case .sequence(_, _, let open, _, _): open == anchor
-            case .mapping(let mapping): mapping.anchor == anchor
-            }
-        }
+        stack.contains { $0.anchor == anchor }
     }
 
     /// Places a finished node into its parent (or as the root) and records its anchor.
@@ -123,7 +112,7 @@ struct YAMLTreeBuilder {
             throw YAMLError(location: node.location, message: message)
         }
         if let anchor { anchors[anchor] = (node, weight, height) }
-        guard let top = stack.popLast() else {
+        guard !stack.isEmpty else {
             // An empty document is an empty mapping.
             if case .scalar(let scalar) = node, scalar.value.isEmpty, scalar.style == .plain, scalar.tag == nil {
                 root = .mapping([], scalar.location)
@@ -132,19 +121,18 @@ struct YAMLTreeBuilder {
             }
             return
         }
-        switch top {
-        case .sequence(var items, let location, let anchor, let total, let tallest):
-            items.append(node)
-            stack.append(.sequence(items: items, location: location, anchor: anchor, weight: total + weight, height: max(tallest, height)))
-        case .mapping(var mapping):
-            mapping.height = max(mapping.height, height)
-            try add(node, weight: weight, to: &mapping)
-            stack.append(.mapping(mapping))
+        let top = stack.count - 1
+        stack[top].height = max(stack[top].height, height)
+        if stack[top].isSequence {
+            stack[top].weight += weight
+            stack[top].items.append(node)
+        } else {
+            try Self.add(node, weight: weight, to: &stack[top])
         }
     }
 
     /// Adds a key or a value to an open mapping.
-    private func add(_ node: YAMLNode, weight: Int, to mapping: inout MappingFrame) throws {
+    private static func add(_ node: YAMLNode, weight: Int, to mapping: inout Frame) throws {
         mapping.weight += weight
         guard let key = mapping.pendingKey else {
             guard case .scalar(let scalar) = node else {
@@ -180,7 +168,7 @@ struct YAMLTreeBuilder {
     }
 
     /// The finished mapping with merge sources folded in at the position of their `<<`.
-    private func merged(_ mapping: MappingFrame) throws -> YAMLNode {
+    private func merged(_ mapping: Frame) throws -> YAMLNode {
         guard !mapping.mergeSources.isEmpty else { return .mapping(mapping.entries, mapping.location) }
         var present = Set(mapping.entries.map(\.key))
         var result: [YAMLMappingEntry] = []
