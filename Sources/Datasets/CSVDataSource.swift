@@ -25,10 +25,10 @@ public struct CSVDataSource: Sendable, Equatable {
     /// - Throws: ``DataFileError`` naming the file, line and column.
     public func load(contentsOf path: String) throws(DataFileError) -> Dataset {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        do throws(InputFileError) {
+            data = try InputFile.read(path)
         } catch {
-            throw DataFileError(file: path, message: "cannot read the file: \(error.localizedDescription)")
+            throw DataFileError(file: path, message: "cannot read the file: it " + error.reason)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw DataFileError(file: path, line: Self.lineOfFirstInvalidUTF8(data), message: "the file is not valid UTF-8 text")

@@ -17,10 +17,10 @@ extension NISTProblem {
     /// - Throws: ``NISTFormatError`` naming the file and line.
     public static func load(contentsOf path: String) throws(NISTFormatError) -> NISTProblem {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        do throws(InputFileError) {
+            data = try InputFile.read(path)
         } catch {
-            throw NISTFormatError(file: path, line: 0, message: "cannot read the file: \(error.localizedDescription)")
+            throw NISTFormatError(file: path, line: 0, message: "cannot read the file: it " + error.reason)
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw NISTFormatError(file: path, line: 0, message: "the file is not valid UTF-8 (or ASCII) text")

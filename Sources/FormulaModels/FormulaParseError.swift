@@ -27,10 +27,20 @@ public struct FormulaParseError: Error, CustomStringConvertible, Sendable, Equat
         self.sourceLine = sourceLine
     }
 
-    /// The location prefix followed by the message, the source line and a caret line.
+    /// Characters of the source line shown on each side of the column; a longer line is cut.
+    public static let shownContext = 60
+
+    /// The location prefix followed by the message, the source line (cut to a window around
+    /// the column when long) and a caret line.
     public var description: String {
         let location = file.map { "\($0):\(line):\(column)" } ?? "formula line \(line), column \(column)"
-        let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
-        return "\(location): \(message)\n    \(sourceLine)\n    \(caret)"
+        let characters = Array(sourceLine)
+        let context = FormulaParseError.shownContext
+        let from = max(0, min(column - 1, characters.count) - context)
+        let to = min(characters.count, max(0, column - 1) + context)
+        let shown = (from > 0 ? "…" : "") + String(characters[from..<to]) + (to < characters.count ? "…" : "")
+        let caretColumn = max(0, column - 1) - from + (from > 0 ? 1 : 0)
+        let caret = String(repeating: " ", count: caretColumn) + "^"
+        return "\(location): \(message)\n    \(shown)\n    \(caret)"
     }
 }

@@ -14,7 +14,15 @@ import Foundation
 ///     power      := primary (('^' | '**') unary)?        (right-associative; -x^2 = -(x^2))
 ///     primary    := number | name | function group | group
 ///     group      := '(' expression ')' | '[' expression ']'
+///
+/// Hostile input: the expression tree is at most ``maximumDepth`` deep (nested brackets, chains
+/// of unary minus, `^` and long sums all count); parsing stops with a located error at the
+/// token that would go one level deeper, so neither the parser's recursion nor any later walk
+/// of the tree (resolution, the tape compiler, freeing the tree) goes deeper than that.
 public enum FormulaParser {
+    /// Deepest expression tree accepted; NIST's formulas are under 20 deep.
+    public static let maximumDepth = 200
+
     /// Parses and resolves `text`.
     ///
     /// - Parameters:
@@ -65,6 +73,8 @@ private struct Parser {
     let bytes: [UInt8]
     var tokens: [FormulaToken] = []
     var position = 0
+    /// Levels open now: brackets and function calls, unary signs, powers.
+    var depth = 0
 
     init(text: String, file: String?, firstLine: Int) {
         self.text = text
@@ -263,44 +273,75 @@ private struct Parser {
     }
 
     // MARK: Expressions
+    //
+    // Every parse function returns the node with its height, and the parser keeps `depth`, the
+    // recursion open now; both stay within `FormulaParser.maximumDepth`.
+
+    /// Enters one level of recursion, refusing the level past the limit at the current token.
+    mutating func enter() throws(FormulaParseError) {
+        guard depth < FormulaParser.maximumDepth else { throw tooDeep() }
+        depth += 1
+    }
+
+    func tooDeep() -> FormulaParseError {
+        error(at: current.offset, "the formula nests deeper than \(FormulaParser.maximumDepth) levels (brackets, signs, powers and operator chains all count)")
+    }
+
+    /// `height` checked against the limit (a long chain `a+a+…` grows the tree without recursing).
+    func checked(_ height: Int) throws(FormulaParseError) -> Int {
+        guard height + depth <= FormulaParser.maximumDepth else { throw tooDeep() }
+        return height
+    }
 
     mutating func parseExpression() throws(FormulaParseError) -> RawNode {
-        var left = try parseTerm()
+        try parseSum().node
+    }
+
+    mutating func parseSum() throws(FormulaParseError) -> (node: RawNode, height: Int) {
+        var (left, height) = try parseTerm()
         while true {
+            let op: FormulaBinaryOperator
             switch current.kind {
-            case .plus:
-                advance()
-                left = .binary(.add, left, try parseTerm())
-            case .minus:
-                advance()
-                left = .binary(.subtract, left, try parseTerm())
-            default:
-                return left
+            case .plus: op = .add
+            case .minus: op = .subtract
+            default: return (left, height)
             }
+            advance()
+            let right = try parseTerm()
+            height = try checked(max(height, right.height) + 1)
+            left = .binary(op, left, right.node)
         }
     }
 
-    mutating func parseTerm() throws(FormulaParseError) -> RawNode {
-        var left = try parseUnary()
+    mutating func parseTerm() throws(FormulaParseError) -> (node: RawNode, height: Int) {
+        var (left, height) = try parseUnary()
         while true {
+            let op: FormulaBinaryOperator
             switch current.kind {
-            case .star:
-                advance()
-                left = .binary(.multiply, left, try parseUnary())
-            case .slash:
-                advance()
-                left = .binary(.divide, left, try parseUnary())
-            default:
-                return left
+            case .star: op = .multiply
+            case .slash: op = .divide
+            default: return (left, height)
             }
+            advance()
+            let right = try parseUnary()
+            height = try checked(max(height, right.height) + 1)
+            left = .binary(op, left, right.node)
         }
     }
 
-    mutating func parseUnary() throws(FormulaParseError) -> RawNode {
+    mutating func parseUnary() throws(FormulaParseError) -> (node: RawNode, height: Int) {
+        switch current.kind {
+        case .minus, .plus:
+            try enter()
+        default:
+            return try parsePower()
+        }
+        defer { depth -= 1 }
         switch current.kind {
         case .minus:
             advance()
-            return .negate(try parseUnary())
+            let operand = try parseUnary()
+            return (.negate(operand.node), try checked(operand.height + 1))
         case .plus:
             advance()
             return try parseUnary()
@@ -309,21 +350,24 @@ private struct Parser {
         }
     }
 
-    mutating func parsePower() throws(FormulaParseError) -> RawNode {
+    mutating func parsePower() throws(FormulaParseError) -> (node: RawNode, height: Int) {
         let base = try parsePrimary()
         if case .power = current.kind {
+            try enter()
+            defer { depth -= 1 }
             advance()
-            return .binary(.power, base, try parseUnary())
+            let exponent = try parseUnary()
+            return (.binary(.power, base.node, exponent.node), try checked(max(base.height, exponent.height) + 1))
         }
         return base
     }
 
-    mutating func parsePrimary() throws(FormulaParseError) -> RawNode {
+    mutating func parsePrimary() throws(FormulaParseError) -> (node: RawNode, height: Int) {
         let token = current
         switch token.kind {
         case .number(let value):
             advance()
-            return .number(value)
+            return (.number(value), 1)
         case .identifier(let name):
             advance()
             if case .open(let bracket) = current.kind {
@@ -332,18 +376,22 @@ private struct Parser {
                     throw error(at: token.offset, "unknown function '\(name)' (known: \(known), atan)")
                 }
                 let openOffset = current.offset
+                try enter()
+                defer { depth -= 1 }
                 advance()
-                let argument = try parseExpression()
+                let argument = try parseSum()
                 if case .comma = current.kind {
                     throw error(at: current.offset, "function '\(name)' takes one argument")
                 }
                 try expectClose(bracket, openedAt: openOffset)
-                return .call(function, argument)
+                return (.call(function, argument.node), try checked(argument.height + 1))
             }
-            return .name(name, offset: token.offset)
+            return (.name(name, offset: token.offset), 1)
         case .open(let bracket):
+            try enter()
+            defer { depth -= 1 }
             advance()
-            let inner = try parseExpression()
+            let inner = try parseSum()
             try expectClose(bracket, openedAt: token.offset)
             return inner
         case .end:

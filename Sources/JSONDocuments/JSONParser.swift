@@ -3,9 +3,18 @@
 ///
 /// Numbers keep their text (`.number("42")`, `.number("1e-05")`) after checking it is a
 /// number. Cost: linear in the text.
+///
+/// Hostile input: arrays and objects nest at most ``maximumDepth`` levels (reading stops at
+/// the bracket that opens the next level, so the recursion never goes deeper); a `\u` escape
+/// must form a valid scalar (a high surrogate must be followed by a low one); a number must be
+/// finite as a `Double` (`1e999999999` is refused: bundles write infinities as strings).
 public struct JSONParser {
+    /// Deepest nesting of arrays and objects accepted; a bundle's files nest fewer than 10 levels.
+    public static let maximumDepth = 200
+
     private let bytes: [UInt8]
     private var position = 0
+    private var depth = 0
 
     /// Parses `text`; throws `JSONSyntaxError` with the byte offset of the problem.
     public static func parse(_ text: String) throws -> JSONValue {
@@ -19,7 +28,14 @@ public struct JSONParser {
 
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
-    private func error(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: position, message: message) }
+    private func error(_ message: String) -> JSONSyntaxError {
+        var line = 1, lineStart = 0
+        for index in 0..<min(position, bytes.count) where bytes[index] == UInt8(ascii: "\n") {
+            line += 1
+            lineStart = index + 1
+        }
+        return JSONSyntaxError(offset: position, line: line, column: position - lineStart + 1, message: message)
+    }
 
     private mutating func skipWhitespace() {
         while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
@@ -45,7 +61,17 @@ public struct JSONParser {
         }
     }
 
+    /// Enters one more level of nesting, refusing the level past ``maximumDepth``.
+    private mutating func enterCollection() throws {
+        guard depth < JSONParser.maximumDepth else {
+            throw error("arrays and objects nest deeper than \(JSONParser.maximumDepth) levels")
+        }
+        depth += 1
+    }
+
     private mutating func parseObject() throws -> JSONValue {
+        try enterCollection()
+        defer { depth -= 1 }
         position += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
@@ -67,6 +93,8 @@ public struct JSONParser {
     }
 
     private mutating func parseArray() throws -> JSONValue {
+        try enterCollection()
+        defer { depth -= 1 }
         position += 1
         var values: [JSONValue] = []
         skipWhitespace()
@@ -109,11 +137,23 @@ public struct JSONParser {
             case UInt8(ascii: "b"): scalars.append("\u{08}")
             case UInt8(ascii: "f"): scalars.append("\u{0C}")
             case UInt8(ascii: "u"):
+                let escapeStart = position - 2
                 var code = try parseHex4()
                 if (0xD800..<0xDC00).contains(code) {
-                    try expect("\\u")
+                    guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                        position = escapeStart
+                        throw error("lone high surrogate \\u\(hex(code)) (not followed by a low surrogate)")
+                    }
+                    position += 2
                     let low = try parseHex4()
+                    guard (0xDC00..<0xE000).contains(low) else {
+                        position = escapeStart
+                        throw error("high surrogate \\u\(hex(code)) followed by \\u\(hex(low)), not a low surrogate")
+                    }
                     code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(code) {
+                    position = escapeStart
+                    throw error("lone low surrogate \\u\(hex(code))")
                 }
                 guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
                 scalars.append(scalar)
@@ -121,6 +161,11 @@ public struct JSONParser {
             }
         }
         throw error("unterminated string")
+    }
+
+    private func hex(_ code: UInt32) -> String {
+        let digits = String(code, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     private mutating func parseHex4() throws -> UInt32 {
@@ -144,7 +189,15 @@ public struct JSONParser {
             }
         }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        guard !text.isEmpty, Double(text) != nil else { throw error("invalid value") }
+        guard !text.isEmpty, let value = Double(text) else {
+            position = start
+            throw error("invalid value")
+        }
+        guard value.isFinite else {
+            position = start
+            let shown = text.count > 24 ? String(text.prefix(24)) + "…" : text
+            throw error("number \(shown) is out of range for a double (bundles write infinities as strings)")
+        }
         return .number(text)
     }
 }
@@ -153,8 +206,12 @@ public struct JSONParser {
 public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     /// Byte offset of the problem.
     public var offset: Int
+    /// 1-based line of the problem.
+    public var line: Int
+    /// 1-based column (in bytes) of the problem.
+    public var column: Int
     /// What was wrong.
     public var message: String
-    /// "byte N: message".
-    public var description: String { "invalid JSON at byte \(offset): \(message)" }
+    /// "line:column: invalid JSON: message" — prefixed with the file by whoever read it.
+    public var description: String { "\(line):\(column): invalid JSON: \(message)" }
 }

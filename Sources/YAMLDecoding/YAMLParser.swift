@@ -6,7 +6,9 @@ import CYAML
 /// - One document per input: a second document is an error. An empty input (or one holding
 ///   only comments or an empty document) is an empty mapping.
 /// - Anchors and aliases work: an alias is replaced by a copy of its anchored node. Expansion
-///   is capped at `YAMLParser.maximumExpandedNodes` nodes so alias bombs fail fast.
+///   is capped at `YAMLParser.maximumExpandedNodes` nodes so alias bombs fail fast; a document
+///   with that many nodes and no alias is refused as too large.
+/// - Nesting is capped at `YAMLParser.maximumDepth` levels.
 /// - Merge keys (`<<: *base` or `<<: [*a, *b]`) are merged; explicit keys win, earlier merge
 ///   sources win over later ones.
 /// - Duplicate keys in one mapping are errors naming both lines.
@@ -16,6 +18,11 @@ import CYAML
 public enum YAMLParser {
     /// Upper bound on nodes after alias expansion (guards against "billion laughs").
     public static let maximumExpandedNodes = 1_000_000
+
+    /// Deepest nesting of collections accepted, aliases expanded (a manifest needs fewer than 10).
+    /// Deeper input fails at the collection that opens level `maximumDepth + 1`, before reading
+    /// further, so every later walk of the tree (decoding, YAML → JSON) recurses at most this deep.
+    public static let maximumDepth = 200
 
     /// Parses one YAML document.
     ///

@@ -3,14 +3,12 @@ import CYAML
 /// Builds a `YAMLNode` tree from libyaml events: a stack of open collections, an anchor
 /// table, and the rules for keys (scalars only, no duplicates, `<<` merges).
 struct YAMLTreeBuilder {
-    /// An open collection awaiting its children.
-    private enum Frame {
-        case sequence(items: [YAMLNode], location: SourceLocation, anchor: String?, weight: Int)
-        case mapping(MappingFrame)
-    }
-
-    /// An open mapping: entries so far, the key waiting for its value, and merge sources.
-    private struct MappingFrame {
+    /// An open collection awaiting its children: a sequence's items, or a mapping's entries so
+    /// far, the key waiting for its value and merge sources. Kept in the stack and changed in
+    /// place (`stack[top]`), so adding a child never copies its siblings.
+    private struct Frame {
+        let isSequence: Bool
+        var items: [YAMLNode] = []
         var entries: [YAMLMappingEntry] = []
         var firstLineOfKey: [String: Int] = [:]
         var pendingKey: YAMLScalar?
@@ -18,13 +16,16 @@ struct YAMLTreeBuilder {
         let location: SourceLocation
         let anchor: String?
         var weight = 1
+        /// Height of the tallest child so far (a scalar has height 1).
+        var height = 0
     }
 
     private let file: String
     private var stack: [Frame] = []
-    private var anchors: [String: (node: YAMLNode, weight: Int)] = [:]
+    private var anchors: [String: (node: YAMLNode, weight: Int, height: Int)] = [:]
     private var documents = 0
     private var expandedNodes = 0
+    private var aliasesSeen = false
     /// The document's root once complete.
     private(set) var root: YAMLNode?
 
@@ -62,7 +63,7 @@ struct YAMLTreeBuilder {
             let scalar = YAMLScalar(
                 value: text(data.value, length: data.length) ?? "",
                 style: style, tag: text(data.tag), location: start)
-            try complete(.scalar(scalar), anchor: text(data.anchor), weight: 1)
+            try complete(.scalar(scalar), anchor: text(data.anchor), weight: 1, height: 1)
         case YAML_ALIAS_EVENT:
             let name = text(event.data.alias.anchor) ?? ""
             guard let anchored = anchors[name] else {
@@ -71,42 +72,47 @@ struct YAMLTreeBuilder {
                 }
                 throw YAMLError(location: start, message: "alias '*\(name)' refers to no anchor defined before it")
             }
-            try complete(anchored.node, anchor: nil, weight: anchored.weight)
+            aliasesSeen = true
+            try checkDepth(stack.count + anchored.height, at: start, through: name)
+            try complete(anchored.node, anchor: nil, weight: anchored.weight, height: anchored.height)
         case YAML_SEQUENCE_START_EVENT:
-            stack.append(.sequence(items: [], location: start, anchor: text(event.data.sequence_start.anchor), weight: 1))
+            try checkDepth(stack.count + 1, at: start, through: nil)
+            stack.append(Frame(isSequence: true, location: start, anchor: text(event.data.sequence_start.anchor)))
         case YAML_MAPPING_START_EVENT:
-            stack.append(.mapping(MappingFrame(location: start, anchor: text(event.data.mapping_start.anchor))))
+            try checkDepth(stack.count + 1, at: start, through: nil)
+            stack.append(Frame(isSequence: false, location: start, anchor: text(event.data.mapping_start.anchor)))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard let frame = stack.popLast() else { return }
-            switch frame {
-            case .sequence(let items, let location, let anchor, let weight):
-                try complete(.sequence(items, location), anchor: anchor, weight: weight)
-            case .mapping(let mapping):
-                try complete(try merged(mapping), anchor: mapping.anchor, weight: mapping.weight)
-            }
+            let node = frame.isSequence ? YAMLNode.sequence(frame.items, frame.location) : try merged(frame)
+            try complete(node, anchor: frame.anchor, weight: frame.weight, height: frame.height + 1)
         default:
             break
         }
     }
 
+    /// Throws when a collection (or an alias's copy) would reach past `YAMLParser.maximumDepth`.
+    private func checkDepth(_ depth: Int, at location: SourceLocation, through alias: String?) throws {
+        guard depth > YAMLParser.maximumDepth else { return }
+        let via = alias.map { " (through alias '*\($0)')" } ?? ""
+        throw YAMLError(location: location, message: "collections nest deeper than \(YAMLParser.maximumDepth) levels here\(via); Jacobench reads at most \(YAMLParser.maximumDepth)")
+    }
+
     /// True when an enclosing, unfinished collection carries `anchor`.
     private func isOpen(anchor: String) -> Bool {
-        stack.contains { frame in
-            switch frame {
-            case .sequence(_, _, let open, _): open == anchor
-            case .mapping(let mapping): mapping.anchor == anchor
-            }
-        }
+        stack.contains { $0.anchor == anchor }
     }
 
     /// Places a finished node into its parent (or as the root) and records its anchor.
-    private mutating func complete(_ node: YAMLNode, anchor: String?, weight: Int) throws {
+    private mutating func complete(_ node: YAMLNode, anchor: String?, weight: Int, height: Int) throws {
         expandedNodes += weight
         if expandedNodes > YAMLParser.maximumExpandedNodes {
-            throw YAMLError(location: node.location, message: "the document expands to more than \(YAMLParser.maximumExpandedNodes) nodes through aliases")
+            let message = aliasesSeen
+                ? "the document expands to more than \(YAMLParser.maximumExpandedNodes) nodes through aliases"
+                : "the document has more than \(YAMLParser.maximumExpandedNodes) nodes; a manifest is far smaller"
+            throw YAMLError(location: node.location, message: message)
         }
-        if let anchor { anchors[anchor] = (node, weight) }
-        guard let top = stack.popLast() else {
+        if let anchor { anchors[anchor] = (node, weight, height) }
+        guard !stack.isEmpty else {
             // An empty document is an empty mapping.
             if case .scalar(let scalar) = node, scalar.value.isEmpty, scalar.style == .plain, scalar.tag == nil {
                 root = .mapping([], scalar.location)
@@ -115,18 +121,18 @@ struct YAMLTreeBuilder {
             }
             return
         }
-        switch top {
-        case .sequence(var items, let location, let anchor, let total):
-            items.append(node)
-            stack.append(.sequence(items: items, location: location, anchor: anchor, weight: total + weight))
-        case .mapping(var mapping):
-            try add(node, weight: weight, to: &mapping)
-            stack.append(.mapping(mapping))
+        let top = stack.count - 1
+        stack[top].height = max(stack[top].height, height)
+        if stack[top].isSequence {
+            stack[top].weight += weight
+            stack[top].items.append(node)
+        } else {
+            try Self.add(node, weight: weight, to: &stack[top])
         }
     }
 
     /// Adds a key or a value to an open mapping.
-    private func add(_ node: YAMLNode, weight: Int, to mapping: inout MappingFrame) throws {
+    private static func add(_ node: YAMLNode, weight: Int, to mapping: inout Frame) throws {
         mapping.weight += weight
         guard let key = mapping.pendingKey else {
             guard case .scalar(let scalar) = node else {
@@ -162,7 +168,7 @@ struct YAMLTreeBuilder {
     }
 
     /// The finished mapping with merge sources folded in at the position of their `<<`.
-    private func merged(_ mapping: MappingFrame) throws -> YAMLNode {
+    private func merged(_ mapping: Frame) throws -> YAMLNode {
         guard !mapping.mergeSources.isEmpty else { return .mapping(mapping.entries, mapping.location) }
         var present = Set(mapping.entries.map(\.key))
         var result: [YAMLMappingEntry] = []

@@ -1,3 +1,4 @@
+import Datasets
 import JSONDocuments
 import YAMLDecoding
 import Foundation
@@ -53,10 +54,16 @@ enum BundleFiles {
         }
     }
 
-    /// Reads a UTF-8 file.
+    /// Reads a UTF-8 file (a regular file only; see `InputFile`).
     static func read(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw BundleError("cannot read \(path)")
+        let data: Data
+        do throws(InputFileError) {
+            data = try InputFile.read(path)
+        } catch {
+            throw BundleError("cannot read \(error)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw BundleError("cannot read \(path): not UTF-8 text")
         }
         return text
     }

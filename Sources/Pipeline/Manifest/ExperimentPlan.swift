@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import JSONDocuments
 import YAMLDecoding
@@ -30,8 +31,11 @@ public struct ExperimentPlan: Sendable {
     ///   `{kind: adam}`); `sweep.model.layers=[…]` replaces a sweep axis.
     /// - Throws: `YAMLError` naming file:line:column and the field.
     public static func load(path: String, overrides: [String] = [], registry: PluginRegistry) throws -> ExperimentPlan {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw YAMLError(location: nil, keyPath: "", message: "\(path): cannot read the manifest (missing or unreadable)")
+        let data: Data
+        do throws(InputFileError) {
+            data = try InputFile.read(path)
+        } catch {
+            throw YAMLError(location: nil, keyPath: "", message: "\(path): cannot read the manifest: it \(error.reason)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw YAMLError(location: SourceLocation(file: path, line: 1, column: 1), message: "the manifest is not UTF-8 text")
