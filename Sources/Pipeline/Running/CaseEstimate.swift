@@ -18,11 +18,6 @@ import YAMLDecoding
 /// - Every case: its data and model built (timed while estimating) and ``perCaseSeconds``.
 /// - Other evaluations: nothing.
 ///
-/// Measured (release, one BLAS thread, 2 shared cores at load 0.2 to 0.4; printed estimate
-/// against the process's wall time): seed-input 0.5 s / 0.71 s, seed-lm 7.1 s / 7.0 s, nist
-/// 0.4 s / 0.44 s, optimizers 0.2 s / 0.33 s, scaling 7.1 s / 7.4 s, crossover 2 min 15 s /
-/// 2 min 8 s (the same within 10% at load 1.6).
-///
 /// A case is skipped when even its minimum (``minimumSeconds``) exceeds `time-budget`;
 /// strategies whose single run is predicted over the budget are skipped inside it.
 ///
