@@ -54,7 +54,7 @@ let package = Package(
         ),
 
         // Fitting.
-        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians", "NeuralNetworks", "CBLASLapack"]),
+        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians", "CBLASLapack"]),
 
         // The experiment pipeline, its reports, and the command line.
         .target(name: "Reports", dependencies: []),
@@ -91,6 +91,7 @@ let package = Package(
             dependencies: ["Jacobians", "NeuralNetworks", "FormulaModels", "LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "FormulaModelsTests", dependencies: ["FormulaModels", "Jacobians", "LinearAlgebra"]),
+        .testTarget(name: "ArchitectureTests"),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels", "NeuralNetworks", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Jacobians", "LinearAlgebra", "FormulaModels", "Datasets", "NeuralNetworks"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "JSONDocuments", "YAMLDecoding", "Datasets", "Jacobians", "LinearAlgebra", "NeuralNetworks", "Reports"]),

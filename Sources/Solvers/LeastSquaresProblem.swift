@@ -27,13 +27,20 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     /// Called once per accepted iteration, on the fitting thread, with the iteration, cost and
     /// elapsed time (progress displays). Must be cheap: rate-limit in the observer.
     public var iterationObserver: (@Sendable (FitProgress) -> Void)?
+    /// Settings the model suggests for its map, used where the solver's configuration leaves
+    /// them unset: by default the map's own (``LeastSquaresHinting``), else none. A model stage
+    /// may set them for a map that does not describe itself.
+    public var hints: LeastSquaresHints
 
-    /// Creates a problem. `jacobianStrategy` defaults to ``defaultJacobianStrategy``.
+    /// Creates a problem. `jacobianStrategy` defaults to ``defaultJacobianStrategy``, `hints` to
+    /// the map's own (``LeastSquaresHinting``) or none.
     public init(
         map: any DifferentiableMap, initialParameters: [Double], standardDeviations: [Double]? = nil,
         fixedParameters: Set<Int> = [], jacobianStrategy: (any JacobianStrategy)? = nil, parameterNames: [String]? = nil,
-        shouldStop: (@Sendable () -> Bool)? = nil, iterationObserver: (@Sendable (FitProgress) -> Void)? = nil
+        shouldStop: (@Sendable () -> Bool)? = nil, iterationObserver: (@Sendable (FitProgress) -> Void)? = nil,
+        hints: LeastSquaresHints? = nil
     ) {
+        self.hints = hints ?? (map as? any LeastSquaresHinting)?.leastSquaresHints ?? .solverDefaults
         self.shouldStop = shouldStop
         self.iterationObserver = iterationObserver
         self.map = map

@@ -1,3 +1,5 @@
+import Jacobians
+
 extension LevenbergMarquardt {
     /// How the diagonal scaling D of the trust region / damping term is chosen.
     public enum Scaling: String, Sendable, Codable, CaseIterable {
@@ -9,13 +11,8 @@ extension LevenbergMarquardt {
         case levenberg
     }
 
-    /// How the damping evolves between steps.
-    public enum DampingUpdate: String, Sendable, Codable, CaseIterable {
-        /// Moré's trust region: radius Δ updated from the gain ratio, λ from Δ by `lmpar`.
-        case trustRegion = "trust-region"
-        /// Nielsen (1999): λ ← λ·max(⅓, 1 − (2ρ − 1)³) on success, λ ← λν, ν ← 2ν on failure.
-        case nielsen
-    }
+    /// How the damping evolves between steps (``DampingRule``, shared with the maps' hints).
+    public typealias DampingUpdate = DampingRule
 
     /// The linear algebra for the damped steps.
     public enum LinearSolver: String, Sendable, Codable, CaseIterable {
@@ -34,60 +31,30 @@ extension LevenbergMarquardt {
 
     /// How JᵀJ and Jᵀr of the normal equations are formed.
     public enum NormalEquations: String, Sendable, Codable, CaseIterable {
-        /// `structured` where it is the measured win: a two-layer network with an identity
-        /// output layer, no σ weights and no fixed parameters, fitted with Nielsen damping on
+        /// `structured` where it is the measured win: a map that assembles its own normal
+        /// equations (``NormalEquationsAssembling``, e.g. a two-layer network with an identity
+        /// output layer), no σ weights and no fixed parameters, fitted with Nielsen damping on
         /// the normal equations (``LevenbergMarquardt/LinearSolver/cholesky``, or `auto` with
         /// `cholesky-min-rcond` 0 and m ≥ n) and without geodesic acceleration; `from-jacobian`
         /// otherwise. The default, so a network's default fit takes the structured path.
         case auto
-        /// Assembled from per-sample factors without forming J
-        /// (`MultilayerPerceptronResidualMap.assembleNormalEquations`; about p times fewer flops
-        /// than JᵀJ from J) whenever the map and the solver allow: the network conditions of
-        /// `auto` and the normal equations without geodesic acceleration, under either damping
+        /// Assembled by the map without forming J (``NormalEquationsAssembling``, e.g. a
+        /// two-layer network's per-sample factors: about p times fewer flops than JᵀJ from J)
+        /// whenever the map and the solver allow: the map conditions of `auto` and the
+        /// normal equations without geodesic acceleration, under either damping
         /// rule (Moré's trust region then takes ‖Jp‖² = pᵀJᵀJp). Otherwise `from-jacobian`.
         case structured
         /// Always from the strategy's Jacobian J: JᵀJ by dsyrk (or the QR / SVD of J), Jᵀr by gemv.
         case fromJacobian = "from-jacobian"
     }
 
-    /// The `cholesky-min-rcond` of a formula model or any other map that is not a network:
+    /// The `cholesky-min-rcond` of a map without a hint for it (formula models, NIST problems):
     /// 1e-10, so a step from the normal equations keeps about six digits (enough to converge
     /// to every certified digit of the NIST problems, since the gradient Jᵀr itself is
     /// computed directly); worse-conditioned Jacobians go to QR.
     public static let certifiedMinimumReciprocalCondition = 1e-10
 
-    /// The `cholesky-min-rcond` of a neural network's residual map
-    /// (`MultilayerPerceptronResidualMap`): 0, i.e. always the normal equations, Cholesky of
-    /// JᵀJ + λD² — when JᵀJ itself is singular (a rank-deficient network: dead units, more
-    /// parameters than the data determine) the undamped step is regularized with
-    /// λ = 10⁻¹⁴·maxⱼ (JᵀJ)ⱼⱼ/Dⱼ², about the rank-truncated step of QR. The safety fallback
-    /// to pivoted QR remains for a JᵀJ with NaN or ∞ entries (overflow); m < n goes to `dual`; set
-    /// `cholesky-min-rcond` > 0 to also send ill-conditioned Jacobians to QR.
-    ///
-    /// Why: an over-parameterized network's Gram matrix is routinely far too ill-conditioned
-    /// for the 1e-10 rule, yet its parameters carry no certified digits to keep, and every
-    /// damped step actually taken solves the much better conditioned JᵀJ + λD²
-    /// (κ ≲ ‖JᵀJ‖/λ). Cholesky costs half of QR per Jacobian (mn² vs 2mn² flops) and n³/3 per
-    /// λ instead of a Givens sweep; on the 1 → 30 → 30 → 1 scale case QR's dgeqp3 and Givens
-    /// sweeps take seconds per iteration.
-    public static let networkMinimumReciprocalCondition = 0.0
-
-    /// The `damping` of a neural network's residual map: Nielsen's rule, one Cholesky
-    /// factorization per trial step instead of the 1–6 of Moré's λ search for a trust radius.
-    /// Measured on seed-lm (5 → 9 → 3 tanh, N = 84, M = 576, to SciPy's final cost): 250
-    /// iterations and 258 residual evaluations instead of Moré's 338 and 433; over seeds 1–6, 8, 9
-    /// and 42 (run to ftol 1e-10) the same final costs in 1,573 instead of 1,712 iterations
-    /// and 1,610 instead of 2,096 residual evaluations. Formula models keep Moré's trust region
-    /// (the NIST problems are tuned and certified with it).
-    public static let networkDamping = DampingUpdate.nielsen
-
-    /// The `initial-damping` τ of a neural network's residual map: 1e-5, nearly a
-    /// Gauss-Newton first step. Nielsen's usual 1e-3 (and 1) sends seed-lm into the plateau at
-    /// cost 0.024624, where it crawls for thousands of iterations; every τ from 1e-4 to 1e-10
-    /// reaches SciPy's cost 0.0245097 in 250–262 iterations.
-    public static let networkInitialDamping = 1e-5
-
-    /// The `initial-damping` τ of any other map (Nielsen's 1e-3).
+    /// The `initial-damping` τ of a map without a hint for it (Nielsen's 1e-3).
     public static let certifiedInitialDamping = 1e-3
 
     /// Settings of ``LevenbergMarquardt``; every field has a default. Manifest keys are
@@ -95,16 +62,16 @@ extension LevenbergMarquardt {
     public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {
         /// `scaling`: D. Default `more`.
         public var scaling: Scaling = .more
-        /// `damping`: trust-region radius or Nielsen's rule. Unset (the default) it depends
-        /// on the problem: ``networkDamping`` for a network, `trust-region` otherwise.
+        /// `damping`: trust-region radius or Nielsen's rule. Unset (the default): the
+        /// problem's hint (``LeastSquaresProblem/hints``; Nielsen for a network), else `trust-region`.
         public var damping: DampingUpdate?
         /// `linear-solver`: default `auto`.
         public var linearSolver: LinearSolver = .auto
         /// `cholesky-min-rcond`: `auto` uses Cholesky when the reciprocal condition of the
         /// equilibrated JᵀJ is at least this, i.e. the normal equations keep at least about
         /// 16 + log₁₀(this) digits of the Gauss-Newton step, and pivoted QR otherwise. Unset
-        /// (the default) it depends on the problem, see ``networkMinimumReciprocalCondition``
-        /// and ``certifiedMinimumReciprocalCondition``.
+        /// (the default): the problem's hint (0 for a network: always the normal equations),
+        /// else ``certifiedMinimumReciprocalCondition``.
         public var choleskyMinimumReciprocalCondition: Double?
         /// `ftol`: stop when actual and predicted relative reductions of ‖r‖² are below this.
         public var ftol: Double = 1e-15
@@ -118,8 +85,8 @@ extension LevenbergMarquardt {
         public var maximumEvaluations: Int = 10_000
         /// `initial-step-bound`: Δ₀ = this·‖D x₀‖ (or this when x₀ = 0); MINPACK's `factor`.
         public var initialStepBound: Double = 100
-        /// `initial-damping`: Nielsen's τ, λ₀ = τ·maxⱼ (JᵀJ)ⱼⱼ/Dⱼ². Unset (the default):
-        /// ``networkInitialDamping`` for a network, 1e-3 (Nielsen's own) otherwise.
+        /// `initial-damping`: Nielsen's τ, λ₀ = τ·maxⱼ (JᵀJ)ⱼⱼ/Dⱼ². Unset (the default): the
+        /// problem's hint (1e-5 for a network), else ``certifiedInitialDamping``.
         public var initialDamping: Double?
         /// `geodesic-acceleration`: add ½a with a = −(JᵀJ + λD²)⁻¹Jᵀr_vv (Transtrum & Sethna).
         public var geodesicAcceleration: Bool = false

@@ -1,5 +1,5 @@
+import Jacobians
 import LinearAlgebra
-import NeuralNetworks
 
 /// Levenberg-Marquardt as a trust-region method (Moré 1978; the algorithm of MINPACK's
 /// `lmder`), with selectable scaling, damping rule, linear solver and optional geodesic
@@ -66,17 +66,15 @@ struct LevenbergMarquardtRun {
         self.evaluator = evaluator
         m = evaluator.residualCount
         n = evaluator.parameterCount
-        if let network = evaluator.problem.map as? MultilayerPerceptronResidualMap, evaluator.map.isIdentityEmbedding {
-            cholesky.outputLayerGram = OutputLayerGram(network)
+        if let structured = evaluator.problem.map as? any OutputBlockStructured, evaluator.map.isIdentityEmbedding,
+           let sparsity = structured.outputBlockSparsity {
+            cholesky.outputLayerGram = OutputLayerGram(sparsity)
         }
+        let hints = evaluator.problem.hints
         minimumReciprocalCondition = configuration.choleskyMinimumReciprocalCondition
-            ?? (evaluator.problem.map is MultilayerPerceptronResidualMap
-                ? LevenbergMarquardt.networkMinimumReciprocalCondition
-                : LevenbergMarquardt.certifiedMinimumReciprocalCondition)
-        let isNetwork = evaluator.problem.map is MultilayerPerceptronResidualMap
-        damping = configuration.damping ?? (isNetwork ? LevenbergMarquardt.networkDamping : .trustRegion)
-        initialDamping = configuration.initialDamping
-            ?? (isNetwork ? LevenbergMarquardt.networkInitialDamping : LevenbergMarquardt.certifiedInitialDamping)
+            ?? hints.choleskyMinimumReciprocalCondition ?? LevenbergMarquardt.certifiedMinimumReciprocalCondition
+        damping = configuration.damping ?? hints.damping ?? .trustRegion
+        initialDamping = configuration.initialDamping ?? hints.initialDamping ?? LevenbergMarquardt.certifiedInitialDamping
         let onNormalEquations = configuration.linearSolver == .cholesky
             || (configuration.linearSolver == .auto && m >= n && minimumReciprocalCondition <= 0)
         switch configuration.normalEquations {

@@ -1,13 +1,14 @@
 import CBLASLapack
+import Jacobians
 import LinearAlgebra
-import NeuralNetworks
 
-/// JᵀJ of a network's residual Jacobian without the products that are zero by construction.
+/// JᵀJ of a residual Jacobian with ``OutputBlockSparsity`` without the products that are zero
+/// by construction.
 ///
-/// Residual row s·p + d (sample s, output d) depends on the last layer only through
-/// W_L[d, :] (h weights) and b_L[d]: its entries in the other p − 1 outputs' h + 1 columns are
-/// exactly zero, whatever the strategy. With A the first c₀ columns (every earlier layer),
-/// Jᵀ J is assembled from
+/// Residual row s·p + d (sample s, output d) depends on the last columns only through output
+/// d's h block weights and its bias (a network's W_L[d, :] and b_L[d]): its entries in the other
+/// p − 1 outputs' h + 1 columns are exactly zero, whatever the strategy. With A the first c₀
+/// columns, JᵀJ is assembled from
 ///
 ///     AᵀA (dsyrk, m·c₀²/2),  and for each output d, over its S = m/p rows:
 ///     A_dᵀW_d (dgemm c₀·h·S),  A_dᵀb_d, W_dᵀW_d (dsyrk), W_dᵀb_d, b_dᵀb_d,
@@ -20,21 +21,14 @@ struct OutputLayerGram: Sendable, Equatable {
     let denseColumns: Int
     /// p: outputs per sample.
     let outputs: Int
-    /// h: width of the last hidden layer.
+    /// h: block weights per output (a network's last hidden width).
     let hidden: Int
 
-    /// The structure of `map`'s parameter Jacobian, or nil when there is nothing to skip
-    /// (one output) or the layout is not W_L then b_L at the end of θ.
-    init?(_ map: MultilayerPerceptronResidualMap) {
-        let network = map.network
-        let last = network.layerCount - 1
-        guard last >= 0, network.outputWidth >= 2 else { return nil }
-        let p = network.outputWidth, h = network.layerWidths[last]
-        let weights = network.weightOffsets[last], biases = network.biasOffsets[last]
-        guard biases == weights + p * h, biases + p == network.parameterCount else { return nil }
-        denseColumns = weights
-        outputs = p
-        hidden = h
+    /// The products of the pattern `sparsity` describes.
+    init(_ sparsity: OutputBlockSparsity) {
+        denseColumns = sparsity.denseColumns
+        outputs = sparsity.outputs
+        hidden = sparsity.blockWeights
     }
 
     /// n = c₀ + p·(h + 1).

@@ -1,23 +1,21 @@
+import Jacobians
 import LinearAlgebra
-import NeuralNetworks
 
-/// Levenberg-Marquardt's JᵀJ and Jᵀr for a two-layer network assembled from per-sample factors
-/// (`MultilayerPerceptronResidualMap.assembleNormalEquations`), in place of the strategy's
-/// Jacobian, dsyrk and gemv: about p times fewer flops, and J is never formed.
+/// Levenberg-Marquardt's JᵀJ and Jᵀr assembled by the map itself (``NormalEquationsAssembling``,
+/// e.g. a two-layer network from per-sample factors), in place of the strategy's Jacobian,
+/// dsyrk and gemv: J is never formed.
 ///
-/// Offered only when the solver sees the network's map unchanged — no fixed parameters and
-/// no σ weights — and the network has two layers with an identity output layer.
+/// Offered only when the solver sees the map unchanged — no fixed parameters and no σ
+/// weights — and the map offers an assembler.
 final class StructuredNormalEquations {
-    let map: MultilayerPerceptronResidualMap
-    let workspace: TwoLayerNormalEquationsWorkspace
+    let assembler: any NormalEquationsAssembler
 
     /// The assembly for `evaluator`'s problem, or nil when it does not qualify.
     init?(evaluator: FitEvaluator) {
-        guard let map = evaluator.problem.map as? MultilayerPerceptronResidualMap,
+        guard let map = evaluator.problem.map as? any NormalEquationsAssembling,
               evaluator.map.isIdentityEmbedding, evaluator.map.inverseSigma == nil,
-              let workspace = map.makeNormalEquationsWorkspace() else { return nil }
-        self.map = map
-        self.workspace = workspace
+              let assembler = map.makeNormalEquationsAssembler() else { return nil }
+        self.assembler = assembler
     }
 
     /// JᵀJ into `cholesky`'s Gram matrix (ahead of its `factorFormedGram`) and Jᵀr into
@@ -31,12 +29,12 @@ final class StructuredNormalEquations {
         gradient: inout [Double]
     ) -> Bool {
         let begin = evaluator.clock.now
-        map.formNormalEquationFactors(at: point, in: workspace)
+        assembler.formFactors(at: point)
         evaluator.timings.jacobianSeconds += evaluator.seconds(evaluator.clock.now - begin)
-        let n = workspace.parameterCount
+        let n = assembler.parameterCount
         let usable = evaluator.timeLinearSolve {
             cholesky.formGram(columns: n) { gram in
-                map.assembleNormalEquations(residuals: residual, in: workspace, gram: &gram, gradient: &gradient)
+                assembler.assemble(residuals: residual, gram: &gram, gradient: &gradient)
             }
         }
         guard usable, allFinite(gradient) else { return false }

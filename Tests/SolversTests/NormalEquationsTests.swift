@@ -177,7 +177,7 @@ struct UnpreparableStrategy: JacobianStrategy {
         var jacobian = try ForwardVectorized().jacobian(of: map, at: network.parameters)
         // Row weights (σ) keep the zero pattern.
         for i in 0..<jacobian.rows { for j in 0..<jacobian.columns { jacobian[i, j] *= 1 + Double(i % 5) } }
-        let structure = try #require(OutputLayerGram(map))
+        let structure = OutputLayerGram(try #require(map.outputBlockSparsity))
         #expect(structure.columns == network.parameterCount && structure.matches(jacobian))
         var structured = Matrix(rows: 0, columns: 0)
         structure.gram(jacobian, into: &structured)
@@ -191,7 +191,7 @@ struct UnpreparableStrategy: JacobianStrategy {
         let network = MultilayerPerceptron(layerWidths: [1, 4, 1], activation: .tanh).initialized(.glorot, seed: 1)
         let map = MultilayerPerceptronResidualMap(
             network: network, inputs: Matrix(rows: 3, columns: 1, elements: [0, 1, 2]), targets: Matrix(rows: 3, columns: 1, elements: [0, 0, 0]))
-        #expect(OutputLayerGram(map) == nil)
+        #expect(map.outputBlockSparsity == nil)
     }
 
     @Test func singularGramRegularizesTheUndampedStepOnceAndReusesIt() {

@@ -1,0 +1,67 @@
+import Jacobians
+import LinearAlgebra
+
+/// What a network's residual map tells a least-squares solver: its suggested settings, the
+/// zero blocks of its Jacobian, and (two layers) its normal equations without J.
+extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStructured, NormalEquationsAssembling {
+    /// A network's suggested settings (``networkHints``).
+    public var leastSquaresHints: LeastSquaresHints { Self.networkHints }
+
+    /// Nielsen damping from τ = 1e-5, and the normal equations at any condition:
+    ///
+    /// - `damping: nielsen`: one Cholesky factorization per trial step instead of the 1–6 of
+    ///   Moré's λ search for a trust radius; on seed-lm (5 → 9 → 3 tanh, to SciPy's final cost)
+    ///   and over nine seeds it takes fewer iterations and residual evaluations to the same
+    ///   final costs (figures in docs/ARCHITECTURE.md). Formula models keep Moré's trust region
+    ///   (the NIST problems are certified with it).
+    /// - `initial-damping: 1e-5`, nearly a Gauss-Newton first step: Nielsen's usual 1e-3 (and 1)
+    ///   sends seed-lm into a plateau where it crawls for thousands of iterations.
+    /// - `cholesky-min-rcond: 0`, i.e. always the normal equations (Cholesky of JᵀJ + λD²).
+    ///   An over-parameterized network's Gram matrix is routinely far too ill-conditioned for
+    ///   the certified 1e-10 rule, yet its parameters carry no certified digits to keep, and
+    ///   every damped step actually taken solves the much better conditioned JᵀJ + λD²
+    ///   (κ ≲ ‖JᵀJ‖/λ); when JᵀJ itself is singular the undamped step is regularized. Cholesky
+    ///   costs half of QR per Jacobian (mn² vs 2mn² flops) and n³/3 per λ instead of a Givens
+    ///   sweep.
+    public static let networkHints = LeastSquaresHints(damping: .nielsen, initialDamping: 1e-5, choleskyMinimumReciprocalCondition: 0)
+
+    /// The last layer's blocks: W_L (p × h, row-major) then b_L at the end of θ, every earlier
+    /// layer dense; nil for one output (nothing to skip) or another layout.
+    public var outputBlockSparsity: OutputBlockSparsity? {
+        let last = network.layerCount - 1
+        guard last >= 0 else { return nil }
+        let p = network.outputWidth, h = network.layerWidths[last]
+        let weights = network.weightOffsets[last], biases = network.biasOffsets[last]
+        guard biases == weights + p * h, biases + p == network.parameterCount else { return nil }
+        return OutputBlockSparsity(denseColumns: weights, outputs: p, blockWeights: h)
+    }
+
+    /// The two-layer assembly (``formNormalEquationFactors(at:in:)`` and
+    /// ``assembleNormalEquations(residuals:in:gram:gradient:)``), or nil unless
+    /// ``admitsFactoredNormalEquations``.
+    public func makeNormalEquationsAssembler() -> (any NormalEquationsAssembler)? {
+        makeNormalEquationsWorkspace().map { TwoLayerNormalEquationsAssembler(map: self, workspace: $0) }
+    }
+}
+
+/// A two-layer network's normal-equations assembly: the map and its workspace, as the
+/// solver-facing ``NormalEquationsAssembler``.
+final class TwoLayerNormalEquationsAssembler: NormalEquationsAssembler {
+    let map: MultilayerPerceptronResidualMap
+    let workspace: TwoLayerNormalEquationsWorkspace
+
+    init(map: MultilayerPerceptronResidualMap, workspace: TwoLayerNormalEquationsWorkspace) {
+        self.map = map
+        self.workspace = workspace
+    }
+
+    var parameterCount: Int { workspace.parameterCount }
+
+    func formFactors(at point: [Double]) {
+        map.formNormalEquationFactors(at: point, in: workspace)
+    }
+
+    func assemble(residuals: [Double], gram: inout Matrix, gradient: inout [Double]) {
+        map.assembleNormalEquations(residuals: residuals, in: workspace, gram: &gram, gradient: &gradient)
+    }
+}
