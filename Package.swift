@@ -54,7 +54,7 @@ let package = Package(
         ),
 
         // Fitting.
-        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians", "CBLASLapack"]),
+        .target(name: "Solvers", dependencies: ["LinearAlgebra", "Jacobians"]),
 
         // The experiment pipeline, its reports, and the command line.
         .target(name: "Reports", dependencies: []),

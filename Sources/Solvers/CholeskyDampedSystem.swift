@@ -1,4 +1,3 @@
-import CBLASLapack
 import LinearAlgebra
 
 /// The `cholesky` linear solver: the normal equations. JᵀJ (dsyrk, mn² flops) is formed
@@ -46,7 +45,7 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
     /// Whether ``formGram(of:)`` has formed JᵀJ of the Jacobian the next factor() receives.
     private var gramIsAhead = false
     /// The known zero pattern of a network's Jacobian, used to skip zero products in JᵀJ.
-    var outputLayerGram: OutputLayerGram?
+    var outputLayerGram: OutputBlockGram?
 
     /// Whether J has full column rank, as far as the factorizations of this Jacobian tell:
     /// m ≥ n and JᵀJ positive definite (dpotrf succeeds at λ = 0) when λ = 0 was factored;
@@ -161,12 +160,10 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
             }
         }
         guard scalesPositive else { return 0 }
-        var rcond = 0.0
-        let conditionInfo = factorClock.time {
-            LAPACKE_dpocon_work(
-                LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(n), &scaledFactor, Int32(n), anorm, &rcond, &work, &integerWork)
+        let rcond = factorClock.time {
+            UpperCholeskyKernel.reciprocalCondition(factor: scaledFactor, order: n, norm: anorm, work: &work, integerWork: &integerWork)
         }
-        return conditionInfo == 0 ? rcond : 0
+        return rcond ?? 0
     }
 
     /// Factors JᵀJ + λD² into `factorStorage` unless it already holds that factor; false when
@@ -185,7 +182,7 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
                         (target + j * n).update(from: source + j * n, count: j + 1)
                         target[j + j * n] += damping * d[j] * d[j]
                     }
-                    return Self.choleskyInPlace(target, order: n)
+                    return UpperCholeskyKernel.factorInPlace(target, order: n) == 0
                 }
             }
         } }
@@ -210,26 +207,6 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         return positive
     }
 
-    /// The largest order factored unblocked (LAPACK dpotf2) instead of blocked (dpotrf).
-    ///
-    /// Measured with one OpenBLAS thread (0.3.21, median of 201 minima of 5): at n = 84 dpotf2
-    /// takes 17.0 µs, dpotrf 28.2 µs with the SkylakeX kernels (18.5 µs with Haswell's); at 64
-    /// 9.4 vs 16.2, at 100 37 vs 57; from n = 128 the blocked code wins (95 vs 115 µs).
-    static let unblockedOrderLimit = 100
-
-    /// UᵀU = A for the column-major n × n upper triangle at `a` (overwritten by U); false when
-    /// A is not positive definite. dpotf2 up to ``unblockedOrderLimit``, dpotrf above.
-    static func choleskyInPlace(_ a: UnsafeMutablePointer<Double>, order n: Int) -> Bool {
-        var info: Int32 = 0
-        if n <= unblockedOrderLimit {
-            var uplo = CChar(UInt8(ascii: "U")), order = Int32(n), leading = Int32(max(n, 1))
-            dpotf2_(&uplo, &order, a, &leading, &info, 1)
-        } else {
-            info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), Int32(n), a, Int32(n))
-        }
-        return info == 0
-    }
-
     func solve(damping: Double, diagonal: [Double], into step: inout [Double]) {
         var lambda = damping
         if damping == 0, let substitute = zeroDampingSubstitute, substituteDiagonal == diagonal {
@@ -252,11 +229,9 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         (usingOther ? otherGradient : gradient).withUnsafeBufferPointer { rhs in
             step.withUnsafeMutableBufferPointer { x in
                 for j in 0..<n { x[j] = -rhs[j] }
-                factorStorage.withUnsafeBufferPointer { u in
-                    // UᵀU x = −g: Uᵀ y = −g, then U x = y.
-                    cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
-                    cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
-                }
+                guard let target = x.baseAddress else { return }
+                // UᵀU x = −g.
+                UpperCholeskyKernel.solveInPlace(factor: factorStorage, order: n, target)
             }
         }
     }
@@ -296,10 +271,9 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
         return v.withUnsafeBufferPointer { source in
             work.withUnsafeMutableBufferPointer { x in
                 for j in 0..<n { x[j] = source[j] }
-                factorStorage.withUnsafeBufferPointer { u in
-                    cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, Int32(n), u.baseAddress, Int32(n), x.baseAddress, 1)
-                }
-                return cblas_dnrm2(Int32(n), x.baseAddress, 1)
+                guard let target = x.baseAddress else { return 0 }
+                UpperCholeskyKernel.solveWithTransposedFactorInPlace(factor: factorStorage, order: n, target)
+                return VectorKernels.euclideanNorm(target, count: n)
             }
         }
     }

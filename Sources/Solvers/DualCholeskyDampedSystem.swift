@@ -1,4 +1,3 @@
-import CBLASLapack
 import LinearAlgebra
 
 /// The `dual` linear solver, for fewer residuals than parameters (m < n): the damped system
@@ -96,8 +95,7 @@ final class DualCholeskyDampedSystem: DampedLeastSquaresSystem {
         let m = self.m, n = self.n
         guard m > 0 else { return }
         gramClock.time {
-            cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(m), Int32(n), 1, scaledJacobian, Int32(max(n, 1)),
-                        0, &kernel, Int32(m))
+            VectorKernels.upperRowGram(rowMajor: scaledJacobian, rows: m, columns: n, into: &kernel)
         }
     }
 
@@ -128,8 +126,8 @@ final class DualCholeskyDampedSystem: DampedLeastSquaresSystem {
                         for i in 0...j { f[i + j * m] = k[i + j * m] }
                         f[j + j * m] += damping
                     }
-                    return m == 0
-                        || LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "U")), Int32(m), f.baseAddress, Int32(m)) == 0
+                    guard let factor = f.baseAddress else { return m == 0 }
+                    return UpperCholeskyKernel.factorInPlace(factor, order: m) == 0
                 }
             }
         }
@@ -153,11 +151,8 @@ final class DualCholeskyDampedSystem: DampedLeastSquaresSystem {
 
     /// x ← (K + λI)⁻¹x with the held factor (UᵀU x = b: Uᵀy = b, then U x = y).
     private func solveDual(_ x: UnsafeMutablePointer<Double>?) {
-        let m = Int32(self.m)
-        factorStorage.withUnsafeBufferPointer { u in
-            cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, m, u.baseAddress, m, x, 1)
-            cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, m, u.baseAddress, m, x, 1)
-        }
+        guard let x else { return }
+        UpperCholeskyKernel.solveInPlace(factor: factorStorage, order: m, x)
     }
 
     func solve(damping: Double, diagonal: [Double], into step: inout [Double]) {
@@ -174,8 +169,8 @@ final class DualCholeskyDampedSystem: DampedLeastSquaresSystem {
                 solveDual(y.baseAddress)
                 step.withUnsafeMutableBufferPointer { p in
                     // p = −D⁻¹ Ĵᵀ y.
-                    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), 1, scaledJacobian, Int32(n),
-                                y.baseAddress, 1, 0, p.baseAddress, 1)
+                    guard let yBase = y.baseAddress, let pBase = p.baseAddress else { return }
+                    VectorKernels.multiply(rowMajor: scaledJacobian, rows: m, columns: n, .transposed, yBase, into: pBase)
                     for j in 0..<n { p[j] = -p[j] / diagonal[j] }
                 }
             }
@@ -191,14 +186,13 @@ final class DualCholeskyDampedSystem: DampedLeastSquaresSystem {
             dualWork.withUnsafeMutableBufferPointer { y in
                 // u = D⁻¹v, w = Ĵu, y = (K + λI)⁻¹w, r = u − Ĵᵀy.
                 for j in 0..<n { u[j] = v[j] / diagonal[j] }
-                guard m > 0 else { return cblas_dnrm2(Int32(n), u.baseAddress, 1) / lambda.squareRoot() }
-                cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, scaledJacobian, Int32(n),
-                            u.baseAddress, 1, 0, y.baseAddress, 1)
-                solveDual(y.baseAddress)
-                cblas_dgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), -1, scaledJacobian, Int32(n),
-                            y.baseAddress, 1, 1, u.baseAddress, 1)
-                let rNorm = cblas_dnrm2(Int32(n), u.baseAddress, 1)
-                let yNorm = cblas_dnrm2(Int32(m), y.baseAddress, 1)
+                guard let uBase = u.baseAddress else { return 0 }
+                guard m > 0, let yBase = y.baseAddress else { return VectorKernels.euclideanNorm(uBase, count: n) / lambda.squareRoot() }
+                VectorKernels.multiply(rowMajor: scaledJacobian, rows: m, columns: n, .none, uBase, into: yBase)
+                solveDual(yBase)
+                VectorKernels.multiply(rowMajor: scaledJacobian, rows: m, columns: n, .transposed, yBase, alpha: -1, beta: 1, into: uBase)
+                let rNorm = VectorKernels.euclideanNorm(uBase, count: n)
+                let yNorm = VectorKernels.euclideanNorm(yBase, count: m)
                 if lambda == 0 { return rNorm == 0 ? yNorm : .infinity }
                 let scaled = rNorm / lambda.squareRoot()
                 return (scaled * scaled + yNorm * yNorm).squareRoot()

@@ -68,7 +68,8 @@ struct LevenbergMarquardtRun {
         n = evaluator.parameterCount
         if let structured = evaluator.problem.map as? any OutputBlockStructured, evaluator.map.isIdentityEmbedding,
            let sparsity = structured.outputBlockSparsity {
-            cholesky.outputLayerGram = OutputLayerGram(sparsity)
+            cholesky.outputLayerGram = OutputBlockGram(
+                denseColumns: sparsity.denseColumns, outputs: sparsity.outputs, blockWeights: sparsity.blockWeights)
         }
         let hints = evaluator.problem.hints
         minimumReciprocalCondition = configuration.choleskyMinimumReciprocalCondition

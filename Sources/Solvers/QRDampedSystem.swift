@@ -1,4 +1,3 @@
-import CBLASLapack
 import LinearAlgebra
 
 /// The `qr` linear solver, as in MINPACK: one Householder QR with column pivoting of J per
@@ -53,12 +52,12 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
         }
         for j in 0..<ld * n where !a[j].isFinite { return false }
         for j in 0..<n { pivots[j] = 0 }
-        let info = factorClock.time {
-            LAPACKE_dgeqp3_work(
-                LAPACK_COL_MAJOR, Int32(ld), Int32(n), a, Int32(max(ld, 1)), &pivots,
-                reflectorScales.pointer, lapackWork.pointer, Int32(lapackWork.count))
+        let factored = factorClock.time {
+            PivotedQRKernel.factorInPlace(
+                a, rows: ld, columns: n, pivots: &pivots, reflectorScales: reflectorScales.pointer,
+                work: lapackWork.pointer, workCount: lapackWork.count)
         }
-        guard info == 0 else { return false }
+        guard factored else { return false }
         for j in 0..<n { permutation[j] = Int(pivots[j]) - 1 }
         project(residual, into: qtr)
         let r = self.r.pointer
@@ -89,11 +88,7 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
         work.resize(max(ld, 1))
         sdiag.resize(max(n, 1))
         solution.resize(max(n, 1))
-        var optimal = 0.0
-        _ = LAPACKE_dgeqp3_work(
-            LAPACK_COL_MAJOR, Int32(ld), Int32(n), a.pointer, Int32(max(ld, 1)), &pivots,
-            reflectorScales.pointer, &optimal, -1)
-        lapackWork.resize(max(Int(optimal), 3 * n + 1, 1))
+        lapackWork.resize(PivotedQRKernel.workspaceCount(rows: ld, columns: n))
     }
 
     /// The first n entries of Qᵀb (LAPACK dormqr on one vector).
@@ -103,12 +98,7 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
             for i in 0..<m { w[i] = source[i] }
         }
         for i in m..<ld { w[i] = 0 }
-        if n > 0 {
-            var scratch = 0.0
-            _ = LAPACKE_dormqr_work(
-                LAPACK_COL_MAJOR, Int8(UInt8(ascii: "L")), Int8(UInt8(ascii: "T")), Int32(ld), 1, Int32(n),
-                a.pointer, Int32(ld), reflectorScales.pointer, w, Int32(ld), &scratch, 1)
-        }
+        PivotedQRKernel.applyQTransposed(reflectors: a.pointer, rows: ld, columns: n, reflectorScales: reflectorScales.pointer, to: w)
         for j in 0..<n { result.pointer[j] = w[j] }
     }
 
@@ -210,7 +200,7 @@ final class QRDampedSystem: DampedLeastSquaresSystem {
                 for i in (j + 1)..<max(n, j + 1) { solution[i] -= r[i + j * n] * temp }
             }
         }
-        return n == 0 ? 0 : cblas_dnrm2(Int32(n), solution, 1)
+        return VectorKernels.euclideanNorm(solution, count: n)
     }
 }
 

@@ -17,9 +17,9 @@ import Testing
         "NeuralNetworks": ["LinearAlgebra", "Jacobians", "CBLASLapack", "CNumericKernels"],
         "FormulaModels": ["LinearAlgebra", "Jacobians"],
         "Datasets": ["LinearAlgebra", "FormulaModels", "NeuralNetworks"],
-        // Solvers: no model and no pipeline (fast paths through capability protocols). Their
-        // direct LAPACK calls (CBLASLapack) are still to move into LinearAlgebra.
-        "Solvers": ["LinearAlgebra", "Jacobians", "CBLASLapack"],
+        // Solvers: no model and no pipeline (fast paths through capability protocols), and
+        // no LAPACK of their own (LinearAlgebra's kernels).
+        "Solvers": ["LinearAlgebra", "Jacobians"],
         "Pipeline": [
             "LinearAlgebra", "Jacobians", "NeuralNetworks", "FormulaModels", "Datasets", "Solvers", "Reports",
             "JSONDocuments", "YAMLDecoding", "CBLASLapack",

@@ -177,7 +177,8 @@ struct UnpreparableStrategy: JacobianStrategy {
         var jacobian = try ForwardVectorized().jacobian(of: map, at: network.parameters)
         // Row weights (σ) keep the zero pattern.
         for i in 0..<jacobian.rows { for j in 0..<jacobian.columns { jacobian[i, j] *= 1 + Double(i % 5) } }
-        let structure = OutputLayerGram(try #require(map.outputBlockSparsity))
+        let sparsity = try #require(map.outputBlockSparsity)
+        let structure = OutputBlockGram(denseColumns: sparsity.denseColumns, outputs: sparsity.outputs, blockWeights: sparsity.blockWeights)
         #expect(structure.columns == network.parameterCount && structure.matches(jacobian))
         var structured = Matrix(rows: 0, columns: 0)
         structure.gram(jacobian, into: &structured)
@@ -251,13 +252,13 @@ struct UnpreparableStrategy: JacobianStrategy {
 
 /// The Cholesky kernel of the normal equations on both sides of the unblocked/blocked switch.
 @Suite struct CholeskyKernelTests {
-    @Test(arguments: [1, 7, 84, CholeskyDampedSystem.unblockedOrderLimit, CholeskyDampedSystem.unblockedOrderLimit + 1, 150])
+    @Test(arguments: [1, 7, 84, UpperCholeskyKernel.unblockedOrderLimit, UpperCholeskyKernel.unblockedOrderLimit + 1, 150])
     func factorReproducesTheMatrixAndRejectsAnIndefiniteOne(order n: Int) {
         let j = randomMatrix(rows: n + 5, columns: n, seed: UInt64(n))
         let a = gram(j)
         // Column-major upper triangle (a is symmetric, so row-major storage reads the same).
         var factor = a.elements
-        let positive = factor.withUnsafeMutableBufferPointer { CholeskyDampedSystem.choleskyInPlace($0.baseAddress!, order: n) }
+        let positive = factor.withUnsafeMutableBufferPointer { (UpperCholeskyKernel.factorInPlace($0.baseAddress!, order: n) == 0) }
         #expect(positive)
         var worst = 0.0
         for r in 0..<n {
@@ -270,7 +271,7 @@ struct UnpreparableStrategy: JacobianStrategy {
         #expect(worst <= 1e-13, "UᵀU vs A: \(worst)")
         var indefinite = a.elements
         indefinite[(n - 1) * n + n - 1] = -1
-        let rejected = indefinite.withUnsafeMutableBufferPointer { CholeskyDampedSystem.choleskyInPlace($0.baseAddress!, order: n) }
+        let rejected = indefinite.withUnsafeMutableBufferPointer { (UpperCholeskyKernel.factorInPlace($0.baseAddress!, order: n) == 0) }
         #expect(!rejected)
     }
 }

@@ -1,9 +1,8 @@
 import CBLASLapack
-import Jacobians
-import LinearAlgebra
 
-/// JᵀJ of a residual Jacobian with ``OutputBlockSparsity`` without the products that are zero
-/// by construction.
+/// JᵀJ of a Jacobian whose last columns form one block per output (Jacobians'
+/// `OutputBlockSparsity`, e.g. a network's last layer) without the products that are zero by
+/// construction.
 ///
 /// Residual row s·p + d (sample s, output d) depends on the last columns only through output
 /// d's h block weights and its bias (a network's W_L[d, :] and b_L[d]): its entries in the other
@@ -16,32 +15,32 @@ import LinearAlgebra
 /// every other block zero. For the 5 → 9 → 3 network (c₀ = 54, h = 9, p = 3, m = 576) that is
 /// about 1.15 M multiply-adds instead of the dense 2.03 M. Rows may carry weights (σ): only the
 /// zero pattern is used. Not used when parameters are fixed (the columns move) or p = 1.
-struct OutputLayerGram: Sendable, Equatable {
-    /// c₀: columns of every layer but the last.
-    let denseColumns: Int
+public struct OutputBlockGram: Sendable, Equatable {
+    /// c₀: the dense leading columns (every layer but the last).
+    public let denseColumns: Int
     /// p: outputs per sample.
-    let outputs: Int
+    public let outputs: Int
     /// h: block weights per output (a network's last hidden width).
-    let hidden: Int
+    public let blockWeights: Int
 
-    /// The products of the pattern `sparsity` describes.
-    init(_ sparsity: OutputBlockSparsity) {
-        denseColumns = sparsity.denseColumns
-        outputs = sparsity.outputs
-        hidden = sparsity.blockWeights
+    /// The products of c₀ dense columns then p blocks of h weights and p biases.
+    public init(denseColumns: Int, outputs: Int, blockWeights: Int) {
+        self.denseColumns = denseColumns
+        self.outputs = outputs
+        self.blockWeights = blockWeights
     }
 
     /// n = c₀ + p·(h + 1).
-    var columns: Int { denseColumns + outputs * (hidden + 1) }
+    public var columns: Int { denseColumns + outputs * (blockWeights + 1) }
 
     /// Whether `jacobian` has this structure's shape (n columns, whole samples of p rows).
-    func matches(_ jacobian: Matrix) -> Bool {
+    public func matches(_ jacobian: Matrix) -> Bool {
         jacobian.columns == columns && jacobian.rows % outputs == 0 && jacobian.rows > 0
     }
 
     /// JᵀJ (n × n, both triangles) into `result`; `jacobian` must ``matches(_:)``.
-    func gram(_ jacobian: Matrix, into result: inout Matrix) {
-        let n = columns, m = jacobian.rows, p = outputs, h = hidden, c0 = denseColumns
+    public func gram(_ jacobian: Matrix, into result: inout Matrix) {
+        let n = columns, m = jacobian.rows, p = outputs, h = blockWeights, c0 = denseColumns
         let samples = m / p, stride = Int32(p * n), ld = Int32(n)
         let biasColumn = c0 + p * h
         if result.rows != n || result.columns != n { result.reshape(rows: n, columns: n) }

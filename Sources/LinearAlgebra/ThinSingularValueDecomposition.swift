@@ -1,27 +1,33 @@
 import CBLASLapack
 
-/// A reusable thin SVD A = U Σ Vᵀ of an m × n column-major matrix (LAPACK dgesdd).
-///
-/// Private to the solvers (the covariance and the `svd` LM solver need the factors with
-/// reusable workspaces); k = min(m, n) singular values in decreasing order.
+/// A reusable thin SVD A = U Σ Vᵀ of an m × n column-major matrix (LAPACK dgesdd), for
+/// solvers that decompose a Jacobian repeatedly (the covariance, the `svd` LM system);
+/// k = min(m, n) singular values in decreasing order. ``SingularValueDecomposition`` is the
+/// row-major value type over the same routine.
 /// - Complexity: O(m n²) for m ≥ n; no allocation after the first call at a given shape.
-struct ThinSingularValueDecomposition {
-    private(set) var rows = 0
-    private(set) var columns = 0
+public struct ThinSingularValueDecomposition: Sendable {
+    /// m.
+    public private(set) var rows = 0
+    /// n.
+    public private(set) var columns = 0
     /// σ₁ ≥ … ≥ σₖ ≥ 0.
-    private(set) var singularValues: [Double] = []
+    public private(set) var singularValues: [Double] = []
     /// U, m × k column-major: U[i + j·m].
-    private(set) var u: [Double] = []
+    public private(set) var u: [Double] = []
     /// Vᵀ, k × n column-major: Vᵀ[i + j·k], so vᵢ (column i of V) has entries Vᵀ[i + j·k].
-    private(set) var vTransposed: [Double] = []
+    public private(set) var vTransposed: [Double] = []
     private var work: [Double] = []
     private var integerWork: [Int32] = []
     private var copy: [Double] = []
 
-    var rank: Int { singularValues.count }
+    /// An empty decomposition, sized by the first ``factor(columnMajor:rows:columns:)``.
+    public init() {}
+
+    /// k = min(m, n), the number of singular values.
+    public var rank: Int { singularValues.count }
 
     /// Factors `columnMajor` (m·n values, A[i + j·m]); false if LAPACK did not converge.
-    mutating func factor(columnMajor a: [Double], rows m: Int, columns n: Int) -> Bool {
+    public mutating func factor(columnMajor a: [Double], rows m: Int, columns n: Int) -> Bool {
         let k = min(m, n)
         if m != rows || n != columns {
             rows = m
@@ -46,13 +52,13 @@ struct ThinSingularValueDecomposition {
     }
 
     /// Number of singular values above `relativeTolerance · σ₁`.
-    func numericalRank(relativeTolerance: Double) -> Int {
+    public func numericalRank(relativeTolerance: Double) -> Int {
         guard let largest = singularValues.first, largest > 0 else { return 0 }
         return singularValues.prefix { $0 > relativeTolerance * largest }.count
     }
 
     /// c = Uᵀ b for the first k columns of U.
-    func projectOntoLeftVectors(_ b: [Double], into c: inout [Double]) {
+    public func projectOntoLeftVectors(_ b: [Double], into c: inout [Double]) {
         let k = singularValues.count
         if c.count != k { c = Array(repeating: 0, count: k) }
         for j in 0..<k {
