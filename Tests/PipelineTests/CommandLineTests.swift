@@ -54,7 +54,7 @@ struct CommandLineTests {
         data: {kind: nist, file: \(misra)}
         model: {kind: formula}
         jacobian: {strategies: [forward-loop, reverse-loop, per-sample]}
-        evaluation: [{kind: jacobian-timing, repeats: 100000000, warmup: 0, max-seconds: 0.3}]
+        evaluation: [{kind: jacobian-timing, repeats: 1000000, warmup: 0, max-seconds: 0.3}]
         sweep:
           model.start: ['1', '2', certified, ['1']]
         """.replacingOccurrences(of: "['1']]", with: "'start1']")

@@ -31,6 +31,13 @@ import Testing
         #expect(clock.calls == 12)
     }
 
+    /// A huge warm-up count stops once `max-seconds` is spent (it used to walk every index).
+    @Test func aHugeWarmupStopsAtMaxSeconds() {
+        let (outcome, clock) = run(TimingLoop(repeats: 5, warmup: Int.max, maxSeconds: 1), calls: [0.25])
+        #expect(clock.calls < 20, "\(clock.calls) calls")
+        #expect(outcome.samples.count <= 5)
+    }
+
     @Test func aStrategyPredictedOverWhatIsLeftIsSkippedBeforeAnyCall() {
         var loop = TimingLoop(repeats: 10, warmup: 1, maxSeconds: 0.3, caseBudget: 20, caseElapsedAtStart: 15)
         loop.predictedSeconds = 6

@@ -44,21 +44,35 @@ public struct ExperimentPlan: Sendable {
     }
 
     /// Builds a plan from manifest text; `path` names it in messages and anchors relative file names.
-    public static func plan(text: String, path: String, overrides: [String] = [], registry: PluginRegistry) throws -> ExperimentPlan {
+    ///
+    /// Sizes are checked against `memoryBudget` (``MemoryBudget/system`` unless a test gives
+    /// another; `limits.memory-cap` replaces it) before anything is built.
+    public static func plan(
+        text: String, path: String, overrides: [String] = [], registry: PluginRegistry, memoryBudget: MemoryBudget = .system
+    ) throws -> ExperimentPlan {
         var root = try YAMLParser.parse(text, file: path)
         guard case .mapping = root else {
             throw YAMLError(location: root.location, message: "a manifest is a mapping of fields (name, data, model, …), got \(root.summary)")
         }
         root = root.fillingDefaults(from: try ManifestDefaults.node())
         for override in overrides { root = try apply(override: override, to: root) }
-        let sweepPlan = try SweepAxis.assignments(from: root["sweep"] ?? .scalar(YAMLScalar(value: "", location: root.location)))
+        let maximumCases: Int
+        do {
+            // Read before the sweep is expanded: its size is checked from the axes' lengths.
+            maximumCases = try root["limits"].map { try YAMLNodeDecoder().decode(RunLimits.self, from: $0, keyPath: ["limits"]).maximumCases }
+                ?? RunLimits.defaultMaximumCases
+        } catch let error as YAMLError {
+            throw error.suggestingKey(among: RunLimits.fieldNames)
+        }
+        let sweepPlan = try SweepAxis.assignments(
+            from: root["sweep"] ?? .scalar(YAMLScalar(value: "", location: root.location)), maximumCases: maximumCases)
         let base = root.removing(key: "sweep")
         let directory = (URL(fileURLWithPath: path).deletingLastPathComponent().path)
 
         var cases: [PlannedCase] = []
         var head: ManifestHead?
         let grid = sweepPlan.grid
-        let replicates = try Replicates.count(in: root, sweepCases: grid.count)
+        let replicates = try Replicates.count(in: root, sweepCases: grid.count, maximumCases: maximumCases)
         var index = 0
         for assignment in grid {
             var tree = base
@@ -79,7 +93,7 @@ public struct ExperimentPlan: Sendable {
             for replicate in 0..<replicates {
                 cases.append(try PlannedCase(
                     index: index, sweep: sweep, sweepKeys: sweepPlan.keys.filter { sweep[$0] != nil }, replicate: replicate, tree: tree,
-                    head: caseHead, manifestDirectory: directory, registry: registry))
+                    head: caseHead, manifestDirectory: directory, registry: registry, memoryBudget: memoryBudget))
                 index += 1
             }
         }

@@ -21,6 +21,7 @@ public enum ManifestDefaults {
           memory-cap: null
           time-budget: null
           chunk-above: 256 MiB
+          max-cases: 100000
         """
 
     /// One line per defaulted field for `jacobench list`: `jacobian.reference = forward-vectorized`.
@@ -34,9 +35,10 @@ public enum ManifestDefaults {
         ("jacobian.auto", "(unset)", "unset: `auto` picks the cheapest exact strategy by the cost model's counts (deterministic); NAME or {pin: NAME} pins it; {calibrate: true} decides by timing on this machine"),
         ("solver", "null", "no fit; evaluations run at the model's initial parameters"),
         ("evaluation", "[]", "list of {kind: …} evaluations"),
-        ("limits.memory-cap", "null", "e.g. 2 GiB: a strategy or case predicted to need more is recorded as skipped, not run"),
+        ("limits.memory-cap", "null", "e.g. 2 GiB: a strategy or case predicted to need more is recorded as skipped, not run; unset, the budget is min(physical memory, cgroup limit) and data or a model over it is an error"),
         ("limits.time-budget", "null", "e.g. 2 min per case: predicted longer → skipped; strategies left when it runs out → skipped"),
         ("limits.chunk-above", "256 MiB", "vectorized strategies without `chunk` are chunked to stay under this (and the cap)"),
+        ("limits.max-cases", "100000", "most cases a plan may have (sweep combinations × replicates), checked from the sweep's shape before anything is expanded"),
         ("sweep", "(none)", "grid over dotted keys; each value a list of alternatives"),
     ]
 

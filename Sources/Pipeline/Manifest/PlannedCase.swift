@@ -24,6 +24,15 @@ public struct PlannedCase: Sendable {
     public var jacobian: JacobianSettings
     /// The `limits:` section.
     public var limits: RunLimits
+    /// The bytes this case may use: `limits.memory-cap`, else the machine's (``MemoryBudget``).
+    public var memoryBudget: MemoryBudget = .system
+    /// Bytes the data and model sections alone are predicted to hold (nil when unknown),
+    /// checked against the run's memory budget when the case is planned.
+    public var predictedStageBytes: Int?
+    /// Why the case cannot run within the memory budget, when the manifest bounds its cases
+    /// (``RunLimits/boundsCases``): it is then recorded as skipped. Without a `limits:`
+    /// section such a case is an input error instead.
+    public var overMemoryBudget: String?
     /// The data stage.
     public var data: PreparedStage<Void, DataSplit>
     /// The model stage.
@@ -38,7 +47,7 @@ public struct PlannedCase: Sendable {
 
     init(
         index: Int, sweep: [String: JSONValue], sweepKeys: [String], replicate: Int, tree: YAMLNode, head: ManifestHead,
-        manifestDirectory: String, registry: PluginRegistry
+        manifestDirectory: String, registry: PluginRegistry, memoryBudget: MemoryBudget = .system
     ) throws {
         self.index = index
         self.sweep = sweep
@@ -68,6 +77,38 @@ public struct PlannedCase: Sendable {
         resolvedTree = try resolvedTree.replacingValue(atPath: ["model"], with: model.resolved)
         if let solver { resolvedTree = try resolvedTree.replacingValue(atPath: ["solver"], with: solver.resolved) }
         resolved = try resolvedTree.replacingValue(atPath: ["evaluation"], with: .sequence(evaluations.map(\.resolved), tree.location))
+        self.memoryBudget = MemoryBudget.resolve(memoryCap: head.limits.memoryCap, system: memoryBudget)
+        try checkMemory(self.memoryBudget)
+    }
+
+    /// Predicts the data's and the model's bytes from their sections (checked arithmetic, nothing
+    /// built) and compares them with `budget`: over it, the case is recorded as skipped when the
+    /// manifest bounds its cases, and is an input error (located at the section) otherwise.
+    mutating func checkMemory(_ budget: MemoryBudget) throws {
+        func located<T>(_ stage: YAMLNode, _ keyPath: String, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch let problem as ConfigurationProblem {
+                let field = problem.field.map { "\(keyPath).\($0)" } ?? keyPath
+                throw YAMLError(location: problem.field.flatMap { stage[$0]?.location } ?? stage.location, keyPath: field, message: problem.message)
+            }
+        }
+        let dataFootprint = try located(data.resolved, "data") { try data.footprint(nil) }
+        let modelFootprint = try located(model.resolved, "model") { try model.footprint(dataFootprint?.trainingRows) }
+        let dataBytes = dataFootprint?.bytes ?? 0, modelBytes = modelFootprint?.bytes ?? 0
+        let total = try located(model.resolved, "model") { try CheckedSize.sum([dataBytes, modelBytes], field: "layers") }
+        predictedStageBytes = dataFootprint == nil && modelFootprint == nil ? nil : total
+        guard total > budget.bytes else { return }
+        let dataOver = dataBytes > budget.bytes
+        let reason = dataOver
+            ? "the data alone is predicted to hold \(RunLimits.describe(bytes: dataBytes)), more than the memory budget \(budget.description)"
+            : "the data and model are predicted to hold \(RunLimits.describe(bytes: total)) (model \(RunLimits.describe(bytes: modelBytes))), more than the memory budget \(budget.description)"
+        if limits.boundsCases {
+            overMemoryBudget = reason
+            return
+        }
+        let section = dataOver ? data.resolved : model.resolved
+        throw YAMLError(
+            location: section.location, keyPath: dataOver ? "data" : "model",
+            message: reason + "; make the sizes smaller, or add a limits: section (memory-cap) to record such cases as skipped")
     }
 
     /// The key the replicate takes among the sweep values when a manifest has several.

@@ -3,14 +3,11 @@ import YAMLDecoding
 /// The `replicates:` field: how many independent starts (data and θ₀ drawn again) each
 /// sweep case runs with. Replicate k = 0 … N − 1 enters both seeds (see ``CaseSeeds``).
 enum Replicates {
-    /// Most cases a plan may have (sweep cases × replicates).
-    static let maximumCases = 100_000
-
     /// The checked replicate count of `root` (defaults filled in) for a grid of `sweepCases`.
     ///
     /// - Throws: `YAMLError` at `replicates` when it is not an integer, below 1, or makes the
-    ///   plan larger than ``maximumCases`` (the product is checked for overflow).
-    static func count(in root: YAMLNode, sweepCases: Int) throws -> Int {
+    ///   plan larger than `maximumCases` (`limits.max-cases`; the product is checked for overflow).
+    static func count(in root: YAMLNode, sweepCases: Int, maximumCases: Int) throws -> Int {
         guard let node = root["replicates"] else { return 1 }
         let count: Int
         do {
@@ -25,7 +22,7 @@ enum Replicates {
         guard !overflow, total <= maximumCases else {
             throw YAMLError(
                 location: node.location, keyPath: "replicates",
-                message: "replicates \(count) × \(sweepCases) sweep case\(sweepCases == 1 ? "" : "s") is more than \(maximumCases) cases")
+                message: "replicates \(count) × \(sweepCases) sweep case\(sweepCases == 1 ? "" : "s") is more than limits.max-cases = \(maximumCases) cases")
         }
         return count
     }

@@ -6,6 +6,7 @@ import Foundation
 ///       memory-cap: 2 GiB       # a strategy (or a whole case) predicted above this is skipped
 ///       time-budget: 2 min      # a case predicted (or running) past this is skipped / cut short
 ///       chunk-above: 256 MiB    # vectorized strategies without `chunk` are chunked to stay under this
+///       max-cases: 100000       # most cases a plan may have (sweep × replicates), checked before expanding
 ///
 /// Sizes take B, kB/KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB (powers of 1024),
 /// or a bare number of bytes; durations take ms, s, min, h or a bare number of seconds.
@@ -19,6 +20,11 @@ public struct RunLimits: Decodable, Sendable, Equatable {
     /// Peak bytes above which `forward-vectorized` / `reverse-vectorized` without an
     /// explicit `chunk` run chunked (the smaller of this and the memory cap).
     public var chunkAbove: Int
+    /// Most cases a plan may have (sweep combinations × replicates).
+    public var maximumCases: Int
+
+    /// 100,000 cases: far more than a run finishes in a day, far fewer than fill memory.
+    public static let defaultMaximumCases = 100_000
 
     /// 256 MiB: a vectorized sweep over the whole batch stays in memory on any laptop.
     public static let defaultChunkAbove = 256 << 20
@@ -27,16 +33,18 @@ public struct RunLimits: Decodable, Sendable, Equatable {
     public static let standard = RunLimits(memoryCap: nil, timeBudget: nil, chunkAbove: defaultChunkAbove)
 
     /// Limits; see the properties.
-    public init(memoryCap: Int?, timeBudget: Double?, chunkAbove: Int = defaultChunkAbove) {
+    public init(memoryCap: Int?, timeBudget: Double?, chunkAbove: Int = defaultChunkAbove, maximumCases: Int = defaultMaximumCases) {
         self.memoryCap = memoryCap
         self.timeBudget = timeBudget
         self.chunkAbove = chunkAbove
+        self.maximumCases = maximumCases
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case memoryCap = "memory-cap"
         case timeBudget = "time-budget"
         case chunkAbove = "chunk-above"
+        case maximumCases = "max-cases"
     }
 
     /// Every key of the section.
@@ -61,7 +69,14 @@ public struct RunLimits: Decodable, Sendable, Equatable {
         chunkAbove = try text(.chunkAbove).map { value in
             do { return try Self.bytes(value) } catch let problem as LimitValueProblem { throw fail(.chunkAbove, problem.message) }
         } ?? Self.defaultChunkAbove
+        let cases = try container.decodeIfPresent(Int.self, forKey: .maximumCases) ?? Self.defaultMaximumCases
+        guard cases >= 1 else { throw fail(.maximumCases, "must be at least 1, got \(cases)") }
+        maximumCases = cases
     }
+
+    /// Whether the manifest bounds its cases (a memory cap or a time budget): then a case
+    /// over a limit is recorded as skipped instead of refused.
+    public var boundsCases: Bool { memoryCap != nil || timeBudget != nil }
 
     /// The byte budget vectorized strategies are chunked to: the smaller of `chunk-above` and the cap.
     public var chunkBudget: Int { min(chunkAbove, memoryCap ?? Int.max) }

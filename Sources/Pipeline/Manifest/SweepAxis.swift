@@ -80,9 +80,13 @@ public struct SweepAxis: Sendable, Equatable {
     /// list of such mappings, each a panel of its own: cases of different grids may vary
     /// different keys). Returns every key in first-seen order and every assignment, grid
     /// after grid.
-    static func assignments(from sweep: YAMLNode) throws -> (keys: [String], grid: [[(axis: SweepAxis, value: YAMLNode)]]) {
+    ///
+    /// - Throws: when the combinations (counted from the axes' lengths with checked arithmetic,
+    ///   before any is built) are more than `maximumCases` (`limits.max-cases`).
+    static func assignments(from sweep: YAMLNode, maximumCases: Int) throws -> (keys: [String], grid: [[(axis: SweepAxis, value: YAMLNode)]]) {
         guard case .sequence(let grids, _) = sweep else {
             let axes = try axes(from: sweep)
+            try checkCount([axes], at: sweep, maximumCases: maximumCases)
             return (axes.map(\.key), grid(axes))
         }
         guard !grids.isEmpty else {
@@ -91,11 +95,14 @@ public struct SweepAxis: Sendable, Equatable {
         var keys: [String] = []
         var combined: [[(axis: SweepAxis, value: YAMLNode)]] = []
         var seen = Set<String>()
-        for node in grids {
+        let panels = try grids.map { node in
             guard case .mapping = node else {
                 throw YAMLError(location: node.location, keyPath: "sweep", message: "each item of a list of sweep grids is a mapping of dotted keys to lists of values, got \(node.summary)")
             }
-            let axes = try axes(from: node)
+            return (node, try axes(from: node))
+        }
+        try checkCount(panels.map(\.1), at: sweep, maximumCases: maximumCases)
+        for (node, axes) in panels {
             for axis in axes where !keys.contains(axis.key) { keys.append(axis.key) }
             for assignment in grid(axes) {
                 let text = assignment.map { "\($0.axis.key)=\($0.value.jsonValue.canonicalText)" }.sorted().joined(separator: "\n")
@@ -106,6 +113,25 @@ public struct SweepAxis: Sendable, Equatable {
             }
         }
         return (keys, combined)
+    }
+
+    /// Σ over grids of Π axis lengths, checked for overflow and against `maximumCases`.
+    static func checkCount(_ grids: [[SweepAxis]], at sweep: YAMLNode, maximumCases: Int) throws {
+        var total = 0, overflow = false
+        for axes in grids {
+            var product = 1
+            for axis in axes where !overflow {
+                let next = product.multipliedReportingOverflow(by: axis.values.count)
+                product = next.partialValue
+                overflow = next.overflow
+            }
+            if !overflow { (total, overflow) = total.addingReportingOverflow(product) }
+        }
+        guard overflow || total > maximumCases else { return }
+        let count = overflow ? "more than \(Int.max)" : "\(total)"
+        throw YAMLError(
+            location: sweep.location, keyPath: "sweep",
+            message: "the sweep has \(count) combinations, more than limits.max-cases = \(maximumCases); raise limits.max-cases to run more")
     }
 
     /// Every combination, first axis outermost (the last axis varies fastest); one empty

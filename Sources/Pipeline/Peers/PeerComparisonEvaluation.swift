@@ -71,6 +71,9 @@ public enum PeerComparisonEvaluation: EvaluationStage {
             throw ConfigurationProblem(field: field, reason)
         }
         try CheckedNumber.positive(configuration.repeats, field: "repeats")
+        guard configuration.repeats <= JacobianTimingEvaluation.maximumRepeats else {
+            throw ConfigurationProblem(field: "repeats", "must be at most \(JacobianTimingEvaluation.maximumRepeats), got \(configuration.repeats)")
+        }
         try CheckedNumber.positive(configuration.budget, field: "budget")
         for name in configuration.strategies where !JacobianStrategyCatalog.names.contains(name) {
             throw ConfigurationProblem(

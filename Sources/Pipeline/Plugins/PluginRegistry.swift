@@ -64,6 +64,9 @@ public struct PreparedStage<Input, Output>: Sendable {
     public var preflight: @Sendable (StageEnvironment) throws -> Void = { _ in }
     /// Input and target columns the section fixes (data produces / a model needs), when known.
     public var columns: (inputs: Int, targets: Int)?
+    /// The memory the stage will hold over a number of training rows (data stages ignore
+    /// it), from the configuration alone; nil when unknown. Throws on a size overflow.
+    public var footprint: @Sendable (_ trainingRows: Int?) throws -> StageFootprint? = { _ in nil }
 }
 
 /// The plugins a run can use, by role and `kind`.
@@ -96,11 +99,16 @@ public struct PluginRegistry: Sendable {
         data[Stage.kind] = Entry(
             description: PluginDescription(role: .data, kind: Stage.kind, summary: Stage.summary, options: Stage.Configuration.options),
             prepare: { node, path in
-                let (configuration, resolved) = try Self.decode(Stage.Configuration.self, kind: Stage.kind, from: node, keyPath: path, validate: Stage.validate)
+                // Sizes are checked (overflow, located at the field) with the other options.
+                let (configuration, resolved) = try Self.decode(Stage.Configuration.self, kind: Stage.kind, from: node, keyPath: path) {
+                    try Stage.validate($0)
+                    _ = try Stage.footprint(in: $0)
+                }
                 let files = Self.locate(Stage.files(in: configuration), in: resolved)
                 var prepared = PreparedStage<Void, DataSplit>(kind: Stage.kind, resolved: resolved, files: files) { environment, _ in
                     try Stage.load(environment.context(configuration))
                 }
+                prepared.footprint = { _ in try Stage.footprint(in: configuration) }
                 prepared.preflight = { environment in try Stage.preflight(environment.context(configuration)) }
                 prepared.columns = Stage.columns(in: configuration)
                 return prepared
@@ -112,11 +120,15 @@ public struct PluginRegistry: Sendable {
         models[Stage.kind] = Entry(
             description: PluginDescription(role: .model, kind: Stage.kind, summary: Stage.summary, options: Stage.Configuration.options),
             prepare: { node, path in
-                let (configuration, resolved) = try Self.decode(Stage.Configuration.self, kind: Stage.kind, from: node, keyPath: path, validate: Stage.validate)
+                let (configuration, resolved) = try Self.decode(Stage.Configuration.self, kind: Stage.kind, from: node, keyPath: path) {
+                    try Stage.validate($0)
+                    _ = try Stage.footprint(in: $0, trainingRows: nil)
+                }
                 let files = Self.locate(Stage.files(in: configuration), in: resolved)
                 var prepared = PreparedStage<DataSplit, any FittableModel>(kind: Stage.kind, resolved: resolved, files: files) { environment, data in
                     try Stage.build(environment.context(configuration), data: data)
                 }
+                prepared.footprint = { rows in try Stage.footprint(in: configuration, trainingRows: rows) }
                 prepared.columns = Stage.columns(in: configuration)
                 return prepared
             })

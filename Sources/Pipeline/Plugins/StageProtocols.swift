@@ -21,6 +21,11 @@ public protocol DataStage: Sendable {
     /// Input and target column counts when the configuration alone determines them (so a
     /// model of the wrong width is rejected before any case runs). Default: nil (unknown).
     static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)?
+    /// The memory the data will hold and its training rows, from the configuration alone
+    /// with checked arithmetic (``CheckedSize``; an overflow throws a ``ConfigurationProblem``
+    /// naming the field). Checked against the run's ``MemoryBudget`` before anything is built.
+    /// Default: nil (unknown until loaded, e.g. a CSV file).
+    static func footprint(in configuration: Configuration) throws -> StageFootprint?
     /// Reads the named files once before any case runs, so a malformed file is an input
     /// error (exit 2) rather than a failed case. Default: nothing.
     static func preflight(_ context: StageContext<Configuration>) throws
@@ -42,6 +47,10 @@ public protocol ModelStage: Sendable {
     static func validate(_ configuration: Configuration) throws
     /// The input and output widths the model needs, when its configuration fixes them. Default: nil.
     static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)?
+    /// The memory the model will hold over `trainingRows` rows (parameters and its maps'
+    /// per-sample buffers; nil rows: the parameters alone), with checked arithmetic as
+    /// ``DataStage/footprint(in:)``. Default: nil (unknown).
+    static func footprint(in configuration: Configuration, trainingRows: Int?) throws -> StageFootprint?
     /// Builds the model for `data` (initial parameters drawn from the context's `parameterSeed`).
     static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel
 }
@@ -83,9 +92,13 @@ extension DataStage {
     public static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)? { nil }
     /// No extra checks by default.
     public static func validate(_ configuration: Configuration) throws {}
+    /// Unknown by default.
+    public static func footprint(in configuration: Configuration) throws -> StageFootprint? { nil }
 }
 
 extension ModelStage {
+    /// Unknown by default.
+    public static func footprint(in configuration: Configuration, trainingRows: Int?) throws -> StageFootprint? { nil }
     /// No files by default.
     public static func files(in configuration: Configuration) -> [String] { [] }
     /// Unknown by default.

@@ -27,6 +27,12 @@ public enum CaseExecution {
                 minimumMicroseconds: microseconds, maximumMicroseconds: microseconds))
             return value
         }
+        if let reason = plannedCase.overMemoryBudget {
+            record.status = .skipped
+            record.error = reason
+            record.elapsedSeconds = caseClock.elapsedSeconds
+            return record
+        }
         do {
             let data = try timed("data") { try plannedCase.data.run(environment, ()) }
             let model = try timed("model") { try plannedCase.model.run(environment, data) }
@@ -37,7 +43,19 @@ public enum CaseExecution {
                 .text("model.initial_parameters_hash", ContentHash.parameters(model.initialParameters)),
             ]
             let residuals = try model.residualMap(on: data.training)
-            if plannedCase.limits.memoryCap != nil || plannedCase.limits.timeBudget != nil {
+            let differentiatesResiduals = plannedCase.solver != nil || plannedCase.jacobian.withRespectTo == .parameters
+            // Every Jacobian of this case is at least M × N doubles: refuse before allocating.
+            // Under limits the estimate below says more (its peak includes J), unless J is too
+            // large for its arithmetic.
+            if differentiatesResiduals, let reason = JacobianBudget.excess(of: residuals, budget: plannedCase.memoryBudget),
+               !plannedCase.limits.boundsCases || !JacobianBudget.isCountable(residuals) {
+                guard plannedCase.limits.boundsCases else { throw JacobianBudget.Refusal(reason: reason) }
+                record.status = .skipped
+                record.error = reason
+                record.elapsedSeconds = caseClock.elapsedSeconds
+                return record
+            }
+            if plannedCase.limits.boundsCases {
                 currentStage = "limits"
                 let estimate = try CaseEstimate.estimate(plannedCase, data: data, model: model, residuals: residuals)
                 if let reason = estimate.skipReason(under: plannedCase.limits) {

@@ -72,13 +72,22 @@ public enum FunctionData: DataStage {
             try CheckedNumber.positive(configuration.samples, field: "samples")
             try CheckedNumber.trainingRows(samples: configuration.samples, testFraction: configuration.testFraction)
         }
+        // The formula is checked on a one-point draw (never at full size).
         var probe = configuration
-        if probe.grid == nil { probe.samples = min(max(probe.samples, 0), 1) == 0 ? probe.samples : 1 }
+        if let grid = probe.grid { probe.grid = grid.map { _ in 1 } } else { probe.samples = 1 }
         do {
             _ = try source(probe).generate(seed: 0)
         } catch {
             throw ConfigurationProblem(field: error.field, error.message)
         }
+    }
+
+    /// Every sample's inputs and target (random samples or the grid's points).
+    public static func footprint(in configuration: Configuration) throws -> StageFootprint? {
+        let rows = try configuration.grid.map { try CheckedSize.product($0, field: "grid") } ?? configuration.samples
+        let columns = try CheckedSize.sum([configuration.axes.count, 1], field: "axes")
+        let bytes = try CheckedSize.bytes(doubles: try CheckedSize.product([rows, columns], field: configuration.grid == nil ? "samples" : "grid"), field: "samples")
+        return StageFootprint(trainingRows: rows, bytes: bytes)
     }
 
     /// One input per axis, one target.

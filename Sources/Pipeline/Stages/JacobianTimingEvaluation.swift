@@ -46,9 +46,17 @@ public enum JacobianTimingEvaluation: EvaluationStage {
     public static let summary = "median, quartiles, min and spread of every strategy's wall time, in µs and forward-pass units"
 
     /// Counts must be positive.
+    /// Most `repeats` (and `warmup` calls) one strategy may ask for: every repeat keeps its
+    /// time, so the count bounds memory; `max-seconds` usually ends the loop long before.
+    public static let maximumRepeats = 1_000_000
+
     public static func validate(_ configuration: Configuration) throws {
-        guard configuration.repeats > 0 else { throw ConfigurationProblem(field: "repeats", "must be positive, got \(configuration.repeats)") }
-        guard configuration.warmup >= 0 else { throw ConfigurationProblem(field: "warmup", "must be ≥ 0, got \(configuration.warmup)") }
+        guard configuration.repeats > 0, configuration.repeats <= maximumRepeats else {
+            throw ConfigurationProblem(field: "repeats", "must be in 1…\(maximumRepeats), got \(configuration.repeats)")
+        }
+        guard configuration.warmup >= 0, configuration.warmup <= maximumRepeats else {
+            throw ConfigurationProblem(field: "warmup", "must be in 0…\(maximumRepeats), got \(configuration.warmup)")
+        }
         try CheckedNumber.positive(configuration.maxSeconds, field: "max-seconds")
     }
 

@@ -39,7 +39,7 @@ public enum MLPModelStage: ModelStage {
     /// Widths and names are checked before any case runs.
     public static func validate(_ configuration: Configuration) throws {
         guard configuration.layers.count >= 2, configuration.layers.allSatisfy({ $0 > 0 }) else {
-            throw ConfigurationProblem(field: "layers", "need at least an input and an output width, all positive; got \(configuration.layers)")
+            throw ConfigurationProblem(field: "layers", "need at least an input and an output width, all positive; got \(NetworkSize.shown(configuration.layers))")
         }
         for (field, name) in [("activation", configuration.activation), ("output-activation", configuration.outputActivation)] where Activation(name: name) == nil {
             throw ConfigurationProblem(field: field, "unknown activation '\(name)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -47,6 +47,11 @@ public enum MLPModelStage: ModelStage {
         guard ParameterInitialization(name: configuration.initialization) != nil else {
             throw ConfigurationProblem(field: "initialization", "unknown initialization '\(configuration.initialization)'; known: glorot, he, uniform")
         }
+    }
+
+    /// The network's parameters and its maps' per-sample buffers over `trainingRows`.
+    public static func footprint(in configuration: Configuration, trainingRows: Int?) throws -> StageFootprint? {
+        StageFootprint(bytes: try NetworkSize.bytes(configuration.layers, rows: trainingRows ?? 0, field: "layers", rowsField: "layers"))
     }
 
     /// d inputs and p outputs, from the widths.

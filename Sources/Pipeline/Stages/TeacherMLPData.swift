@@ -38,17 +38,33 @@ public enum TeacherMLPData: DataStage {
     /// One line.
     public static let summary = "targets from a random teacher network on x ~ U(-1, 1)^d, plus Gaussian noise"
 
-    /// Sizes, noise and activation are checked before any case runs.
+    /// Sizes, noise and activation are checked before any case runs (nothing is built:
+    /// sizes go through ``footprint(in:)``).
     public static func validate(_ configuration: Configuration) throws {
         guard Activation(name: configuration.activation) != nil else {
             throw ConfigurationProblem(field: "activation", "unknown activation '\(configuration.activation)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try CheckedNumber.nonNegative(configuration.noise, field: "noise")
-        do {
-            _ = try source(configuration, samplesCap: 1).generate(seed: 0)
-        } catch {
-            throw ConfigurationProblem(field: error.field, error.message)
+        guard configuration.layers.count >= 2, configuration.layers.allSatisfy({ $0 > 0 }) else {
+            throw ConfigurationProblem(field: "layers", "need at least an input and an output width, all positive; got \(NetworkSize.shown(configuration.layers))")
         }
+        try CheckedNumber.positive(configuration.samples, field: "samples")
+        guard configuration.testSamples >= 0 else {
+            throw ConfigurationProblem(field: "test-samples", "must be ≥ 0, got \(configuration.testSamples)")
+        }
+    }
+
+    /// The teacher's parameters, every sample's inputs and targets, and the teacher's
+    /// activations over them.
+    public static func footprint(in configuration: Configuration) throws -> StageFootprint? {
+        guard let first = configuration.layers.first, let last = configuration.layers.last else { return nil }
+        let rows = try CheckedSize.sum([configuration.samples, configuration.testSamples], field: "test-samples")
+        let columns = try CheckedSize.sum([first, last], field: "layers")
+        // An overflow over the rows is blamed on the larger of the two counts.
+        let rowsField = configuration.testSamples > configuration.samples ? "test-samples" : "samples"
+        let samples = try CheckedSize.bytes(doubles: try CheckedSize.product([rows, columns], field: rowsField), field: rowsField)
+        let teacher = try NetworkSize.bytes(configuration.layers, rows: rows, field: "layers", rowsField: rowsField)
+        return StageFootprint(trainingRows: configuration.samples, bytes: try CheckedSize.sum([samples, teacher], field: rowsField))
     }
 
     /// d inputs and p targets, from the teacher's widths.

@@ -69,7 +69,8 @@ struct TimingLoop {
             return Outcome(samples: [timedCall()], cutShort: nil, timedOnce: true)
         }
         var warmupCall: Double?
-        for warmupIndex in 0..<warmup where spent() <= maxSeconds {
+        for warmupIndex in 0..<warmup {
+            guard spent() <= maxSeconds else { break }
             if let reason = overrun() {
                 return Outcome(samples: warmupCall.map { [$0] } ?? [], cutShort: reason, timedOnce: false)
             }
@@ -78,7 +79,8 @@ struct TimingLoop {
             warmupCall = seconds
             if warmupIndex == 0 && seconds > maxSeconds { return Outcome(samples: [seconds], cutShort: nil, timedOnce: true) }
         }
-        samples.reserveCapacity(repeats)
+        // Repeats usually stop at max-seconds long before a large count: reserve a little.
+        samples.reserveCapacity(min(repeats, 1024))
         for repeatIndex in 0..<repeats {
             if let reason = overrun() {
                 let kept = samples.isEmpty ? (warmupCall.map { [$0] } ?? []) : samples

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import YAMLDecoding
+@testable import Pipeline
+
+/// Sizes are predicted from the manifest with checked arithmetic and held against the
+/// memory budget before anything is built.
+@Suite struct MemoryBudgetTests {
+    static let file = "/tmp/memory-budget.yaml"
+
+    static func manifest(data: String, model: String = "{kind: mlp, layers: [5, 30, 3]}", extra: String = "") -> String {
+        "name: m\ndata: \(data)\nmodel: \(model)\n\(extra)"
+    }
+
+    static let teacher = "{kind: teacher-mlp, layers: [5, 30, 3], samples: 192}"
+
+    @Test func theBudgetIsTheSmallerOfPhysicalMemoryAndTheCgroupLimit() {
+        #expect(MemoryBudget.detect(physicalBytes: 8 << 30, cgroupLimit: (2 << 30, "memory.max"))
+            == MemoryBudget(bytes: 2 << 30, source: "cgroup memory.max"))
+        #expect(MemoryBudget.detect(physicalBytes: 8 << 30, cgroupLimit: (16 << 30, "memory.max"))
+            == MemoryBudget(bytes: 8 << 30, source: "physical memory"))
+        #expect(MemoryBudget.detect(physicalBytes: 8 << 30, cgroupLimit: nil).source == "physical memory")
+        #expect(MemoryBudget.resolve(memoryCap: 1 << 20, system: MemoryBudget(bytes: 8 << 30, source: "x"))
+            == MemoryBudget(bytes: 1 << 20, source: "limits.memory-cap"))
+    }
+
+    @Test func cgroupFilesAreReadV2FirstAndMaxMeansNone() {
+        let v2 = MemoryBudget.cgroupLimitBytes { $0 == "/sys/fs/cgroup/memory.max" ? "4294967296\n" : nil }
+        #expect(v2?.bytes == 4_294_967_296 && v2?.file == "memory.max")
+        #expect(MemoryBudget.cgroupLimitBytes { $0 == "/sys/fs/cgroup/memory.max" ? "max\n" : nil } == nil)
+        let v1 = MemoryBudget.cgroupLimitBytes { $0.hasSuffix("memory.limit_in_bytes") ? "1073741824" : nil }
+        #expect(v1?.bytes == 1_073_741_824 && v1?.file == "memory/memory.limit_in_bytes")
+        // cgroup v1's "no limit" is a number near Int.max.
+        #expect(MemoryBudget.cgroupLimitBytes { $0.hasSuffix("memory.limit_in_bytes") ? "9223372036854771712" : nil } == nil)
+    }
+
+    /// 10¹⁴ samples would take petabytes and hours to draw: the refusal comes from the
+    /// configuration alone, so this test returning at all shows nothing was built.
+    @Test func dataOverTheBudgetIsAnInputErrorAtTheDataSection() throws {
+        let text = Self.manifest(data: "{kind: teacher-mlp, layers: [5, 30, 3], samples: 100000000000000}")
+        let error = try #require(throws: YAMLError.self) {
+            _ = try ExperimentPlan.plan(text: text, path: Self.file, registry: .standard, memoryBudget: MemoryBudget(bytes: 1 << 30, source: "test"))
+        }
+        #expect(error.keyPath == "data")
+        #expect(error.message.contains("the data alone is predicted to hold") && error.message.contains("more than the memory budget 1.0 GiB (test)"), "\(error.message)")
+    }
+
+    @Test func aModelOverTheBudgetIsAnInputErrorAtTheModelSection() throws {
+        let text = Self.manifest(data: Self.teacher, model: "{kind: mlp, layers: [5, 100000, 3]}")
+        let error = try #require(throws: YAMLError.self) {
+            _ = try ExperimentPlan.plan(text: text, path: Self.file, registry: .standard, memoryBudget: MemoryBudget(bytes: 64 << 20, source: "test"))
+        }
+        #expect(error.keyPath == "model", "\(error)")
+    }
+
+    @Test func aSizeOverflowNamesTheField() throws {
+        let text = Self.manifest(data: "{kind: teacher-mlp, layers: [5, 30, 3], samples: 192, test-samples: 9223372036854775000}")
+        let error = try #require(throws: YAMLError.self) { _ = try ExperimentPlan.plan(text: text, path: Self.file, registry: .standard) }
+        #expect(error.keyPath == "data.test-samples", "\(error)")
+        #expect(error.message.hasPrefix("size overflows"), "\(error)")
+    }
+
+    /// Under a limits: section a case over its memory cap is planned, then recorded as
+    /// skipped without building its data.
+    @Test func underALimitsSectionACaseOverItsCapIsRecordedAsSkipped() throws {
+        let text = Self.manifest(data: "{kind: teacher-mlp, layers: [5, 30, 3], samples: 100000}", extra: "limits: {memory-cap: 1 MiB}\n")
+        let plan = try ExperimentPlan.plan(text: text, path: Self.file, registry: .standard)
+        let plannedCase = try #require(plan.cases.first)
+        let reason = try #require(plannedCase.overMemoryBudget)
+        #expect(reason.contains("more than the memory budget 1.0 MiB (limits.memory-cap)"), "\(reason)")
+        let record = try CaseExecution.run(plannedCase, cancellation: CancellationFlag())
+        #expect(record.status == .skipped)
+        #expect(record.error == reason)
+    }
+
+    /// Data and model fit, but J (576 × 273 doubles, 1.2 MiB) does not: without limits the case
+    /// fails with the reason before any strategy allocates it; with limits it is skipped.
+    @Test func aJacobianOverTheBudgetIsRefusedBeforeAnyStrategyRuns() throws {
+        let budget = MemoryBudget(bytes: 800 << 10, source: "test")
+        let fit = "solver: {kind: levenberg-marquardt}\n"
+        let plan = try ExperimentPlan.plan(text: Self.manifest(data: Self.teacher, extra: fit), path: Self.file, registry: .standard, memoryBudget: budget)
+        let plannedCase = try #require(plan.cases.first)
+        #expect(plannedCase.overMemoryBudget == nil)
+        let record = try CaseExecution.run(plannedCase, cancellation: CancellationFlag())
+        #expect(record.status == .failed)
+        #expect(record.error?.contains("the Jacobian alone (M = 576 × N = 273 doubles) needs 1.2 MiB, more than the memory budget 800.0 KiB (test)") == true, "\(record.error ?? "")")
+        #expect(record.fit == nil, "the solver never ran")
+
+        let bounded = try ExperimentPlan.plan(
+            text: Self.manifest(data: Self.teacher, extra: fit + "limits: {memory-cap: 800 KiB}\n"), path: Self.file, registry: .standard)
+        let skipped = try CaseExecution.run(try #require(bounded.cases.first), cancellation: CancellationFlag())
+        #expect(skipped.status == .skipped, "\(skipped.error ?? "")")
+    }
+
+    /// 10 axes of 10 values: 10¹⁰ combinations, refused from the axes' lengths (building
+    /// them would exhaust memory long before an answer).
+    @Test func aSweepIsCountedFromItsShapeBeforeExpansion() throws {
+        var sweep = "sweep:\n"
+        for axis in 0..<10 { sweep += "  data.x\(axis): [" + (0..<10).map(String.init).joined(separator: ", ") + "]\n" }
+        let node = try YAMLParser.parse(sweep, file: Self.file)
+        let error = try #require(throws: YAMLError.self) { _ = try SweepAxis.assignments(from: try #require(node["sweep"]), maximumCases: 100_000) }
+        #expect(error.message.contains("10000000000 combinations, more than limits.max-cases = 100000"), "\(error)")
+        var three = "sweep:\n"
+        for axis in 0..<3 { three += "  data.x\(axis): [" + (0..<10).map(String.init).joined(separator: ", ") + "]\n" }
+        let threeAxes = try #require(try YAMLParser.parse(three, file: Self.file)["sweep"])
+        #expect(throws: YAMLError.self) { _ = try SweepAxis.assignments(from: threeAxes, maximumCases: 999) }
+        #expect(try SweepAxis.assignments(from: threeAxes, maximumCases: 1000).grid.count == 1000)
+    }
+}
