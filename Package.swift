@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C libraries from Debian.
@@ -62,7 +63,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "LinearAlgebra", "JSONDocuments", "YAMLDecoding", "Jacobians", "NeuralNetworks",
-                "FormulaModels", "Datasets", "Solvers", "Reports",
+                "FormulaModels", "Datasets", "Solvers", "Reports", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

@@ -64,6 +64,18 @@ struct BatchRunner {
         } catch {
             return BatchOutcome(manifest: manifest, exitCode: ExitStatus.failure, bundle: nil, errorTail: "cannot start \(executable): \(error)")
         }
+        // An interrupted batch (SIGINT, or SIGTERM sent to this process alone) interrupts its
+        // running children, which keep their finished cases for --resume.
+        let child = process.processIdentifier
+        DispatchQueue.global().async {
+            while process.isRunning {
+                if CancellationFlag.process.isCancelled {
+                    kill(child, SIGINT)
+                    return
+                }
+                usleep(100_000)
+            }
+        }
         // Read both pipes concurrently so neither fills up and blocks the child.
         let errorData = Mutex(Data())
         let reader = DispatchGroup()

@@ -8,7 +8,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run an experiment manifest into a result bundle; the last stdout line is the bundle's path.",
-        discussion: "Exit status: 0 all cases ok, 1 some case failed, 2 invalid manifest or arguments, 130 interrupted (finish with --resume).")
+        discussion: "Exit status: 0 all cases ok, 1 some case failed, 2 invalid manifest or arguments, 3 the filesystem failed (unwritable, full disk; finished cases kept), 130 interrupted by SIGINT or SIGTERM (finish with --resume).")
 
     @Argument(help: "The manifest (experiments/NAME.yaml). Not needed with --resume.")
     var file: String?
@@ -19,8 +19,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a field: --set model.layers=[5,32,3] (repeatable).")
     var overrides: [String] = []
 
-    @Option(name: .long, help: "Finish the pending cases of an interrupted bundle.")
+    @Option(name: .long, help: "Finish the pending cases of an interrupted bundle (or of the hidden .<run-id>.partial folder a killed run left).")
     var resume: String?
+
+    @Flag(name: .long, help: "With --resume: recompute every case even though the manifest or a data file changed since the run.")
+    var force = false
 
     @Option(name: .customLong("pin-from"), help: "Pin each case's auto (evaluations and solver) to the choice this bundle recorded for the case with the same id.")
     var pinFrom: String?
@@ -44,8 +47,9 @@ struct RunCommand: ParsableCommand {
             guard pinFrom == nil else {
                 throw UsageError("--resume keeps the bundle's own decisions; --pin-from is for a new run")
             }
-            outcome = try ExperimentRunner.resume(bundlePath: resume, registry: .standard, display: display, threads: threadSettings)
+            outcome = try ExperimentRunner.resume(bundlePath: resume, registry: .standard, display: display, threads: threadSettings, force: force)
         } else {
+            guard !force else { throw UsageError("--force goes with --resume") }
             guard let file else { throw UsageError("give a manifest: jacobench run experiments/NAME.yaml") }
             var plan = try ExperimentPlan.load(path: file, overrides: overrides, registry: .standard)
             if let pinFrom {
@@ -60,6 +64,7 @@ struct RunCommand: ParsableCommand {
         if skipped > 0 { note += ", \(skipped) skipped (over limits; reasons in summary.md)" }
         if outcome.interrupted { note += "; interrupted — finish with: jacobench run --resume \(outcome.bundlePath)" }
         FileHandle.standardError.write(Data((note + "\n").utf8))
+        for warning in outcome.warnings { FileHandle.standardError.write(Data(("jacobench: warning: " + warning + "\n").utf8)) }
         print(outcome.bundlePath)
         if outcome.interrupted { throw ExitCode(ExitStatus.interrupted) }
         if failed > 0 { throw ExitCode(ExitStatus.failure) }

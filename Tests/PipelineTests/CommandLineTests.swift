@@ -140,7 +140,9 @@ struct CommandLineTests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder + "/r/slow/latest") == URL(fileURLWithPath: earlierBundle).lastPathComponent)
     }
 
-    @Test func interruptKeepsFinishedCasesAndResumeFinishesTheRest() throws {
+    /// SIGINT (Ctrl-C) and SIGTERM (scancel, a job's time limit) both keep the finished cases.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func interruptKeepsFinishedCasesAndResumeFinishesTheRest(signal: Int32) throws {
         let folder = try temporaryDirectory()
         try slowManifest.write(toFile: folder + "/slow.yaml", atomically: true, encoding: .utf8)
         let launched = try launch(["run", "slow.yaml", "--results", "r"], in: folder)
@@ -155,9 +157,9 @@ struct CommandLineTests {
             Thread.sleep(forTimeInterval: 0.05)
             waited += 0.05
         }
-        kill(launched.0.processIdentifier, SIGINT)
+        kill(launched.0.processIdentifier, signal)
         let interrupted = finish(launched)
-        #expect(interrupted.status == 130, "\(interrupted.stderr)")
+        #expect(interrupted.status == 130, "signal \(signal): \(interrupted.stderr)")
         let bundle = folder + "/" + lastLine(interrupted.stdout)
         let status = try BundleFiles.readJSON(bundle + "/status.json")
         #expect(status["complete"] == .bool(false))

@@ -14,6 +14,12 @@ public enum BundleDocuments {
         JSONValue.object(Dictionary(record.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })).text()
     }
 
+    /// `cases/<id>/metric_kinds.json`: {metric name: deterministic | timing}, so a case's
+    /// record can be rebuilt from its folder alone (a killed run's partial bundle).
+    public static func metricKinds(_ record: CaseRecord) -> String {
+        JSONValue.object(Dictionary(record.metrics.map { ($0.name, JSONValue.string($0.kind.rawValue)) }, uniquingKeysWith: { _, last in last })).text()
+    }
+
     /// `cases/<id>/parameters.json`: names, initial and fitted values, standard errors.
     public static func parameters(_ record: CaseRecord) -> String {
         JSONValue.object([

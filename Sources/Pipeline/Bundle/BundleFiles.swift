@@ -12,7 +12,7 @@ enum BundleFiles {
         do {
             try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
-            throw BundleError("cannot write \(path): \(error.localizedDescription)")
+            throw BundleError(inputOutput: "cannot write \(path): \(error.localizedDescription)")
         }
     }
 
@@ -21,7 +21,7 @@ enum BundleFiles {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw BundleError("cannot create folder \(path): \(error.localizedDescription)")
+            throw BundleError(inputOutput: "cannot create folder \(path): \(error.localizedDescription)")
         }
     }
 
@@ -29,7 +29,7 @@ enum BundleFiles {
     static func makeDirectoryExclusively(_ path: String) throws -> Bool {
         if mkdir(path, 0o755) == 0 { return true }
         if errno == EEXIST { return false }
-        throw BundleError("cannot create folder \(path): \(String(cString: strerror(errno)))")
+        throw BundleError(inputOutput: "cannot create folder \(path): \(String(cString: strerror(errno)))")
     }
 
     /// Renames `source` to `destination` (atomic on one filesystem); refuses to replace an existing bundle.
@@ -38,7 +38,7 @@ enum BundleFiles {
             throw BundleError("cannot rename \(source) to \(destination): destination exists")
         }
         guard Foundation.rename(source, destination) == 0 else {
-            throw BundleError("cannot rename \(source) to \(destination): \(String(cString: strerror(errno)))")
+            throw BundleError(inputOutput: "cannot rename \(source) to \(destination): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -46,11 +46,11 @@ enum BundleFiles {
     static func pointLink(_ link: String, at target: String) throws {
         let temporary = link + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard symlink(target, temporary) == 0 else {
-            throw BundleError("cannot create link \(temporary): \(String(cString: strerror(errno)))")
+            throw BundleError(inputOutput: "cannot create link \(temporary): \(String(cString: strerror(errno)))")
         }
         guard Foundation.rename(temporary, link) == 0 else {
             unlink(temporary)
-            throw BundleError("cannot update link \(link): \(String(cString: strerror(errno)))")
+            throw BundleError(inputOutput: "cannot update link \(link): \(String(cString: strerror(errno)))")
         }
     }
 
@@ -82,8 +82,16 @@ enum BundleFiles {
 public struct BundleError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, naming the path.
     public var message: String
+    /// Whether the filesystem failed (unwritable, full disk: exit 3) rather than the bundle
+    /// or the request being wrong (exit 2).
+    public var isInputOutputFailure = false
     /// Creates the error.
     public init(_ message: String) { self.message = message }
+    /// An error of the filesystem itself (writing, creating, renaming).
+    public init(inputOutput message: String) {
+        self.message = message
+        isInputOutputFailure = true
+    }
     /// The message.
     public var description: String { message }
 }

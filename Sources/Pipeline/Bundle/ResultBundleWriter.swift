@@ -21,8 +21,13 @@ public final class ResultBundleWriter {
     public let experimentDescription: String
     /// ISO 8601 start time.
     public let started: String
-    /// When resuming: the bundle being replaced.
+    /// When resuming: the bundle being replaced (the finished bundle, or the hidden
+    /// `.partial` folder a killed run left).
     private let replacing: String?
+    /// Cases written so far (a failing disk keeps them: the partial folder is resumable).
+    public private(set) var writtenCases = 0
+    /// What went wrong after the bundle was complete and in place (the `latest` link).
+    public private(set) var warnings: [String] = []
 
     private init(runID: String, experimentDirectory: String, experiment: String, description: String, partialPath: String, started: String, replacing: String?) {
         self.runID = runID
@@ -62,10 +67,12 @@ public final class ResultBundleWriter {
     }
 
     /// A writer that rebuilds `bundlePath` beside it, copying `keptCases`' folders and the
-    /// run-level files, for `--resume`; ``finish(records:complete:)`` swaps it in.
+    /// run-level files, for `--resume`; ``finish(records:complete:)`` swaps it in. `bundlePath`
+    /// may be the hidden `.<run-id>.partial` folder a killed run left: the bundle then
+    /// appears at `<run-id>`.
     public static func resuming(bundlePath: String, experiment: String, description: String, started: String, keptCases: [String]) throws -> ResultBundleWriter {
         let url = URL(fileURLWithPath: bundlePath).standardizedFileURL
-        let runID = url.lastPathComponent
+        let runID = RunIdentifier.of(bundleFolder: url.lastPathComponent)
         let experimentDirectory = url.deletingLastPathComponent().path
         let partial = experimentDirectory + "/." + runID + ".resume-\(getpid())"
         guard try BundleFiles.makeDirectoryExclusively(partial) else {
@@ -103,8 +110,10 @@ public final class ResultBundleWriter {
         try BundleFiles.write(BundleDocuments.parameters(record), to: temporary + "/parameters.json")
         try BundleFiles.write(BundleDocuments.trace(record), to: temporary + "/trace.csv")
         try BundleFiles.write(BundleDocuments.timings(record), to: temporary + "/timings.csv")
+        try BundleFiles.write(BundleDocuments.metricKinds(record), to: temporary + "/metric_kinds.json")
         if let error = record.error { try BundleFiles.write(error + "\n", to: temporary + "/error.txt") }
         try BundleFiles.rename(temporary, to: folder)
+        writtenCases += 1
     }
 
     /// Rewrites `status.json` in the partial folder (after every case, so progress is visible).
@@ -125,12 +134,17 @@ public final class ResultBundleWriter {
         if let replacing {
             let retired = experimentDirectory + "/." + runID + ".replaced-\(getpid())"
             try BundleFiles.rename(replacing, to: retired)
-            try BundleFiles.rename(partialPath, to: replacing)
+            try BundleFiles.rename(partialPath, to: finalPath)
             try? FileManager.default.removeItem(atPath: retired)
         } else {
             try BundleFiles.rename(partialPath, to: finalPath)
         }
-        try BundleFiles.pointLink(experimentDirectory + "/latest", at: runID)
+        do {
+            try BundleFiles.pointLink(experimentDirectory + "/latest", at: runID)
+        } catch {
+            // The bundle is complete and in place; only the convenience link is stale.
+            warnings.append("\(error); the bundle itself is complete at \(finalPath)")
+        }
         return finalPath
     }
 

@@ -24,4 +24,11 @@ public enum RunIdentifier {
         let parts = name.split(separator: "-")
         return parts.count == 2 && parts[0].count == 16 && parts[0].hasSuffix("Z") && parts[1].count == 6
     }
+
+    /// The run id of a bundle folder: its own name, or `ID` for the hidden `.ID.partial`
+    /// folder a killed run leaves.
+    public static func of(bundleFolder name: String) -> String {
+        guard name.hasPrefix("."), name.hasSuffix(".partial") else { return name }
+        return String(name.dropFirst().dropLast(".partial".count))
+    }
 }

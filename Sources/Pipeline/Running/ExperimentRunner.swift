@@ -13,6 +13,8 @@ public struct RunOutcome: Sendable {
     public var complete: Bool
     /// Whether the run stopped because of the cancellation flag.
     public var interrupted: Bool
+    /// Problems after the bundle was complete and in place (a stale `latest` link).
+    public var warnings: [String] = []
 
     /// Number of failed cases.
     public var failedCount: Int { records.filter { $0.status == .failed }.count }
@@ -54,16 +56,35 @@ public struct ExperimentRunner {
         let writer = try ResultBundleWriter.create(resultsDirectory: resultsDirectory, experiment: plan.name, description: plan.description)
         do {
             try writer.write("manifest.yaml", plan.manifestText)
-            try writer.write("resolved.json", resolvedDocument().text())
+            try writer.write("resolved.json", resolvedDocument(inputs: InputFingerprint.record(plan)).text())
             try writer.write("environment.json", EnvironmentRecord.capture(projectDirectory: ProjectFolder.root, threads: threads).text())
             return try execute(records: plan.cases.map(CaseRecord.pending), writer: writer)
         } catch let error as BundleError {
-            writer.discard()
-            throw error
+            throw Self.keepingFinishedCases(error, writer: writer)
         }
     }
 
+    /// The error to report when writing failed: the partial folder is removed when it holds
+    /// no finished case, and kept (resumable) when it does — a full disk never deletes
+    /// finished cases.
+    static func keepingFinishedCases(_ error: BundleError, writer: ResultBundleWriter) -> BundleError {
+        guard writer.writtenCases > 0 else {
+            writer.discard()
+            return error
+        }
+        var kept = error
+        kept.message += "; \(writer.writtenCases) finished case\(writer.writtenCases == 1 ? " is" : "s are") kept in \(writer.partialPath) — "
+            + "when the cause is fixed, finish with: jacobench run --resume \(writer.partialPath)"
+        return kept
+    }
+
     /// Finishes the pending cases of an interrupted bundle in place.
+    ///
+    /// `bundlePath` is a bundle marked incomplete, or the hidden `.<run-id>.partial` folder a
+    /// killed run left (its finished cases are rebuilt from their folders; the bundle then
+    /// appears at `<run-id>`). The resume holds the bundle's ``BundleLock`` (a second one at
+    /// the same time is refused) and refuses when the manifest or a data file changed since
+    /// the run (``InputFingerprint``) unless `force`, which recomputes every case.
     ///
     /// - Parameters:
     ///   - registry: to rebuild the plan from the bundle's own manifest.yaml and overrides.
@@ -71,45 +92,37 @@ public struct ExperimentRunner {
     ///     bundle's environment.json keeps what the first run applied.
     public static func resume(
         bundlePath: String, registry: PluginRegistry, cancellation: CancellationFlag = .process, display: RunProgressDisplay? = nil,
-        threads: ThreadSettings? = nil
+        threads: ThreadSettings? = nil, force: Bool = false
     ) throws -> RunOutcome {
-        let resolved = try BundleFiles.readJSON(bundlePath + "/resolved.json")
-        let status = try BundleFiles.readJSON(bundlePath + "/status.json")
-        let summary = try BundleFiles.readJSON(bundlePath + "/summary.json")
-        guard let manifestPath = resolved["manifest_path"]?.stringValue else {
-            throw BundleError("\(bundlePath)/resolved.json has no manifest_path: not a jacobench bundle")
+        let url = URL(fileURLWithPath: bundlePath).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path + "/status.json") else {
+            throw BundleError("\(bundlePath) is not a bundle (no status.json)")
         }
-        if status["complete"] == .bool(true) {
-            throw BundleError("\(bundlePath) is already complete; nothing to resume")
+        let lock = try BundleLock(bundlePath: url.path)
+        let stored = try StoredBundle(path: url.path)
+        guard !stored.complete else { throw BundleError("\(bundlePath) is already complete; nothing to resume") }
+        let changed = InputFingerprint.changes(since: stored.inputs)
+        if !changed.isEmpty && !force {
+            throw BundleError(
+                "\(bundlePath): its inputs changed since the run, so its finished cases no longer match them: "
+                    + changed.joined(separator: "; ") + " — restore them, or recompute every case with --resume --force")
         }
-        let overrides = (resolved["overrides"]?.arrayValue ?? []).compactMap(\.stringValue)
-        let text = try BundleFiles.read(bundlePath + "/manifest.yaml")
-        let plan = try ExperimentPlan.plan(text: text, path: manifestPath, overrides: overrides, registry: registry)
-        var kept: [String: CaseRecord] = [:]
-        let kinds = summary["metric_kinds"]?.objectValue ?? [:]
-        for item in summary["cases"]?.arrayValue ?? [] {
-            guard let id = item["id"]?.stringValue, let statusText = item["status"]?.stringValue,
-                  let caseStatus = CaseStatus(rawValue: statusText), caseStatus != .pending,
-                  let plannedCase = plan.cases.first(where: { $0.id == id }) else { continue }
-            var record = CaseRecord.pending(plannedCase)
-            record.status = caseStatus
-            record.error = item["error"]?.stringValue
-            record.metrics = (item["metrics"]?.objectValue ?? [:]).keys.sorted().map { name in
-                Metric(name: name, value: item["metrics"]?[name] ?? .null,
-                       kind: kinds[name]?.stringValue.flatMap(Metric.Kind.init(rawValue:)) ?? .deterministic)
-            }
-            kept[id] = record
-        }
+        let text = try BundleFiles.read(url.path + "/manifest.yaml")
+        let plan = try ExperimentPlan.plan(text: text, path: stored.manifestPath, overrides: stored.overrides, registry: registry)
+        let kept = force ? [:] : try stored.finishedRecords(of: plan)
         let writer = try ResultBundleWriter.resuming(
-            bundlePath: bundlePath, experiment: plan.name, description: plan.description,
-            started: status["started"]?.stringValue ?? "", keptCases: kept.keys.sorted())
+            bundlePath: url.path, experiment: plan.name, description: plan.description,
+            started: stored.started, keptCases: kept.keys.sorted())
         let runner = ExperimentRunner(plan: plan, cancellation: cancellation, display: display, threads: threads)
         try runner.resolvedThreads().apply()
-        do {
-            return try runner.execute(records: plan.cases.map { kept[$0.id] ?? CaseRecord.pending($0) }, writer: writer)
-        } catch let error as BundleError {
-            writer.discard()
-            throw error
+        return try withExtendedLifetime(lock) {
+            do {
+                return try runner.execute(records: plan.cases.map { kept[$0.id] ?? CaseRecord.pending($0) }, writer: writer)
+            } catch let error as BundleError {
+                // The bundle being resumed is untouched; only this attempt's copy goes.
+                writer.discard()
+                throw error
+            }
         }
     }
 
@@ -141,13 +154,15 @@ public struct ExperimentRunner {
         }
         let complete = !records.contains { $0.status == .pending }
         let path = try writer.finish(records: records, complete: complete)
-        return RunOutcome(bundlePath: path, records: records, complete: complete, interrupted: interrupted)
+        return RunOutcome(bundlePath: path, records: records, complete: complete, interrupted: interrupted, warnings: writer.warnings)
     }
 
-    /// `resolved.json`: every field of every case after overrides, sweep and defaults.
-    func resolvedDocument() -> JSONValue {
+    /// `resolved.json`: every field of every case after overrides, sweep and defaults, and
+    /// the SHA-256 of every file read (`inputs`, see ``InputFingerprint``).
+    func resolvedDocument(inputs: [String: String] = [:]) -> JSONValue {
         let absolute = URL(fileURLWithPath: plan.manifestPath).standardizedFileURL.path
         return .object([
+            "inputs": InputFingerprint.json(inputs),
             "schema": .integer(BundleDocuments.schema),
             "experiment": .string(plan.name),
             "manifest_path": .string(absolute),
