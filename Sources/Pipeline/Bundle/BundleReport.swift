@@ -36,7 +36,7 @@ public enum BundleReport {
     ///
     /// - Throws: ``BundleError`` when summary.json is missing or unreadable (not a bundle).
     public static func read(bundlePath path: String) throws -> Inputs {
-        let summary = try BundleFiles.readJSON(path + "/summary.json")
+        let summary = try CheckedBundleFiles.summary(path)
         let environment = (try? BundleFiles.readJSON(path + "/environment.json")) ?? .null
         let resolved = (try? BundleFiles.readJSON(path + "/resolved.json")) ?? .null
         let description = resolved["cases"]?.arrayValue?.first?["manifest"]?["description"]?.stringValue ?? ""

@@ -96,3 +96,58 @@ struct StoredBundle {
         return typed
     }
 }
+
+/// summary.json and status.json of any bundle, read with their shape checked, for every
+/// command that reads bundles (`report`, `diff`, `collect`, `--pin-from`): a wrong type is a
+/// ``BundleError`` naming the file and the field, never a silently empty result.
+enum CheckedBundleFiles {
+    /// summary.json: `cases` a list of objects, each with a string `id` and `status`, an
+    /// object `metrics` of numbers, strings, booleans or nulls, and an object `sweep` when
+    /// present; `metric_kinds` an object of strings when present.
+    static func summary(_ bundlePath: String) throws -> JSONValue {
+        let file = bundlePath + "/summary.json"
+        let summary = try BundleFiles.readJSON(file)
+        guard case .object = summary else { throw BundleError("\(file): not a JSON object") }
+        let cases = try StoredBundle.field(summary, "cases", in: file) { $0.arrayValue }
+        if let kinds = summary["metric_kinds"], kinds != .null {
+            guard let object = kinds.objectValue, object.values.allSatisfy({ $0.stringValue != nil }) else {
+                throw BundleError("\(file): field 'metric_kinds' has the wrong type")
+            }
+        }
+        for (index, item) in cases.enumerated() {
+            let prefix = "cases[\(index)]"
+            guard case .object = item else { throw BundleError("\(file): \(prefix) is not an object") }
+            _ = try StoredBundle.field(item, "id", in: file, prefix: prefix) { $0.stringValue }
+            _ = try StoredBundle.field(item, "status", in: file, prefix: prefix) { $0.stringValue.flatMap(CaseStatus.init(rawValue:)) }
+            let metrics = try StoredBundle.field(item, "metrics", in: file, prefix: prefix) { $0.objectValue }
+            for (name, value) in metrics {
+                switch value {
+                case .object, .array: throw BundleError("\(file): field '\(prefix).metrics.\(name)' has the wrong type")
+                default: break
+                }
+            }
+            if let sweep = item["sweep"], sweep != .null, sweep.objectValue == nil {
+                throw BundleError("\(file): field '\(prefix).sweep' has the wrong type")
+            }
+        }
+        return summary
+    }
+
+    /// status.json: `complete` a boolean, `cases` a list, `counts` an object of integers when present.
+    static func status(_ bundlePath: String) throws -> JSONValue {
+        let file = bundlePath + "/status.json"
+        let status = try BundleFiles.readJSON(file)
+        guard case .object = status else { throw BundleError("\(file): not a JSON object") }
+        _ = try StoredBundle.field(status, "complete", in: file) { value -> Bool? in
+            if case .bool(let flag) = value { return flag }
+            return nil
+        }
+        _ = try StoredBundle.field(status, "cases", in: file) { $0.arrayValue }
+        if let counts = status["counts"], counts != .null {
+            guard let object = counts.objectValue, object.values.allSatisfy({ $0.integerValue != nil }) else {
+                throw BundleError("\(file): field 'counts' has the wrong type")
+            }
+        }
+        return status
+    }
+}

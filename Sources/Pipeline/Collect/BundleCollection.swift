@@ -63,9 +63,9 @@ public struct BundleCollection: Sendable {
 
     /// Reads every bundle under `results`, and the manifests (`*.yaml`, `*.yml`) of `manifestDirectory`.
     ///
-    /// - Throws: ``BundleError`` for an unreadable results folder, a bundle whose status.json
-    ///   or summary.json cannot be parsed, or a manifest without a `name`; `YAMLError` for a
-    ///   manifest that is not YAML.
+    /// - Throws: ``BundleError`` for an unreadable results folder or a manifest without a
+    ///   `name`; `YAMLError` for a manifest that is not YAML. A bundle whose status.json or
+    ///   summary.json is malformed is skipped with a warning on stderr.
     public static func load(results: String, manifestDirectory: String? = nil) throws -> BundleCollection {
         let bundles = try readBundles(results)
         var coverage: [ManifestCoverage] = []
@@ -82,8 +82,9 @@ public struct BundleCollection: Sendable {
         return BundleCollection(bundles: bundles, manifests: coverage)
     }
 
-    /// The bundles under `results`, sorted.
-    static func readBundles(_ results: String) throws -> [CollectedBundle] {
+    /// The bundles under `results`, sorted; a bundle whose files are malformed is skipped with
+    /// a warning to `warn` (stderr by default) naming it and what is wrong.
+    static func readBundles(_ results: String, warn: (String) -> Void = { FileHandle.standardError.write(Data("jacobench: warning: \($0)\n".utf8)) }) throws -> [CollectedBundle] {
         let files = FileManager.default
         guard let experiments = try? files.contentsOfDirectory(atPath: results) else {
             throw BundleError("cannot read the results folder \(results)")
@@ -94,7 +95,12 @@ public struct BundleCollection: Sendable {
             for run in (try? files.contentsOfDirectory(atPath: folder)) ?? [] where isVisibleFolder(folder + "/" + run) {
                 let path = folder + "/" + run
                 guard files.fileExists(atPath: path + "/status.json") else { continue }
-                bundles.append(try readBundle(path, experiment: experiment, run: run))
+                do {
+                    bundles.append(try readBundle(path, experiment: experiment, run: run))
+                } catch let error as BundleError {
+                    // One bad bundle does not hide the others.
+                    warn("skipping \(path): \(error.message)")
+                }
             }
         }
         return bundles.sorted { ($0.experiment, $0.run) < ($1.experiment, $1.run) }
@@ -102,7 +108,7 @@ public struct BundleCollection: Sendable {
 
     /// One bundle: counts and completeness from status.json, key metrics from summary.json (when present).
     static func readBundle(_ path: String, experiment: String, run: String) throws -> CollectedBundle {
-        let status = try BundleFiles.readJSON(path + "/status.json")
+        let status = try CheckedBundleFiles.status(path)
         let counts = status["counts"]
         var bundle = CollectedBundle(
             path: path, experiment: status["experiment"]?.stringValue ?? experiment, run: status["run"]?.stringValue ?? run,
@@ -110,7 +116,7 @@ public struct BundleCollection: Sendable {
             ok: counts?["ok"]?.integerValue ?? 0, failed: counts?["failed"]?.integerValue ?? 0,
             pending: counts?["pending"]?.integerValue ?? 0, skipped: counts?["skipped"]?.integerValue ?? 0, metrics: [:])
         guard FileManager.default.fileExists(atPath: path + "/summary.json") else { return bundle }
-        let cases = try BundleFiles.readJSON(path + "/summary.json")["cases"]?.arrayValue ?? []
+        let cases = try CheckedBundleFiles.summary(path)["cases"]?.arrayValue ?? []
         for (name, worstIsLargest) in keyMetrics {
             let values = cases.compactMap { $0["metrics"]?[name]?.numberValue }
             guard let worst = worstIsLargest ? values.max() : values.min() else { continue }

@@ -103,8 +103,8 @@ public struct BundleComparison: Sendable {
     /// - Throws: ``BundleError`` for an unreadable summary, ``BundleMismatch`` for bundles
     ///   of different experiments or without a case in common.
     public static func load(_ pathA: String, _ pathB: String, tolerance: Double, timingTolerance: Double) throws -> BundleComparison {
-        let a = try BundleFiles.readJSON(pathA + "/summary.json")
-        let b = try BundleFiles.readJSON(pathB + "/summary.json")
+        let a = try CheckedBundleFiles.summary(pathA)
+        let b = try CheckedBundleFiles.summary(pathB)
         func optional(_ path: String) -> JSONValue {
             FileManager.default.fileExists(atPath: path) ? (try? BundleFiles.readJSON(path)) ?? .null : .null
         }

@@ -39,7 +39,7 @@ extension ExperimentPlan {
     public static func recordedAutoDecisions(inBundle bundle: String) throws -> [String: RecordedAutoChoice] {
         let summary: JSONValue
         do {
-            summary = try BundleFiles.readJSON(bundle + "/summary.json")
+            summary = try CheckedBundleFiles.summary(bundle)
         } catch {
             throw PinFromBundleError(bundle: bundle, message: "not a result bundle (\(error))")
         }
