@@ -32,14 +32,16 @@ let package = Package(
         // Elementwise kernels compiled for baseline x86-64 and AVX2 + FMA, chosen at run time.
         .target(name: "CNumericKernels"),
         .target(name: "LinearAlgebra", dependencies: ["CBLASLapack"]),
+        // Untrusted text shown in error messages: cut and escaped.
+        .target(name: "MessageText"),
         // JSON values: result bundles, resolved manifests.
         .target(name: "JSONDocuments"),
-        .target(name: "YAMLDecoding", dependencies: ["CYAML", "JSONDocuments"]),
+        .target(name: "YAMLDecoding", dependencies: ["CYAML", "JSONDocuments", "MessageText"]),
 
         // The Jacobian engine and the models it differentiates.
         .target(
             name: "Jacobians",
-            dependencies: ["LinearAlgebra", "CNumericKernels", .product(name: "Numerics", package: "swift-numerics")]
+            dependencies: ["LinearAlgebra", "CNumericKernels", "MessageText", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .target(
             name: "NeuralNetworks",
@@ -47,11 +49,11 @@ let package = Package(
         ),
         .target(
             name: "FormulaModels",
-            dependencies: ["LinearAlgebra", "Jacobians", .product(name: "Numerics", package: "swift-numerics")]
+            dependencies: ["LinearAlgebra", "Jacobians", "MessageText", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .target(
             name: "Datasets",
-            dependencies: ["LinearAlgebra", "Jacobians", "FormulaModels", "NeuralNetworks"]
+            dependencies: ["LinearAlgebra", "Jacobians", "FormulaModels", "NeuralNetworks", "MessageText"]
         ),
 
         // Fitting.
@@ -63,7 +65,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "LinearAlgebra", "JSONDocuments", "YAMLDecoding", "Jacobians", "NeuralNetworks",
-                "FormulaModels", "Datasets", "Solvers", "Reports", .product(name: "Crypto", package: "swift-crypto"),
+                "FormulaModels", "Datasets", "Solvers", "Reports", "MessageText", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -93,7 +95,7 @@ let package = Package(
         ),
         .testTarget(name: "FormulaModelsTests", dependencies: ["FormulaModels", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "ArchitectureTests"),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels", "NeuralNetworks", "Jacobians", "LinearAlgebra"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "FormulaModels", "NeuralNetworks", "Jacobians", "LinearAlgebra", "MessageText"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Jacobians", "LinearAlgebra", "FormulaModels", "Datasets", "NeuralNetworks"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "JSONDocuments", "YAMLDecoding", "Datasets", "Jacobians", "LinearAlgebra", "NeuralNetworks", "Reports"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"], exclude: ["Snapshots"]),

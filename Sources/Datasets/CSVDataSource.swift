@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import MessageText
 
 /// Reads a ``Dataset`` from comma-separated text with a header row.
 ///
@@ -68,7 +69,7 @@ public struct CSVDataSource: Sendable, Equatable {
             var result: [Int] = []
             for name in requested {
                 guard let index = indexOfName[name] else {
-                    throw DataFileError(file: file, line: header.line, column: name, message: "no such \(role) column in the header (columns: \(names.joined(separator: ", ")))")
+                    throw DataFileError(file: file, line: header.line, column: name, message: "no such \(role) column in the header\(Self.describeHeader(names))")
                 }
                 result.append(index)
             }
@@ -96,13 +97,23 @@ public struct CSVDataSource: Sendable, Equatable {
         return Dataset(inputs: inputs, targets: targets, inputNames: inputColumns, targetNames: targetColumns)
     }
 
+    /// " (columns: a, b, c)" when every name reads as a column name (at most 50 of them), else
+    /// ": the first line is not a CSV header (not shown)" — a message never echoes a line of
+    /// another kind of file.
+    static func describeHeader(_ names: [String]) -> String {
+        guard names.count <= 50, names.allSatisfy({ QuotedText.isPlainName($0) }) else {
+            return ": the first line is not a CSV header (not shown)"
+        }
+        return " (columns: " + names.joined(separator: ", ") + ")"
+    }
+
     static func number(_ text: String, file: String, line: Int, column: String, field: Int) throws(DataFileError) -> Double {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
             throw DataFileError(file: file, line: line, column: column, field: field, message: "empty cell; expected a number")
         }
         guard let value = Double(trimmed) else {
-            throw DataFileError(file: file, line: line, column: column, field: field, message: "'\(trimmed)' is not a number")
+            throw DataFileError(file: file, line: line, column: column, field: field, message: "\(QuotedText.quoted(trimmed)) is not a number")
         }
         guard value.isFinite else {
             throw DataFileError(file: file, line: line, column: column, field: field, message: "'\(trimmed)' is not a finite number (NaN and infinity are not allowed)")

@@ -1,3 +1,5 @@
+import MessageText
+
 /// A data file (CSV) that cannot be turned into a ``Dataset``, located as precisely as possible.
 ///
 /// Description: `data/train.csv:7: column 'x2' (field 3): 'abc' is not a number`.
@@ -22,15 +24,19 @@ public struct DataFileError: Error, CustomStringConvertible, Sendable, Equatable
         self.message = message
     }
 
-    /// `file[:line]: [column 'name' (field k): ]message`.
+    /// `file[:line]: [column 'name' (field k): ]message`; a column name that does not read
+    /// as one (``QuotedText/isPlainName(_:)``: the "header" of a file that is not CSV) is
+    /// never shown, only its field number.
     public var description: String {
         var text = file
         if let line { text += ":\(line)" }
         text += ": "
-        if let column {
+        if let column, QuotedText.isPlainName(column) {
             text += "column '\(column)'"
             if let field { text += " (field \(field))" }
             text += ": "
+        } else if column != nil, let field {
+            text += "field \(field): "
         }
         return text + message
     }

@@ -1,6 +1,7 @@
 import Foundation
 import FormulaModels
 import LinearAlgebra
+import MessageText
 
 extension NISTProblem {
     /// Loads a NIST StRD nonlinear regression file (`Misra1a.dat`, …) as distributed.
@@ -103,7 +104,7 @@ struct NISTFileReader {
 
     func number(_ field: (text: Substring, column: Int), line: Int, what: String) throws(NISTFormatError) -> Double {
         guard let value = Double(field.text), value.isFinite else {
-            throw failure(line, "\(what): '\(field.text)' is not a finite number", column: field.column)
+            throw failure(line, "\(what): \(QuotedText.quoted(field.text)) is not a finite number", column: field.column)
         }
         return value
     }

@@ -1,3 +1,4 @@
+import MessageText
 /// One token of formula text with its byte offset (for error carets).
 struct FormulaToken: Equatable {
     enum Kind: Equatable {
@@ -109,7 +110,7 @@ struct FormulaLexer {
             throw error(index, "malformed number: unexpected second '.'")
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard let value = Double(text) else { throw error(start, "malformed number '\(text)'") }
+        guard let value = Double(text) else { throw error(start, "malformed number \(QuotedText.quoted(text))") }
         return value
     }
 

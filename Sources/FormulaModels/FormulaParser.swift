@@ -1,4 +1,5 @@
 import Foundation
+import MessageText
 
 /// Recursive-descent parser for formula text.
 ///
@@ -105,7 +106,7 @@ private struct Parser {
     func describe(_ token: FormulaToken) -> String {
         switch token.kind {
         case .number(let value): return "number \(value)"
-        case .identifier(let name): return "'\(name)'"
+        case .identifier(let name): return QuotedText.quoted(name)
         case .plus: return "'+'"
         case .minus: return "'-'"
         case .star: return "'*'"
@@ -198,13 +199,13 @@ private struct Parser {
             if let index = predictors.firstIndex(of: name) { return .predictor(index) }
             if let value = constants[name] { return .constant(value) }
             if FormulaFunction(spelling: name) != nil {
-                throw error(at: offset, "function '\(name)' needs an argument in parentheses or brackets")
+                throw error(at: offset, "function \(QuotedText.quoted(name)) needs an argument in parentheses or brackets")
             }
             var known: [String] = []
             if !parameters.isEmpty { known.append("parameters " + parameters.joined(separator: ", ")) }
             if !predictors.isEmpty { known.append("predictors " + predictors.joined(separator: ", ")) }
             known.append("constants " + constants.keys.sorted().joined(separator: ", "))
-            throw error(at: offset, "unknown name '\(name)' in \(context) (known: \(known.joined(separator: "; ")))")
+            throw error(at: offset, "unknown name \(QuotedText.quoted(name)) in \(context) (known: \(known.joined(separator: "; ")))")
         case .negate(let operand):
             return .negate(try resolve(operand, parameters: parameters, predictors: predictors, constants: constants, context: context))
         case .call(let function, let operand):
@@ -227,7 +228,7 @@ private struct Parser {
         var transform: FormulaFunction?
         if case .open(let bracket) = current.kind {
             guard let function = FormulaFunction(spelling: name) else {
-                throw error(at: nameOffset, "unknown function '\(name)' applied to the response")
+                throw error(at: nameOffset, "unknown function \(QuotedText.quoted(name)) applied to the response")
             }
             advance()
             guard case .identifier(let inner) = current.kind else {

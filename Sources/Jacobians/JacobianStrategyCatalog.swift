@@ -1,3 +1,4 @@
+import MessageText
 /// Options a manifest may give a strategy; each strategy reads the ones it knows.
 public struct JacobianStrategyOptions: Sendable, Equatable, Hashable, Codable {
     /// Lanes per sweep for `forward-vectorized` / `reverse-vectorized`.
@@ -104,7 +105,7 @@ public enum JacobianStrategyCatalog {
             let suggestion = closestName(to: name).map { " (did you mean '\($0)'?)" } ?? ""
             throw JacobianStrategyCatalogError(
                 name: name,
-                message: "unknown Jacobian strategy '\(name)'\(suggestion); known: \(names.joined(separator: ", "))")
+                message: "unknown Jacobian strategy \(QuotedText.quoted(name))\(suggestion); known: \(names.joined(separator: ", "))")
         }
     }
 

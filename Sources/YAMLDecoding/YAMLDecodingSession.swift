@@ -1,3 +1,4 @@
+import MessageText
 /// State shared by every decoder and container of one `YAMLNodeDecoder.decode` call:
 /// the root node, which keys each mapping was asked for, and error construction.
 ///
@@ -78,7 +79,7 @@ final class YAMLDecodingSession {
         let suggestion = KeySuggestion.phrase(for: entry.key, among: asked.subtracting(present))
         return YAMLError(
             location: entry.keyLocation, keyPath: YAMLPathComponent.render(prefix + path),
-            message: "unknown key '\(entry.key)'\(suggestion)")
+            message: "unknown key \(QuotedText.quoted(entry.key))\(suggestion)")
     }
 
     /// The message for a missing key: `missing key 'x'`, plus a hint when a present key that

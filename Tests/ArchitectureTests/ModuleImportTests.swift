@@ -9,20 +9,21 @@ import Testing
     static let allowed: [String: Set<String>] = [
         "LinearAlgebra": ["CBLASLapack"],
         "JSONDocuments": [],
-        "YAMLDecoding": ["CYAML", "JSONDocuments"],
+        "MessageText": [],
+        "YAMLDecoding": ["CYAML", "JSONDocuments", "MessageText"],
         "Reports": [],
         // Strategies know maps by capability only: no model, no solver.
-        "Jacobians": ["LinearAlgebra", "CNumericKernels"],
+        "Jacobians": ["LinearAlgebra", "CNumericKernels", "MessageText"],
         // Models: no strategy internals, no solver, no pipeline.
         "NeuralNetworks": ["LinearAlgebra", "Jacobians", "CBLASLapack", "CNumericKernels"],
-        "FormulaModels": ["LinearAlgebra", "Jacobians"],
-        "Datasets": ["LinearAlgebra", "FormulaModels", "NeuralNetworks"],
+        "FormulaModels": ["LinearAlgebra", "Jacobians", "MessageText"],
+        "Datasets": ["LinearAlgebra", "FormulaModels", "NeuralNetworks", "MessageText"],
         // Solvers: no model and no pipeline (fast paths through capability protocols), and
         // no LAPACK of their own (LinearAlgebra's kernels).
         "Solvers": ["LinearAlgebra", "Jacobians"],
         "Pipeline": [
             "LinearAlgebra", "Jacobians", "NeuralNetworks", "FormulaModels", "Datasets", "Solvers", "Reports",
-            "JSONDocuments", "YAMLDecoding", "CBLASLapack",
+            "JSONDocuments", "YAMLDecoding", "CBLASLapack", "MessageText",
         ],
         "JacobenchCLI": ["Pipeline", "JSONDocuments", "YAMLDecoding", "LinearAlgebra"],
     ]

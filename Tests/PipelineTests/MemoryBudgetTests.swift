@@ -14,6 +14,14 @@ import YAMLDecoding
 
     static let teacher = "{kind: teacher-mlp, layers: [5, 30, 3], samples: 192}"
 
+    /// A multi-megabyte description is refused (it would be copied into every report).
+    @Test func aHugeDescriptionIsRefused() throws {
+        let text = "description: \"" + String(repeating: "x", count: 5_000_000) + "\"\n" + Self.manifest(data: Self.teacher)
+        let error = try #require(throws: YAMLError.self) { _ = try ExperimentPlan.plan(text: text, path: Self.file, registry: .standard) }
+        #expect(error.message.contains("the description has 5000000 bytes, more than 4096"), "\(error.message.prefix(300))")
+        #expect(error.description.count < 400, "the value itself is not echoed")
+    }
+
     @Test func theBudgetIsTheSmallerOfPhysicalMemoryAndTheCgroupLimit() {
         #expect(MemoryBudget.detect(physicalBytes: 8 << 30, cgroupLimit: (2 << 30, "memory.max"))
             == MemoryBudget(bytes: 2 << 30, source: "cgroup memory.max"))

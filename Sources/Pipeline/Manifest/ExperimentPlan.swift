@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import JSONDocuments
 import YAMLDecoding
+import MessageText
 
 /// A manifest read, overridden, swept, defaulted, decoded and checked: every case ready to
 /// run. Building a plan runs no stage; any problem is a located `YAMLError` (exit 2).
@@ -124,7 +125,7 @@ public struct ExperimentPlan: Sendable {
         guard let first = path.first, (SweepAxis.sweepableFields + ["name", "sweep", "replicates"]).contains(first), !path.contains("") else {
             let known = SweepAxis.sweepableFields + ["name", "sweep", "replicates"]
             let suggestion = KeySuggestion.closest(to: path.first ?? key, among: known).map { " (did you mean '\($0)')?" } ?? ""
-            throw YAMLError(location: location, keyPath: key, message: "--set key '\(key)' names no field\(suggestion)")
+            throw YAMLError(location: location, keyPath: key, message: "--set key \(QuotedText.quoted(key)) names no field\(suggestion)")
         }
         return try tree.replacingValue(atPath: path, with: value)
     }
@@ -138,10 +139,10 @@ public struct ExperimentPlan: Sendable {
                 guard checked.insert(path).inserted else { continue }
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                    throw YAMLError(location: location, message: "file '\(name)' does not exist (looked at \(path))")
+                    throw YAMLError(location: location, message: "file \(QuotedText.quoted(name)) does not exist (looked at \(QuotedText.quoted(path)))")
                 }
                 guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
-                    throw YAMLError(location: location, message: "file '\(name)' is \(isDirectory.boolValue ? "a directory" : "not readable") (\(path))")
+                    throw YAMLError(location: location, message: "file \(QuotedText.quoted(name)) is \(isDirectory.boolValue ? "a directory" : "not readable") (\(QuotedText.quoted(path)))")
                 }
             }
         }
@@ -185,6 +186,8 @@ public struct ExperimentPlan: Sendable {
 struct ManifestHead: Decodable {
     var name: String
     var description: String
+    /// Most bytes a `description` may have (4 KiB).
+    static let maximumDescriptionBytes = 4096
     var seed: UInt64
     var replicates: Int
     var data: YAMLNode
@@ -208,9 +211,15 @@ struct ManifestHead: Decodable {
         guard !name.isEmpty, !name.hasPrefix("."), name.allSatisfy({ allowed.contains($0) }) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .name, in: container,
-                debugDescription: "name '\(name)' must be letters, digits, '.', '_' or '-' (it names the results folder)")
+                debugDescription: "name \(QuotedText.quoted(name)) must be letters, digits, '.', '_' or '-' (it names the results folder)")
         }
         description = try container.decode(String.self, forKey: .description)
+        // The description is copied into summary.md and report.html: bounded, not megabytes.
+        guard description.utf8.count <= Self.maximumDescriptionBytes else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .description, in: container,
+                debugDescription: "the description has \(description.utf8.count) bytes, more than \(Self.maximumDescriptionBytes); keep long notes in a file beside the manifest")
+        }
         let seedValue = try container.decode(Int.self, forKey: .seed)
         guard seedValue >= 0, UInt64(seedValue) <= CaseSeed.maximum else {
             throw DecodingError.dataCorruptedError(forKey: .seed, in: container, debugDescription: "seed must be an integer from 0 to 2^53-1, got \(seedValue)")

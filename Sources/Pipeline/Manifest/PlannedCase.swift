@@ -1,5 +1,6 @@
 import JSONDocuments
 import YAMLDecoding
+import MessageText
 
 /// One case of an experiment: its sweep values, replicate, seeds, resolved configuration and prepared stages.
 public struct PlannedCase: Sendable {
@@ -123,7 +124,7 @@ public struct PlannedCase: Sendable {
             let suggestion = KeySuggestion.phrase(for: name, among: known)
             throw YAMLError(
                 location: node?.location, keyPath: keyPath,
-                message: "unknown Jacobian strategy '\(name)'\(suggestion); known: \(known.joined(separator: ", "))")
+                message: "unknown Jacobian strategy \(QuotedText.quoted(name))\(suggestion); known: \(known.joined(separator: ", "))")
         }
         for (index, request) in (settings.strategies ?? []).enumerated() {
             let itemPath = ["jacobian", "strategies", String(index)]

@@ -1,5 +1,6 @@
 import Foundation
 import YAMLDecoding
+import MessageText
 
 /// One `sweep:` entry: a dotted key and the alternatives it takes.
 ///
@@ -37,7 +38,7 @@ public struct SweepAxis: Sendable, Equatable {
                         .map { " (did you mean '\(([$0] + path.dropFirst()).joined(separator: "."))'?)" } ?? ""
                     throw YAMLError(
                         location: entry.keyLocation, keyPath: "sweep." + entry.key,
-                        message: "sweep key '\(key)' names no field\(suggestion); it must start with one of \(sweepableFields.joined(separator: ", "))")
+                        message: "sweep key \(QuotedText.quoted(key)) names no field\(suggestion); it must start with one of \(sweepableFields.joined(separator: ", "))")
                 }
             }
             guard Set(keys).count == keys.count else {

@@ -3,6 +3,7 @@ import Jacobians
 import LinearAlgebra
 import Solvers
 import YAMLDecoding
+import MessageText
 
 /// `evaluation: [{kind: peer-comparison}]` — PyTorch, JAX and SciPy on this very case, in the
 /// same run: times jacobench's exact strategies and one forward pass, writes the case (network,
@@ -77,7 +78,7 @@ public enum PeerComparisonEvaluation: EvaluationStage {
         try CheckedNumber.positive(configuration.budget, field: "budget")
         for name in configuration.strategies where !JacobianStrategyCatalog.names.contains(name) {
             throw ConfigurationProblem(
-                field: "strategies", "unknown Jacobian strategy '\(name)'; known: \(JacobianStrategyCatalog.names.joined(separator: ", "))")
+                field: "strategies", "unknown Jacobian strategy \(QuotedText.quoted(name)); known: \(JacobianStrategyCatalog.names.joined(separator: ", "))")
         }
     }
 

@@ -2,6 +2,7 @@ import Datasets
 import Jacobians
 import LinearAlgebra
 import NeuralNetworks
+import MessageText
 
 /// `model: {kind: mlp, layers: [5, 9, 3], activation: tanh}` — a fully connected network
 /// whose starting weights are drawn from the case seed.
@@ -42,7 +43,7 @@ public enum MLPModelStage: ModelStage {
             throw ConfigurationProblem(field: "layers", "need at least an input and an output width, all positive; got \(NetworkSize.shown(configuration.layers))")
         }
         for (field, name) in [("activation", configuration.activation), ("output-activation", configuration.outputActivation)] where Activation(name: name) == nil {
-            throw ConfigurationProblem(field: field, "unknown activation '\(name)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ConfigurationProblem(field: field, "unknown activation \(QuotedText.quoted(name)); known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard ParameterInitialization(name: configuration.initialization) != nil else {
             throw ConfigurationProblem(field: "initialization", "unknown initialization '\(configuration.initialization)'; known: glorot, he, uniform")

@@ -1,5 +1,6 @@
 import Datasets
 import NeuralNetworks
+import MessageText
 
 /// `data: {kind: teacher-mlp, layers: [5, 9, 3], samples: 192, noise: 0.01, test-samples: 1000}`
 /// — inputs x ~ U(−1, 1)^d and targets from a random teacher network (plus noise); the
@@ -42,7 +43,7 @@ public enum TeacherMLPData: DataStage {
     /// sizes go through ``footprint(in:)``).
     public static func validate(_ configuration: Configuration) throws {
         guard Activation(name: configuration.activation) != nil else {
-            throw ConfigurationProblem(field: "activation", "unknown activation '\(configuration.activation)'; known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ConfigurationProblem(field: "activation", "unknown activation \(QuotedText.quoted(configuration.activation)); known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         try CheckedNumber.nonNegative(configuration.noise, field: "noise")
         guard configuration.layers.count >= 2, configuration.layers.allSatisfy({ $0 > 0 }) else {
