@@ -36,8 +36,11 @@ diff: release
 	@if [[ -n "$(A)" && -n "$(B)" ]]; then $(RELEASE_BIN) diff "$(A)" "$(B)" $(DIFF_ARGS); \
 	else $(RELEASE_BIN) diff --latest $(RESULTS)/$(EXP) $(DIFF_ARGS); fi
 
-## make fuzz [FUZZ_SECONDS=60]: libFuzzer on the YAML decoder, formula parser and NIST loader.
+## make fuzz [FUZZ_SECONDS=60] [FUZZ_JOBS=1] [FUZZ_TARGETS="manifest formula nist csv bundle"]:
+## libFuzzer with AddressSanitizer on every linked module (C kernels included) for the manifest
+## pipeline end to end, the formula parser, the NIST loader, the CSV reader and the bundle readers.
 fuzz: deps
+	swift build --product jacobench
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} Fuzz/run.sh
 
 ## make test: the whole Swift Testing suite (debug build).

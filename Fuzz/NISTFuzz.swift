@@ -1,6 +1,6 @@
 // libFuzzer target: the NIST StRD loader on arbitrary text (header, line ranges, model
-// line, starting values, data block). Built by `make fuzz` with the NIST files of
-// Sources/Datasets against the debug build of the modules they import.
+// line, starting values, data block). Built by `make fuzz` (Fuzz/run.sh).
+import Datasets
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzNIST(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -8,7 +8,7 @@ public func fuzzNIST(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do {
         _ = try NISTProblem.parse(text, file: "fuzz.dat")
     } catch {
-        _ = error.description
+        _ = "\(error)"
     }
     return 0
 }
