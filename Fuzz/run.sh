@@ -74,9 +74,10 @@ run() {
     esac
     build "$target-fuzz" "$source"
     echo "fuzz: $target for ${SECONDS_EACH}s"
-    (cd "$out/$target" && ASAN_OPTIONS=detect_leaks=0 ../$target-fuzz -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
+    (cd "$out/$target" && ASAN_OPTIONS=detect_leaks=0 /usr/bin/time -f "cpu seconds: %U user + %S system" \
+        ../$target-fuzz -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
         -malloc_limit_mb=1024 -max_len=20000 -timeout=30 -print_final_stats=1 corpus > log.txt 2>&1) || true
-    grep -E "stat::number_of_executed_units|DONE|ERROR|SUMMARY|Test unit written" "$out/$target/log.txt" | sed "s/^/$target: /" || true
+    grep -E "stat::number_of_executed_units|DONE|ERROR|SUMMARY|Test unit written|cpu seconds" "$out/$target/log.txt" | sed "s/^/$target: /" || true
 }
 pids=()
 for target in $TARGETS; do

@@ -46,25 +46,43 @@ struct BadInputEntry: Sendable, CustomTestStringConvertible {
     var testDescription: String { manifest }
 }
 
-/// The built binary exits 2 on every catalogue manifest and writes no bundle.
+/// The built binary exits 2 on every catalogue manifest, quickly and in bounded memory (the
+/// child's peak resident set, from wait4), and writes no bundle.
 @Suite(.enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
 struct BadInputExitCodeTests {
+    /// Peak memory any rejected input may take: far below what any size in the catalogue
+    /// would need if it were built (the largest asks for petabytes).
+    static let maximumResidentKiB = 256 * 1024
+
     @Test(arguments: BadInputCatalogueTests.entries) func runExitsTwoWithTheMessage(_ entry: BadInputEntry) throws {
         let results = try temporaryDirectory() + "/results"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: BuiltBinary.path)
-        process.arguments = ["run", entry.manifest, "--results", results]
-        process.currentDirectoryURL = URL(fileURLWithPath: BadInputCatalogueTests.folder)
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .replacingOccurrences(of: BadInputCatalogueTests.folder + "/", with: "")
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit)
-        #expect(process.terminationStatus == 2, "\(entry.manifest): \(text)")
+        let child = try ChildProcess.run(["run", entry.manifest, "--results", results], in: BadInputCatalogueTests.folder)
+        let text = child.stderr.replacingOccurrences(of: BadInputCatalogueTests.folder + "/", with: "")
+        #expect(!child.hung, "\(entry.manifest) hung")
+        #expect(child.status == 2, "\(entry.manifest): \(text)")
         #expect(text.contains(entry.expected), "\(entry.manifest): \(text)")
+        #expect(child.maximumResidentKiB < Self.maximumResidentKiB, "\(entry.manifest): peak \(child.maximumResidentKiB) KiB")
         #expect(!FileManager.default.fileExists(atPath: results), "\(entry.manifest) left a results folder")
+    }
+}
+
+/// The catalogue by class: every class of hostile input has entries, 80 or more in all.
+@Suite struct BadInputClassTests {
+    /// Manifest-name prefix → class.
+    static let classes: [Character: String] = [
+        "c": "CSV files", "f": "formulas", "m": "manifests (YAML, types, keys, NaN)", "n": "NIST files",
+        "p": "paths, programs, numbers, zero sizes", "s": "sizes, overflow, memory budget, sweep explosion",
+    ]
+
+    @Test func everyClassHasEntriesAndTheCatalogueHasEightyOrMore() {
+        var counts: [String: Int] = [:]
+        for entry in BadInputCatalogueTests.entries {
+            let name = Self.classes[entry.manifest.first ?? " "]
+            #expect(name != nil, "\(entry.manifest) has no class prefix")
+            if let name { counts[name, default: 0] += 1 }
+        }
+        #expect(Set(counts.keys) == Set(Self.classes.values))
+        #expect(counts.values.allSatisfy { $0 >= 5 }, "\(counts)")
+        #expect(BadInputCatalogueTests.entries.count >= 80)
     }
 }

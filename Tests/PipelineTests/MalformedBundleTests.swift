@@ -41,6 +41,17 @@ import Testing
         #expect(diff.message.contains(entry.expected), "\(diff.message)")
     }
 
+    /// Through the built binary: `report` exits 2 naming the file and field, in bounded memory.
+    @Test(.enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"), arguments: malformedSummaries)
+    func reportThroughTheBinaryExitsTwo(_ entry: (text: String, expected: String)) throws {
+        let results = try temporaryDirectory()
+        let bad = try bundle(summary: entry.text, in: results)
+        let child = try ChildProcess.run(["report", bad], in: results)
+        #expect(child.status == 2, "\(child.stderr)")
+        #expect(child.stderr.contains(entry.expected), "\(child.stderr)")
+        #expect(child.maximumResidentKiB < BadInputExitCodeTests.maximumResidentKiB)
+    }
+
     @Test func collectSkipsABadBundleWithAWarningAndListsTheRest() throws {
         let results = try temporaryDirectory()
         let bad = try bundle(summary: #"{"cases": 5}"#, in: results)
