@@ -56,7 +56,7 @@ struct BadInputExitCodeTests {
 
     @Test(arguments: BadInputCatalogueTests.entries) func runExitsTwoWithTheMessage(_ entry: BadInputEntry) throws {
         let results = try temporaryDirectory() + "/results"
-        let child = try ChildProcess.run(["run", entry.manifest, "--results", results], in: BadInputCatalogueTests.folder)
+        let child = try ChildProcess.run(["run", BadInputCatalogueTests.folder + "/" + entry.manifest, "--results", results])
         let text = child.stderr.replacingOccurrences(of: BadInputCatalogueTests.folder + "/", with: "")
         #expect(!child.hung, "\(entry.manifest) hung")
         #expect(child.status == 2, "\(entry.manifest): \(text)")

@@ -46,7 +46,7 @@ import Testing
     func reportThroughTheBinaryExitsTwo(_ entry: (text: String, expected: String)) throws {
         let results = try temporaryDirectory()
         let bad = try bundle(summary: entry.text, in: results)
-        let child = try ChildProcess.run(["report", bad], in: results)
+        let child = try ChildProcess.run(["report", bad])
         #expect(child.status == 2, "\(child.stderr)")
         #expect(child.stderr.contains(entry.expected), "\(child.stderr)")
         #expect(child.maximumResidentKiB < BadInputExitCodeTests.maximumResidentKiB)

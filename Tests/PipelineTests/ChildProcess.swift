@@ -1,0 +1,50 @@
+import Foundation
+
+/// The built binary run as a child with posix_spawn and reaped with wait4, so a test sees
+/// its exit status, its stderr and its peak resident memory (`ru_maxrss`) — the memory
+/// bound of the hostile-input catalogue. A watchdog (generous, only against hangs) kills a
+/// child that runs past `watchdogSeconds`; no test asserts on time.
+struct ChildProcess {
+    /// Exit status (128 + signal when killed by one).
+    var status: Int32
+    /// Everything the child wrote to stderr.
+    var stderr: String
+    /// Peak resident set size in KiB.
+    var maximumResidentKiB: Int
+    /// Whether the watchdog had to kill it.
+    var hung: Bool
+
+    /// Runs the binary with `arguments` (paths in them absolute: the child keeps this
+    /// process's working directory).
+    static func run(_ arguments: [String], watchdogSeconds: Double = 120) throws -> ChildProcess {
+        let errorFile = try temporaryDirectory() + "/stderr.txt"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([BuiltBinary.path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, BuiltBinary.path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw CocoaError(.executableLoad) }
+        var status: Int32 = 0
+        var usage = rusage()
+        let deadline = Date().addingTimeInterval(watchdogSeconds)
+        var hung = false
+        while wait4(pid, &status, WNOHANG, &usage) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                hung = true
+                _ = wait4(pid, &status, 0, &usage)
+                break
+            }
+            usleep(10_000)
+        }
+        let exited = (status & 0x7F) == 0
+        let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let text = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
+        return ChildProcess(status: code, stderr: text, maximumResidentKiB: usage.ru_maxrss, hung: hung)
+    }
+}
