@@ -228,3 +228,10 @@ struct IndependentReading {
         #expect(problem.certifiedParameters == [2.3894212918E+02, 5.5015643181E-04])
     }
 }
+
+/// The fixture-driven tests run over every fixture: none silently runs zero cases.
+@Suite struct NISTFixtureCountTests {
+    @Test func theFixtureFolderHoldsEveryFixture() {
+        #expect(nistFixtureNames.count >= 24, "\(nistFixtureNames.count) fixtures found in \(nistFixtures.path)")
+    }
+}

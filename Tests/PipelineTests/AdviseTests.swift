@@ -77,7 +77,8 @@ import Testing
         let advice = try StrategyAdvice.advise(try #require(plan.cases.first))
         let row = try #require(advice.rows.first { $0.strategy == "swift-autodiff" })
         #expect(row.prediction == nil)
-        #expect(row.notApplicable == SwiftAutodiff().inapplicabilityReason(for: FormulaProbe.map()))
+        let probe = try FormulaProbe.map()
+        #expect(row.notApplicable == SwiftAutodiff().inapplicabilityReason(for: probe))
         #expect(advice.rendered().contains("not applicable: " + (row.notApplicable ?? "?")))
     }
 
@@ -109,19 +110,19 @@ import Testing
 
 /// A formula map, to ask the catalog its own reason.
 enum FormulaProbe {
-    static func map() -> any DifferentiableMap {
-        let text = (try? AdviceManifest.formula("y = b1*(1 - exp(-b2*x))", samples: 3, seed: 1)) ?? ""
-        guard let plan = try? ExperimentPlan.plan(text: text, path: AdviceManifest.file, registry: .standard),
-              let plannedCase = plan.cases.first,
-              let data = try? plannedCase.data.run(StageEnvironment(seeds: CaseSeeds(data: 1, parameters: 1), manifestDirectory: "."), ()),
-              let model = try? plannedCase.model.run(StageEnvironment(seeds: CaseSeeds(data: 1, parameters: 1), manifestDirectory: "."), data),
-              let map = try? model.residualMap(on: data.training) else { fatalError("formula probe did not build") }
-        return map
+    static func map() throws -> any DifferentiableMap {
+        let text = try AdviceManifest.formula("y = b1*(1 - exp(-b2*x))", samples: 3, seed: 1)
+        let plan = try ExperimentPlan.plan(text: text, path: AdviceManifest.file, registry: .standard)
+        let plannedCase = try #require(plan.cases.first)
+        let environment = StageEnvironment(seeds: CaseSeeds(data: 1, parameters: 1), manifestDirectory: ".")
+        let data = try plannedCase.data.run(environment, ())
+        let model = try plannedCase.model.run(environment, data)
+        return try model.residualMap(on: data.training)
     }
 }
 
 /// The binary's `advise`: output and exit 2 with a located message for bad flags and manifests.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct AdviseCommandTests {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 

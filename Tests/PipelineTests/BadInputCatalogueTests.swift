@@ -48,7 +48,7 @@ struct BadInputEntry: Sendable, CustomTestStringConvertible {
 
 /// The built binary exits 2 on every catalogue manifest, quickly and in bounded memory (the
 /// child's peak resident set, from wait4), and writes no bundle.
-@Suite(.enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite
 struct BadInputExitCodeTests {
     /// Peak memory any rejected input may take: far below what any size in the catalogue
     /// would need if it were built (the largest asks for petabytes).

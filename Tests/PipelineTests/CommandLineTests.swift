@@ -4,7 +4,7 @@ import Testing
 
 /// The built `jacobench` binary (from `swift build --build-tests`): exit codes, batch,
 /// interruption by SIGINT and SIGKILL.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct CommandLineTests {
     static let binary = BuiltBinary.path
     static let misra = BuiltBinary.packageRoot + "/Tests/Fixtures/nist/Misra1a.dat"
@@ -190,6 +190,14 @@ struct CommandLineTests {
 }
 
 /// Where `swift build` put the command-line binary.
+/// The end-to-end suites run the binary `swift build --build-tests` (and so `make test`)
+/// builds; they never skip: without it, this test and theirs fail.
+@Suite struct BuiltBinaryTests {
+    @Test func theBinaryTheEndToEndSuitesRunIsBuilt() {
+        #expect(BuiltBinary.exists, "build it first: swift build --build-tests (make test does)")
+    }
+}
+
 enum BuiltBinary {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let path = packageRoot + "/.build/debug/jacobench"

@@ -7,7 +7,7 @@ import Testing
 /// across two runs, across `batch --jobs 1` and `--jobs 2`, and whether `auto` is pinned by
 /// `--set jacobian.auto=…` or in the manifest. Numbers are compared as their JSON text,
 /// which Swift prints as the shortest round-trip form, so equal text means equal bits.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct DeterminismTests {
     /// Explicit strategies plus `auto`, a Jacobian accuracy check and an LM fit, two seeds.
     static func manifest(name: String, pin: String? = nil) -> String {

@@ -385,7 +385,7 @@ import Testing
 }
 
 /// `jacobench diff` exit codes from the built binary: a mismatch of bundles is invalid input.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct DiffCommandLineTests {
     func diff(_ a: String, _ b: String) throws -> (status: Int32, stderr: String) {
         let process = Process()

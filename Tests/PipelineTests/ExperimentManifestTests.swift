@@ -17,6 +17,11 @@ import Testing
         #expect(plan.name + ".yaml" == name)
     }
 
+    /// The data-driven test above runs over every shipped manifest, never zero.
+    @Test func everyShippedManifestIsFound() {
+        #expect(Self.manifests.count >= 6, "\(Self.manifests)")
+    }
+
     @Test func seedLMIsTheForumCase() throws {
         let plan = try ExperimentPlan.load(path: Self.folder + "/seed-lm.yaml", registry: .standard)
         let resolved = plan.cases[0].resolved.jsonValue

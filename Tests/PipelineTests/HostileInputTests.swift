@@ -162,7 +162,7 @@ func treeSnapshot(_ root: String) -> Set<String> {
 
 /// The built binary: results folders, programs named by manifests, and a sandbox check that
 /// a run creates nothing outside its results folder.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct HostileInputCommandLineTests {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 

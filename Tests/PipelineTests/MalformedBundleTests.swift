@@ -42,7 +42,7 @@ import Testing
     }
 
     /// Through the built binary: `report` exits 2 naming the file and field, in bounded memory.
-    @Test(.enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"), arguments: malformedSummaries)
+    @Test(arguments: malformedSummaries)
     func reportThroughTheBinaryExitsTwo(_ entry: (text: String, expected: String)) throws {
         let results = try temporaryDirectory()
         let bad = try bundle(summary: entry.text, in: results)

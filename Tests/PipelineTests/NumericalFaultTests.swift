@@ -5,7 +5,7 @@ import Solvers
 
 /// Numerical faults during a fit end the fit with a named status that the bundle records;
 /// the case itself succeeds and nothing crashes.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct NumericalFaultTests {
     func runBundle(_ manifest: String, in folder: String) throws -> String {
         try manifest.write(toFile: folder + "/m.yaml", atomically: true, encoding: .utf8)

@@ -3,7 +3,7 @@ import Testing
 @testable import Pipeline
 
 /// `jacobench report BUNDLE` rebuilds summary.md and report.html from a bundle's files.
-@Suite(.enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite
 struct ReportCommandTests {
     func jacobench(_ arguments: [String]) throws -> Int32 {
         let process = Process()

@@ -6,7 +6,7 @@ import Testing
 /// The proof: every shipped experiment (experiments/*.yaml), run twice with its timing
 /// repeats and sweep shrunk by `--set`, gives bitwise-equal deterministic metrics in
 /// summary.json, and `jacobench diff` of the two bundles (tolerance 0, timings not judged) exits 0.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct ReproducibilityTests {
     /// `--set` overrides that shrink each shipped experiment to seconds in a debug build; the
     /// deterministic pipeline (data, θ₀, auto's choice, fit, accuracy) is the same code.
@@ -46,6 +46,11 @@ struct ReproducibilityTests {
         let folder = BuiltBinary.packageRoot + "/experiments"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.filter { $0.hasSuffix(".yaml") }.sorted().map { folder + "/" + $0 }
+    }
+
+    /// The reproducibility test runs over every shipped manifest, never zero.
+    @Test func everyShippedManifestIsFound() {
+        #expect(Self.manifests.count >= 6, "\(Self.manifests)")
     }
 
     func jacobench(_ arguments: [String], in folder: String) throws -> (status: Int32, stdout: String) {

@@ -5,7 +5,7 @@ import Testing
 /// Ctrl-C inside a long fit: the solver sees the run's cancellation flag at its next
 /// iteration, so the run stops without waiting for the fit to end, exits 130, and the case
 /// stays pending for --resume.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct SolverInterruptTests {
     /// Adam with gtol 0 and 10⁹ iterations never ends by itself within the test.
     static let endlessFit = """

@@ -58,7 +58,7 @@ enum ThreadedRunFixture {
 
 /// `jacobench run` as `make run` and a user call it: the same bits as the runner API, and
 /// environment.json says which setting applied.
-@Suite(.serialized, .enabled(if: BuiltBinary.exists, "needs .build/debug/jacobench"))
+@Suite(.serialized)
 struct ThreadSettingsCommandLineTests {
     struct Result { var status: Int32; var stdout: String; var stderr: String }
 

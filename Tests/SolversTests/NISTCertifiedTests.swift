@@ -79,3 +79,10 @@ func fitNIST(_ file: String, start: NISTStartingPoint, configuration: LevenbergM
         #expect(average >= 10)
     }
 }
+
+/// The certified-value tests run over every fixture: none silently runs zero cases.
+@Suite struct NISTCertifiedFixtureCountTests {
+    @Test func theFixtureFolderHoldsEveryFixture() {
+        #expect(nistFixtureFiles.count >= 24, "\(nistFixtureFiles.count) fixtures found in \(nistFixtureDirectory.path)")
+    }
+}
