@@ -39,9 +39,7 @@ struct ExportCaseCommand: ParsableCommand {
             return
         }
         guard !out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw UsageError("--out is empty: give a file name") }
-        let folder = (out as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        try OutputFiles.write(text, to: out)
         FileHandle.standardError.write(Data("wrote \(out): case \(plannedCase.id) of \(plan.name)\n".utf8))
     }
 }

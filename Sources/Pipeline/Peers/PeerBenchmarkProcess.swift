@@ -65,10 +65,13 @@ public struct PeerBenchmarkProcess: Sendable {
         let stdoutPath = folder + "/peer-stdout.txt"
         let stderrPath = folder + "/peer-stderr.txt"
         let command = commandLine(casePath: casePath, resultsPath: resultsPath)
-        guard FileManager.default.createFile(atPath: stdoutPath, contents: nil),
-            FileManager.default.createFile(atPath: stderrPath, contents: nil),
-            let output = FileHandle(forWritingAtPath: stdoutPath), let errors = FileHandle(forWritingAtPath: stderrPath)
-        else { throw PeerBenchmarkError.cannotStart(command: command, reason: "cannot create output files in \(folder)") }
+        let output: FileHandle, errors: FileHandle
+        do {
+            output = try OutputFiles.emptyFileForWriting(stdoutPath)
+            errors = try OutputFiles.emptyFileForWriting(stderrPath)
+        } catch {
+            throw PeerBenchmarkError.cannotStart(command: command, reason: "cannot create output files in \(folder)")
+        }
         defer {
             try? output.close()
             try? errors.close()

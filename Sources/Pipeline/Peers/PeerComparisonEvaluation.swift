@@ -113,11 +113,10 @@ public enum PeerComparisonEvaluation: EvaluationStage {
         peerCase.jacobenchMicroseconds = timings.mapValues(\.medianMicroseconds)
         peerCase.jacobenchMicroseconds["forward-pass"] = forwardPass.medianMicroseconds
 
-        let folder = FileManager.default.temporaryDirectory.path + "/jacobench-peers-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try OutputFiles.scratchFolder(prefix: "jacobench-peers")
+        defer { OutputFiles.remove(folder) }
         let casePath = folder + "/case.json"
-        try Data(peerCase.jsonText().utf8).write(to: URL(fileURLWithPath: casePath))
+        try OutputFiles.write(peerCase.jsonText(), to: casePath)
         let process = PeerBenchmarkProcess(
             python: python, script: script, pinToOneCPU: configuration.pinCPU, repeats: configuration.repeats,
             budgetSeconds: configuration.budget, only: configuration.only, skip: configuration.skip)
