@@ -1,0 +1,365 @@
+import Jacobians
+import LinearAlgebra
+
+/// What carries over between the steps of a Levenberg-Marquardt fit (MINPACK's names where
+/// it has them).
+struct LevenbergMarquardtState {
+    /// ½‖r‖² at x.
+    var cost: Double
+    /// ‖r‖ at x.
+    var fnorm: Double
+    /// Trust radius Δ (trust-region damping).
+    var delta = 0.0
+    /// ‖D x‖.
+    var xnorm = 0.0
+    /// The damping λ.
+    var par = 0.0
+    /// Nielsen's ν.
+    var nu = 2.0
+    /// Accepted steps.
+    var iterations = 0
+    /// Before the first accepted or rejected trial.
+    var first = true
+    /// ‖Jᵀr‖∞ at x.
+    var gradientInfinity = Double.nan
+    /// Whether `jacobian` holds J at x (for the covariance), and whether `gradient` is Jᵀr at x.
+    var jacobianAtX = false, gradientAtX = false
+    /// Whether the last trial point had finite residuals.
+    var lastTrialFinite = true
+    /// Consecutive trial steps at rounding level.
+    var roundingLevelSteps = 0
+
+    init(cost: Double) {
+        self.cost = cost
+        fnorm = (2 * cost).squareRoot()
+    }
+}
+
+/// How a fit ends: its status and the message saying why.
+struct LevenbergMarquardtStop: Error {
+    var status: FitStatus
+    var message: String
+}
+
+/// One trial step: its scaled norm and the reductions that judge it.
+struct LevenbergMarquardtTrial {
+    /// ‖D p‖.
+    var pnorm: Double
+    /// Whether the geodesic correction was added to the step, or rejected (then no trial point).
+    var geodesic = false, accelerationRejected = false
+    /// Actual and predicted relative reductions of ‖r‖², the directional derivative, their ratio ρ.
+    var actred = -1.0, prered = 0.0, dirder = 0.0, ratio = 0.0
+    /// The cost and ‖r‖ at the trial point.
+    var trialCost = Double.nan, fnorm1 = Double.infinity
+    /// Whether both reductions are below rounding of ‖r‖² (the step is taken as refinement).
+    var roundingLevel = false
+
+    init(pnorm: Double) { self.pnorm = pnorm }
+}
+
+extension LevenbergMarquardtRun {
+    var trustRegion: Bool { damping == .trustRegion }
+
+    /// One iteration: linearize at x, then trial steps until one is accepted; throws the stop.
+    mutating func iterate(_ state: inout LevenbergMarquardtState) throws(LevenbergMarquardtStop) {
+        try checkCancellation()
+        let assembled = try linearize(&state)
+        updateScaling(&state)
+        let gnorm = try testGradient(state)
+        let system = factoredSystem(assembled: assembled)
+        if state.first && !trustRegion { state.par = initialDamping * largestScaledColumnNormSquared() }
+        var rankCounted = false
+        while true {
+            try checkCancellation()
+            solveDampedSystem(system, &state)
+            // After the first solve: the normal equations then know the rank from the factor
+            // they needed anyway (λ = 0 is never factored under Nielsen damping).
+            if !rankCounted {
+                rankCounted = true
+                if !system.isFullRank { evaluator.rankDeficientJacobians += 1 }
+            }
+            var trial = LevenbergMarquardtTrial(pnorm: scaledNorm(step, diagonal))
+            if state.first && trustRegion { state.delta = min(state.delta, trial.pnorm) }
+            if configuration.geodesicAcceleration && trial.pnorm > 0 { addGeodesicCorrection(system, state, &trial) }
+            if !trial.accelerationRejected { evaluateTrial(system, assembled: assembled, &state, &trial) }
+            markRoundingLevel(&state, &trial)
+            updateDamping(&state, trial)
+            let accepted = acceptOrReject(&state, trial)
+            try testStopping(state, trial, gnorm: gnorm, accepted: accepted)
+            if accepted { return }
+        }
+    }
+
+    func checkCancellation() throws(LevenbergMarquardtStop) {
+        if evaluator.problem.isCancelled {
+            throw LevenbergMarquardtStop(status: .cancelled, message: LeastSquaresProblem.cancellationMessage)
+        }
+    }
+
+    /// J (or JᵀJ and Jᵀr assembled by the map, without J) at x, the column norms and
+    /// Jᵀr; returns whether they were assembled.
+    mutating func linearize(_ state: inout LevenbergMarquardtState) throws(LevenbergMarquardtStop) -> Bool {
+        let assembled = structured?.assemble(
+            at: x, residual: residual, evaluator: evaluator, cholesky: cholesky, gradient: &gradient) ?? false
+        if assembled {
+            cholesky.columnNorms(into: &columnNorms)
+        } else {
+            guard evaluator.jacobian(at: x, into: &jacobian) else {
+                if let error = evaluator.jacobianError { throw LevenbergMarquardtStop(status: .jacobianFailed, message: error) }
+                throw LevenbergMarquardtStop(
+                    status: .nonFiniteJacobian, message: "the Jacobian at iteration \(state.iterations) contains NaN or infinity")
+            }
+            state.jacobianAtX = true
+            evaluator.normalEquationSources[LevenbergMarquardt.NormalEquations.fromJacobian.rawValue, default: 0] += 1
+            if normalEquationsFirst {
+                // The normal equations are taken whatever the conditioning: form JᵀJ now and
+                // read ‖Jⱼ‖ off its diagonal instead of another pass over J.
+                evaluator.timeLinearSolve { cholesky.formGram(of: jacobian) }
+                cholesky.columnNorms(into: &columnNorms)
+            } else {
+                columnEuclideanNorms(of: jacobian, into: &columnNorms)
+            }
+            multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
+        }
+        state.gradientAtX = true
+        state.gradientInfinity = maximumMagnitude(gradient)
+        return assembled
+    }
+
+    /// D from the column norms (`scaling`), and Δ₀ = `initial-step-bound`·‖D x₀‖ the first time.
+    mutating func updateScaling(_ state: inout LevenbergMarquardtState) {
+        if state.first {
+            for j in 0..<n {
+                diagonal[j] = configuration.scaling == .levenberg || columnNorms[j] == 0 ? 1 : columnNorms[j]
+            }
+            state.xnorm = scaledNorm(x, diagonal)
+            state.delta = configuration.initialStepBound * state.xnorm
+            if state.delta == 0 { state.delta = configuration.initialStepBound }
+        } else {
+            switch configuration.scaling {
+            case .more: for j in 0..<n { diagonal[j] = max(diagonal[j], columnNorms[j]) }
+            case .marquardt: for j in 0..<n where columnNorms[j] > 0 { diagonal[j] = columnNorms[j] }
+            case .levenberg: break
+            }
+        }
+    }
+
+    /// The largest cosine between r and a column of J; stops when it is at most `gtol`.
+    func testGradient(_ state: LevenbergMarquardtState) throws(LevenbergMarquardtStop) -> Double {
+        var gnorm = 0.0
+        if state.fnorm != 0 {
+            for j in 0..<n where columnNorms[j] != 0 { gnorm = max(gnorm, abs(gradient[j] / (columnNorms[j] * state.fnorm))) }
+        }
+        if gnorm <= configuration.gtol {
+            throw LevenbergMarquardtStop(
+                status: .gradientBelowTolerance,
+                message: "the cosine between the residuals and every Jacobian column is at most gtol = \(configuration.gtol)")
+        }
+        return gnorm
+    }
+
+    /// maxⱼ ‖Jⱼ‖²/Dⱼ², which Nielsen's λ₀ = τ·that scales.
+    func largestScaledColumnNormSquared() -> Double {
+        var largest = 0.0
+        for j in 0..<n { largest = max(largest, columnNorms[j] * columnNorms[j] / (diagonal[j] * diagonal[j])) }
+        return largest
+    }
+
+    /// The step p: Moré's λ search for the trust radius, or the system at Nielsen's λ.
+    mutating func solveDampedSystem(_ system: any DampedLeastSquaresSystem, _ state: inout LevenbergMarquardtState) {
+        let trustRegion = self.trustRegion
+        evaluator.timeLinearSolve {
+            if trustRegion {
+                trustRegionStep(system: system, diagonal: diagonal, radius: state.delta, gradient: gradient,
+                                damping: &state.par, step: &step, scratch: &scratch)
+            } else {
+                system.solve(damping: state.par, diagonal: diagonal, into: &step)
+            }
+        }
+    }
+
+    /// Transtrum & Sethna's geodesic acceleration: a = −(JᵀJ + λD²)⁻¹Jᵀr_vv from a finite
+    /// difference of r along p, added as ½a when 2‖D a‖/‖D p‖ ≤ `acceleration-ratio`.
+    mutating func addGeodesicCorrection(
+        _ system: any DampedLeastSquaresSystem, _ state: LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial
+    ) {
+        let h = configuration.geodesicStep
+        for j in 0..<n { trialX[j] = x[j] + h * step[j] }
+        guard evaluator.cost(at: trialX, residual: &geodesicResidual) != nil else {
+            trial.accelerationRejected = true
+            return
+        }
+        multiply(jacobian, step, into: &jacobianStep)
+        for i in 0..<m {
+            secondDerivative[i] = (2 / h) * ((geodesicResidual[i] - residual[i]) / h - jacobianStep[i])
+        }
+        evaluator.timeLinearSolve {
+            system.useRightHandSide(secondDerivative, jacobian: jacobian)
+            system.solve(damping: state.par, diagonal: diagonal, into: &acceleration)
+            system.useResidual()
+        }
+        let ratio = 2 * scaledNorm(acceleration, diagonal) / trial.pnorm
+        if ratio <= configuration.accelerationRatio && ratio.isFinite {
+            for j in 0..<n { step[j] += 0.5 * acceleration[j] }
+            trial.pnorm = scaledNorm(step, diagonal)
+            trial.geodesic = true
+        } else {
+            trial.accelerationRejected = true
+        }
+    }
+
+    /// The cost at x + p, the actual and predicted relative reductions and their ratio ρ.
+    mutating func evaluateTrial(
+        _ system: any DampedLeastSquaresSystem, assembled: Bool, _ state: inout LevenbergMarquardtState,
+        _ trial: inout LevenbergMarquardtTrial
+    ) {
+        let fnorm = state.fnorm
+        for j in 0..<n { trialX[j] = x[j] + step[j] }
+        if let value = evaluator.cost(at: trialX, residual: &trialResidual) {
+            trial.trialCost = value
+            trial.fnorm1 = (2 * value).squareRoot()
+            state.lastTrialFinite = true
+            if 0.1 * trial.fnorm1 < fnorm { trial.actred = 1 - (trial.fnorm1 / fnorm) * (trial.fnorm1 / fnorm) }
+        } else {
+            state.lastTrialFinite = false
+        }
+        // ‖J p‖²: under Nielsen damping on the normal equations, or without J (structured),
+        // from JᵀJ (n² instead of mn flops per trial); otherwise from J p as in MINPACK.
+        let fromGram = system === cholesky && (!trustRegion || assembled)
+        if !fromGram { multiply(jacobian, step, into: &jacobianStep) }
+        let fnormSquared = fnorm * fnorm
+        var stepGradient = 0.0
+        for j in 0..<n { stepGradient += step[j] * gradient[j] }
+        if trial.geodesic {
+            var jsSquared = 0.0
+            if fromGram {
+                jsSquared = cholesky.squaredImageNorm(step)
+            } else {
+                for value in jacobianStep { jsSquared += value * value }
+            }
+            trial.prered = -(2 * stepGradient + jsSquared) / fnormSquared
+        } else {
+            let temp1Squared: Double
+            if fromGram {
+                temp1Squared = cholesky.squaredImageNorm(step) / fnormSquared
+            } else {
+                let temp1 = euclideanNorm(jacobianStep) / fnorm
+                temp1Squared = temp1 * temp1
+            }
+            let temp2 = state.par.squareRoot() * trial.pnorm / fnorm
+            trial.prered = temp1Squared + 2 * temp2 * temp2
+        }
+        trial.dirder = stepGradient / fnormSquared
+        trial.ratio = trial.prered != 0 ? trial.actred / trial.prered : 0
+    }
+
+    /// Near the solution both reductions sink below rounding of ‖r‖², and their ratio is
+    /// noise. The step itself, from the accurately computed Jᵀr, still improves the
+    /// parameters: it is taken as a refinement step (ρ = 1) instead of shrinking the region.
+    func markRoundingLevel(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial) {
+        let noise = 64 * Double.ulpOfOne
+        trial.roundingLevel = state.lastTrialFinite && !trial.accelerationRejected && trial.prered <= noise
+            && trial.actred >= -noise && configuration.refinementSteps > 0
+        if trial.roundingLevel {
+            trial.ratio = 1
+            state.roundingLevelSteps += 1
+        } else {
+            state.roundingLevelSteps = 0
+        }
+    }
+
+    /// Moré's radius update from ρ, or Nielsen's λ update.
+    func updateDamping(_ state: inout LevenbergMarquardtState, _ trial: LevenbergMarquardtTrial) {
+        if trustRegion {
+            if trial.accelerationRejected {
+                state.delta = 0.5 * min(state.delta, trial.pnorm)
+                state.par *= 2
+            } else if trial.ratio <= 0.25 {
+                var temp = trial.actred >= 0 ? 0.5 : 0.5 * trial.dirder / (trial.dirder + 0.5 * trial.actred)
+                if 0.1 * trial.fnorm1 >= state.fnorm || !(temp >= 0.1) { temp = 0.1 }
+                state.delta = temp * min(state.delta, trial.pnorm / 0.1)
+                state.par /= temp
+            } else if state.par == 0 || trial.ratio >= 0.75 {
+                state.delta = trial.pnorm / 0.5
+                state.par *= 0.5
+            }
+        } else {
+            if trial.ratio > 1e-4 {
+                let t = 2 * trial.ratio - 1
+                state.par *= max(1.0 / 3.0, 1 - t * t * t)
+                state.nu = 2
+            } else {
+                state.par *= state.nu
+                state.nu *= 2
+            }
+        }
+    }
+
+    /// Takes the trial point when ρ ≥ 10⁻⁴ (and no rejected acceleration); records the trial.
+    mutating func acceptOrReject(_ state: inout LevenbergMarquardtState, _ trial: LevenbergMarquardtTrial) -> Bool {
+        let accepted = !trial.accelerationRejected && trial.ratio >= 1e-4
+        evaluator.record(
+            iteration: state.iterations + (accepted ? 1 : 0), cost: accepted ? trial.trialCost : state.cost,
+            damping: trustRegion ? state.delta : state.par, stepNorm: trial.pnorm, gradientNorm: state.gradientInfinity,
+            accepted: accepted)
+        if accepted {
+            swap(&x, &trialX)
+            swap(&residual, &trialResidual)
+            state.cost = trial.trialCost
+            state.fnorm = trial.fnorm1
+            state.xnorm = scaledNorm(x, diagonal)
+            state.iterations += 1
+            state.jacobianAtX = false
+            state.gradientAtX = false
+        }
+        state.first = false
+        return accepted
+    }
+
+    /// MINPACK's tests (ftol, xtol, both), the limits, the target cost and rounding level;
+    /// a converged status is never reported when the last trial point was not finite.
+    func testStopping(
+        _ state: LevenbergMarquardtState, _ trial: LevenbergMarquardtTrial, gnorm: Double, accepted: Bool
+    ) throws(LevenbergMarquardtStop) {
+        let epsilon = Double.ulpOfOne
+        let size = trustRegion ? state.delta : trial.pnorm
+        let refining = trial.roundingLevel && state.roundingLevelSteps < configuration.refinementSteps
+        let ftolMet = !refining && abs(trial.actred) <= configuration.ftol && trial.prered <= configuration.ftol && 0.5 * trial.ratio <= 1
+        let xtolMet = size <= configuration.xtol * (state.xnorm + configuration.xtol)
+        var stop: LevenbergMarquardtStop?
+        if accepted, let target = configuration.targetCost, state.cost <= target {
+            stop = LevenbergMarquardtStop(status: .targetCostReached, message: "the cost reached target-cost = \(target)")
+        } else if ftolMet && xtolMet {
+            stop = LevenbergMarquardtStop(
+                status: .costAndStepBelowTolerance,
+                message: "relative cost reduction ≤ ftol = \(configuration.ftol) and relative step ≤ xtol = \(configuration.xtol)")
+        } else if ftolMet {
+            stop = LevenbergMarquardtStop(
+                status: .costReductionBelowTolerance,
+                message: "actual and predicted relative cost reductions are at most ftol = \(configuration.ftol)")
+        } else if xtolMet {
+            stop = LevenbergMarquardtStop(
+                status: .stepBelowTolerance,
+                message: "the scaled step is at most xtol = \(configuration.xtol) relative to the scaled parameters")
+        } else if evaluator.residualEvaluations >= configuration.maximumEvaluations {
+            stop = LevenbergMarquardtStop(
+                status: .maximumEvaluations, message: "reached max-evaluations = \(configuration.maximumEvaluations) residual evaluations")
+        } else if state.iterations >= configuration.maximumIterations {
+            stop = LevenbergMarquardtStop(status: .maximumIterations, message: "reached max-iterations = \(configuration.maximumIterations)")
+        } else if trial.roundingLevel && state.roundingLevelSteps >= configuration.refinementSteps {
+            stop = LevenbergMarquardtStop(
+                status: .machinePrecision,
+                message: "the cost no longer changes measurably in double precision; stopped after \(state.roundingLevelSteps) refinement steps at rounding level")
+        } else if (!refining && abs(trial.actred) <= epsilon && trial.prered <= epsilon && 0.5 * trial.ratio <= 1)
+                    || size <= epsilon * state.xnorm || gnorm <= epsilon || !state.par.isFinite {
+            stop = LevenbergMarquardtStop(status: .machinePrecision, message: "no further reduction of the cost is possible in double precision")
+        }
+        guard var reached = stop else { return }
+        if reached.status.isConverged, !state.lastTrialFinite {
+            reached = LevenbergMarquardtStop(
+                status: .nonFiniteResiduals,
+                message: "the residuals are NaN or infinite at every trial point near the current parameters (last stop test: \(reached.status.rawValue))")
+        }
+        throw reached
+    }
+}
