@@ -84,7 +84,25 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
     }
 
     /// Bytes of `count` doubles.
-    static func doubleBytes(_ count: Int) -> Int { count * MemoryLayout<Double>.stride }
+    static func doubleBytes(_ count: Int) -> Int { saturatingProduct(count, MemoryLayout<Double>.stride) }
+
+    /// `a × b`, or `Int.max` when it overflows: a prediction too large to count is over any
+    /// budget, never a trap.
+    static func saturatingProduct(_ a: Int, _ b: Int) -> Int {
+        let (result, overflow) = a.multipliedReportingOverflow(by: b)
+        return overflow ? Int.max : result
+    }
+
+    /// The sum of `terms`, or `Int.max` when it overflows.
+    static func saturatingSum(_ terms: Int...) -> Int {
+        var total = 0
+        for term in terms {
+            let (next, overflow) = total.addingReportingOverflow(term)
+            if overflow { return Int.max }
+            total = next
+        }
+        return total
+    }
 }
 
 /// One strategy's predicted cost on a ``JacobianShape``.
@@ -232,7 +250,9 @@ public enum JacobianCostModel {
                 : network.microseconds(strategy: name, lanes: lanes ?? 1, sweeps: sweeps)
             if let time { units = max(time, 0) / forward }
         }
-        let peak = cost.workspaceBytes + shape.bytesPerLane * sweepLanes + shape.fixedBytes + bytes(m * n)
+        let peak = JacobianShape.saturatingSum(
+            cost.workspaceBytes, JacobianShape.saturatingProduct(shape.bytesPerLane, sweepLanes), shape.fixedBytes,
+            bytes(JacobianShape.saturatingProduct(m, n)))
         return JacobianCostPrediction(
             strategy: strategy.name, cost: cost, isUpperBound: upperBound, lanesPerSweep: lanes,
             forwardPassUnits: units, peakBytes: peak, isExact: strategy.isExact)
@@ -243,8 +263,10 @@ public enum JacobianCostModel {
     /// total² identity seed; chunked by c, ⌈total/c⌉ sweeps and a c × (m + n) seed and block.
     static func chunking(total: Int, chunk: Int?, other: Int) -> (sweeps: Int, lanes: Int, workspaceBytes: Int) {
         let lanes = max(1, min(chunk ?? total, total))
-        if lanes >= total { return (1, total, JacobianShape.doubleBytes(total * total)) }
-        return ((total + lanes - 1) / lanes, lanes, JacobianShape.doubleBytes(lanes * (total + other)))
+        if lanes >= total { return (1, total, JacobianShape.doubleBytes(JacobianShape.saturatingProduct(total, total))) }
+        return (
+            (total - 1) / lanes + 1, lanes,
+            JacobianShape.doubleBytes(JacobianShape.saturatingProduct(lanes, JacobianShape.saturatingSum(total, other))))
     }
 
     /// Every catalog strategy (default options) that `shape` can run, predicted; `auto` last.
