@@ -6,17 +6,20 @@ public enum QuotedText {
     /// Most characters of a value a message shows.
     public static let maximumShown = 40
 
-    /// `'value'`, cut to ``maximumShown`` characters (then `…`) and escaped.
-    public static func quoted(_ value: some StringProtocol) -> String {
-        "'" + shown(value) + "'"
+    /// `'value'`, cut to `limit` characters (then `…`) and escaped.
+    public static func quoted(_ value: some StringProtocol, limit: Int = maximumShown) -> String {
+        "'" + shown(value, limit: limit) + "'"
     }
 
-    /// The value's first ``maximumShown`` characters, escaped, with `…` when cut.
-    public static func shown(_ value: some StringProtocol) -> String {
+    /// Most characters of a file path a message shows (paths are partly the tool's own).
+    public static let maximumPathShown = 400
+
+    /// The value's first `limit` characters, escaped, with `…` when cut.
+    public static func shown(_ value: some StringProtocol, limit: Int = maximumShown) -> String {
         var result = ""
         var count = 0
         for character in value {
-            if count == maximumShown {
+            if count == limit {
                 result += "…"
                 break
             }

@@ -72,6 +72,7 @@ struct BadInputExitCodeTests {
     static let classes: [Character: String] = [
         "c": "CSV files", "f": "formulas", "m": "manifests (YAML, types, keys, NaN)", "n": "NIST files",
         "p": "paths, programs, numbers, zero sizes", "s": "sizes, overflow, memory budget, sweep explosion",
+        "d": "recursion depth (YAML, formulas)", "x": "non-regular files (directories, devices, symlink loops)",
     ]
 
     @Test func everyClassHasEntriesAndTheCatalogueHasEightyOrMore() {

@@ -138,11 +138,16 @@ public struct ExperimentPlan: Sendable {
                 let path = name.hasPrefix("/") ? name : plannedCase.manifestDirectory + "/" + name
                 guard checked.insert(path).inserted else { continue }
                 var isDirectory: ObjCBool = false
+                let shownPath = QuotedText.quoted(path, limit: QuotedText.maximumPathShown)
                 guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                    throw YAMLError(location: location, message: "file \(QuotedText.quoted(name)) does not exist (looked at \(QuotedText.quoted(path)))")
+                    var link = stat()
+                    if lstat(path, &link) == 0 && (link.st_mode & S_IFMT) == S_IFLNK {
+                        throw YAMLError(location: location, message: "file \(QuotedText.quoted(name)) is a symbolic link that leads nowhere (a loop or a missing target; \(shownPath))")
+                    }
+                    throw YAMLError(location: location, message: "file \(QuotedText.quoted(name)) does not exist (looked at \(shownPath))")
                 }
                 guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path) else {
-                    throw YAMLError(location: location, message: "file \(QuotedText.quoted(name)) is \(isDirectory.boolValue ? "a directory" : "not readable") (\(QuotedText.quoted(path)))")
+                    throw YAMLError(location: location, message: "file \(QuotedText.quoted(name)) is \(isDirectory.boolValue ? "a directory" : "not readable") (\(shownPath))")
                 }
             }
         }
