@@ -43,54 +43,23 @@ public struct JacobianConformanceReport: Sendable, CustomStringConvertible {
 /// finite differences); the counters against the formulas below; and that a
 /// second call into the same (now warm) buffer gives the identical matrix.
 ///
-/// | strategy | counters |
-/// | --- | --- |
-/// | reverse-loop | m pullbacks, m cotangent lanes |
-/// | forward-loop | n pushforwards, n tangent lanes |
-/// | reverse-vectorized(chunk c) | ⌈m/c⌉ pullbacks, m lanes |
-/// | forward-vectorized(chunk c) | ⌈n/c⌉ pushforwards, n lanes |
-/// | per-sample | p pullbacks, S·p lanes |
-/// | forward-difference | n + 1 evaluations |
-/// | central-difference | 2n evaluations |
-/// | ridders | an even number of evaluations in [4n, 2n·depth] |
-/// | complex-step | n evaluations |
-/// | swift-autodiff | 1 evaluation, m pullbacks, m lanes |
-/// | auto | those of the strategy it chose |
+/// The counters each strategy must report come from its own description
+/// (``JacobianStrategy/expectedCounters(on:)``, for a cataloged strategy the exact counters of
+/// ``CatalogedJacobianStrategy/predictedWork(on:)``), its further promises from
+/// ``JacobianStrategy/conformanceProblems(reported:on:)`` (e.g. `ridders`' range of
+/// evaluations), and `auto` is held to those of the strategy it chose.
 public enum JacobianConformance {
-    /// The tolerance a strategy is held to: 1e-12 for exact strategies, 1e-13 for
-    /// complex step, the documented bound (`nominalRelativeError`) otherwise.
+    /// The tolerance a strategy is held to: its promised relative error
+    /// (``JacobianStrategy/nominalRelativeError``: 1e-12 for exact strategies, 1e-13 for
+    /// complex step, the documented bound for finite differences).
     public static func tolerance(for strategy: any JacobianStrategy) -> Double {
-        if strategy is ComplexStep { return 1e-13 }
-        return strategy.isExact ? 1e-12 : strategy.nominalRelativeError
+        strategy.nominalRelativeError
     }
 
-    /// The counters the design's "cost in passes" column prescribes, or nil when
-    /// they are not fixed in advance (ridders, auto before it has chosen).
+    /// The counters the strategy's description prescribes on `map`, or nil when they are
+    /// not fixed in advance (ridders, auto before it has chosen).
     public static func expectedCost(of strategy: any JacobianStrategy, on map: any DifferentiableMap) -> JacobianCost? {
-        let n = map.inputCount, m = map.outputCount
-        func sweeps(_ total: Int, _ chunk: Int?) -> Int {
-            let lanes = max(1, min(chunk ?? total, total))
-            return (total + lanes - 1) / lanes
-        }
-        switch strategy {
-        case is ReverseLoop: return JacobianCost(pullbacks: m, cotangentLanes: m)
-        case is ForwardLoop: return JacobianCost(pushforwards: n, tangentLanes: n)
-        case let vectorized as ReverseVectorized:
-            return JacobianCost(pullbacks: sweeps(m, vectorized.chunk), cotangentLanes: m)
-        case let vectorized as ForwardVectorized:
-            return JacobianCost(pushforwards: sweeps(n, vectorized.chunk), tangentLanes: n)
-        case is PerSampleGradients:
-            guard let structured = map as? any PerSampleStructured else { return nil }
-            return JacobianCost(pullbacks: structured.outputsPerSample, cotangentLanes: m)
-        case is ForwardDifference: return JacobianCost(forwardEvaluations: n + 1)
-        case is CentralDifference: return JacobianCost(forwardEvaluations: 2 * n)
-        case is ComplexStep: return JacobianCost(forwardEvaluations: n)
-        case is SwiftAutodiff: return JacobianCost(forwardEvaluations: 1, pullbacks: m, cotangentLanes: m)
-        case let auto as AutoStrategy:
-            guard let chosen = auto.lastDecision?.strategy else { return nil }
-            return expectedCost(of: chosen, on: map)
-        default: return nil
-        }
+        strategy.expectedCounters(on: map)
     }
 
     /// Runs `strategy` on `map` at `point` twice and checks it (see the type's
@@ -125,17 +94,11 @@ public enum JacobianConformance {
                 report.problems.append("counters \(describe(report.cost)) differ from the formula \(describe(formula))")
             }
         }
-        if strategy is RiddersExtrapolation {
-            let evaluations = report.cost.forwardEvaluations
-            let depth = (strategy as? RiddersExtrapolation)?.maximumExtrapolations ?? 10
-            if evaluations % 2 != 0 || evaluations < 4 * n || evaluations > 2 * n * depth {
-                report.problems.append("\(evaluations) evaluations, expected an even number in [\(4 * n), \(2 * n * depth)]")
-            }
-        }
+        report.problems += strategy.conformanceProblems(reported: report.cost, on: map)
         if report.cost.workspaceBytes < 0 { report.problems.append("negative workspace bytes") }
         var again = jacobian
         _ = try strategy.jacobian(of: map, at: point, into: &again)
-        if again != jacobian && !(strategy is AutoStrategy) {
+        if again != jacobian && strategy.repeatsIdentically {
             report.problems.append("a second call into the warm buffer gave a different Jacobian (relative difference \(relativeDifference(again, jacobian)))")
         }
         return report

@@ -83,18 +83,25 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
             layers: layers, variables: variables)
     }
 
-    /// Bytes of `count` doubles.
-    static func doubleBytes(_ count: Int) -> Int { saturatingProduct(count, MemoryLayout<Double>.stride) }
+    /// "M = 576 > N = 84", "M = N = 3" or "N = 84 > M = 10": the relation of the Jacobian's
+    /// sizes, as reasons for a choice begin.
+    public var sizeRelation: String {
+        let n = inputCount, m = outputCount
+        return m > n ? "M = \(m) > N = \(n)" : m == n ? "M = N = \(n)" : "N = \(n) > M = \(m)"
+    }
+
+    /// Bytes of `count` doubles (saturating at `Int.max`).
+    public static func doubleBytes(_ count: Int) -> Int { saturatingProduct(count, MemoryLayout<Double>.stride) }
 
     /// `a × b`, or `Int.max` when it overflows: a prediction too large to count is over any
     /// budget, never a trap.
-    static func saturatingProduct(_ a: Int, _ b: Int) -> Int {
+    public static func saturatingProduct(_ a: Int, _ b: Int) -> Int {
         let (result, overflow) = a.multipliedReportingOverflow(by: b)
         return overflow ? Int.max : result
     }
 
     /// The sum of `terms`, or `Int.max` when it overflows.
-    static func saturatingSum(_ terms: Int...) -> Int {
+    public static func saturatingSum(_ terms: Int...) -> Int {
         var total = 0
         for term in terms {
             let (next, overflow) = total.addingReportingOverflow(term)
@@ -131,41 +138,32 @@ public struct JacobianCostPrediction: Sendable, Equatable {
 /// The explicit cost model behind `jacobench advise` and the runner's memory cap and time
 /// estimates. Counts are those the strategies report; work and memory are modelled.
 ///
-/// With n columns, m rows, S samples of p outputs, lane work r and c lanes per chunk:
+/// Each strategy states its own row (``CatalogedJacobianStrategy/predictedWork(on:)``, with
+/// the formula in its doc comment): the counters of ``JacobianCost`` it will report (exactly;
+/// `ridders` an upper bound, its extrapolation stops early when converged), its workspace,
+/// the lanes of its widest sweep, and its work in forward-pass units by the generic rule
+/// below. `auto` is predicted as its pinned strategy, else as ``cheapestExact(on:)``.
 ///
-/// | strategy | counted (``JacobianCost``) | forward-pass units | strategy workspace |
-/// | --- | --- | --- | --- |
-/// | reverse-loop | m pullbacks, m lanes | m·(1 + r) | 8(m + n) |
-/// | forward-loop | n pushforwards, n lanes | n·(1 + r) | 8(m + n) |
-/// | reverse-vectorized | ⌈m/c⌉ pullbacks, m lanes | ⌈m/c⌉ + r·m | 8m² (c ≥ m) or 8c(m + n) |
-/// | forward-vectorized | ⌈n/c⌉ pushforwards, n lanes | ⌈n/c⌉ + r·n | 8n² (c ≥ n) or 8c(m + n) |
-/// | per-sample | p pullbacks, S·p lanes | p·(1 + r) | 0 |
-/// | forward-difference | n + 1 evaluations | n + 1 | 8(2m + n) |
-/// | central-difference | 2n evaluations | 2n | 8(2m + n) |
-/// | ridders (t tableau rows, 10) | ≤ 2tn evaluations (upper bound) | 2tn | 8(2tm + 3m + 2n) |
-/// | complex-step | n complex evaluations | 4n (complex products) | 16(m + n) |
-/// | swift-autodiff | 1 evaluation, m pullbacks, m lanes | 1 + m·(1 + r) | 8m |
+/// The generic rule, for maps the model knows nothing else about (formula models, a user's
+/// map): with n columns, m rows and lane work r, a sweep carrying k lanes costs 1 + r·k forward
+/// passes (it re-traverses the map once, then does r multiply-adds per lane for every one of
+/// the forward pass); a per-sample sweep carries one lane per sample, the work of one lane
+/// over the batch; an evaluation costs one (four for a complex one). It counts multiply-adds
+/// and ignores structural zeros, BLAS efficiency and activation cost: it ranks strategies, it
+/// does not time them.
 ///
 /// Forward-pass units of a fully connected network (a shape with ``JacobianShape/layers``)
 /// come from measured constants instead: ``NetworkCostTable`` models each strategy's wall
 /// time and the forward pass's as sums of work terms of the widths (products, activations,
 /// per-call and per-unit overheads, memory traffic of big seeds), fitted to
 /// `experiments/crossover.yaml`, `seed-lm.yaml` and `seed-input.yaml` for the kernel
-/// variant the CPU runs (``KernelVariant``), and the units are their quotient. Measured on
-/// the fitting machine, predicted/measured is within [0.5, 2] for every exact strategy in
-/// every cell of those experiments (`make cost-model-check` reruns them and says so).
-/// `ridders` is predicted as its upper bound of forward-difference evaluations.
+/// variant the CPU runs (``KernelVariant``); each strategy supplies its terms
+/// (``CatalogedJacobianStrategy/networkMicroseconds(on:work:)``), and the units are its time
+/// over the forward pass's. `make cost-model-check` reruns the fitting experiments and
+/// compares predicted with measured units.
 ///
-/// The column "forward-pass units" above is the model for other maps (formula models, a
-/// user's map): a sweep carrying k lanes costs 1 + r·k forward passes (it re-traverses the
-/// map once, then does r multiply-adds per lane for every one of the forward pass); a
-/// per-sample sweep carries one lane per sample, the work of one lane over the batch. It
-/// counts multiply-adds and ignores structural zeros, BLAS efficiency and activation cost:
-/// it ranks strategies, it does not time them.
-///
-/// Peak bytes = strategy workspace + bytes-per-lane × lanes of the widest sweep (k = 1 for
-/// loops, c or n/m for vectorized, S for per-sample, 0 for evaluation-only strategies) +
-/// the map's fixed bytes + 8mn for the Jacobian.
+/// Peak bytes = strategy workspace + bytes-per-lane × lanes of the widest sweep + the map's
+/// fixed bytes + 8mn for the Jacobian (``peakBytes(of:on:)``).
 public enum JacobianCostModel {
     /// The prediction for `strategy` (with its options, e.g. `chunk`) on `shape`; `auto`
     /// is predicted as its pinned strategy, else as ``cheapestExact(on:)`` (on a network, plus
@@ -179,89 +177,22 @@ public enum JacobianCostModel {
 
     /// ``predict(_:on:)`` with the network constants of `table` (tests pin a variant's table).
     public static func predict(_ strategy: any JacobianStrategy, on shape: JacobianShape, table: NetworkCostTable) -> JacobianCostPrediction {
-        let m = shape.outputCount, n = shape.inputCount, r = shape.laneWork
-        func bytes(_ count: Int) -> Int { JacobianShape.doubleBytes(count) }
-        var cost = JacobianCost()
-        var units = 0.0
-        var lanes: Int?
-        var sweepLanes = 0
-        var upperBound = false
-        switch strategy {
-        case let auto as AutoStrategy:
-            var prediction = auto.pinnedStrategy.map { predict($0, on: shape, table: table) } ?? cheapestExact(on: shape, table: table)
-            prediction.strategy = auto.name
-            prediction.forwardPassUnits += autoOverheadUnits(on: shape, table: table)
-            return prediction
-        case is ReverseLoop:
-            cost = JacobianCost(pullbacks: m, cotangentLanes: m, workspaceBytes: bytes(m + n))
-            units = Double(m) * (1 + r)
-            sweepLanes = 1
-        case is ForwardLoop:
-            cost = JacobianCost(pushforwards: n, tangentLanes: n, workspaceBytes: bytes(m + n))
-            units = Double(n) * (1 + r)
-            sweepLanes = 1
-        case let vectorized as ReverseVectorized:
-            let plan = chunking(total: m, chunk: vectorized.chunk, other: n)
-            cost = JacobianCost(pullbacks: plan.sweeps, cotangentLanes: m, workspaceBytes: plan.workspaceBytes)
-            units = Double(plan.sweeps) + r * Double(m)
-            lanes = plan.lanes
-            sweepLanes = plan.lanes
-        case let vectorized as ForwardVectorized:
-            let plan = chunking(total: n, chunk: vectorized.chunk, other: m)
-            cost = JacobianCost(pushforwards: plan.sweeps, tangentLanes: n, workspaceBytes: plan.workspaceBytes)
-            units = Double(plan.sweeps) + r * Double(n)
-            lanes = plan.lanes
-            sweepLanes = plan.lanes
-        case is PerSampleGradients:
-            let p = shape.outputsPerSample ?? 0, samples = shape.sampleCount ?? 0
-            cost = JacobianCost(pullbacks: p, cotangentLanes: samples * p)
-            units = Double(p) * (1 + r)
-            sweepLanes = 1
-        case is ForwardDifference:
-            cost = JacobianCost(forwardEvaluations: n + 1, workspaceBytes: bytes(2 * m + n))
-            units = Double(n + 1)
-        case is CentralDifference:
-            cost = JacobianCost(forwardEvaluations: 2 * n, workspaceBytes: bytes(2 * m + n))
-            units = Double(2 * n)
-        case let ridders as RiddersExtrapolation:
-            let depth = ridders.maximumExtrapolations
-            let evaluations = 2 * depth * n
-            cost = JacobianCost(forwardEvaluations: evaluations, workspaceBytes: bytes(2 * depth * m + 3 * m + 2 * n))
-            units = Double(evaluations)
-            upperBound = true
-        case is ComplexStep:
-            cost = JacobianCost(forwardEvaluations: n, workspaceBytes: 2 * bytes(m + n))
-            units = 4 * Double(n)
-        case is SwiftAutodiff:
-            cost = JacobianCost(forwardEvaluations: 1, pullbacks: m, cotangentLanes: m, workspaceBytes: bytes(m))
-            units = 1 + Double(m) * (1 + r)
-        default:
-            // A strategy the model does not know: one evaluation per column, as a floor.
-            cost = JacobianCost(forwardEvaluations: n)
-            units = Double(n)
-            upperBound = true
-        }
-        if let network = NetworkTimeModel(shape: shape, table: table), let forward = network.forwardPass, forward > 0 {
-            // A network: measured constants (NetworkCostTable), time over forward-pass time.
-            let sweeps = max(cost.pushforwards + cost.pullbacks, 1)
-            let name = strategy is RiddersExtrapolation ? "forward-difference" : strategy.name
-            let time = strategy is RiddersExtrapolation
-                ? network.evaluations(name, Double(cost.forwardEvaluations))
-                : network.microseconds(strategy: name, lanes: lanes ?? 1, sweeps: sweeps)
-            if let time { units = max(time, 0) / forward }
-        }
-        let peak = JacobianShape.saturatingSum(
-            cost.workspaceBytes, JacobianShape.saturatingProduct(shape.bytesPerLane, sweepLanes), shape.fixedBytes,
-            bytes(JacobianShape.saturatingProduct(m, n)))
-        return JacobianCostPrediction(
-            strategy: strategy.name, cost: cost, isUpperBound: upperBound, lanesPerSweep: lanes,
-            forwardPassUnits: units, peakBytes: peak, isExact: strategy.isExact)
+        strategy.costPrediction(on: shape, table: table)
+    }
+
+    /// Peak bytes of `work` on `shape`: the strategy's workspace, the map's per-lane buffers
+    /// times the lanes of the widest sweep, the map's fixed buffers and the m × n result
+    /// (saturating at `Int.max`).
+    public static func peakBytes(of work: PredictedJacobianWork, on shape: JacobianShape) -> Int {
+        JacobianShape.saturatingSum(
+            work.cost.workspaceBytes, JacobianShape.saturatingProduct(shape.bytesPerLane, work.lanesOfWidestSweep), shape.fixedBytes,
+            JacobianShape.doubleBytes(JacobianShape.saturatingProduct(shape.outputCount, shape.inputCount)))
     }
 
     /// Sweeps, lanes per sweep and workspace of a vectorized strategy over `total` lanes
     /// (n forward, m reverse; `other` is the other dimension): unchunked, one sweep and the
     /// total² identity seed; chunked by c, ⌈total/c⌉ sweeps and a c × (m + n) seed and block.
-    static func chunking(total: Int, chunk: Int?, other: Int) -> (sweeps: Int, lanes: Int, workspaceBytes: Int) {
+    public static func chunking(total: Int, chunk: Int?, other: Int) -> (sweeps: Int, lanes: Int, workspaceBytes: Int) {
         let lanes = max(1, min(chunk ?? total, total))
         if lanes >= total { return (1, total, JacobianShape.doubleBytes(JacobianShape.saturatingProduct(total, total))) }
         return (
@@ -295,19 +226,15 @@ public enum JacobianCostModel {
     /// ``cheapestExact(on:)`` with the network constants of `table`.
     static func cheapestExact(on shape: JacobianShape, table: NetworkCostTable) -> JacobianCostPrediction {
         let candidates = JacobianStrategyCatalog.allStrategies()
-            .filter { $0.isExact && $0.name != "auto" && $0.name != "swift-autodiff" && isApplicable($0.name, on: shape) }
+            .filter { $0.isExact && type(of: $0).entry.notChosenByAuto == nil && isApplicable($0.name, on: shape) }
             .map { predict($0, on: shape, table: table) }
         return candidates.min { $0.forwardPassUnits < $1.forwardPassUnits } ?? predict(ForwardVectorized(), on: shape, table: table)
     }
 
-    /// Whether the shape has the capability `name` needs (per-sample structure, complex
-    /// evaluation); `swift-autodiff` is assumed available only to networks (r known).
+    /// Whether the shape has the capabilities the strategy called `name` needs (its
+    /// ``CatalogedJacobianStrategy/isApplicable(on:)``); true for a name not in the catalog.
     public static func isApplicable(_ name: String, on shape: JacobianShape) -> Bool {
-        switch name {
-        case "per-sample": return shape.sampleCount != nil && shape.outputsPerSample != nil
-        case "complex-step": return shape.hasComplexEvaluation
-        default: return true
-        }
+        JacobianStrategyCatalog.registeredType(named: name)?.isApplicable(on: shape) ?? true
     }
 
     /// The largest chunk (lanes per sweep) for `forward-vectorized` (`forward` true: up to n

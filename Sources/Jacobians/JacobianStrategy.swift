@@ -29,11 +29,50 @@ public protocol JacobianStrategy: Sendable {
     /// it apart from the Jacobians. Optional: `jacobian(of:at:into:)` does it itself when
     /// needed. Default: nothing.
     func prepare(for map: any DifferentiableMap, at point: [Double]) throws
+
+    /// The cost model's prediction on `shape` with the network constants of `table` (see
+    /// ``JacobianCostModel/predict(_:on:)``). Cataloged strategies derive it from their
+    /// description (``CatalogedJacobianStrategy``), `auto` from its choice. Default: one
+    /// evaluation per column, as an upper-bound guess.
+    func costPrediction(on shape: JacobianShape, table: NetworkCostTable) -> JacobianCostPrediction
+
+    /// The counters (workspace excluded) the strategy must report on `map`, for the
+    /// conformance kit; nil when they are not fixed in advance. Cataloged strategies derive
+    /// them from ``CatalogedJacobianStrategy/predictedWork(on:)``. Default: nil.
+    func expectedCounters(on map: any DifferentiableMap) -> JacobianCost?
+
+    /// Violations of the strategy's own promises in what it `reported` on `map`, beyond the
+    /// kit's generic checks (e.g. `ridders`' range of evaluations). Default: none.
+    func conformanceProblems(reported: JacobianCost, on map: any DifferentiableMap) -> [String]
+
+    /// Whether a second call at the same point must give the identical matrix. Default:
+    /// true (`auto` may decide again).
+    var repeatsIdentically: Bool { get }
 }
 
 extension JacobianStrategy {
     /// Nothing to prepare.
     public func prepare(for map: any DifferentiableMap, at point: [Double]) throws {}
+
+    /// One evaluation per column, as a floor: an upper-bound guess for a strategy the cost
+    /// model is told nothing about.
+    public func costPrediction(on shape: JacobianShape, table: NetworkCostTable) -> JacobianCostPrediction {
+        let work = PredictedJacobianWork(
+            cost: JacobianCost(forwardEvaluations: shape.inputCount), forwardPassUnits: Double(shape.inputCount),
+            lanesOfWidestSweep: 0, isUpperBound: true)
+        return JacobianCostPrediction(
+            strategy: name, cost: work.cost, isUpperBound: true, lanesPerSweep: nil, forwardPassUnits: work.forwardPassUnits,
+            peakBytes: JacobianCostModel.peakBytes(of: work, on: shape), isExact: isExact)
+    }
+
+    /// Not fixed in advance.
+    public func expectedCounters(on map: any DifferentiableMap) -> JacobianCost? { nil }
+
+    /// None.
+    public func conformanceProblems(reported: JacobianCost, on map: any DifferentiableMap) -> [String] { [] }
+
+    /// True.
+    public var repeatsIdentically: Bool { true }
 
     /// Exact strategies promise 1e-12; inexact ones override this.
     public var nominalRelativeError: Double { isExact ? 1e-12 : 1e-6 }

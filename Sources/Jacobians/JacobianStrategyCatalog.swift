@@ -36,6 +36,22 @@ public struct JacobianStrategyEntry: Sendable, Equatable {
     public var isExact: Bool
     /// The option keys it reads.
     public var options: [String]
+    /// Why `auto` never chooses it (nil: a candidate whenever applicable and, for an inexact
+    /// strategy, allowed).
+    public var notChosenByAuto: String?
+
+    /// Creates a catalog line; see the properties.
+    public init(name: String, summary: String, cost: String, isExact: Bool, options: [String] = [], notChosenByAuto: String? = nil) {
+        self.name = name
+        self.summary = summary
+        self.cost = cost
+        self.isExact = isExact
+        self.options = options
+        self.notChosenByAuto = notChosenByAuto
+    }
+
+    /// "1 sweep", "3 sweeps".
+    public static func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
 }
 
 /// A strategy name or option the catalog cannot accept, with a suggestion.
@@ -51,20 +67,29 @@ public struct JacobianStrategyCatalogError: Error, CustomStringConvertible, Send
 /// Manifest name → strategy, with options. Inapplicable strategies are reported
 /// with a reason (``applicability(for:)``), never as errors.
 public enum JacobianStrategyCatalog {
-    /// Every strategy, in the order reports list them.
-    public static let entries: [JacobianStrategyEntry] = [
-        .init(name: "reverse-loop", summary: "one pullback per output row (the torch default)", cost: "m backward", isExact: true, options: []),
-        .init(name: "forward-loop", summary: "one pushforward per input column", cost: "n forward-tangent", isExact: true, options: []),
-        .init(name: "reverse-vectorized", summary: "all m cotangent rows as lanes of one backward sweep (jacrev + vmap)", cost: "1 sweep, m lanes (⌈m/chunk⌉ sweeps)", isExact: true, options: ["chunk"]),
-        .init(name: "forward-vectorized", summary: "all n tangent columns as lanes of one forward sweep (jacfwd + vmap)", cost: "1 sweep, n lanes (⌈n/chunk⌉ sweeps)", isExact: true, options: ["chunk"]),
-        .init(name: "per-sample", summary: "per-sample gradients: one batched backward sweep per output dimension", cost: "p sweeps", isExact: true, options: []),
-        .init(name: "forward-difference", summary: "forward differences, h = √ε·max(|x|,1)", cost: "n + 1 forward", isExact: false, options: ["relative-step"]),
-        .init(name: "central-difference", summary: "central differences, h = ∛ε·max(|x|,1)", cost: "2n forward", isExact: false, options: ["relative-step"]),
-        .init(name: "ridders", summary: "Richardson-extrapolated central differences with an error estimate", cost: "≤ 2n·10 forward", isExact: false, options: ["relative-step"]),
-        .init(name: "complex-step", summary: "Im f(x + ih·e_j)/h in complex arithmetic, exact to rounding", cost: "n complex forward", isExact: true, options: ["relative-step"]),
-        .init(name: "swift-autodiff", summary: "the Swift toolchain's reverse mode, one pullback per row", cost: "m pullbacks", isExact: true, options: []),
-        .init(name: "auto", summary: "the cheapest exact strategy by the cost model's counts for the map's shape (deterministic); by timing on this machine with calibrate", cost: "that of its choice", isExact: true, options: ["pinned", "allow-inexact", "calibrate"]),
+    /// Every strategy, in the order reports list them: the one registration line a new
+    /// strategy adds (its type describes the rest, see ``CatalogedJacobianStrategy``).
+    public static let registered: [any CatalogedJacobianStrategy.Type] = [
+        ReverseLoop.self,
+        ForwardLoop.self,
+        ReverseVectorized.self,
+        ForwardVectorized.self,
+        PerSampleGradients.self,
+        ForwardDifference.self,
+        CentralDifference.self,
+        RiddersExtrapolation.self,
+        ComplexStep.self,
+        SwiftAutodiff.self,
+        AutoStrategy.self,
     ]
+
+    /// Every strategy's catalog line, in catalog order.
+    public static var entries: [JacobianStrategyEntry] { registered.map { $0.entry } }
+
+    /// The registered strategy type called `name`, if any.
+    public static func registeredType(named name: String) -> (any CatalogedJacobianStrategy.Type)? {
+        registered.first { $0.entry.name == name }
+    }
 
     /// Every manifest name.
     public static var names: [String] { entries.map(\.name) }
@@ -80,38 +105,18 @@ public enum JacobianStrategyCatalog {
         if let step = options.relativeStep, !(step > 0 && step.isFinite) {
             throw JacobianStrategyCatalogError(name: name, message: "relative-step must be positive and finite, got \(step)")
         }
-        switch name {
-        case "reverse-loop": return ReverseLoop()
-        case "forward-loop": return ForwardLoop()
-        case "reverse-vectorized": return ReverseVectorized(chunk: options.chunk)
-        case "forward-vectorized": return ForwardVectorized(chunk: options.chunk)
-        case "per-sample": return PerSampleGradients()
-        case "forward-difference": return ForwardDifference(relativeStep: options.relativeStep)
-        case "central-difference": return CentralDifference(relativeStep: options.relativeStep)
-        case "ridders": return RiddersExtrapolation(initialRelativeStep: options.relativeStep ?? 1e-2)
-        case "complex-step": return ComplexStep(relativeStep: options.relativeStep ?? 1e-20)
-        case "swift-autodiff": return SwiftAutodiff()
-        case "auto":
-            if let pinned = options.pinned {
-                if pinned == "auto" {
-                    throw JacobianStrategyCatalogError(name: pinned, message: "auto cannot be pinned to itself")
-                }
-                var inner = options
-                inner.pinned = nil
-                return AutoStrategy(pinned: try strategy(named: pinned, options: inner), allowInexact: options.allowInexact)
-            }
-            return AutoStrategy(allowInexact: options.allowInexact, calibrates: options.calibrate)
-        default:
+        guard let type = registeredType(named: name) else {
             let suggestion = closestName(to: name).map { " (did you mean '\($0)'?)" } ?? ""
             throw JacobianStrategyCatalogError(
                 name: name,
                 message: "unknown Jacobian strategy \(QuotedText.quoted(name))\(suggestion); known: \(names.joined(separator: ", "))")
         }
+        return try type.init(options: options)
     }
 
     /// Every strategy with default options, in catalog order.
-    public static func allStrategies() -> [any JacobianStrategy] {
-        names.compactMap { try? strategy(named: $0) }
+    public static func allStrategies() -> [any CatalogedJacobianStrategy] {
+        registered.compactMap { try? $0.init(options: JacobianStrategyOptions()) }
     }
 
     /// For each strategy, nil when it can run on `map`, otherwise why not.

@@ -73,7 +73,7 @@ public struct AutoCalibration: Sendable, Equatable {
 ///
 /// The decision is available as ``lastDecision`` (for result bundles) and can be
 /// pinned: `AutoStrategy(pinned: PerSampleGradients())` or catalog option `pinned`.
-public final class AutoStrategy: JacobianStrategy {
+public final class AutoStrategy: CatalogedJacobianStrategy {
     /// The strategy to use regardless of the model, when pinned.
     public let pinnedStrategy: (any JacobianStrategy)?
     /// Whether finite differences may be chosen.
@@ -108,8 +108,6 @@ public final class AutoStrategy: JacobianStrategy {
         self.init(pinned: try JacobianStrategyCatalog.strategy(named: name), allowInexact: allowInexact)
     }
 
-    /// `auto`.
-    public var name: String { "auto" }
     /// True unless inexact strategies are allowed.
     public var isExact: Bool { !allowInexact && (pinnedStrategy?.isExact ?? true) }
     /// That of the pinned strategy, else 1e-12 (or 1e-6 when inexact is allowed).
@@ -174,20 +172,15 @@ public final class AutoStrategy: JacobianStrategy {
         return decision
     }
 
-    /// Strategies `auto` never chooses: itself, the toolchain's reference implementation, and
-    /// Ridders' extrapolation (an accuracy reference, many evaluations per column).
-    static let neverChosen: Set<String> = ["auto", "swift-autodiff", "ridders"]
-
     /// The deterministic decision: every catalog strategy applicable to `map` (exact ones only
     /// unless `allowInexact`) predicted by ``JacobianCostModel`` on `shape`; the fewest
     /// forward-pass units wins, ties by catalog order. Pure: no evaluation, no clock.
+    /// Strategies whose catalog line says `auto` never chooses them are excluded with that
+    /// reason.
     public static func choose(for map: any DifferentiableMap, shape: JacobianShape, allowInexact: Bool) -> AutoDecision {
-        var excluded: [String: String] = [
-            "swift-autodiff": "reference implementation: m pullbacks through the toolchain runtime, never faster than reverse-loop",
-            "ridders": "an accuracy reference: many evaluations per column",
-        ]
+        var excluded = notChosen()
         var ranked: [(strategy: any JacobianStrategy, units: Double)] = []
-        for strategy in JacobianStrategyCatalog.allStrategies() where !neverChosen.contains(strategy.name) {
+        for strategy in JacobianStrategyCatalog.allStrategies() where type(of: strategy).entry.notChosenByAuto == nil {
             if !strategy.isExact && !allowInexact {
                 excluded[strategy.name] = "inexact (allow-inexact is off)"
                 continue
@@ -215,6 +208,16 @@ public final class AutoStrategy: JacobianStrategy {
         return AutoDecision(strategy: best.strategy, reason: reason, predictedSeconds: [:], excluded: excluded, pinned: false)
     }
 
+    /// Every catalog strategy `auto` never chooses, with the reason its catalog line gives
+    /// (`auto` itself is not listed).
+    static func notChosen() -> [String: String] {
+        var excluded: [String: String] = [:]
+        for type in JacobianStrategyCatalog.registered where type != AutoStrategy.self {
+            if let reason = type.entry.notChosenByAuto { excluded[type.entry.name] = reason }
+        }
+        return excluded
+    }
+
     static func units(_ value: Double) -> String {
         let tenths = (value * 10).rounded() / 10
         return value >= 100 || tenths == tenths.rounded() ? String(Int(value.rounded())) : String(tenths)
@@ -223,29 +226,20 @@ public final class AutoStrategy: JacobianStrategy {
     /// Predicts each candidate's time from `calibration` and picks the fastest
     /// (exact candidates only unless `allowInexact`).
     public static func choose(for map: any DifferentiableMap, calibration c: AutoCalibration, allowInexact: Bool) -> AutoDecision {
-        let n = Double(map.inputCount), m = Double(map.outputCount)
-        var predicted: [String: Double] = [
-            "forward-loop": n * (c.pushforwardFixed + c.pushforwardPerLane),
-            "reverse-loop": m * (c.pullbackFixed + c.pullbackPerLane),
-            "forward-vectorized": c.pushforwardFixed + n * c.pushforwardPerLane,
-            "reverse-vectorized": c.pullbackFixed + m * c.pullbackPerLane,
-        ]
-        var excluded: [String: String] = [
-            "swift-autodiff": "reference implementation: m pullbacks through the toolchain runtime, never faster than reverse-loop"
-        ]
-        if let perSample = c.perSample { predicted["per-sample"] = perSample } else {
-            excluded["per-sample"] = PerSampleGradients().inapplicabilityReason(for: map) ?? "not calibrated"
+        var predicted: [String: Double] = [:]
+        var excluded = notChosen()
+        for strategy in JacobianStrategyCatalog.allStrategies() where type(of: strategy).entry.notChosenByAuto == nil {
+            if !strategy.isExact && !allowInexact {
+                excluded[strategy.name] = "inexact (allow-inexact is off)"
+                continue
+            }
+            switch strategy.calibratedSeconds(from: c, on: map) {
+            case .seconds(let seconds): predicted[strategy.name] = seconds
+            case .excluded(let reason): excluded[strategy.name] = reason
+            }
         }
-        if let complex = c.complexEvaluation { predicted["complex-step"] = n * complex } else {
-            excluded["complex-step"] = ComplexStep().inapplicabilityReason(for: map)
-                ?? complexStepLowerBoundExceedsPerSample(inputCount: map.inputCount, evaluation: c.evaluation, perSample: c.perSample)
-                ?? "not calibrated"
-        }
-        if allowInexact {
-            predicted["forward-difference"] = (n + 1) * c.evaluation
-            predicted["central-difference"] = 2 * n * c.evaluation
-        } else {
-            for name in ["forward-difference", "central-difference", "ridders"] { excluded[name] = "inexact (allow-inexact is off)" }
+        guard !predicted.isEmpty else {
+            return AutoDecision(strategy: ForwardVectorized(), reason: "no candidate was calibrated; forward-vectorized", predictedSeconds: [:], excluded: excluded, pinned: false)
         }
         let ranked = predicted.sorted { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }
         let best = ranked[0]
@@ -357,4 +351,53 @@ public final class AutoStrategy: JacobianStrategy {
         }
         return best
     }
+}
+
+extension AutoStrategy {
+    /// `auto`, exact unless inexact strategies are allowed, options `pinned`, `allow-inexact`
+    /// and `calibrate`.
+    public static let entry = JacobianStrategyEntry(
+        name: "auto",
+        summary: "the cheapest exact strategy by the cost model's counts for the map's shape (deterministic); by timing on this machine with calibrate",
+        cost: "that of its choice", isExact: true, options: ["pinned", "allow-inexact", "calibrate"], notChosenByAuto: "auto itself")
+
+    /// Reads `pinned` (a catalog name other than `auto`, configured by the other options),
+    /// `allow-inexact` and `calibrate`.
+    public convenience init(options: JacobianStrategyOptions) throws {
+        if let pinned = options.pinned {
+            if pinned == "auto" {
+                throw JacobianStrategyCatalogError(name: pinned, message: "auto cannot be pinned to itself")
+            }
+            var inner = options
+            inner.pinned = nil
+            self.init(pinned: try JacobianStrategyCatalog.strategy(named: pinned, options: inner), allowInexact: options.allowInexact)
+        } else {
+            self.init(allowInexact: options.allowInexact, calibrates: options.calibrate)
+        }
+    }
+
+    /// The work of its pinned strategy, else of the cost model's cheapest exact strategy.
+    public func predictedWork(on shape: JacobianShape) -> PredictedJacobianWork {
+        let chosen = (pinnedStrategy as? any CatalogedJacobianStrategy)
+            ?? JacobianStrategyCatalog.registeredType(named: JacobianCostModel.cheapestExact(on: shape).strategy).flatMap { try? $0.init(options: JacobianStrategyOptions()) }
+        return chosen?.predictedWork(on: shape) ?? ForwardVectorized().predictedWork(on: shape)
+    }
+
+    /// Its pinned strategy's prediction, else the cheapest exact one's, plus `auto`'s own
+    /// per-call overhead (measured for networks).
+    public func costPrediction(on shape: JacobianShape, table: NetworkCostTable) -> JacobianCostPrediction {
+        var prediction = pinnedStrategy.map { JacobianCostModel.predict($0, on: shape, table: table) }
+            ?? JacobianCostModel.cheapestExact(on: shape, table: table)
+        prediction.strategy = name
+        prediction.forwardPassUnits += JacobianCostModel.autoOverheadUnits(on: shape, table: table)
+        return prediction
+    }
+
+    /// Those of the strategy it last chose; nil before it has chosen.
+    public func expectedCounters(on map: any DifferentiableMap) -> JacobianCost? {
+        lastDecision?.strategy.expectedCounters(on: map)
+    }
+
+    /// False: it may decide again between calls.
+    public var repeatsIdentically: Bool { false }
 }

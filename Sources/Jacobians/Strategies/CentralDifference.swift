@@ -9,17 +9,13 @@ import RealModule
 /// whose values and derivatives are of order one.
 ///
 /// - Cost: 2n evaluations (f(x) itself is not needed).
-public struct CentralDifference: JacobianStrategy {
+public struct CentralDifference: CatalogedJacobianStrategy {
     /// The relative step factor, ∛ε unless given.
     public var relativeStep: Double
     /// Creates the strategy; `relativeStep` defaults to ∛ε.
     public init(relativeStep: Double? = nil) {
         self.relativeStep = relativeStep ?? Double.root(Double.ulpOfOne, 3)
     }
-    /// `central-difference`.
-    public var name: String { "central-difference" }
-    /// False: O(ε^{2/3}) error.
-    public var isExact: Bool { false }
     /// 1e-8.
     public var nominalRelativeError: Double { 1e-8 }
     /// Always applicable.
@@ -44,5 +40,33 @@ public struct CentralDifference: JacobianStrategy {
             jacobian.scaleColumn(input, by: 1 / (2 * step))
         }
         return JacobianCost(forwardEvaluations: 2 * n, workspaceBytes: byteCount(2 * m + n))
+    }
+}
+
+extension CentralDifference {
+    /// `central-difference`, inexact, option `relative-step`.
+    public static let entry = JacobianStrategyEntry(
+        name: "central-difference", summary: "central differences, h = ∛ε·max(|x|,1)", cost: "2n forward", isExact: false,
+        options: ["relative-step"])
+
+    /// Reads `relative-step`.
+    public init(options: JacobianStrategyOptions) { self.init(relativeStep: options.relativeStep) }
+
+    /// 2n evaluations; workspace 8(2m + n); 2n forward-pass units.
+    public func predictedWork(on shape: JacobianShape) -> PredictedJacobianWork {
+        let m = shape.outputCount, n = shape.inputCount
+        return PredictedJacobianWork(
+            cost: JacobianCost(forwardEvaluations: 2 * n, workspaceBytes: JacobianShape.doubleBytes(2 * m + n)),
+            forwardPassUnits: Double(2 * n), lanesOfWidestSweep: 0)
+    }
+
+    /// 2n evaluations on the table's evaluation terms.
+    public func networkMicroseconds(on network: NetworkTimeModel, work: PredictedJacobianWork) -> Double? {
+        network.evaluations(name, 2 * Double(network.columns))
+    }
+
+    /// 2n evaluations.
+    public func calibratedSeconds(from calibration: AutoCalibration, on map: any DifferentiableMap) -> CalibratedTime {
+        .seconds(2 * Double(map.inputCount) * calibration.evaluation)
     }
 }

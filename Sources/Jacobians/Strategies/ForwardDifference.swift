@@ -10,17 +10,13 @@ import LinearAlgebra
 /// derivatives are of order one.
 ///
 /// - Cost: n + 1 evaluations.
-public struct ForwardDifference: JacobianStrategy {
+public struct ForwardDifference: CatalogedJacobianStrategy {
     /// The relative step factor, √ε unless given.
     public var relativeStep: Double
     /// Creates the strategy; `relativeStep` defaults to √ε.
     public init(relativeStep: Double? = nil) {
         self.relativeStep = relativeStep ?? Double.ulpOfOne.squareRoot()
     }
-    /// `forward-difference`.
-    public var name: String { "forward-difference" }
-    /// False: O(√ε) error.
-    public var isExact: Bool { false }
     /// 1e-6.
     public var nominalRelativeError: Double { 1e-6 }
     /// Always applicable.
@@ -44,5 +40,33 @@ public struct ForwardDifference: JacobianStrategy {
             jacobian.scaleColumn(input, by: 1 / step)
         }
         return JacobianCost(forwardEvaluations: n + 1, workspaceBytes: byteCount(2 * m + n))
+    }
+}
+
+extension ForwardDifference {
+    /// `forward-difference`, inexact, option `relative-step`.
+    public static let entry = JacobianStrategyEntry(
+        name: "forward-difference", summary: "forward differences, h = √ε·max(|x|,1)", cost: "n + 1 forward", isExact: false,
+        options: ["relative-step"])
+
+    /// Reads `relative-step`.
+    public init(options: JacobianStrategyOptions) { self.init(relativeStep: options.relativeStep) }
+
+    /// n + 1 evaluations; workspace 8(2m + n); n + 1 forward-pass units.
+    public func predictedWork(on shape: JacobianShape) -> PredictedJacobianWork {
+        let m = shape.outputCount, n = shape.inputCount
+        return PredictedJacobianWork(
+            cost: JacobianCost(forwardEvaluations: n + 1, workspaceBytes: JacobianShape.doubleBytes(2 * m + n)),
+            forwardPassUnits: Double(n + 1), lanesOfWidestSweep: 0)
+    }
+
+    /// n + 1 evaluations on the table's evaluation terms.
+    public func networkMicroseconds(on network: NetworkTimeModel, work: PredictedJacobianWork) -> Double? {
+        network.evaluations(name, Double(network.columns) + 1)
+    }
+
+    /// n + 1 evaluations.
+    public func calibratedSeconds(from calibration: AutoCalibration, on map: any DifferentiableMap) -> CalibratedTime {
+        .seconds(Double(map.inputCount + 1) * calibration.evaluation)
     }
 }

@@ -4,13 +4,9 @@ import LinearAlgebra
 ///
 /// - Cost: n pushforwards with one tangent lane each.
 /// - Exact to rounding.
-public struct ForwardLoop: JacobianStrategy {
+public struct ForwardLoop: CatalogedJacobianStrategy {
     /// Creates the strategy.
     public init() {}
-    /// `forward-loop`.
-    public var name: String { "forward-loop" }
-    /// True.
-    public var isExact: Bool { true }
     /// Always applicable.
     public func inapplicabilityReason(for map: any DifferentiableMap) -> String? { nil }
 
@@ -27,5 +23,39 @@ public struct ForwardLoop: JacobianStrategy {
             jacobian.copyColumns(startingAt: input, from: column)
         }
         return JacobianCost(pushforwards: n, tangentLanes: n, workspaceBytes: byteCount(m + n))
+    }
+}
+
+extension ForwardLoop {
+    /// `forward-loop`, exact, no options.
+    public static let entry = JacobianStrategyEntry(
+        name: "forward-loop", summary: "one pushforward per input column", cost: "n forward-tangent", isExact: true)
+
+    /// No options.
+    public init(options: JacobianStrategyOptions) { self.init() }
+
+    /// n pushforwards of one lane each; workspace 8(m + n); n·(1 + r) forward-pass units.
+    public func predictedWork(on shape: JacobianShape) -> PredictedJacobianWork {
+        let m = shape.outputCount, n = shape.inputCount
+        return PredictedJacobianWork(
+            cost: JacobianCost(pushforwards: n, tangentLanes: n, workspaceBytes: JacobianShape.doubleBytes(m + n)),
+            forwardPassUnits: Double(n) * (1 + shape.laneWork), lanesOfWidestSweep: 1)
+    }
+
+    /// Terms 1, n, n·U·par, n·S·P, n·S·H, m·n, n·S·P·min(1, S·W / 4·10⁵).
+    public func networkMicroseconds(on network: NetworkTimeModel, work: PredictedJacobianWork) -> Double? {
+        let t = network.terms
+        return network.microseconds(
+            name, [1, t.n, t.n * t.perUnit, t.n * t.sp, t.n * t.sh, t.m * t.n, t.n * t.sp * NetworkTimeModel.spill(t.s * network.widest, limit: 4e5)])
+    }
+
+    /// n single-lane pushforwards.
+    public func calibratedSeconds(from calibration: AutoCalibration, on map: any DifferentiableMap) -> CalibratedTime {
+        .seconds(Double(map.inputCount) * (calibration.pushforwardFixed + calibration.pushforwardPerLane))
+    }
+
+    /// "M … N: forward-loop needs N = n single-lane pushforwards".
+    public func choiceReason(_ prediction: JacobianCostPrediction, on shape: JacobianShape) -> String {
+        "\(shape.sizeRelation): forward-loop needs N = \(shape.inputCount) single-lane pushforwards"
     }
 }

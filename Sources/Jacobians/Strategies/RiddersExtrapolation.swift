@@ -14,7 +14,7 @@ import LinearAlgebra
 /// Promised relative Frobenius error: 1e-10 on smooth, well-scaled maps.
 ///
 /// - Cost: 2 evaluations per tableau row, at most 2·n·`maximumExtrapolations`.
-public struct RiddersExtrapolation: JacobianStrategy {
+public struct RiddersExtrapolation: CatalogedJacobianStrategy {
     /// h₀ relative to |x_j| (absolute when x_j = 0); 1e-2 as in Ceres.
     public var initialRelativeStep: Double
     /// t, the step divisor between tableau rows; 2 as in Ceres.
@@ -35,10 +35,6 @@ public struct RiddersExtrapolation: JacobianStrategy {
         self.maximumExtrapolations = maximumExtrapolations
         self.relativeTolerance = relativeTolerance
     }
-    /// `ridders`.
-    public var name: String { "ridders" }
-    /// False: extrapolated, with an error estimate.
-    public var isExact: Bool { false }
     /// 1e-10.
     public var nominalRelativeError: Double { 1e-10 }
     /// Always applicable.
@@ -120,5 +116,38 @@ public struct RiddersExtrapolation: JacobianStrategy {
         }
         let bytes = byteCount(2 * depth * m + 3 * m + 2 * n)
         return (JacobianCost(forwardEvaluations: evaluations, workspaceBytes: bytes), columnErrors)
+    }
+}
+
+extension RiddersExtrapolation {
+    /// `ridders`, inexact, option `relative-step` (its initial step); an accuracy reference
+    /// `auto` never chooses.
+    public static let entry = JacobianStrategyEntry(
+        name: "ridders", summary: "Richardson-extrapolated central differences with an error estimate", cost: "≤ 2n·10 forward",
+        isExact: false, options: ["relative-step"], notChosenByAuto: "an accuracy reference: many evaluations per column")
+
+    /// Reads `relative-step` as the initial relative step (1e-2 unless given).
+    public init(options: JacobianStrategyOptions) { self.init(initialRelativeStep: options.relativeStep ?? 1e-2) }
+
+    /// At most 2·t·n evaluations (t = ``maximumExtrapolations``; an upper bound, it stops
+    /// early when converged); workspace 8(2tm + 3m + 2n); 2tn forward-pass units.
+    public func predictedWork(on shape: JacobianShape) -> PredictedJacobianWork {
+        let m = shape.outputCount, n = shape.inputCount, depth = maximumExtrapolations
+        let evaluations = 2 * depth * n
+        return PredictedJacobianWork(
+            cost: JacobianCost(forwardEvaluations: evaluations, workspaceBytes: JacobianShape.doubleBytes(2 * depth * m + 3 * m + 2 * n)),
+            forwardPassUnits: Double(evaluations), lanesOfWidestSweep: 0, isUpperBound: true)
+    }
+
+    /// Its bound of evaluations, timed as forward differences' evaluations.
+    public func networkMicroseconds(on network: NetworkTimeModel, work: PredictedJacobianWork) -> Double? {
+        network.evaluations("forward-difference", Double(work.cost.forwardEvaluations))
+    }
+
+    /// An even number of evaluations (two per tableau row) in [4n, 2n·depth].
+    public func conformanceProblems(reported: JacobianCost, on map: any DifferentiableMap) -> [String] {
+        let evaluations = reported.forwardEvaluations, n = map.inputCount
+        guard evaluations % 2 != 0 || evaluations < 4 * n || evaluations > 2 * n * maximumExtrapolations else { return [] }
+        return ["\(evaluations) evaluations, expected an even number in [\(4 * n), \(2 * n * maximumExtrapolations)]"]
     }
 }

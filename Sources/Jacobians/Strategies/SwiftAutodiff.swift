@@ -11,13 +11,9 @@ import _Differentiation
 ///
 /// - Cost: 1 forward evaluation (recording) + m pullbacks with one lane each.
 /// - Exact to rounding.
-public struct SwiftAutodiff: JacobianStrategy {
+public struct SwiftAutodiff: CatalogedJacobianStrategy {
     /// Creates the strategy.
     public init() {}
-    /// `swift-autodiff`.
-    public var name: String { "swift-autodiff" }
-    /// True.
-    public var isExact: Bool { true }
     /// Not applicable without a differentiable Swift implementation.
     public func inapplicabilityReason(for map: any DifferentiableMap) -> String? {
         map is any SwiftDifferentiableMap ? nil : "the model has no differentiable Swift implementation (SwiftDifferentiableMap)"
@@ -48,5 +44,29 @@ public struct SwiftAutodiff: JacobianStrategy {
             }
         }
         return JacobianCost(forwardEvaluations: 1, pullbacks: m, cotangentLanes: m, workspaceBytes: byteCount(m))
+    }
+}
+
+extension SwiftAutodiff {
+    /// `swift-autodiff`, exact, no options; a reference `auto` never chooses.
+    public static let entry = JacobianStrategyEntry(
+        name: "swift-autodiff", summary: "the Swift toolchain's reverse mode, one pullback per row", cost: "m pullbacks", isExact: true,
+        notChosenByAuto: "reference implementation: m pullbacks through the toolchain runtime, never faster than reverse-loop")
+
+    /// No options.
+    public init(options: JacobianStrategyOptions) { self.init() }
+
+    /// 1 evaluation and m pullbacks of one lane; workspace 8m; 1 + m·(1 + r) forward-pass units.
+    public func predictedWork(on shape: JacobianShape) -> PredictedJacobianWork {
+        let m = shape.outputCount
+        return PredictedJacobianWork(
+            cost: JacobianCost(forwardEvaluations: 1, pullbacks: m, cotangentLanes: m, workspaceBytes: JacobianShape.doubleBytes(m)),
+            forwardPassUnits: 1 + Double(m) * (1 + shape.laneWork), lanesOfWidestSweep: 1)
+    }
+
+    /// Terms m·S·P, m·S·H.
+    public func networkMicroseconds(on network: NetworkTimeModel, work: PredictedJacobianWork) -> Double? {
+        let t = network.terms
+        return network.microseconds(name, [t.m * t.sp, t.m * t.sh])
     }
 }

@@ -112,27 +112,9 @@ public struct StrategyAdvice: Sendable {
     /// (e.g. "M = 576 > N = 84 and samples are independent: per-sample needs 3 sweeps"),
     /// noting when the cost model alone would rank another first and the measured time.
     static func reason(chosen decision: AutoDecision, shape: JacobianShape, predictions: [JacobianCostPrediction], measured: Row?) -> String {
-        let n = shape.inputCount, m = shape.outputCount
-        let relation = m > n ? "M = \(m) > N = \(n)" : m == n ? "M = N = \(n)" : "N = \(n) > M = \(m)"
         let prediction = JacobianCostModel.predict(decision.strategy, on: shape)
-        func plural(_ count: Int, _ word: String) -> String { "\(count) \(word)\(count == 1 ? "" : "s")" }
-        var line: String
-        switch decision.chosen {
-        case "per-sample":
-            line = "\(relation) and samples are independent: per-sample needs \(plural(prediction.cost.pullbacks, "sweep"))"
-        case "forward-vectorized":
-            line = "\(relation): forward-vectorized needs \(plural(prediction.cost.pushforwards, "sweep")) carrying all N = \(n) tangent lanes"
-        case "reverse-vectorized":
-            line = "\(relation): reverse-vectorized needs \(plural(prediction.cost.pullbacks, "sweep")) carrying all M = \(m) cotangent lanes"
-        case "forward-loop":
-            line = "\(relation): forward-loop needs N = \(n) single-lane pushforwards"
-        case "reverse-loop":
-            line = "\(relation): reverse-loop needs M = \(m) single-lane pullbacks"
-        case "complex-step":
-            line = "\(relation): complex-step needs N = \(n) complex evaluations, exact to rounding"
-        default:
-            line = "\(relation): \(decision.chosen) (\(decision.reason))"
-        }
+        var line = (decision.strategy as? any CatalogedJacobianStrategy)?.choiceReason(prediction, on: shape)
+            ?? "\(shape.sizeRelation): \(decision.chosen) (\(decision.reason))"
         if decision.pinned { line += " (pinned by jacobian.auto)" }
         if !decision.pinned, shape.sampleCount == nil, decision.chosen != "per-sample" { line += "; samples are not independent" }
         let ranked = JacobianCostModel.cheapestExact(on: shape)
