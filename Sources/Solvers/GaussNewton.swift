@@ -8,6 +8,8 @@ import LinearAlgebra
 public struct GaussNewton: LeastSquaresSolver {
     /// `gauss-newton`.
     public static let kind = "gauss-newton"
+    /// True: each iteration forms J and solves a linear system.
+    public static let linearizesEachIteration = true
 
     /// Settings; manifest keys are the kebab-case coding keys.
     public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {

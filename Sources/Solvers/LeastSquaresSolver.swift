@@ -6,7 +6,7 @@
 /// with a ``FitStatus`` and a message, whatever the residuals do.
 public protocol LeastSquaresSolver: Sendable {
     /// The typed configuration.
-    associatedtype Configuration: Codable & Sendable & Equatable
+    associatedtype Configuration: Codable & Sendable & Equatable & StoppingLimits
     /// The manifest `kind`, e.g. `levenberg-marquardt`.
     static var kind: String { get }
     /// The configuration in use.
@@ -15,17 +15,49 @@ public protocol LeastSquaresSolver: Sendable {
     init(configuration: Configuration)
     /// Fits the problem.
     func fit(_ problem: LeastSquaresProblem) -> FitResult
+    /// Whether each iteration forms the Jacobian and solves a linear system (LM,
+    /// Gauss-Newton), rather than taking one gradient (first-order methods): how a run's
+    /// time is estimated. Default: false.
+    static var linearizesEachIteration: Bool { get }
 }
 
 extension LeastSquaresSolver {
     /// The manifest name of this solver.
     public var kind: String { Self.kind }
+
+    /// False: one gradient per iteration.
+    public static var linearizesEachIteration: Bool { false }
+
+    /// The solver with its default configuration except the stopping limits given (nil keeps
+    /// the default): what the conformance kit runs.
+    public static func limited(
+        maximumIterations: Int? = nil, maximumEvaluations: Int? = nil, targetCost: Double? = nil
+    ) -> Self {
+        var configuration = Configuration()
+        if let maximumIterations { configuration.maximumIterations = maximumIterations }
+        if let maximumEvaluations { configuration.maximumEvaluations = maximumEvaluations }
+        if let targetCost { configuration.targetCost = targetCost }
+        return Self(configuration: configuration)
+    }
 }
 
 /// Every solver in this module, by manifest `kind`.
 public enum LeastSquaresSolverCatalog {
-    /// `levenberg-marquardt`, `gauss-newton`, `gradient-descent`, `adam`, `lbfgs`.
-    public static let kinds: [String] = [
-        LevenbergMarquardt.kind, GaussNewton.kind, GradientDescent.kind, Adam.kind, LBFGS.kind,
+    /// Every solver type, in the order `jacobench list` shows them; a new solver adds its
+    /// line here, and the solver conformance suite runs it.
+    public static let registered: [any LeastSquaresSolver.Type] = [
+        LevenbergMarquardt.self,
+        GaussNewton.self,
+        GradientDescent.self,
+        Adam.self,
+        LBFGS.self,
     ]
+
+    /// `levenberg-marquardt`, `gauss-newton`, `gradient-descent`, `adam`, `lbfgs`.
+    public static var kinds: [String] { registered.map { $0.kind } }
+
+    /// The registered solver type of manifest kind `kind`, if any.
+    public static func registeredType(kind: String) -> (any LeastSquaresSolver.Type)? {
+        registered.first { $0.kind == kind }
+    }
 }

@@ -13,6 +13,8 @@ import LinearAlgebra
 public struct LevenbergMarquardt: LeastSquaresSolver {
     /// `levenberg-marquardt`.
     public static let kind = "levenberg-marquardt"
+    /// True: each iteration forms J and solves a linear system.
+    public static let linearizesEachIteration = true
     /// The settings.
     public var configuration: Configuration
 

@@ -1,7 +1,10 @@
 /// The stopping settings every solver configuration has under the same manifest keys
 /// (`max-iterations`, `max-evaluations`, `gtol`, `target-cost`); each solver keeps its own
-/// defaults and its own meaning of `gtol`.
-protocol StoppingLimits {
+/// defaults and its own meaning of `gtol`. The solver conformance kit sets them through this
+/// protocol, on a configuration made with the solver's defaults (`init()`).
+public protocol StoppingLimits {
+    /// The solver's defaults.
+    init()
     /// `max-iterations`.
     var maximumIterations: Int { get set }
     /// `max-evaluations`: residual evaluations.

@@ -14,13 +14,9 @@ import Testing
         return (reports.withLock { $0 }, result)
     }
 
-    @Test(arguments: ["levenberg-marquardt", "gauss-newton", "lbfgs"])
+    @Test(arguments: LeastSquaresSolverCatalog.kinds)
     func oneReportPerAcceptedIterationWithItsCost(solverName: String) throws {
-        let solver: any LeastSquaresSolver = switch solverName {
-        case "gauss-newton": GaussNewton()
-        case "lbfgs": LBFGS()
-        default: LevenbergMarquardt()
-        }
+        let solver = try #require(LeastSquaresSolverCatalog.registeredType(kind: solverName)).limited()
         let (reports, result) = try observed(solver)
         let accepted = result.trace.filter(\.accepted)
         #expect(result.iterations > 1)

@@ -5,7 +5,7 @@ import Testing
 /// Settings a manifest could give that must not reach a fit: NaN and ±∞ anywhere a solver
 /// reads a number, and `max-iterations: 0`, which takes no step.
 @Suite struct HostileSettingsTests {
-    static let solvers: [String] = ["levenberg-marquardt", "gauss-newton", "lbfgs", "adam", "gradient-descent"]
+    static let solvers = LeastSquaresSolverCatalog.kinds
 
     /// A decoder that reads "nan", "inf" and "-inf" strings as those numbers, as YAML's `.nan` would arrive.
     static func decoder() -> JSONDecoder {
@@ -15,14 +15,12 @@ import Testing
     }
 
     func fit(_ name: String, settings json: String, _ problem: LeastSquaresProblem) throws -> FitResult {
-        let data = Data(json.utf8), decoder = Self.decoder()
-        switch name {
-        case "levenberg-marquardt": return LevenbergMarquardt(configuration: try decoder.decode(LevenbergMarquardt.Configuration.self, from: data)).fit(problem)
-        case "gauss-newton": return GaussNewton(configuration: try decoder.decode(GaussNewton.Configuration.self, from: data)).fit(problem)
-        case "lbfgs": return LBFGS(configuration: try decoder.decode(LBFGS.Configuration.self, from: data)).fit(problem)
-        case "adam": return Adam(configuration: try decoder.decode(Adam.Configuration.self, from: data)).fit(problem)
-        default: return GradientDescent(configuration: try decoder.decode(GradientDescent.Configuration.self, from: data)).fit(problem)
-        }
+        let type = try #require(LeastSquaresSolverCatalog.registeredType(kind: name))
+        return try fit(type, settings: json, problem)
+    }
+
+    func fit<Solver: LeastSquaresSolver>(_ type: Solver.Type, settings json: String, _ problem: LeastSquaresProblem) throws -> FitResult {
+        Solver(configuration: try Self.decoder().decode(Solver.Configuration.self, from: Data(json.utf8))).fit(problem)
     }
 
     func rosenbrock() throws -> LeastSquaresProblem {

@@ -14,12 +14,8 @@ extension PluginRegistry {
         // models
         registry.register(MLPModelStage.self)
         registry.register(FormulaModelStage.self)
-        // solvers
-        registry.register(LeastSquaresSolverStage<LevenbergMarquardt>.self)
-        registry.register(LeastSquaresSolverStage<GaussNewton>.self)
-        registry.register(LeastSquaresSolverStage<GradientDescent>.self)
-        registry.register(LeastSquaresSolverStage<Adam>.self)
-        registry.register(LeastSquaresSolverStage<LBFGS>.self)
+        // solvers: every solver of the catalog, each as a stage
+        for solver in LeastSquaresSolverCatalog.registered { registry.registerStage(of: solver) }
         // evaluations
         registry.register(JacobianAccuracyEvaluation.self)
         registry.register(JacobianTimingEvaluation.self)
@@ -30,4 +26,11 @@ extension PluginRegistry {
         registry.strategies = JacobianStrategyCatalog.entries.map { ($0.name, "\($0.summary) — \($0.cost)") }
         return registry
     }()
+}
+
+extension PluginRegistry {
+    /// Registers `solver` as the solver stage of its kind.
+    mutating func registerStage<Solver: LeastSquaresSolver>(of solver: Solver.Type) {
+        register(LeastSquaresSolverStage<Solver>.self)
+    }
 }

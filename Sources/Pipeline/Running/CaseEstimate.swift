@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import Jacobians
 import LinearAlgebra
+import Solvers
 import YAMLDecoding
 
 /// A case's predicted time and memory before it runs: ``JacobianCostModel`` counts times one
@@ -94,15 +95,15 @@ struct CaseEstimate: Sendable {
             let n = Double(residuals.inputCount), m = Double(residuals.outputCount)
             let residualShape = plannedCase.jacobian.withRespectTo == .parameters
                 ? shape : model.jacobianShape(on: data.training, variables: .parameters) ?? JacobianShape(map: residuals)
-            switch solver.kind {
-            case "levenberg-marquardt", "gauss-newton":
+            switch LeastSquaresSolverCatalog.registeredType(kind: solver.kind)?.linearizesEachIteration ?? false {
+            case true:
                 let name = text(solver.resolved, "jacobian") ?? "auto"
                 let strategy = (try? JacobianStrategyCatalog.strategy(named: name)) ?? ForwardVectorized()
                 let jacobian = JacobianCostModel.predict(strategy, on: residualShape).forwardPassUnits * forward
                 let solve = solveSeconds(rows: m, columns: n, qr: text(solver.resolved, "linear-solver") == "qr")
                 total += iterations * (jacobian + 2 * forward + solve)
                 minimum += jacobian + 2 * forward + solve
-            default:
+            case false:
                 total += iterations * (3 + residualShape.laneWork) * forward
                 minimum += (3 + residualShape.laneWork) * forward
             }
