@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Jacobians
 import LinearAlgebra
 import Pipeline
 import YAMLDecoding
@@ -23,11 +24,6 @@ struct AdviseCommand: ParsableCommand {
             on every machine; a manifest's jacobian.auto: {calibrate: true} times it instead); inexact strategies are never recommended.
             """)
 
-    /// `parameters` or `inputs`.
-    enum Variables: String, ExpressibleByArgument, CaseIterable {
-        case parameters, inputs
-    }
-
     @Argument(help: "A manifest to advise on (instead of --layers or --formula).")
     var manifest: String?
 
@@ -44,7 +40,7 @@ struct AdviseCommand: ParsableCommand {
     var activation: String = "tanh"
 
     @Option(name: .customLong("with-respect-to"), help: "parameters (fitting) or inputs (sensitivity).")
-    var withRespectTo: Variables = .parameters
+    var withRespectTo: JacobianVariables = .parameters
 
     @Option(help: "Seed for data and starting parameters.")
     var seed: Int = 42
@@ -128,3 +124,6 @@ struct AdviseCommand: ParsableCommand {
         print(advice.rendered())
     }
 }
+
+/// `--with-respect-to parameters|inputs`.
+extension JacobianVariables: ExpressibleByArgument {}

@@ -5,14 +5,6 @@
 /// a network's widths (``multilayerPerceptron(layers:samples:variables:)``: everything,
 /// without building the network, so a runner can predict a case before running it).
 public struct JacobianShape: Sendable, Equatable, Hashable {
-    /// What the Jacobian of a network is taken with respect to.
-    public enum Variables: String, Sendable, Equatable, Hashable {
-        /// θ (fitting): n = parameters, m = S·p residuals.
-        case parameters
-        /// x (sensitivity): n = S·d inputs, m = S·p outputs.
-        case inputs
-    }
-
     /// n, the number of Jacobian columns.
     public var inputCount: Int
     /// m, the number of Jacobian rows.
@@ -37,13 +29,13 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
     /// measured ``NetworkCostTable`` then predicts its time); nil for other maps.
     public var layers: [Int]?
     /// What a network's Jacobian is taken with respect to; nil for other maps.
-    public var variables: Variables?
+    public var variables: JacobianVariables?
 
     /// A shape from its parts; see the properties.
     public init(
         inputCount: Int, outputCount: Int, sampleCount: Int? = nil, outputsPerSample: Int? = nil,
         hasComplexEvaluation: Bool = false, laneWork: Double = 1, bytesPerLane: Int = 0, fixedBytes: Int = 0,
-        layers: [Int]? = nil, variables: Variables? = nil
+        layers: [Int]? = nil, variables: JacobianVariables? = nil
     ) {
         self.inputCount = inputCount
         self.outputCount = outputCount
@@ -70,7 +62,7 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
     /// n = Σ_l w_{l+1}(w_l + 1) (parameters) or S·d (inputs); m = S·p; per-sample
     /// structured with S samples of p outputs; complex evaluation; r = 2 (parameters) or 1
     /// (inputs); lane workspace 2·max(w)·S doubles; fixed workspace 2·S·Σ_{l≥1} w_l doubles.
-    public static func multilayerPerceptron(layers: [Int], samples: Int, variables: Variables) -> JacobianShape {
+    public static func multilayerPerceptron(layers: [Int], samples: Int, variables: JacobianVariables) -> JacobianShape {
         let parameters = zip(layers, layers.dropFirst()).reduce(0) { $0 + $1.1 * ($1.0 + 1) }
         let d = layers.first ?? 0, p = layers.last ?? 0
         let widest = layers.max() ?? 1

@@ -15,7 +15,7 @@ public final class MultilayerPerceptronInputMap: PerSampleStructured, Perceptron
     /// P, the number of input points.
     public let pointCount: Int
     let sweeps: PerceptronSweeps
-    static let sweepVariables = PerceptronSweeps.Variables.inputs
+    static let sweepVariables = JacobianVariables.inputs
 
     /// Creates the map of `network` (at its current parameters) over `pointCount` points.
     public init(network: MultilayerPerceptron, pointCount: Int = 1) {

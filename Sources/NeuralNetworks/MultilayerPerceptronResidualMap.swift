@@ -19,7 +19,7 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Percept
     /// S × p targets.
     public let targets: Matrix
     let sweeps: PerceptronSweeps
-    static let sweepVariables = PerceptronSweeps.Variables.parameters
+    static let sweepVariables = JacobianVariables.parameters
     private var complexCurrent: [Complex<Double>]
     private var complexNext: [Complex<Double>]
 

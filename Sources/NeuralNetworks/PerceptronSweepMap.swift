@@ -10,7 +10,7 @@ protocol PerceptronSweepMap: PerSampleStructured {
     /// The sweeps and their workspace.
     var sweeps: PerceptronSweeps { get }
     /// What the point is: `.parameters` (θ) or `.inputs` (x).
-    static var sweepVariables: PerceptronSweeps.Variables { get }
+    static var sweepVariables: JacobianVariables { get }
     /// Loads `point` into the sweeps and runs the forward sweep (with activation derivatives
     /// when `derivatives`; `reuse` keeps the cached state when the point has not changed).
     func prepare(_ point: [Double], derivatives: Bool, reuse: Bool)

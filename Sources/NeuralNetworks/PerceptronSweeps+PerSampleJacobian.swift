@@ -1,4 +1,5 @@
 import CNumericKernels
+import Jacobians
 
 extension PerceptronSweeps {
     /// Writes the whole (S·p) × n Jacobian in one pass, row r = s·p + d being
@@ -17,7 +18,7 @@ extension PerceptronSweeps {
     ///
     /// - Complexity: Σ_{l<L} R·w_l·w_{l−1} multiply-adds for the adjoints (for inputs
     ///   also R·w_1·d), plus R·n writes. Workspace R·Σ w_l doubles, reused.
-    func perSampleJacobian(with variables: Variables, into rows: UnsafeMutablePointer<Double>) {
+    func perSampleJacobian(with variables: JacobianVariables, into rows: UnsafeMutablePointer<Double>) {
         let samples = sampleCount
         let p = widths[layerCount], rowCount = samples * p
         let top = layerCount - 1

@@ -1,4 +1,5 @@
 import CNumericKernels
+import Jacobians
 
 /// The batched forward, tangent and adjoint sweeps of a ``MultilayerPerceptron``
 /// over S samples, with every buffer owned and reused (no allocation once warm).
@@ -15,7 +16,6 @@ import CNumericKernels
 @usableFromInline
 final class PerceptronSweeps {
     /// Which variables the derivative sweeps differentiate with respect to.
-    enum Variables { case parameters, inputs }
 
     let widths: [Int]
     let activations: [Activation]
@@ -172,7 +172,7 @@ final class PerceptronSweeps {
     /// - Complexity: per layer one gemm w_l × w_{l−1} × S·k, plus for parameters
     ///   w_l gemms S × w_{l−1} × k.
     func pushforward(
-        tangents: UnsafePointer<Double>, laneCount k: Int, with variables: Variables,
+        tangents: UnsafePointer<Double>, laneCount k: Int, with variables: JacobianVariables,
         into result: UnsafeMutablePointer<Double>
     ) {
         let samples = sampleCount
@@ -284,7 +284,7 @@ final class PerceptronSweeps {
     /// - Complexity: per layer one gemm w_{l−1} × w_l × S·k, plus for parameters
     ///   w_l gemms k × S × w_{l−1} written straight into the result rows.
     func pullback(
-        cotangents: UnsafePointer<Double>, laneCount k: Int, with variables: Variables,
+        cotangents: UnsafePointer<Double>, laneCount k: Int, with variables: JacobianVariables,
         into result: UnsafeMutablePointer<Double>
     ) {
         let samples = sampleCount
@@ -363,7 +363,7 @@ final class PerceptronSweeps {
     /// directly; for inputs, the row is zero except the block of sample s.
     /// - Complexity: per layer one gemm S × w_l × w_{l−1}, plus n writes per row.
     func perSampleSweep(
-        outputIndex: Int, with variables: Variables,
+        outputIndex: Int, with variables: JacobianVariables,
         rows: UnsafeMutablePointer<Double>, firstRow: Int, rowStep: Int
     ) {
         let samples = sampleCount

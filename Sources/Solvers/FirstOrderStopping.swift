@@ -21,17 +21,17 @@ func runFirstOrder(
     update: (_ iteration: Int, _ gradient: [Double], _ point: inout [Double]) -> (stepNorm: Double, rate: Double)
 ) -> FitResult {
     if let reason = problem.validationFailure {
-        return FitEvaluator.invalid(solver: solver, problem: problem, reason: reason)
+        return FitRun.invalid(solver: solver, problem: problem, reason: reason)
     }
-    let evaluator = FitEvaluator(problem: problem)
-    var x = evaluator.initialFreeParameters
-    var residual = Array(repeating: 0.0, count: evaluator.residualCount)
-    var gradient = Array(repeating: 0.0, count: evaluator.parameterCount)
+    let fitRun = FitRun(problem: problem)
+    var x = fitRun.initialFreeParameters
+    var residual = Array(repeating: 0.0, count: fitRun.residualCount)
+    var gradient = Array(repeating: 0.0, count: fitRun.parameterCount)
     func finish(_ cost: Double, _ initial: Double, _ iterations: Int, _ g: Double, _ status: FitStatus, _ message: String) -> FitResult {
-        evaluator.result(solver: solver, usesJacobian: false, point: x, cost: cost, initialCost: initial, iterations: iterations,
+        fitRun.result(solver: solver, usesJacobian: false, point: x, cost: cost, initialCost: initial, iterations: iterations,
                          gradientNorm: g, status: status, message: message, covariance: false, jacobianAtSolution: nil)
     }
-    guard var cost = evaluator.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
+    guard var cost = fitRun.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
         return finish(.nan, .nan, 0, .nan, .nonFiniteResiduals, "the residuals or their gradient at the starting point contain NaN or infinity")
     }
     let initialCost = cost
@@ -41,14 +41,14 @@ func runFirstOrder(
     while true {
         let gradientNorm = maximumMagnitude(gradient)
         if let (status, message) = stopping.firstOrderStop(gradientNorm: gradientNorm, iterations: iterations,
-                                                           residualEvaluations: evaluator.residualEvaluations,
+                                                           residualEvaluations: fitRun.residualEvaluations,
                                                            isCancelled: problem.isCancelled) {
             return finish(cost, initialCost, iterations, gradientNorm, status, message)
         }
         for j in x.indices { lastFinite[j] = x[j] }
         let (stepNorm, rate) = update(iterations, gradient, &x)
-        guard let value = evaluator.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
-            evaluator.record(iteration: iterations + 1, cost: .nan, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: false)
+        guard let value = fitRun.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
+            fitRun.record(iteration: iterations + 1, cost: .nan, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: false)
             swap(&x, &lastFinite)
             return finish(cost, initialCost, iterations, gradientNorm, .nonFiniteResiduals,
                           "the residuals or their gradient became NaN or infinite at iteration \(iterations + 1); "
@@ -56,7 +56,7 @@ func runFirstOrder(
         }
         iterations += 1
         cost = value
-        evaluator.record(iteration: iterations, cost: cost, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: true)
+        fitRun.record(iteration: iterations, cost: cost, damping: rate, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: true)
         if let target = stopping.targetCost, cost <= target {
             return finish(cost, initialCost, iterations, maximumMagnitude(gradient), .targetCostReached, "the cost reached target-cost = \(target)")
         }

@@ -71,12 +71,12 @@ public struct GaussNewton: LeastSquaresSolver {
     ///   evaluation per line-search trial.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
         if let reason = problem.validationFailure {
-            return FitEvaluator.invalid(solver: Self.kind, problem: problem, reason: reason)
+            return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
         }
         let c = configuration
-        let evaluator = FitEvaluator(problem: problem)
-        let m = evaluator.residualCount, n = evaluator.parameterCount
-        var x = evaluator.initialFreeParameters, trialX = x
+        let fitRun = FitRun(problem: problem)
+        let m = fitRun.residualCount, n = fitRun.parameterCount
+        var x = fitRun.initialFreeParameters, trialX = x
         var residual = Array(repeating: 0.0, count: m), trialResidual = residual
         var jacobian = Matrix(rows: m, columns: n)
         var gradient = Array(repeating: 0.0, count: n), step = gradient
@@ -87,13 +87,13 @@ public struct GaussNewton: LeastSquaresSolver {
         case .qr, .auto: QRDampedSystem()
         }
         func finish(_ cost: Double, _ initial: Double, _ iterations: Int, _ g: Double, _ status: FitStatus, _ message: String, atX: Bool) -> FitResult {
-            evaluator.bookFactorizationTimes(of: [system])
-            return evaluator.result(
+            fitRun.bookFactorizationTimes(of: [system])
+            return fitRun.result(
                 solver: Self.kind, usesJacobian: true, point: x, cost: cost, initialCost: initial, iterations: iterations,
                 gradientNorm: g, status: status, message: message, covariance: c.covariance && cost.isFinite && status != .nonFiniteJacobian,
                 jacobianAtSolution: atX ? jacobian : nil)
         }
-        guard var cost = evaluator.cost(at: x, residual: &residual) else {
+        guard var cost = fitRun.cost(at: x, residual: &residual) else {
             return finish(.nan, .nan, 0, .nan, .nonFiniteResiduals, "the residuals at the starting point contain NaN or infinity", atX: false)
         }
         let initialCost = cost
@@ -103,9 +103,9 @@ public struct GaussNewton: LeastSquaresSolver {
             if problem.isCancelled {
                 return finish(cost, initialCost, iterations, .nan, .cancelled, LeastSquaresProblem.cancellationMessage, atX: false)
             }
-            guard evaluator.jacobian(at: x, into: &jacobian) else {
-                let status: FitStatus = evaluator.jacobianError == nil ? .nonFiniteJacobian : .jacobianFailed
-                return finish(cost, initialCost, iterations, .nan, status, evaluator.jacobianError ?? "the Jacobian contains NaN or infinity", atX: false)
+            guard fitRun.jacobian(at: x, into: &jacobian) else {
+                let status: FitStatus = fitRun.jacobianError == nil ? .nonFiniteJacobian : .jacobianFailed
+                return finish(cost, initialCost, iterations, .nan, status, fitRun.jacobianError ?? "the Jacobian contains NaN or infinity", atX: false)
             }
             multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
             let gradientNorm = maximumMagnitude(gradient)
@@ -119,12 +119,12 @@ public struct GaussNewton: LeastSquaresSolver {
             if cosine <= c.gtol {
                 return finish(cost, initialCost, iterations, gradientNorm, .gradientBelowTolerance, "the scaled gradient is at most gtol = \(c.gtol)", atX: true)
             }
-            evaluator.timeLinearSolve {
+            fitRun.timeLinearSolve {
                 _ = system.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: unit)
                 system.solve(damping: 0, diagonal: unit, into: &step)
             }
-            evaluator.linearSolverUse[system.name, default: 0] += 1
-            if !system.isFullRank { evaluator.rankDeficientJacobians += 1 }
+            fitRun.linearSolverUse[system.name, default: 0] += 1
+            if !system.isFullRank { fitRun.rankDeficientJacobians += 1 }
             var slope = 0.0
             for j in 0..<n { slope += step[j] * gradient[j] }
             var t = 1.0
@@ -132,18 +132,18 @@ public struct GaussNewton: LeastSquaresSolver {
             var trialCost = Double.nan
             for _ in 0...c.maximumBacktracks {
                 for j in 0..<n { trialX[j] = x[j] + t * step[j] }
-                if let value = evaluator.cost(at: trialX, residual: &trialResidual), value <= cost + c.armijo * t * slope {
+                if let value = fitRun.cost(at: trialX, residual: &trialResidual), value <= cost + c.armijo * t * slope {
                     trialCost = value
                     accepted = true
                 }
                 let stepNorm = t * euclideanNorm(step)
-                evaluator.record(iteration: iterations + (accepted ? 1 : 0), cost: accepted ? trialCost : cost, damping: t,
+                fitRun.record(iteration: iterations + (accepted ? 1 : 0), cost: accepted ? trialCost : cost, damping: t,
                                  stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: accepted)
-                if accepted || evaluator.residualEvaluations >= c.maximumEvaluations { break }
+                if accepted || fitRun.residualEvaluations >= c.maximumEvaluations { break }
                 t *= 0.5
             }
             guard accepted else {
-                if evaluator.residualEvaluations >= c.maximumEvaluations {
+                if fitRun.residualEvaluations >= c.maximumEvaluations {
                     return finish(cost, initialCost, iterations, gradientNorm, .maximumEvaluations, "reached max-evaluations = \(c.maximumEvaluations)", atX: true)
                 }
                 let root = Double.ulpOfOne.squareRoot()
@@ -172,7 +172,7 @@ public struct GaussNewton: LeastSquaresSolver {
             if iterations >= c.maximumIterations {
                 return finish(cost, initialCost, iterations, .nan, .maximumIterations, "reached max-iterations = \(c.maximumIterations)", atX: false)
             }
-            if evaluator.residualEvaluations >= c.maximumEvaluations {
+            if fitRun.residualEvaluations >= c.maximumEvaluations {
                 return finish(cost, initialCost, iterations, .nan, .maximumEvaluations, "reached max-evaluations = \(c.maximumEvaluations)", atX: false)
             }
         }

@@ -63,23 +63,23 @@ public struct LBFGS: LeastSquaresSolver {
     ///   residual evaluation and one single-lane pullback.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
         if let reason = problem.validationFailure {
-            return FitEvaluator.invalid(solver: Self.kind, problem: problem, reason: reason)
+            return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
         }
         let c = configuration
-        let evaluator = FitEvaluator(problem: problem)
-        let n = evaluator.parameterCount, memory = max(1, c.memory)
-        var x = evaluator.initialFreeParameters, trialX = x
-        var residual = Array(repeating: 0.0, count: evaluator.residualCount)
+        let fitRun = FitRun(problem: problem)
+        let n = fitRun.parameterCount, memory = max(1, c.memory)
+        var x = fitRun.initialFreeParameters, trialX = x
+        var residual = Array(repeating: 0.0, count: fitRun.residualCount)
         var gradient = Array(repeating: 0.0, count: n), trialGradient = gradient, direction = gradient
         var sHistory = Array(repeating: Array(repeating: 0.0, count: n), count: memory)
         var yHistory = sHistory
         var rho = Array(repeating: 0.0, count: memory), alphas = rho
         var stored = 0, newest = -1
         func finish(_ cost: Double, _ initial: Double, _ iterations: Int, _ g: Double, _ status: FitStatus, _ message: String) -> FitResult {
-            evaluator.result(solver: Self.kind, usesJacobian: false, point: x, cost: cost, initialCost: initial, iterations: iterations,
+            fitRun.result(solver: Self.kind, usesJacobian: false, point: x, cost: cost, initialCost: initial, iterations: iterations,
                              gradientNorm: g, status: status, message: message, covariance: false, jacobianAtSolution: nil)
         }
-        guard var cost = evaluator.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
+        guard var cost = fitRun.costAndGradient(at: x, residual: &residual, gradient: &gradient) else {
             return finish(.nan, .nan, 0, .nan, .nonFiniteResiduals, "the residuals or their gradient at the starting point contain NaN or infinity")
         }
         let initialCost = cost
@@ -88,7 +88,7 @@ public struct LBFGS: LeastSquaresSolver {
         while true {
             let gradientNorm = maximumMagnitude(gradient)
             if let (status, message) = c.firstOrderStop(gradientNorm: gradientNorm, iterations: iterations,
-                                                        residualEvaluations: evaluator.residualEvaluations,
+                                                        residualEvaluations: fitRun.residualEvaluations,
                                                         isCancelled: problem.isCancelled) {
                 return finish(cost, initialCost, iterations, gradientNorm, status, message)
             }
@@ -129,13 +129,13 @@ public struct LBFGS: LeastSquaresSolver {
             let found = search.search(initial: initialStep, value0: cost, slope0: slope) { alpha in
                 lastAlpha = alpha
                 for j in 0..<n { trialX[j] = x[j] + alpha * direction[j] }
-                guard let value = evaluator.costAndGradient(at: trialX, residual: &residual, gradient: &trialGradient) else { return nil }
+                guard let value = fitRun.costAndGradient(at: trialX, residual: &residual, gradient: &trialGradient) else { return nil }
                 var dot = 0.0
                 for j in 0..<n { dot += trialGradient[j] * direction[j] }
                 return (value, dot)
             }
             guard let (alpha, trial) = found else {
-                evaluator.record(iteration: iterations, cost: cost, damping: 0, stepNorm: 0, gradientNorm: gradientNorm, accepted: false)
+                fitRun.record(iteration: iterations, cost: cost, damping: 0, stepNorm: 0, gradientNorm: gradientNorm, accepted: false)
                 return finish(cost, initialCost, iterations, gradientNorm, .lineSearchFailed,
                               "the strong-Wolfe line search found no acceptable step in \(c.maximumLineSearchEvaluations) trials")
             }
@@ -143,7 +143,7 @@ public struct LBFGS: LeastSquaresSolver {
             var newCost = trial.value
             if lastAlpha != alpha {
                 for j in 0..<n { trialX[j] = x[j] + alpha * direction[j] }
-                guard let value = evaluator.costAndGradient(at: trialX, residual: &residual, gradient: &trialGradient) else {
+                guard let value = fitRun.costAndGradient(at: trialX, residual: &residual, gradient: &trialGradient) else {
                     return finish(cost, initialCost, iterations, gradientNorm, .nonFiniteResiduals, "the residuals became NaN or infinite")
                 }
                 newCost = value
@@ -167,7 +167,7 @@ public struct LBFGS: LeastSquaresSolver {
             swap(&gradient, &trialGradient)
             cost = newCost
             iterations += 1
-            evaluator.record(iteration: iterations, cost: cost, damping: alpha, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: true)
+            fitRun.record(iteration: iterations, cost: cost, damping: alpha, stepNorm: stepNorm, gradientNorm: gradientNorm, accepted: true)
             if let target = c.targetCost, cost <= target {
                 return finish(cost, initialCost, iterations, maximumMagnitude(gradient), .targetCostReached, "the cost reached target-cost = \(target)")
             }

@@ -76,7 +76,7 @@ extension LevenbergMarquardtRun {
             // they needed anyway (λ = 0 is never factored under Nielsen damping).
             if !rankCounted {
                 rankCounted = true
-                if !system.isFullRank { evaluator.rankDeficientJacobians += 1 }
+                if !system.isFullRank { fitRun.rankDeficientJacobians += 1 }
             }
             var trial = LevenbergMarquardtTrial(pnorm: scaledNorm(step, diagonal))
             if state.first && trustRegion { state.delta = min(state.delta, trial.pnorm) }
@@ -91,7 +91,7 @@ extension LevenbergMarquardtRun {
     }
 
     func checkCancellation() throws(LevenbergMarquardtStop) {
-        if evaluator.problem.isCancelled {
+        if fitRun.problem.isCancelled {
             throw LevenbergMarquardtStop(status: .cancelled, message: LeastSquaresProblem.cancellationMessage)
         }
     }
@@ -100,21 +100,21 @@ extension LevenbergMarquardtRun {
     /// Jᵀr; returns whether they were assembled.
     mutating func linearize(_ state: inout LevenbergMarquardtState) throws(LevenbergMarquardtStop) -> Bool {
         let assembled = structured?.assemble(
-            at: x, residual: residual, evaluator: evaluator, cholesky: cholesky, gradient: &gradient) ?? false
+            at: x, residual: residual, fitRun: fitRun, cholesky: cholesky, gradient: &gradient) ?? false
         if assembled {
             cholesky.columnNorms(into: &columnNorms)
         } else {
-            guard evaluator.jacobian(at: x, into: &jacobian) else {
-                if let error = evaluator.jacobianError { throw LevenbergMarquardtStop(status: .jacobianFailed, message: error) }
+            guard fitRun.jacobian(at: x, into: &jacobian) else {
+                if let error = fitRun.jacobianError { throw LevenbergMarquardtStop(status: .jacobianFailed, message: error) }
                 throw LevenbergMarquardtStop(
                     status: .nonFiniteJacobian, message: "the Jacobian at iteration \(state.iterations) contains NaN or infinity")
             }
             state.jacobianAtX = true
-            evaluator.normalEquationSources[LevenbergMarquardt.NormalEquations.fromJacobian.rawValue, default: 0] += 1
+            fitRun.normalEquationSources[LevenbergMarquardt.NormalEquations.fromJacobian.rawValue, default: 0] += 1
             if normalEquationsFirst {
                 // The normal equations are taken whatever the conditioning: form JᵀJ now and
                 // read ‖Jⱼ‖ off its diagonal instead of another pass over J.
-                evaluator.timeLinearSolve { cholesky.formGram(of: jacobian) }
+                fitRun.timeLinearSolve { cholesky.formGram(of: jacobian) }
                 cholesky.columnNorms(into: &columnNorms)
             } else {
                 columnEuclideanNorms(of: jacobian, into: &columnNorms)
@@ -168,7 +168,7 @@ extension LevenbergMarquardtRun {
     /// The step p: Moré's λ search for the trust radius, or the system at Nielsen's λ.
     mutating func solveDampedSystem(_ system: any DampedLeastSquaresSystem, _ state: inout LevenbergMarquardtState) {
         let trustRegion = self.trustRegion
-        evaluator.timeLinearSolve {
+        fitRun.timeLinearSolve {
             if trustRegion {
                 trustRegionStep(system: system, diagonal: diagonal, radius: state.delta, gradient: gradient,
                                 damping: &state.par, step: &step, scratch: &scratch)
@@ -185,7 +185,7 @@ extension LevenbergMarquardtRun {
     ) {
         let h = configuration.geodesicStep
         for j in 0..<n { trialX[j] = x[j] + h * step[j] }
-        guard evaluator.cost(at: trialX, residual: &geodesicResidual) != nil else {
+        guard fitRun.cost(at: trialX, residual: &geodesicResidual) != nil else {
             trial.accelerationRejected = true
             return
         }
@@ -193,7 +193,7 @@ extension LevenbergMarquardtRun {
         for i in 0..<m {
             secondDerivative[i] = (2 / h) * ((geodesicResidual[i] - residual[i]) / h - jacobianStep[i])
         }
-        evaluator.timeLinearSolve {
+        fitRun.timeLinearSolve {
             system.useRightHandSide(secondDerivative, jacobian: jacobian)
             system.solve(damping: state.par, diagonal: diagonal, into: &acceleration)
             system.useResidual()
@@ -215,7 +215,7 @@ extension LevenbergMarquardtRun {
     ) {
         let fnorm = state.fnorm
         for j in 0..<n { trialX[j] = x[j] + step[j] }
-        if let value = evaluator.cost(at: trialX, residual: &trialResidual) {
+        if let value = fitRun.cost(at: trialX, residual: &trialResidual) {
             trial.trialCost = value
             trial.fnorm1 = (2 * value).squareRoot()
             state.lastTrialFinite = true
@@ -298,7 +298,7 @@ extension LevenbergMarquardtRun {
     /// Takes the trial point when ρ ≥ 10⁻⁴ (and no rejected acceleration); records the trial.
     mutating func acceptOrReject(_ state: inout LevenbergMarquardtState, _ trial: LevenbergMarquardtTrial) -> Bool {
         let accepted = !trial.accelerationRejected && trial.ratio >= 1e-4
-        evaluator.record(
+        fitRun.record(
             iteration: state.iterations + (accepted ? 1 : 0), cost: accepted ? trial.trialCost : state.cost,
             damping: trustRegion ? state.delta : state.par, stepNorm: trial.pnorm, gradientNorm: state.gradientInfinity,
             accepted: accepted)
@@ -341,7 +341,7 @@ extension LevenbergMarquardtRun {
             stop = LevenbergMarquardtStop(
                 status: .stepBelowTolerance,
                 message: "the scaled step is at most xtol = \(configuration.xtol) relative to the scaled parameters")
-        } else if evaluator.residualEvaluations >= configuration.maximumEvaluations {
+        } else if fitRun.residualEvaluations >= configuration.maximumEvaluations {
             stop = LevenbergMarquardtStop(
                 status: .maximumEvaluations, message: "reached max-evaluations = \(configuration.maximumEvaluations) residual evaluations")
         } else if state.iterations >= configuration.maximumIterations {

@@ -29,10 +29,10 @@ public struct LevenbergMarquardt: LeastSquaresSolver {
     ///   `qr`/`cholesky`), per trial step one residual evaluation and O(n³) for λ.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
         if let reason = problem.validationFailure {
-            return FitEvaluator.invalid(solver: Self.kind, problem: problem, reason: reason)
+            return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
         }
-        let evaluator = FitEvaluator(problem: problem)
-        var run = LevenbergMarquardtRun(configuration: configuration, evaluator: evaluator)
+        let fitRun = FitRun(problem: problem)
+        var run = LevenbergMarquardtRun(configuration: configuration, fitRun: fitRun)
         return run.fit()
     }
 }
@@ -40,7 +40,7 @@ public struct LevenbergMarquardt: LeastSquaresSolver {
 /// The state of one Levenberg-Marquardt fit (buffers allocated once, before the loop).
 struct LevenbergMarquardtRun {
     let configuration: LevenbergMarquardt.Configuration
-    let evaluator: FitEvaluator
+    let fitRun: FitRun
     let m: Int, n: Int
     var x: [Double], trialX: [Double]
     var residual: [Double], trialResidual: [Double], geodesicResidual: [Double], secondDerivative: [Double]
@@ -63,17 +63,17 @@ struct LevenbergMarquardtRun {
             || (configuration.linearSolver == .auto && m >= n && minimumReciprocalCondition <= 0)
     }
 
-    init(configuration: LevenbergMarquardt.Configuration, evaluator: FitEvaluator) {
+    init(configuration: LevenbergMarquardt.Configuration, fitRun: FitRun) {
         self.configuration = configuration
-        self.evaluator = evaluator
-        m = evaluator.residualCount
-        n = evaluator.parameterCount
-        if let structured = evaluator.problem.map as? any OutputBlockStructured, evaluator.map.isIdentityEmbedding,
+        self.fitRun = fitRun
+        m = fitRun.residualCount
+        n = fitRun.parameterCount
+        if let structured = fitRun.problem.map as? any OutputBlockStructured, fitRun.map.isIdentityEmbedding,
            let sparsity = structured.outputBlockSparsity {
             cholesky.outputLayerGram = OutputBlockGram(
                 denseColumns: sparsity.denseColumns, outputs: sparsity.outputs, blockWeights: sparsity.blockWeights)
         }
-        let hints = evaluator.problem.hints
+        let hints = fitRun.problem.hints
         minimumReciprocalCondition = configuration.choleskyMinimumReciprocalCondition
             ?? hints.choleskyMinimumReciprocalCondition ?? LevenbergMarquardt.certifiedMinimumReciprocalCondition
         damping = configuration.damping ?? hints.damping ?? .trustRegion
@@ -86,9 +86,9 @@ struct LevenbergMarquardtRun {
         case .auto, .structured:
             let dampingAllows = configuration.normalEquations == .structured || damping == .nielsen
             structured = onNormalEquations && dampingAllows && !configuration.geodesicAcceleration
-                ? StructuredNormalEquations(evaluator: evaluator) : nil
+                ? StructuredNormalEquations(fitRun: fitRun) : nil
         }
-        x = evaluator.initialFreeParameters
+        x = fitRun.initialFreeParameters
         trialX = x
         residual = Array(repeating: 0, count: m)
         trialResidual = residual
@@ -109,13 +109,13 @@ struct LevenbergMarquardtRun {
     /// were assembled from per-sample factors (finite, so the normal equations take them).
     mutating func factoredSystem(assembled: Bool) -> any DampedLeastSquaresSystem {
         if assembled {
-            return evaluator.timeLinearSolve {
+            return fitRun.timeLinearSolve {
                 _ = cholesky.factorFormedGram(rows: m, gradient: gradient)
-                evaluator.linearSolverUse[cholesky.name, default: 0] += 1
+                fitRun.linearSolverUse[cholesky.name, default: 0] += 1
                 return cholesky
             }
         }
-        return evaluator.timeLinearSolve {
+        return fitRun.timeLinearSolve {
             let chosen: any DampedLeastSquaresSystem
             switch configuration.linearSolver {
             case .qr: chosen = qr
@@ -125,7 +125,7 @@ struct LevenbergMarquardtRun {
                 if m >= n, cholesky.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal),
                    minimumReciprocalCondition <= 0
                     || (cholesky.isFullRank && cholesky.reciprocalConditionOfScaledGram() >= minimumReciprocalCondition) {
-                    evaluator.linearSolverUse["cholesky", default: 0] += 1
+                    fitRun.linearSolverUse["cholesky", default: 0] += 1
                     return cholesky
                 }
                 // Fewer residuals than parameters: the m × m dual system instead of n × n.
@@ -136,7 +136,7 @@ struct LevenbergMarquardtRun {
                 system = system === qr ? svd : qr
                 _ = system.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal)
             }
-            evaluator.linearSolverUse[system.name, default: 0] += 1
+            fitRun.linearSolverUse[system.name, default: 0] += 1
             return system
         }
     }
@@ -146,7 +146,7 @@ struct LevenbergMarquardtRun {
     /// system, geodesic correction, predicted and actual reduction, damping update,
     /// accept or reject, stopping test — until one is accepted) until a stopping test ends it.
     mutating func fit() -> FitResult {
-        guard let cost = evaluator.cost(at: x, residual: &residual) else {
+        guard let cost = fitRun.cost(at: x, residual: &residual) else {
             return finish(cost: .nan, initialCost: .nan, iterations: 0, gradientNorm: .nan, status: .nonFiniteResiduals,
                           message: "the residuals at the starting point contain NaN or infinity", jacobianAtX: false)
         }
@@ -171,8 +171,8 @@ struct LevenbergMarquardtRun {
 
     func finish(cost: Double, initialCost: Double, iterations: Int, gradientNorm: Double, status: FitStatus, message: String, jacobianAtX: Bool) -> FitResult {
         let covariance = configuration.covariance && cost.isFinite && status != .nonFiniteJacobian && status != .jacobianFailed
-        evaluator.bookFactorizationTimes(of: [qr, cholesky, svd, dual])
-        return evaluator.result(
+        fitRun.bookFactorizationTimes(of: [qr, cholesky, svd, dual])
+        return fitRun.result(
             solver: LevenbergMarquardt.kind, usesJacobian: true, point: x, cost: cost, initialCost: initialCost,
             iterations: iterations, gradientNorm: gradientNorm, status: status, message: message,
             covariance: covariance, jacobianAtSolution: jacobianAtX ? jacobian : nil)

@@ -10,10 +10,10 @@ import LinearAlgebra
 final class StructuredNormalEquations {
     let assembler: any NormalEquationsAssembler
 
-    /// The assembly for `evaluator`'s problem, or nil when it does not qualify.
-    init?(evaluator: FitEvaluator) {
-        guard let map = evaluator.problem.map as? any NormalEquationsAssembling,
-              evaluator.map.isIdentityEmbedding, evaluator.map.inverseSigma == nil,
+    /// The assembly for `fitRun`'s problem, or nil when it does not qualify.
+    init?(fitRun: FitRun) {
+        guard let map = fitRun.problem.map as? any NormalEquationsAssembling,
+              fitRun.map.isIdentityEmbedding, fitRun.map.inverseSigma == nil,
               let assembler = map.makeNormalEquationsAssembler() else { return nil }
         self.assembler = assembler
     }
@@ -21,24 +21,24 @@ final class StructuredNormalEquations {
     /// JᵀJ into `cholesky`'s Gram matrix (ahead of its `factorFormedGram`) and Jᵀr into
     /// `gradient`, at `point` with its residuals `residual`. The factors (one forward sweep with
     /// derivatives) are booked as Jacobian time, the products as Gram (linear-solve) time; a
-    /// successful assembly counts as `structured` in the evaluator's `normalEquationSources`.
+    /// successful assembly counts as `structured` in the fitRun's `normalEquationSources`.
     /// False, with nothing counted, when JᵀJ or Jᵀr is not finite (the caller then takes the
     /// Jacobian, which reports what is wrong).
     func assemble(
-        at point: [Double], residual: [Double], evaluator: FitEvaluator, cholesky: CholeskyDampedSystem,
+        at point: [Double], residual: [Double], fitRun: FitRun, cholesky: CholeskyDampedSystem,
         gradient: inout [Double]
     ) -> Bool {
-        let begin = evaluator.clock.now
+        let begin = fitRun.clock.now
         assembler.formFactors(at: point)
-        evaluator.timings.jacobianSeconds += evaluator.seconds(evaluator.clock.now - begin)
+        fitRun.timings.jacobianSeconds += fitRun.seconds(fitRun.clock.now - begin)
         let n = assembler.parameterCount
-        let usable = evaluator.timeLinearSolve {
+        let usable = fitRun.timeLinearSolve {
             cholesky.formGram(columns: n) { gram in
                 assembler.assemble(residuals: residual, gram: &gram, gradient: &gradient)
             }
         }
         guard usable, allFinite(gradient) else { return false }
-        evaluator.normalEquationSources[LevenbergMarquardt.NormalEquations.structured.rawValue, default: 0] += 1
+        fitRun.normalEquationSources[LevenbergMarquardt.NormalEquations.structured.rawValue, default: 0] += 1
         return true
     }
 }

@@ -25,7 +25,9 @@ import Testing
             "LinearAlgebra", "Jacobians", "NeuralNetworks", "FormulaModels", "Datasets", "Solvers", "Reports",
             "JSONDocuments", "YAMLDecoding", "CBLASLapack", "MessageText",
         ],
-        "JacobenchCLI": ["Pipeline", "JSONDocuments", "YAMLDecoding", "LinearAlgebra"],
+        // The CLI parses and prints; it reads Jacobians only for the shared vocabulary
+        // (`JacobianVariables` as `advise --with-respect-to`).
+        "JacobenchCLI": ["Pipeline", "JSONDocuments", "YAMLDecoding", "LinearAlgebra", "Jacobians"],
     ]
 
     static let sources: URL = URL(fileURLWithPath: #filePath)

@@ -9,7 +9,7 @@ import Testing
     struct Case: Sendable, CustomTestStringConvertible {
         var widths: [Int]
         var samples: Int
-        var variables: JacobianShape.Variables
+        var variables: JacobianVariables
         var testDescription: String { "\(widths.map(String.init).joined(separator: "-")) S=\(samples) \(variables.rawValue)" }
 
         func make() -> (map: any DifferentiableMap, point: [Double]) {
@@ -112,7 +112,7 @@ import Testing
     /// a change of the constants or of the terms shows here (refit with `make cost-model-check`).
     @Test func networkUnitsFromTheShippedConstantsArePinned() {
         let table = NetworkCostTable.shipped(for: .avx512)
-        func units(_ layers: [Int], _ samples: Int, _ variables: JacobianShape.Variables) -> [String: Double] {
+        func units(_ layers: [Int], _ samples: Int, _ variables: JacobianVariables) -> [String: Double] {
             let shape = JacobianShape.multilayerPerceptron(layers: layers, samples: samples, variables: variables)
             return Dictionary(uniqueKeysWithValues: JacobianStrategyCatalog.allStrategies().filter { $0.name != "auto" }.map {
                 ($0.name, JacobianCostModel.predict($0, on: shape, table: table).forwardPassUnits)

@@ -5,7 +5,7 @@ import Testing
 
 /// `jacobench advise`: predictions, the one-line recommendation and its agreement with `auto`.
 @Suite struct StrategyAdviceTests {
-    func advice(layers: [Int], samples: Int, variables: JacobianSettings.Target = .parameters, overrides: [String] = [],
+    func advice(layers: [Int], samples: Int, variables: JacobianVariables = .parameters, overrides: [String] = [],
                 measurement: StrategyAdvice.Measurement? = nil) throws -> StrategyAdvice {
         let text = AdviceManifest.network(layers: layers, samples: samples, activation: "tanh", variables: variables, seed: 42)
         let plan = try ExperimentPlan.plan(text: text, path: AdviceManifest.file, overrides: overrides, registry: .standard)

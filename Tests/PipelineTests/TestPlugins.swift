@@ -20,11 +20,11 @@ enum LineData: DataStage {
     static func validate(_ configuration: Configuration) throws {
         guard configuration.samples > 0 else { throw ConfigurationProblem(field: "samples", "must be positive, got \(configuration.samples)") }
     }
-    static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+    static func load(_ context: StageContext<Configuration>) throws -> LoadedData {
         let count = context.configuration.samples
         let inputs = Matrix(rows: count, columns: 1, elements: (1...count).map(Double.init))
         let targets = Matrix(rows: count, columns: 1, elements: (1...count).map { Double($0) * context.configuration.slope })
-        return DataSplit(training: Dataset(inputs: inputs, targets: targets))
+        return LoadedData(training: Dataset(inputs: inputs, targets: targets))
     }
 }
 
@@ -64,7 +64,7 @@ enum LineModelStage: ModelStage {
     }
     static let kind = "line"
     static let summary = "θ·x"
-    static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel {
+    static func build(_ context: StageContext<Configuration>, data: LoadedData) throws -> any FittableModel {
         LineModel(initial: context.configuration.initial)
     }
 }

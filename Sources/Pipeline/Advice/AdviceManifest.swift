@@ -1,5 +1,6 @@
 import FormulaModels
 import JSONDocuments
+import Jacobians
 import YAMLDecoding
 
 /// The one-case manifests `jacobench advise` builds from its flags, so a network or a
@@ -11,7 +12,7 @@ public enum AdviceManifest {
 
     /// A teacher network of widths `layers` on `samples` samples, the same widths fitted,
     /// differentiated with respect to `variables`.
-    public static func network(layers: [Int], samples: Int, activation: String, variables: JacobianSettings.Target, seed: UInt64) -> String {
+    public static func network(layers: [Int], samples: Int, activation: String, variables: JacobianVariables, seed: UInt64) -> String {
         let widths = "[" + layers.map(String.init).joined(separator: ", ") + "]"
         return """
             name: advise

@@ -181,7 +181,7 @@ public enum BundleReport {
         let widths = Set(shaped.compactMap { $0.shape?.parameters })
         let sizes = Set(shaped.compactMap { $0.shape?.residuals })
         guard widths.count >= 2 || sizes.count >= 2 else { return [] }
-        let inputs = panel == JacobianSettings.Target.inputs.rawValue
+        let inputs = panel == JacobianVariables.inputs.rawValue
         var section = ReportSection(panel.isEmpty ? "Crossover" : "Crossover: Jacobian with respect to \(panel)")
         let cells = shaped.compactMap { item -> CategoryGridChart.CrossoverCell? in
             guard let shape = item.shape else { return nil }

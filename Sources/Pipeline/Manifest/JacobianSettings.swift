@@ -4,16 +4,8 @@ import YAMLDecoding
 /// The manifest's `jacobian:` section: what to differentiate with respect to, which
 /// strategies to measure, and the reference their accuracy is measured against.
 public struct JacobianSettings: Decodable, Sendable, Equatable {
-    /// What the Jacobian is taken with respect to.
-    public enum Target: String, Decodable, Sendable, Equatable {
-        /// The model's parameters (fitting): m = residuals, n = parameters.
-        case parameters
-        /// The model's inputs at fixed parameters (sensitivity): m = outputs, n = inputs.
-        case inputs
-    }
-
     /// `parameters` or `inputs`.
-    public var withRespectTo: Target
+    public var withRespectTo: JacobianVariables
     /// The strategies to measure; nil means `all` (every catalog strategy applicable to the model).
     public var strategies: [StrategyRequest]?
     /// The reference strategy's name.
@@ -62,7 +54,7 @@ public struct JacobianSettings: Decodable, Sendable, Equatable {
     /// Decodes `strategies: all` or a list of names / `{name: …, chunk: …}` maps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        withRespectTo = try container.decode(Target.self, forKey: .withRespectTo)
+        withRespectTo = try container.decode(JacobianVariables.self, forKey: .withRespectTo)
         reference = try container.decode(String.self, forKey: .reference)
         if let pinned = try? container.decodeIfPresent(String.self, forKey: .auto) {
             auto = pinned

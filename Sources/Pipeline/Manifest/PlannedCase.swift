@@ -35,9 +35,9 @@ public struct PlannedCase: Sendable {
     /// section such a case is an input error instead.
     public var overMemoryBudget: String?
     /// The data stage.
-    public var data: PreparedStage<Void, DataSplit>
+    public var data: PreparedStage<Void, LoadedData>
     /// The model stage.
-    public var model: PreparedStage<DataSplit, any FittableModel>
+    public var model: PreparedStage<LoadedData, any FittableModel>
     /// The solver stage, when the manifest has one.
     public var solver: PreparedStage<FitProblem, FitOutcome>?
     /// The evaluations, in manifest order.

@@ -25,7 +25,7 @@ public struct PeerCase: Sendable {
     /// S × p targets.
     public var targets: Matrix
     /// `parameters` or `inputs`.
-    public var withRespectTo: JacobianSettings.Target
+    public var withRespectTo: JacobianVariables
     /// The reference Jacobian, m × n, when known.
     public var jacobian: Matrix?
     /// jacobench's median times in µs by strategy name (and `forward-pass`).
@@ -34,7 +34,7 @@ public struct PeerCase: Sendable {
     /// Creates a case from its parts.
     public init(
         name: String, network: MultilayerPerceptron, parameters: [Double], inputs: Matrix, targets: Matrix,
-        withRespectTo: JacobianSettings.Target
+        withRespectTo: JacobianVariables
     ) {
         self.name = name
         layerWidths = network.layerWidths
@@ -52,7 +52,7 @@ public struct PeerCase: Sendable {
     /// - Throws: ``PeerCaseError/notAPerceptron(_:)`` when the model is not a multilayer
     ///   perceptron (the peers implement only that network), and the model's own errors.
     public static func differentiated(
-        name: String, model: any FittableModel, data: Dataset, parameters: [Double], withRespectTo: JacobianSettings.Target
+        name: String, model: any FittableModel, data: Dataset, parameters: [Double], withRespectTo: JacobianVariables
     ) throws -> (peerCase: PeerCase, map: any DifferentiableMap, point: [Double]) {
         switch withRespectTo {
         case .parameters:

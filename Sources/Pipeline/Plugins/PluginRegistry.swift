@@ -74,8 +74,8 @@ public struct PreparedStage<Input, Output>: Sendable {
 /// `PluginRegistry.standard` holds every built-in plugin (one `register` line each, in
 /// `PluginRegistry+Standard.swift`); tests build registries of their own.
 public struct PluginRegistry: Sendable {
-    private var data: [String: Entry<Void, DataSplit>] = [:]
-    private var models: [String: Entry<DataSplit, any FittableModel>] = [:]
+    private var data: [String: Entry<Void, LoadedData>] = [:]
+    private var models: [String: Entry<LoadedData, any FittableModel>] = [:]
     private var solvers: [String: Entry<FitProblem, FitOutcome>] = [:]
     private var evaluations: [String: Entry<EvaluationSubject, EvaluationResult>] = [:]
 
@@ -105,7 +105,7 @@ public struct PluginRegistry: Sendable {
                     _ = try Stage.footprint(in: $0)
                 }
                 let files = Self.locate(Stage.files(in: configuration), in: resolved)
-                var prepared = PreparedStage<Void, DataSplit>(kind: Stage.kind, resolved: resolved, files: files) { environment, _ in
+                var prepared = PreparedStage<Void, LoadedData>(kind: Stage.kind, resolved: resolved, files: files) { environment, _ in
                     try Stage.load(environment.context(configuration))
                 }
                 prepared.footprint = { _ in try Stage.footprint(in: configuration) }
@@ -125,7 +125,7 @@ public struct PluginRegistry: Sendable {
                     _ = try Stage.footprint(in: $0, trainingRows: nil)
                 }
                 let files = Self.locate(Stage.files(in: configuration), in: resolved)
-                var prepared = PreparedStage<DataSplit, any FittableModel>(kind: Stage.kind, resolved: resolved, files: files) { environment, data in
+                var prepared = PreparedStage<LoadedData, any FittableModel>(kind: Stage.kind, resolved: resolved, files: files) { environment, data in
                     try Stage.build(environment.context(configuration), data: data)
                 }
                 prepared.footprint = { rows in try Stage.footprint(in: configuration, trainingRows: rows) }
@@ -177,12 +177,12 @@ public struct PluginRegistry: Sendable {
     }
 
     /// Decodes a `data:` section.
-    public func prepareData(_ node: YAMLNode, keyPath: [String]) throws -> PreparedStage<Void, DataSplit> {
+    public func prepareData(_ node: YAMLNode, keyPath: [String]) throws -> PreparedStage<Void, LoadedData> {
         try lookup(data, role: .data, node: node, keyPath: keyPath).prepare(node, keyPath)
     }
 
     /// Decodes a `model:` section.
-    public func prepareModel(_ node: YAMLNode, keyPath: [String]) throws -> PreparedStage<DataSplit, any FittableModel> {
+    public func prepareModel(_ node: YAMLNode, keyPath: [String]) throws -> PreparedStage<LoadedData, any FittableModel> {
         try lookup(models, role: .model, node: node, keyPath: keyPath).prepare(node, keyPath)
     }
 

@@ -30,7 +30,7 @@ public protocol DataStage: Sendable {
     /// error (exit 2) rather than a failed case. Default: nothing.
     static func preflight(_ context: StageContext<Configuration>) throws
     /// Loads or generates the samples.
-    static func load(_ context: StageContext<Configuration>) throws -> DataSplit
+    static func load(_ context: StageContext<Configuration>) throws -> LoadedData
 }
 
 /// A model stage: given the data, builds the differentiable model to fit and measure.
@@ -52,7 +52,7 @@ public protocol ModelStage: Sendable {
     /// ``DataStage/footprint(in:)``. Default: nil (unknown).
     static func footprint(in configuration: Configuration, trainingRows: Int?) throws -> StageFootprint?
     /// Builds the model for `data` (initial parameters drawn from the context's `parameterSeed`).
-    static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel
+    static func build(_ context: StageContext<Configuration>, data: LoadedData) throws -> any FittableModel
 }
 
 /// A solver stage: fits the model's parameters to the training data.

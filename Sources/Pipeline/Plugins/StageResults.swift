@@ -2,22 +2,36 @@ import Datasets
 import Jacobians
 import LinearAlgebra
 
-/// What a data stage produces: the samples fitted on and, optionally, held-out samples
-/// for `fit.test_rmse`.
-public struct DataSplit: Sendable {
-    /// The samples the model is fitted to (and Jacobians are taken over).
-    public var training: Dataset
-    /// Held-out samples, when the data source has them.
-    public var test: Dataset?
+/// What a data stage produces: the split of its samples (fitted on, and held out for
+/// `fit.test_rmse`) and, for NIST data, the problem they came from.
+public struct LoadedData: Sendable {
+    /// The samples fitted on and the held-out ones.
+    public var split: DatasetSplit
     /// The NIST problem the samples came from (its formula, starts and certified values),
     /// for the `formula` model and the `nist-certified` evaluation.
     public var nist: NISTProblem?
 
-    /// Creates a split.
-    public init(training: Dataset, test: Dataset? = nil, nist: NISTProblem? = nil) {
-        self.training = training
-        self.test = test
+    /// The loaded data of `split`.
+    public init(split: DatasetSplit, nist: NISTProblem? = nil) {
+        self.split = split
         self.nist = nist
+    }
+
+    /// Loaded data from its parts.
+    public init(training: Dataset, test: Dataset? = nil, nist: NISTProblem? = nil) {
+        self.init(split: DatasetSplit(training: training, test: test), nist: nist)
+    }
+
+    /// The samples the model is fitted to (and Jacobians are taken over).
+    public var training: Dataset {
+        get { split.training }
+        set { split.training = newValue }
+    }
+
+    /// Held-out samples, when the data source has them.
+    public var test: Dataset? {
+        get { split.test }
+        set { split.test = newValue }
     }
 }
 
@@ -38,12 +52,12 @@ public protocol FittableModel: AnyObject {
     /// The cost model's view of the model's Jacobian over `dataset` (sizes, lane work and
     /// workspace), for `jacobench advise`, memory caps and time estimates. Default: nil
     /// (the runner then uses ``JacobianShape/init(map:)``, which knows no lane workspace).
-    func jacobianShape(on dataset: Dataset, variables: JacobianShape.Variables) -> JacobianShape?
+    func jacobianShape(on dataset: Dataset, variables: JacobianVariables) -> JacobianShape?
 }
 
 extension FittableModel {
     /// Unknown by default.
-    public func jacobianShape(on dataset: Dataset, variables: JacobianShape.Variables) -> JacobianShape? { nil }
+    public func jacobianShape(on dataset: Dataset, variables: JacobianVariables) -> JacobianShape? { nil }
 }
 
 /// What a solver is given.
@@ -137,7 +151,7 @@ public struct FitOutcome: Sendable {
 /// What an evaluation sees: the case's data, model, and where the parameters ended.
 public struct EvaluationSubject {
     /// The case's data.
-    public var data: DataSplit
+    public var data: LoadedData
     /// The model.
     public var model: any FittableModel
     /// The residual map over the training data.
@@ -158,7 +172,7 @@ public struct EvaluationSubject {
     public var caseAuto: AutoStrategy?
 
     /// Creates a subject.
-    public init(data: DataSplit, model: any FittableModel, residuals: any DifferentiableMap, parameters: [Double], fit: FitOutcome?, jacobian: JacobianSettings, fitSeconds: Double? = nil) {
+    public init(data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap, parameters: [Double], fit: FitOutcome?, jacobian: JacobianSettings, fitSeconds: Double? = nil) {
         self.data = data
         self.model = model
         self.residuals = residuals

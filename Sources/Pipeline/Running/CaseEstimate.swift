@@ -56,7 +56,7 @@ struct CaseEstimate: Sendable {
     }
 
     /// Estimates a case whose data and model are built.
-    static func estimate(_ plannedCase: PlannedCase, data: DataSplit, model: any FittableModel, residuals: any DifferentiableMap) throws -> CaseEstimate {
+    static func estimate(_ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap) throws -> CaseEstimate {
         var subject = EvaluationSubject(
             data: data, model: model, residuals: residuals, parameters: model.initialParameters, fit: nil, jacobian: plannedCase.jacobian)
         subject.limits = plannedCase.limits

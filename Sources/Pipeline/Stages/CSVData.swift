@@ -60,11 +60,11 @@ public enum CSVData: DataStage {
     }
 
     /// Loads the file and splits off the test rows with the case seed.
-    public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+    public static func load(_ context: StageContext<Configuration>) throws -> LoadedData {
         let dataset = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))
-        guard context.configuration.testFraction > 0 else { return DataSplit(training: dataset) }
+        guard context.configuration.testFraction > 0 else { return LoadedData(training: dataset) }
         let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.dataSeed)
-        return DataSplit(training: split.training, test: split.test)
+        return LoadedData(training: split.training, test: split.test)
     }
 
     private static func source(_ configuration: Configuration) -> CSVDataSource {

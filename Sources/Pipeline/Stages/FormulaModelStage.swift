@@ -56,7 +56,7 @@ public enum FormulaModelStage: ModelStage {
     }
 
     /// Compiles the formula and picks the starting parameters.
-    public static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel {
+    public static func build(_ context: StageContext<Configuration>, data: LoadedData) throws -> any FittableModel {
         let configuration = context.configuration
         let model: FormulaModel
         if let text = configuration.formula {

@@ -96,11 +96,11 @@ public enum FunctionData: DataStage {
     }
 
     /// Draws the data.
-    public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+    public static func load(_ context: StageContext<Configuration>) throws -> LoadedData {
         let dataset = try source(context.configuration).generate(seed: context.dataSeed)
-        guard context.configuration.testFraction > 0 else { return DataSplit(training: dataset) }
+        guard context.configuration.testFraction > 0 else { return LoadedData(training: dataset) }
         let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.dataSeed &+ 1)
-        return DataSplit(training: split.training, test: split.test)
+        return LoadedData(training: split.training, test: split.test)
     }
 
     static func source(_ configuration: Configuration) -> FunctionDataSource {

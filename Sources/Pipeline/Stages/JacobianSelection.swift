@@ -43,7 +43,7 @@ struct JacobianSelection {
         case .inputs:
             (map, point) = try subject.model.inputMap(on: subject.data.training, parameters: subject.parameters)
         }
-        let variables: JacobianShape.Variables = settings.withRespectTo == .parameters ? .parameters : .inputs
+        let variables: JacobianVariables = settings.withRespectTo == .parameters ? .parameters : .inputs
         shape = subject.model.jacobianShape(on: subject.data.training, variables: variables) ?? JacobianShape(map: map)
         let requests = settings.strategies ?? JacobianStrategyCatalog.names.map { StrategyRequest(name: $0) }
         let map = self.map

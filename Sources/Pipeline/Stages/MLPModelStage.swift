@@ -62,7 +62,7 @@ public enum MLPModelStage: ModelStage {
     }
 
     /// Builds the network; its input and output widths must match the data's columns.
-    public static func build(_ context: StageContext<Configuration>, data: DataSplit) throws -> any FittableModel {
+    public static func build(_ context: StageContext<Configuration>, data: LoadedData) throws -> any FittableModel {
         let configuration = context.configuration
         let layers = configuration.layers
         guard layers.first == data.training.inputCount, layers.last == data.training.targetCount else {
@@ -101,7 +101,7 @@ final class MLPFittableModel: FittableModel {
         MultilayerPerceptronResidualMap(network: network, inputs: dataset.inputs, targets: dataset.targets)
     }
 
-    func jacobianShape(on dataset: Dataset, variables: JacobianShape.Variables) -> JacobianShape? {
+    func jacobianShape(on dataset: Dataset, variables: JacobianVariables) -> JacobianShape? {
         .multilayerPerceptron(layers: network.layerWidths, samples: dataset.sampleCount, variables: variables)
     }
 

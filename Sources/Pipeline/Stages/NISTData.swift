@@ -28,8 +28,8 @@ public enum NISTData: DataStage {
     }
 
     /// Loads the problem.
-    public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+    public static func load(_ context: StageContext<Configuration>) throws -> LoadedData {
         let problem = try NISTProblem.load(contentsOf: context.path(context.configuration.file))
-        return DataSplit(training: problem.dataset, nist: problem)
+        return LoadedData(training: problem.dataset, nist: problem)
     }
 }

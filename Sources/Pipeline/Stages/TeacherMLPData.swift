@@ -75,9 +75,9 @@ public enum TeacherMLPData: DataStage {
     }
 
     /// Draws the data.
-    public static func load(_ context: StageContext<Configuration>) throws -> DataSplit {
+    public static func load(_ context: StageContext<Configuration>) throws -> LoadedData {
         let split = try source(context.configuration, samplesCap: nil).generate(seed: context.dataSeed)
-        return DataSplit(training: split.training, test: split.test)
+        return LoadedData(split: split)
     }
 
     /// The data source; `samplesCap` limits sizes for the cheap validity check.

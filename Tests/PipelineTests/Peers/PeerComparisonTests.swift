@@ -174,7 +174,7 @@ enum PeerFixtures {
 @Suite struct PeerComparisonEvaluationTests {
     func subject(model: PerceptronTestModel, data: Dataset, target: String) throws -> EvaluationSubject {
         EvaluationSubject(
-            data: DataSplit(training: data), model: model, residuals: try model.residualMap(on: data),
+            data: LoadedData(training: data), model: model, residuals: try model.residualMap(on: data),
             parameters: model.initialParameters, fit: nil, jacobian: try PeerFixtures.settings(target))
     }
 

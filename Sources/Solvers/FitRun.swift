@@ -3,7 +3,7 @@ import LinearAlgebra
 
 /// The machinery every solver shares: the weighted free residual map, evaluation counters,
 /// the time split, the trace and the construction of the ``FitResult`` (with covariance).
-final class FitEvaluator {
+final class FitRun {
     let problem: LeastSquaresProblem
     let map: WeightedFreeResidualMap
     let clock = ContinuousClock()
@@ -233,7 +233,7 @@ func maximumMagnitude(_ v: [Double]) -> Double {
     return result
 }
 
-extension FitEvaluator {
+extension FitRun {
     /// ½‖r̃(z)‖² and its gradient J̃ᵀr̃ from one residual evaluation and one single-lane
     /// pullback; nil when either is not finite.
     func costAndGradient(at point: [Double], residual: inout [Double], gradient: inout [Double]) -> Double? {
