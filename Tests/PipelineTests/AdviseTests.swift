@@ -153,7 +153,7 @@ struct AdviseCommandTests {
         (["--layers", "5,x,3", "--samples", "3"], "--layers '5,x,3': expected at least two positive widths"),
         (["--layers", "5,9,3"], "--samples is required with --layers or --formula"),
         (["--layers", "5,9,3", "--samples", "0"], "--samples must be a positive number of samples, got 0"),
-        (["--layers", "5,9,3", "--samples", "4", "--activation", "nope"], "--activation: unknown activation 'nope'"),
+        (["--layers", "5,9,3", "--samples", "4", "--activation", "nope"], "--activation: invalid value string 'nope': not a known activation; known: tanh,"),
         (["--formula", "y = b1*(1-exp(-b2*x)", "--samples", "4"], "--formula:1:1: formula: formula line 1, column 21: expected ')'"),
         (["--formula", "y = b1*x", "--samples", "4", "--with-respect-to", "inputs"], "--with-respect-to inputs needs a network"),
         ([String](), "give exactly one of a manifest path, --layers or --formula (got 0)"),

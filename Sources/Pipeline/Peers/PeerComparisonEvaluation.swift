@@ -21,42 +21,40 @@ import MessageText
 /// reuses a forward pass cached at the previous call's point (the peers recompute theirs too).
 public enum PeerComparisonEvaluation: EvaluationStage {
     /// Options of the `peer-comparison` evaluation.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// The peers' Python interpreter (a relative name starts at the project folder, never the
         /// manifest's); only the project's own runs unless the command line allows another
         /// (``PeerProgramPolicy``).
-        public var python: String
+        public var python = ".peers-venv/bin/python"
         /// The benchmark script (found and allowed like `python`).
-        public var script: String
+        public var script = "peers/peer_benchmark.py"
         /// Most timed calls per variant, on both sides.
-        public var repeats: Int
+        public var repeats = 20
         /// Seconds of timed calls per variant, on both sides.
-        public var budget: Double
+        public var budget = 1.0
         /// jacobench strategies to time; empty: every exact strategy applicable to the case
         /// except `auto` and `swift-autodiff`.
-        public var strategies: [String]
+        public var strategies: [String] = []
         /// Pin the peers' process to one CPU with taskset.
-        public var pinCPU: Bool
+        public var pinCPU = true
         /// Only peer variants whose name contains one of these words (empty: all).
-        public var only: [String]
+        public var only: [String] = []
         /// Leave out peer variants whose name contains one of these words.
-        public var skip: [String]
+        public var skip: [String] = []
 
-        enum CodingKeys: String, CodingKey {
-            case python, script, repeats, budget, strategies, only, skip
-            case pinCPU = "pin-cpu"
-        }
+        /// The defaults.
+        public init() {}
 
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .optional("python", default: ".peers-venv/bin/python", "the peers' Python (created by `make peers`; in the checkout; another only with --allow-program)"),
-            .optional("script", default: "peers/peer_benchmark.py", "the peer benchmark script (in the checkout; another only with --allow-program)"),
-            .optional("repeats", default: "20", "most timed calls per variant, both sides"),
-            .optional("budget", default: "1.0", "seconds of timed calls per variant, both sides (at least 3 calls)"),
-            .optional("strategies", default: "[]", "jacobench strategies to time; [] = every applicable exact one but auto and swift-autodiff"),
-            .optional("pin-cpu", default: "true", "run the peers under taskset -c 0 (JAX ignores thread flags)"),
-            .optional("only", default: "[]", "only peer variants whose name contains one of these words"),
-            .optional("skip", default: "[]", "leave out peer variants whose name contains one of these words"),
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .optional("python", \.python, "the peers' Python (created by `make peers`; in the checkout; another only with --allow-program)"),
+            .optional("script", \.script, "the peer benchmark script (in the checkout; another only with --allow-program)"),
+            .optional("repeats", \.repeats, "most timed calls per variant, both sides"),
+            .optional("budget", \.budget, "seconds of timed calls per variant, both sides (at least 3 calls)"),
+            .optional("strategies", \.strategies, "jacobench strategies to time; [] = every applicable exact one but auto and swift-autodiff"),
+            .optional("pin-cpu", \.pinCPU, "run the peers under taskset -c 0 (JAX ignores thread flags)"),
+            .optional("only", \.only, "only peer variants whose name contains one of these words"),
+            .optional("skip", \.skip, "leave out peer variants whose name contains one of these words"),
         ]
     }
 

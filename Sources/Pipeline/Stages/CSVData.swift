@@ -4,27 +4,25 @@ import Datasets
 /// from a CSV file with a header row (RFC 4180), optionally split into training and test.
 public enum CSVData: DataStage {
     /// Options.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// The file, relative to the manifest.
-        public var file: String
+        public var file = ""
         /// Input column names, in order.
-        public var inputs: [String]
+        public var inputs: [String] = []
         /// Target column names, in order.
-        public var targets: [String]
+        public var targets: [String] = []
         /// Fraction of rows held out for `fit.test_rmse` (0 for none).
-        public var testFraction: Double
+        public var testFraction = 0.0
 
-        enum CodingKeys: String, CodingKey {
-            case file, inputs, targets
-            case testFraction = "test-fraction"
-        }
+        /// The defaults.
+        public init() {}
 
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .required("file", "CSV file with a header row, relative to the manifest's folder"),
-            .required("inputs", "input column names, in order"),
-            .required("targets", "target column names, in order"),
-            .optional("test-fraction", default: "0", "fraction of rows held out as a test set (seeded split)"),
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .required("file", \.file, "CSV file with a header row, relative to the manifest's folder"),
+            .required("inputs", \.inputs, "input column names, in order"),
+            .required("targets", \.targets, "target column names, in order"),
+            .optional("test-fraction", \.testFraction, "fraction of rows held out as a test set (seeded split)"),
         ]
     }
 

@@ -9,9 +9,11 @@ import Jacobians
 /// `fit.time_over_kernels`: the fit's time without the calibration over its kernel time.
 public enum FitEvaluation: EvaluationStage {
     /// No options.
-    public struct Configuration: StageConfiguration {
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = []
+    public struct Configuration: DeclaredStageConfiguration {
+        /// No options.
+        public init() {}
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = []
     }
 
     /// `fit`.

@@ -6,21 +6,22 @@ import Jacobians
 /// model written as text; with NIST data the formula and starting point come from the file.
 public enum FormulaModelStage: ModelStage {
     /// Options.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// The formula text; nil takes the NIST problem's.
-        public var formula: String?
+        public var formula: String? = nil
         /// Starting parameters; nil takes the NIST start named by `start`.
-        public var initial: [Double]?
+        public var initial: [Double]? = nil
         /// Which NIST starting point: `1`, `2` or `certified`.
-        public var start: String
+        public var start = "1"
 
-        enum CodingKeys: String, CodingKey { case formula, initial, start }
+        /// The defaults.
+        public init() {}
 
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .optional("formula", default: "null", "g(y) = f(x; b) as text; null takes the NIST file's formula"),
-            .optional("initial", default: "null", "starting parameters; null takes the NIST start below"),
-            .optional("start", default: "'1'", "NIST starting point: 1, 2 or certified"),
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .optional("formula", \.formula, "g(y) = f(x; b) as text; null takes the NIST file's formula"),
+            .optional("initial", \.initial, "starting parameters; null takes the NIST start below"),
+            .optional("start", \.start, "NIST starting point: 1, 2 or certified"),
         ]
     }
 

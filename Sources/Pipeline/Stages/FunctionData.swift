@@ -16,36 +16,34 @@ public enum FunctionData: DataStage {
     }
 
     /// Options.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// The formula.
-        public var formula: String
-        /// True parameter values by name.
-        public var parameters: [String: Double]
+        public var formula = ""
+        /// True parameter values by name (missing ones are 0).
+        public var parameters: [String: Double] = [:]
         /// Input axes in column order.
-        public var axes: [Axis]
+        public var axes: [Axis] = []
         /// Random samples (ignored when `grid` is given).
-        public var samples: Int
+        public var samples = 100
         /// Grid points per axis; null samples at random.
-        public var grid: [Int]?
+        public var grid: [Int]? = nil
         /// Noise standard deviation.
-        public var noise: Double
+        public var noise = 0.0
         /// Fraction of samples held out as a test set.
-        public var testFraction: Double
+        public var testFraction = 0.0
 
-        enum CodingKeys: String, CodingKey {
-            case formula, parameters, axes, samples, grid, noise
-            case testFraction = "test-fraction"
-        }
+        /// The defaults.
+        public init() {}
 
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .required("formula", "y = f(x; b) as text"),
-            .optional("parameters", default: "{}", "true parameter values by name (missing ones are 0)"),
-            .required("axes", "inputs in column order: [{name: x, lower: 0, upper: 1}, …]"),
-            .optional("samples", default: "100", "random samples (ignored when grid is given)"),
-            .optional("grid", default: "null", "points per axis for a Cartesian grid instead of random samples"),
-            .optional("noise", default: "0", "standard deviation of Gaussian noise on y"),
-            .optional("test-fraction", default: "0", "fraction held out as a test set (seeded split)"),
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .required("formula", \.formula, "y = f(x; b) as text"),
+            .optional("parameters", \.parameters, "true parameter values by name (missing ones are 0)"),
+            .required("axes", \.axes, "inputs in column order: [{name: x, lower: 0, upper: 1}, …]"),
+            .optional("samples", \.samples, "random samples (ignored when grid is given)"),
+            .optional("grid", \.grid, "points per axis for a Cartesian grid instead of random samples"),
+            .optional("noise", \.noise, "standard deviation of Gaussian noise on y"),
+            .optional("test-fraction", \.testFraction, "fraction held out as a test set (seeded split)"),
         ]
     }
 

@@ -7,9 +7,11 @@ import LinearAlgebra
 /// cotangent lanes, workspace bytes); `jacobian.auto.choice` names what `auto` picked.
 public enum JacobianAccuracyEvaluation: EvaluationStage {
     /// No options.
-    public struct Configuration: StageConfiguration {
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = []
+    public struct Configuration: DeclaredStageConfiguration {
+        /// No options.
+        public init() {}
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = []
     }
 
     /// `jacobian-accuracy`.

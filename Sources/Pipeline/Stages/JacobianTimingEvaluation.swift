@@ -19,24 +19,22 @@ import LinearAlgebra
 /// as JAX and PyTorch do. Polls the cancellation flag at every repeat.
 public enum JacobianTimingEvaluation: EvaluationStage {
     /// Options.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// Timed repetitions per strategy.
-        public var repeats: Int
+        public var repeats = 20
         /// Untimed repetitions first.
-        public var warmup: Int
+        public var warmup = 2
         /// Time budget per strategy, seconds.
-        public var maxSeconds: Double
+        public var maxSeconds = 2.0
 
-        enum CodingKeys: String, CodingKey {
-            case repeats, warmup
-            case maxSeconds = "max-seconds"
-        }
+        /// The defaults.
+        public init() {}
 
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .optional("repeats", default: "20", "timed repetitions per strategy (median, quartiles, min and spread are over these)"),
-            .optional("warmup", default: "2", "untimed repetitions before timing"),
-            .optional("max-seconds", default: "2.0", "time budget per strategy; stops early after 3 repeats, or after one call that alone overran it (timed once)"),
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .optional("repeats", \.repeats, "timed repetitions per strategy (median, quartiles, min and spread are over these)"),
+            .optional("warmup", \.warmup, "untimed repetitions before timing"),
+            .optional("max-seconds", \.maxSeconds, "time budget per strategy; stops early after 3 repeats, or after one call that alone overran it (timed once)"),
         ]
     }
 

@@ -8,27 +8,25 @@ import MessageText
 /// whose starting weights are drawn from the case seed.
 public enum MLPModelStage: ModelStage {
     /// Options.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// [d, w_1, …, p].
-        public var layers: [Int]
+        public var layers: [Int] = []
         /// Hidden activation.
-        public var activation: String
+        public var activation = Activation.tanh
         /// Output activation.
-        public var outputActivation: String
+        public var outputActivation = Activation.identity
         /// Weight initialisation (biases start at zero).
-        public var initialization: String
+        public var initialization = ParameterInitialization.glorot
 
-        enum CodingKeys: String, CodingKey {
-            case layers, activation, initialization
-            case outputActivation = "output-activation"
-        }
+        /// The defaults.
+        public init() {}
 
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .required("layers", "widths [d, w1, …, p]; d and p must match the data"),
-            .optional("activation", default: "tanh", "hidden activation: tanh, sigmoid, relu, softplus, gelu, identity"),
-            .optional("output-activation", default: "identity", "output layer activation"),
-            .optional("initialization", default: "glorot", "starting weights: glorot, he or uniform (from the case seed)"),
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .required("layers", \.layers, "widths [d, w1, …, p]; d and p must match the data"),
+            .choice("activation", \.activation, "hidden activation"),
+            .choice("output-activation", \.outputActivation, "output layer activation"),
+            .choice("initialization", \.initialization, "starting weights, from the case seed"),
         ]
     }
 
@@ -41,12 +39,6 @@ public enum MLPModelStage: ModelStage {
     public static func validate(_ configuration: Configuration) throws {
         guard configuration.layers.count >= 2, configuration.layers.allSatisfy({ $0 > 0 }) else {
             throw ConfigurationProblem(field: "layers", "need at least an input and an output width, all positive; got \(NetworkSize.shown(configuration.layers))")
-        }
-        for (field, name) in [("activation", configuration.activation), ("output-activation", configuration.outputActivation)] where Activation(name: name) == nil {
-            throw ConfigurationProblem(field: field, "unknown activation \(QuotedText.quoted(name)); known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard ParameterInitialization(name: configuration.initialization) != nil else {
-            throw ConfigurationProblem(field: "initialization", "unknown initialization '\(configuration.initialization)'; known: glorot, he, uniform")
         }
     }
 
@@ -71,9 +63,8 @@ public enum MLPModelStage: ModelStage {
                 "the network maps \(layers.first ?? 0) inputs to \(layers.last ?? 0) outputs but the data has \(data.training.inputCount) input and \(data.training.targetCount) target columns")
         }
         let network = MultilayerPerceptron(
-            layerWidths: layers, activation: Activation(name: configuration.activation) ?? .tanh,
-            outputActivation: Activation(name: configuration.outputActivation) ?? .identity)
-            .initialized(ParameterInitialization(name: configuration.initialization) ?? .glorot, seed: context.parameterSeed)
+            layerWidths: layers, activation: configuration.activation, outputActivation: configuration.outputActivation)
+            .initialized(configuration.initialization, seed: context.parameterSeed)
         return MLPFittableModel(network: network)
     }
 }

@@ -7,15 +7,16 @@ import Foundation
 /// sum of squares, `nist.lre_stderr_min` over the standard errors (when the solver gives them).
 public enum NISTCertifiedEvaluation: EvaluationStage {
     /// Options.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// Cap on reported digits (certified values carry about 11).
-        public var maxLRE: Double
+        public var maxLRE = 11.0
 
-        enum CodingKeys: String, CodingKey { case maxLRE = "max-lre" }
+        /// The defaults.
+        public init() {}
 
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .optional("max-lre", default: "11", "cap on the log relative error, digits"),
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .optional("max-lre", \.maxLRE, "cap on the log relative error, digits"),
         ]
     }
 

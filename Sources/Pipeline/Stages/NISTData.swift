@@ -5,12 +5,16 @@ import Datasets
 /// starting points and certified values.
 public enum NISTData: DataStage {
     /// Options.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// The .dat file, relative to the manifest.
-        public var file: String
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .required("file", "NIST StRD .dat file, relative to the manifest's folder"),
+        public var file = ""
+
+        /// The defaults.
+        public init() {}
+
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .required("file", \.file, "NIST StRD .dat file, relative to the manifest's folder"),
         ]
     }
 

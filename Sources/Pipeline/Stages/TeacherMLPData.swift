@@ -7,30 +7,28 @@ import MessageText
 /// teacher, inputs and noise all follow from the case seed.
 public enum TeacherMLPData: DataStage {
     /// Options.
-    public struct Configuration: StageConfiguration {
+    public struct Configuration: DeclaredStageConfiguration {
         /// [d, w_1, …, p] of the teacher.
-        public var layers: [Int]
+        public var layers: [Int] = []
         /// Hidden-layer activation.
-        public var activation: String
+        public var activation = Activation.tanh
         /// Training samples.
-        public var samples: Int
+        public var samples = 0
         /// Noise standard deviation on training targets.
-        public var noise: Double
+        public var noise = 0.0
         /// Noise-free test samples (0 for none).
-        public var testSamples: Int
+        public var testSamples = 0
 
-        enum CodingKeys: String, CodingKey {
-            case layers, activation, samples, noise
-            case testSamples = "test-samples"
-        }
+        /// The defaults.
+        public init() {}
 
-        /// See ``StageConfiguration``.
-        public static let options: [StageOption] = [
-            .required("layers", "teacher widths [d, w1, …, p]"),
-            .optional("activation", default: "tanh", "hidden activation: tanh, sigmoid, relu, softplus, gelu, identity"),
-            .required("samples", "training samples S"),
-            .optional("noise", default: "0", "standard deviation of Gaussian noise on training targets"),
-            .optional("test-samples", default: "0", "noise-free held-out samples for fit.test_rmse"),
+        /// See ``DeclaredStageConfiguration``.
+        public static let declarations: [DeclaredOption<Self>] = [
+            .required("layers", \.layers, "teacher widths [d, w1, …, p]"),
+            .choice("activation", \.activation, "hidden activation"),
+            .required("samples", \.samples, "training samples S"),
+            .optional("noise", \.noise, "standard deviation of Gaussian noise on training targets"),
+            .optional("test-samples", \.testSamples, "noise-free held-out samples for fit.test_rmse"),
         ]
     }
 
@@ -42,9 +40,6 @@ public enum TeacherMLPData: DataStage {
     /// Sizes, noise and activation are checked before any case runs (nothing is built:
     /// sizes go through ``footprint(in:)``).
     public static func validate(_ configuration: Configuration) throws {
-        guard Activation(name: configuration.activation) != nil else {
-            throw ConfigurationProblem(field: "activation", "unknown activation \(QuotedText.quoted(configuration.activation)); known: \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         try CheckedNumber.nonNegative(configuration.noise, field: "noise")
         guard configuration.layers.count >= 2, configuration.layers.allSatisfy({ $0 > 0 }) else {
             throw ConfigurationProblem(field: "layers", "need at least an input and an output width, all positive; got \(NetworkSize.shown(configuration.layers))")
@@ -84,7 +79,7 @@ public enum TeacherMLPData: DataStage {
     static func source(_ configuration: Configuration, samplesCap: Int?) -> TeacherNetworkDataSource {
         let cap = { (count: Int) in samplesCap.map { count > 0 ? min(count, $0) : count } ?? count }
         return TeacherNetworkDataSource(
-            layerWidths: configuration.layers, activation: Activation(name: configuration.activation) ?? .tanh,
+            layerWidths: configuration.layers, activation: configuration.activation,
             samples: cap(configuration.samples), testSamples: cap(configuration.testSamples), noise: configuration.noise)
     }
 }

@@ -51,7 +51,14 @@ enum PeerFixtures {
     }
 
     static func configuration(python: String, script: String) -> PeerComparisonEvaluation.Configuration {
-        .init(python: python, script: script, repeats: 3, budget: 0.001, strategies: ["per-sample", "forward-vectorized"], pinCPU: false, only: [], skip: [])
+        var configuration = PeerComparisonEvaluation.Configuration()
+        configuration.python = python
+        configuration.script = script
+        configuration.repeats = 3
+        configuration.budget = 0.001
+        configuration.strategies = ["per-sample", "forward-vectorized"]
+        configuration.pinCPU = false
+        return configuration
     }
 
     /// A results document as the peer benchmark writes it.
