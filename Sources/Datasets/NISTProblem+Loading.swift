@@ -122,139 +122,59 @@ struct NISTFileReader {
         throw failure(certified.declaredOn, "the certified values (lines \(certified.first) to \(certified.last)) contain no '\(label):' line")
     }
 
+    /// The header's three line ranges, checked against each other.
+    struct Sections {
+        /// "Starting Values (lines a to b)".
+        var starting: LineRange
+        /// "Certified Values (lines a to c)": the parameter rows, then the summary.
+        var certified: LineRange
+        /// "Data (lines d to e)".
+        var data: LineRange
+    }
+
+    /// The parameter table: names, both starts, certified values and standard deviations.
+    struct ParameterTable {
+        var names: [String] = []
+        var starts: [[Double]] = [[], []]
+        var certified: [Double] = []
+        var standardDeviations: [Double] = []
+    }
+
+    /// The certified summary below the parameter table.
+    struct CertifiedSummary {
+        var residualSumOfSquares: Double
+        var residualStandardDeviation: Double
+        var degreesOfFreedom: Int
+        var degreesOfFreedomLine: Int
+        var observationCount: Int
+        var observationLine: Int
+    }
+
+    /// The data block: column names from its header line, the responses and the predictors.
+    struct DataBlock {
+        var headerLine: Int
+        var columnNames: [String]
+        var inputs: Matrix
+        var responses: Matrix
+    }
+
+    /// Reads the file section by section (each step below checks its own part and names the
+    /// line of any problem).
     mutating func read() throws(NISTFormatError) -> NISTProblem {
         guard !lines.isEmpty else { throw failure(0, "the file is empty") }
-        let starting = try findRange("Starting Values")
-        let certified = try findRange("Certified Values")
-        let dataRange = try findRange("Data")
-        guard certified.first == starting.first, certified.last > starting.last else {
-            throw failure(certified.declaredOn, "Certified Values (lines \(certified.first) to \(certified.last)) must start with the parameter rows of Starting Values (lines \(starting.first) to \(starting.last)) and continue with the certified summary")
-        }
-        guard dataRange.first > certified.last else {
-            throw failure(dataRange.declaredOn, "Data (lines \(dataRange.first) to \(dataRange.last)) must follow the certified values (which end on line \(certified.last))")
-        }
-
-        // Name and difficulty.
-        var name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        var difficulty: String?
-        for number in 1..<starting.first {
-            let text = line(number)
-            if let range = text.range(of: "Dataset Name:") {
-                if let first = text[range.upperBound...].split(separator: " ").first { name = String(first) }
-            }
-            if let range = text.range(of: " Level of Difficulty") {
-                difficulty = text[..<range.lowerBound].split(separator: " ").last.map(String.init)
-            }
-        }
-
-        // Parameter table.
-        var parameterNames: [String] = []
-        var starts: [[Double]] = [[], []]
-        var certifiedParameters: [Double] = []
-        var standardDeviations: [Double] = []
-        for number in starting.first...starting.last {
-            let text = line(number)
-            guard let equals = text.firstIndex(of: "=") else {
-                throw failure(number, "starting-value row must read 'b1 = start1 start2 certified stddev' (line range from the header: \(starting.first) to \(starting.last))")
-            }
-            let parameter = text[..<equals].trimmingCharacters(in: .whitespaces)
-            let prefixColumns = text.distance(from: text.startIndex, to: equals) + 1
-            let row = fields(String(text[text.index(after: equals)...])).map { ($0.text, $0.column + prefixColumns) }
-            guard !parameter.isEmpty, parameter.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), row.count == 4 else {
-                throw failure(number, "starting-value row must read 'b1 = start1 start2 certified stddev', found \(row.count) value(s)")
-            }
-            parameterNames.append(parameter)
-            starts[0].append(try self.number(row[0], line: number, what: "Start 1 of \(parameter)"))
-            starts[1].append(try self.number(row[1], line: number, what: "Start 2 of \(parameter)"))
-            certifiedParameters.append(try self.number(row[2], line: number, what: "certified value of \(parameter)"))
-            standardDeviations.append(try self.number(row[3], line: number, what: "standard deviation of \(parameter)"))
-        }
-        if let duplicate = Dictionary(grouping: parameterNames, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
-            throw failure(starting.first, "parameter '\(duplicate)' appears twice in the starting values")
-        }
-
-        // Certified summary.
-        let summary = (starting.last + 1)...certified.last
-        let (rss, _) = try labelledValue("Residual Sum of Squares", in: summary, certified: certified)
-        let (rsd, _) = try labelledValue("Residual Standard Deviation", in: summary, certified: certified)
-        let (dofValue, dofLine) = try labelledValue("Degrees of Freedom", in: summary, certified: certified)
-        let (observationValue, observationLine) = try labelledValue("Number of Observations", in: summary, certified: certified)
-        guard let degreesOfFreedom = Int(exactly: dofValue), let observationCount = Int(exactly: observationValue) else {
-            throw failure(dofLine, "degrees of freedom and number of observations must be integers")
-        }
-
-        // Model.
-        guard let modelLine = (1..<starting.first).first(where: { line($0).hasPrefix("Model:") }) else {
-            throw failure(starting.first, "no 'Model:' section before the starting values")
-        }
-        guard let countLine = (modelLine..<starting.first).first(where: { line($0).contains("Parameter") && line($0).contains("(") }) else {
-            throw failure(modelLine, "the model section does not say how many parameters it has ('N Parameters (b1 to bN)')")
-        }
-        let declaredCount = line(countLine).split(whereSeparator: { !$0.isNumber }).first.flatMap { Int($0) }
-        guard let declaredCount, declaredCount == parameterNames.count else {
-            throw failure(countLine, "the model declares \(declaredCount.map(String.init) ?? "no") parameter(s) but the starting values (lines \(starting.first) to \(starting.last)) list \(parameterNames.count)")
-        }
-        let tableHeading = ((countLine + 1)..<starting.first).first { number in
-            let lowered = line(number).lowercased()
-            return lowered.contains("starting values") || lowered.contains("start 1") || lowered.contains("certified values")
-        } ?? starting.first
-        let formulaLines = (countLine + 1)..<tableHeading
-        guard formulaLines.contains(where: { !line($0).trimmingCharacters(in: .whitespaces).isEmpty }) else {
-            throw failure(countLine, "no model formula between the parameter count and the starting values")
-        }
-
-        // Data header and rows.
-        let headerLine = dataRange.first - 1
-        let header = fields(line(headerLine))
-        guard header.first?.text == "Data:", header.count >= 3 else {
-            throw failure(headerLine, "expected the data column header, e.g. 'Data:   y   x', on the line before the data (line \(dataRange.first))")
-        }
-        let columnNames = header.dropFirst().map { String($0.text) }
-        let sampleCount = dataRange.last - dataRange.first + 1
-        guard sampleCount == observationCount else {
-            throw failure(dataRange.declaredOn, "Data (lines \(dataRange.first) to \(dataRange.last)) has \(sampleCount) rows but the certified values say \(observationCount) observations (line \(observationLine))")
-        }
-        guard degreesOfFreedom == observationCount - parameterNames.count else {
-            throw failure(dofLine, "degrees of freedom \(degreesOfFreedom) ≠ observations \(observationCount) − parameters \(parameterNames.count)")
-        }
-        let predictorCount = columnNames.count - 1
-        var inputs = Matrix(rows: sampleCount, columns: predictorCount)
-        var responses = Matrix(rows: sampleCount, columns: 1)
-        for (row, number) in (dataRange.first...dataRange.last).enumerated() {
-            let values = fields(line(number))
-            guard values.count == columnNames.count else {
-                throw failure(number, "data row has \(values.count) value(s) but the header (line \(headerLine)) names \(columnNames.count) columns: \(columnNames.joined(separator: " "))", column: values.count > columnNames.count ? values[columnNames.count].column : nil)
-            }
-            responses[row, 0] = try self.number(values[0], line: number, what: "column \(columnNames[0])")
-            for j in 0..<predictorCount {
-                inputs[row, j] = try self.number(values[j + 1], line: number, what: "column \(columnNames[j + 1])")
-            }
-        }
-
-        // The formula, parsed with the names the file declares.
-        let formulaText = formulaLines.map { line($0) }.joined(separator: "\n")
-        let declarations = FormulaDeclarations(parameterNames: parameterNames, predictorNames: Array(columnNames.dropFirst()))
-        let model: FormulaModel
-        do {
-            model = try FormulaModel(formulaText, declarations: declarations, file: file, firstLine: formulaLines.lowerBound)
-        } catch {
-            throw NISTFormatError(file: file, line: error.line, column: error.column, message: error.message, formulaError: error)
-        }
-        let formulaStart = formulaLines.first { !line($0).trimmingCharacters(in: .whitespaces).isEmpty } ?? formulaLines.lowerBound
-        guard model.responseName == columnNames[0] else {
-            throw failure(formulaStart, "the formula's response is '\(model.responseName)' but the data's first column is '\(columnNames[0])'")
-        }
-        let unused = parameterNames.indices.filter { !model.definition.referencedParameters.contains($0) }
-        guard unused.isEmpty else {
-            let names = unused.map { parameterNames[$0] }.joined(separator: ", ")
-            throw failure(formulaStart, "parameter(s) \(names) listed in the starting values (lines \(starting.first) to \(starting.last)) do not occur in the formula")
-        }
-
-        let dataset = Dataset(inputs: inputs, targets: responses, inputNames: Array(columnNames.dropFirst()), targetNames: [columnNames[0]])
+        let sections = try readSections()
+        let (name, difficulty) = readIdentity(before: sections.starting.first)
+        let table = try readParameterTable(sections.starting)
+        let summary = try readCertifiedSummary(sections)
+        let formulaLines = try readModelSection(sections, parameterCount: table.names.count)
+        let data = try readData(sections, summary: summary, parameterCount: table.names.count)
+        let model = try compileFormula(formulaLines, table: table, data: data, sections: sections)
+        let dataset = Dataset(
+            inputs: data.inputs, targets: data.responses, inputNames: Array(data.columnNames.dropFirst()), targetNames: [data.columnNames[0]])
         return NISTProblem(
-            name: name, file: file, model: model, dataset: dataset, starts: starts,
-            certifiedParameters: certifiedParameters, certifiedStandardDeviations: standardDeviations,
-            residualSumOfSquares: rss, residualStandardDeviation: rsd,
-            degreesOfFreedom: degreesOfFreedom, observationCount: observationCount, difficulty: difficulty)
+            name: name, file: file, model: model, dataset: dataset, starts: table.starts,
+            certifiedParameters: table.certified, certifiedStandardDeviations: table.standardDeviations,
+            residualSumOfSquares: summary.residualSumOfSquares, residualStandardDeviation: summary.residualStandardDeviation,
+            degreesOfFreedom: summary.degreesOfFreedom, observationCount: summary.observationCount, difficulty: difficulty)
     }
 }

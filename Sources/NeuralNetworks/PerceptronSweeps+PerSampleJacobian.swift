@@ -28,8 +28,6 @@ extension PerceptronSweeps {
         let inputOffset = rowCount * adjointWidthPrefix[top]
         rowAdjoints.reserve(inputOffset + (variables == .inputs ? rowCount * widths[0] : 0))
         let adjoints = rowAdjoints.pointer
-        let prefix = adjointWidthPrefix
-        func offset(_ layer: Int) -> Int { rowCount * prefix[layer] }
         let topDerivative: UnsafePointer<Double>? =
             activations[top] == .identity ? nil : UnsafePointer(layerDerivatives[top].pointer)
 
@@ -49,114 +47,156 @@ extension PerceptronSweeps {
             if written == 1 { return }
         }
         let factorsPenultimate = variables == .parameters && top > 0 && p >= 2 && !streams
-        if top > 0 && !(factorsPenultimate && top == 1) {
-            // Δ_{top−1}(s, d) = g(s, d)·W_top[d, :] ⊙ D_{top−1}(s).
-            let width = widths[top]
-            let weights = UnsafePointer(theta.pointer + weightOffsets[top])
-            let derivative: UnsafePointer<Double>? =
-                activations[top - 1] == .identity ? nil : UnsafePointer(layerDerivatives[top - 1].pointer)
-            let target = adjoints + offset(top - 1)
-            if let derivative {
-                // g(s, d)·(W_top[d, :] ⊙ D_{top−1}(s)) for all rows in one call.
-                jb_factored_rows(derivative, samples, weights, p, width, topDerivative, target, width)
-            } else {
-                for sample in 0..<samples {
-                    for output in 0..<p {
-                        let row = sample * p + output
-                        let gain = topDerivative?[row] ?? 1
-                        scaledRow(
-                            weights + output * width, gain: gain, mask: derivative.map { $0 + sample * width },
-                            count: width, into: target + row * width)
-                    }
-                }
-            }
-            // Δ_{l−1} = (Δ_l·W_l) ⊙ D_{l−1} for the layers below.
-            var layer = top - 1
-            while layer > 0 {
-                let inWidth = widths[layer], outWidth = widths[layer + 1]
-                let source = adjoints + offset(layer), destination = adjoints + offset(layer - 1)
-                gemm(
-                    transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: outWidth,
-                    a: source, lda: outWidth, b: theta.pointer + weightOffsets[layer], ldb: inWidth,
-                    beta: 0, c: destination, ldc: inWidth)
-                if activations[layer - 1] != .identity {
-                    let derivative = layerDerivatives[layer - 1].pointer
-                    for sample in 0..<samples {
-                        let mask = derivative + sample * inWidth
-                        for output in 0..<p {
-                            let row = destination + (sample * p + output) * inWidth
-                            for unit in 0..<inWidth { row[unit] *= mask[unit] }
-                        }
-                    }
-                }
-                layer -= 1
-            }
-        }
-
+        let plan = PerSampleRowPlan(
+            samples: samples, p: p, rowCount: rowCount, top: top, rowLength: rowLength, adjoints: adjoints,
+            prefix: adjointWidthPrefix, inputOffset: inputOffset, topDerivative: topDerivative, factorsPenultimate: factorsPenultimate)
+        if top > 0 && !(factorsPenultimate && top == 1) { propagateRowAdjoints(plan) }
         switch variables {
-        case .inputs:
-            let inWidth = widths[0]
-            let inputAdjoints = adjoints + inputOffset
-            if top > 0 {
-                if inWidth <= 16 {
-                    // Narrow inputs: rows of Δ_in stay in registers (BLAS packing would dominate).
-                    jb_matmul(adjoints + offset(0), rowCount, widths[1], theta.pointer, inWidth, nil, inputAdjoints)
-                } else {
-                    gemm(
-                        transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: widths[1],
-                        a: adjoints + offset(0), lda: widths[1], b: theta.pointer, ldb: inWidth,
-                        beta: 0, c: inputAdjoints, ldc: inWidth)
-                }
-            } else {
-                for sample in 0..<samples {
-                    for output in 0..<p {
-                        let row = sample * p + output
-                        scaledRow(
-                            theta.pointer + output * inWidth, gain: topDerivative?[row] ?? 1, mask: nil,
-                            count: inWidth, into: inputAdjoints + row * inWidth)
-                    }
-                }
-            }
-            if samples == 1 {
-                rows.update(from: inputAdjoints, count: rowCount * inWidth)
-                return
-            }
-            for sample in 0..<samples {
-                for output in 0..<p {
-                    let row = rows + (sample * p + output) * rowLength
-                    row.update(repeating: 0, count: rowLength)
-                    (row + sample * inWidth).update(from: inputAdjoints + (sample * p + output) * inWidth, count: inWidth)
-                }
-            }
-        case .parameters where streams:
-            writeStreamedParameterRows(topDerivative: topDerivative, into: rows)
-        case .parameters:
-            // Layer by layer (all per-layer values hoisted), each row's block written in place.
-            for layer in 0..<top {
-                if factorsPenultimate && layer == top - 1 {
-                    writePenultimateBlocks(topDerivative: topDerivative, into: rows)
-                    continue
-                }
-                let inWidth = widths[layer], outWidth = widths[layer + 1]
-                let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
-                let deltas = UnsafePointer(adjoints + offset(layer))
-                let weightBlock = rows + weightOffsets[layer], biasBlock = rows + biasOffsets[layer]
-                for sample in 0..<samples {
-                    let sampleInput = input + sample * inWidth
-                    for output in 0..<p {
-                        let rowIndex = sample * p + output
-                        let delta = deltas + rowIndex * outWidth
-                        outerProduct(delta, count: outWidth, sampleInput, count: inWidth, into: weightBlock + rowIndex * rowLength)
-                        let bias = biasBlock + rowIndex * rowLength
-                        for unit in 0..<outWidth { bias[unit] = delta[unit] }
-                    }
-                }
-            }
-            // The top layer's W and b are each row's tail: zero except W[d, :] = g·H_{L−1}(s) and b[d] = g.
-            let topInput = top == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[top - 1].pointer)
-            jb_selector_rows(topInput, samples, widths[top], p, topDerivative, rows + weightOffsets[top], rowLength)
+        case .inputs: writeInputRows(plan, into: rows)
+        case .parameters where streams: writeStreamedParameterRows(topDerivative: topDerivative, into: rows)
+        case .parameters: writeParameterRows(plan, into: rows)
         }
     }
+
+    /// Δ_{top−1}(s, d) = g(s, d)·W_top[d, :] ⊙ D_{top−1}(s), then Δ_{l−1} = (Δ_l·W_l) ⊙ D_{l−1}
+    /// for the layers below, into the plan's adjoint workspace.
+    func propagateRowAdjoints(_ plan: PerSampleRowPlan) {
+        let samples = plan.samples, p = plan.p, rowCount = plan.rowCount, top = plan.top
+        let adjoints = plan.adjoints, topDerivative = plan.topDerivative
+        func offset(_ layer: Int) -> Int { plan.offset(layer) }
+        // Δ_{top−1}(s, d) = g(s, d)·W_top[d, :] ⊙ D_{top−1}(s).
+        let width = widths[top]
+        let weights = UnsafePointer(theta.pointer + weightOffsets[top])
+        let derivative: UnsafePointer<Double>? =
+            activations[top - 1] == .identity ? nil : UnsafePointer(layerDerivatives[top - 1].pointer)
+        let target = adjoints + offset(top - 1)
+        if let derivative {
+            // g(s, d)·(W_top[d, :] ⊙ D_{top−1}(s)) for all rows in one call.
+            jb_factored_rows(derivative, samples, weights, p, width, topDerivative, target, width)
+        } else {
+            for sample in 0..<samples {
+                for output in 0..<p {
+                    let row = sample * p + output
+                    let gain = topDerivative?[row] ?? 1
+                    scaledRow(
+                        weights + output * width, gain: gain, mask: derivative.map { $0 + sample * width },
+                        count: width, into: target + row * width)
+                }
+            }
+        }
+        // Δ_{l−1} = (Δ_l·W_l) ⊙ D_{l−1} for the layers below.
+        var layer = top - 1
+        while layer > 0 {
+            let inWidth = widths[layer], outWidth = widths[layer + 1]
+            let source = adjoints + offset(layer), destination = adjoints + offset(layer - 1)
+            gemm(
+                transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: outWidth,
+                a: source, lda: outWidth, b: theta.pointer + weightOffsets[layer], ldb: inWidth,
+                beta: 0, c: destination, ldc: inWidth)
+            if activations[layer - 1] != .identity {
+                let derivative = layerDerivatives[layer - 1].pointer
+                for sample in 0..<samples {
+                    let mask = derivative + sample * inWidth
+                    for output in 0..<p {
+                        let row = destination + (sample * p + output) * inWidth
+                        for unit in 0..<inWidth { row[unit] *= mask[unit] }
+                    }
+                }
+            }
+            layer -= 1
+        }
+    }
+
+    /// Rows with respect to the inputs: Δ_in = Δ_0·W_0 (or the top weights alone for one
+    /// layer), each sample's block placed at its own columns, zero elsewhere.
+    func writeInputRows(_ plan: PerSampleRowPlan, into rows: UnsafeMutablePointer<Double>) {
+        let samples = plan.samples, p = plan.p, rowCount = plan.rowCount, top = plan.top, rowLength = plan.rowLength
+        let adjoints = plan.adjoints, topDerivative = plan.topDerivative
+        func offset(_ layer: Int) -> Int { plan.offset(layer) }
+        let inputOffset = plan.inputOffset
+        let inWidth = widths[0]
+        let inputAdjoints = adjoints + inputOffset
+        if top > 0 {
+            if inWidth <= 16 {
+                // Narrow inputs: rows of Δ_in stay in registers (BLAS packing would dominate).
+                jb_matmul(adjoints + offset(0), rowCount, widths[1], theta.pointer, inWidth, nil, inputAdjoints)
+            } else {
+                gemm(
+                    transposeA: false, transposeB: false, m: rowCount, n: inWidth, k: widths[1],
+                    a: adjoints + offset(0), lda: widths[1], b: theta.pointer, ldb: inWidth,
+                    beta: 0, c: inputAdjoints, ldc: inWidth)
+            }
+        } else {
+            for sample in 0..<samples {
+                for output in 0..<p {
+                    let row = sample * p + output
+                    scaledRow(
+                        theta.pointer + output * inWidth, gain: topDerivative?[row] ?? 1, mask: nil,
+                        count: inWidth, into: inputAdjoints + row * inWidth)
+                }
+            }
+        }
+        if samples == 1 {
+            rows.update(from: inputAdjoints, count: rowCount * inWidth)
+            return
+        }
+        for sample in 0..<samples {
+            for output in 0..<p {
+                let row = rows + (sample * p + output) * rowLength
+                row.update(repeating: 0, count: rowLength)
+                (row + sample * inWidth).update(from: inputAdjoints + (sample * p + output) * inWidth, count: inWidth)
+            }
+        }
+    }
+
+    /// Rows with respect to the parameters: layer by layer, each row's weight block the outer
+    /// product Δ_l(r) ⊗ H_{l−1}(s) and its bias block Δ_l(r); the penultimate layer from
+    /// factors when p ≥ 2; the top layer's block zero except row d.
+    func writeParameterRows(_ plan: PerSampleRowPlan, into rows: UnsafeMutablePointer<Double>) {
+        let samples = plan.samples, p = plan.p, top = plan.top, rowLength = plan.rowLength
+        let adjoints = plan.adjoints, topDerivative = plan.topDerivative
+        func offset(_ layer: Int) -> Int { plan.offset(layer) }
+        let factorsPenultimate = plan.factorsPenultimate
+        // Layer by layer (all per-layer values hoisted), each row's block written in place.
+        for layer in 0..<top {
+            if factorsPenultimate && layer == top - 1 {
+                writePenultimateBlocks(topDerivative: topDerivative, into: rows)
+                continue
+            }
+            let inWidth = widths[layer], outWidth = widths[layer + 1]
+            let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
+            let deltas = UnsafePointer(adjoints + offset(layer))
+            let weightBlock = rows + weightOffsets[layer], biasBlock = rows + biasOffsets[layer]
+            for sample in 0..<samples {
+                let sampleInput = input + sample * inWidth
+                for output in 0..<p {
+                    let rowIndex = sample * p + output
+                    let delta = deltas + rowIndex * outWidth
+                    outerProduct(delta, count: outWidth, sampleInput, count: inWidth, into: weightBlock + rowIndex * rowLength)
+                    let bias = biasBlock + rowIndex * rowLength
+                    for unit in 0..<outWidth { bias[unit] = delta[unit] }
+                }
+            }
+        }
+        // The top layer's W and b are each row's tail: zero except W[d, :] = g·H_{L−1}(s) and b[d] = g.
+        let topInput = top == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[top - 1].pointer)
+        jb_selector_rows(topInput, samples, widths[top], p, topDerivative, rows + weightOffsets[top], rowLength)
+    }
+}
+
+/// Sizes and buffers shared by the steps of one per-sample Jacobian: R = S·p rows of length
+/// n, the adjoint workspace (Δ_l of layer l at R·prefix[l]), Δ_in at `inputOffset`, and the
+/// top layer's activation derivative (nil for identity).
+struct PerSampleRowPlan {
+    let samples: Int, p: Int, rowCount: Int, top: Int, rowLength: Int
+    let adjoints: UnsafeMutablePointer<Double>
+    let prefix: [Int]
+    let inputOffset: Int
+    let topDerivative: UnsafePointer<Double>?
+    let factorsPenultimate: Bool
+
+    /// Where Δ_layer starts in the workspace.
+    func offset(_ layer: Int) -> Int { rowCount * prefix[layer] }
 }
 
 extension PerceptronSweeps {
