@@ -82,13 +82,16 @@ public struct DifferentiableMapConformanceReport: Sendable, CustomStringConverti
 ///   pushforward (pullback) lane, ‖J‖_F for whole Jacobians, ‖J_{:,j}‖ for complex-step column j
 ///   (‖J‖_F·1e-8 when the column is smaller, so a column that cancels to ~0 is compared to
 ///   the rounding of its neighbours);
-/// - ``valueTolerance`` = 1e-12 relative to ‖f(x)‖ for values computed by two code paths
-///   (complex or differentiable evaluation against `evaluate`).
+/// - ``valueTolerance`` = 1e-12 for values computed by two code paths (complex or
+///   differentiable evaluation against `evaluate`), relative to ‖f(x)‖ + ‖J·diag(x)‖_F (see
+///   ``valueScale(values:jacobian:point:)``): rounding inside f is relative to its
+///   intermediate quantities, which a residual r = g(x) − y near a fit (‖r‖ ≪ ‖g‖) no longer shows.
 /// Repeated calls with identical arguments must agree bitwise.
 public enum DifferentiableMapConformance {
     /// Relative tolerance of every derivative comparison (see the type's documentation).
     public static let tolerance = 1e-12
-    /// Relative tolerance of values computed along a second code path, relative to ‖f(x)‖.
+    /// Relative tolerance of values computed along a second code path, relative to
+    /// ``valueScale(values:jacobian:point:)``.
     public static let valueTolerance = 1e-12
     /// Lanes of the multi-lane tangent and cotangent blocks (and random directions per identity).
     public static let lanes = 3
@@ -121,24 +124,37 @@ public enum DifferentiableMapConformance {
         }
         var random = SplitMix64(seed: seed)
         checkDirections(map, at: point, jacobian: jacobian, random: &random, into: &report)
+        let scale = valueScale(values: values, jacobian: jacobian, point: point)
         if let structured = map as? any PerSampleStructured {
             report.checks.append(.perSampleStructure)
             checkPerSample(structured, at: point, jacobian: jacobian, into: &report)
         }
         if let complex = map as? any ComplexEvaluable {
             report.checks += [.complexEvaluation, .complexStep]
-            checkComplex(complex, at: point, values: values, jacobian: jacobian, into: &report)
+            checkComplex(complex, at: point, values: values, valueScale: scale, jacobian: jacobian, into: &report)
         }
         if let differentiable = map as? any SwiftDifferentiableMap {
             report.checks.append(.differentiableOutput)
             let output = differentiable.differentiableOutput(at: point)
             if output.count != m {
                 report.record(.differentiableOutput, "\(output.count) values, expected \(m)")
-            } else if !(distance(output, values) <= valueTolerance * norm(values)) {
-                report.record(.differentiableOutput, "‖output − f(x)‖ = \(distance(output, values)) exceeds \(valueTolerance)·‖f(x)‖ = \(valueTolerance * norm(values))")
+            } else if !(distance(output, values) <= valueTolerance * scale) {
+                report.record(.differentiableOutput, "‖output − f(x)‖ = \(distance(output, values)) exceeds \(valueTolerance)·(‖f‖ + ‖J·diag(x)‖_F) = \(valueTolerance * scale)")
             }
         }
         return report
+    }
+
+    /// ‖f(x)‖₂ + ‖J·diag(x)‖_F: the size of f plus how much f moves when every xⱼ is perturbed
+    /// relatively by 1 (to first order), so that `valueTolerance` times it bounds the effect of
+    /// rounding x and the intermediate quantities of f (a relative perturbation of 1e-12 of x).
+    public static func valueScale(values: [Double], jacobian: Matrix, point: [Double]) -> Double {
+        var squares = 0.0
+        for j in 0..<min(point.count, jacobian.columns) {
+            let columnNorm = euclideanNorm(jacobian.column(j)) * abs(point[j])
+            squares += columnNorm * columnNorm
+        }
+        return norm(values) + squares.squareRoot()
     }
 
     /// f(x) after checking count, finiteness and bitwise repeatability; nil when unusable.
@@ -244,10 +260,10 @@ public enum DifferentiableMapConformance {
 
     /// f(x + 0i) = f(x) + 0i and Im f(x + i·h·eⱼ)/h = J_{:,j}.
     static func checkComplex(
-        _ map: any ComplexEvaluable, at point: [Double], values: [Double], jacobian: Matrix,
+        _ map: any ComplexEvaluable, at point: [Double], values: [Double], valueScale: Double, jacobian: Matrix,
         into report: inout DifferentiableMapConformanceReport
     ) {
-        let m = map.outputCount, bound = valueTolerance * norm(values)
+        let m = map.outputCount, bound = valueTolerance * valueScale
         var z = point.map { Complex($0) }
         var output: [Complex<Double>] = []
         map.evaluate(at: z, into: &output)
@@ -257,7 +273,7 @@ public enum DifferentiableMapConformance {
         }
         let realGap = distance(output.map(\.real), values), imaginary = norm(output.map(\.imaginary))
         if !(realGap <= bound) {
-            report.record(.complexEvaluation, "‖Re f(x + 0i) − f(x)‖ = \(realGap) exceeds \(valueTolerance)·‖f(x)‖ = \(bound)")
+            report.record(.complexEvaluation, "‖Re f(x + 0i) − f(x)‖ = \(realGap) exceeds \(valueTolerance)·(‖f‖ + ‖J·diag(x)‖_F) = \(bound)")
         }
         if !(imaginary <= bound) {
             report.record(.complexEvaluation, "‖Im f(x + 0i)‖ = \(imaginary) exceeds \(bound)")
