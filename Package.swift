@@ -88,10 +88,15 @@ let package = Package(
 
         // Tests (Swift Testing).
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "JSONDocumentsTests", dependencies: ["JSONDocuments"]),
         .testTarget(name: "YAMLDecodingTests", dependencies: ["YAMLDecoding", "JSONDocuments"]),
         .testTarget(
             name: "JacobiansTests",
             dependencies: ["Jacobians", "NeuralNetworks", "FormulaModels", "LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "NeuralNetworksTests",
+            dependencies: ["NeuralNetworks", "Jacobians", "LinearAlgebra", .product(name: "Numerics", package: "swift-numerics")]
         ),
         .testTarget(name: "FormulaModelsTests", dependencies: ["FormulaModels", "Jacobians", "LinearAlgebra"]),
         .testTarget(name: "ArchitectureTests"),

@@ -3,7 +3,7 @@ import Testing
 @testable import YAMLDecoding
 
 /// JSON text of YAML trees (resolved.json).
-struct JSONValueTests {
+struct YAMLNodeJSONTests {
     @Test func sortedKeysAndResolvedScalars() throws {
         let node = try YAMLParser.parse("""
             seed: 42
@@ -29,21 +29,5 @@ struct JSONValueTests {
     @Test func nonFiniteNumbersAreExplicitStrings() throws {
         let node = try YAMLParser.parse(value: "[.nan, .inf, -.inf]")
         #expect(node.jsonText(pretty: false) == #"["NaN","Infinity","-Infinity"]"#)
-        #expect(JSONValue.number(Double.nan) == .string("NaN"))
-        #expect(JSONValue.number(0.1) == .number("0.1"))
-    }
-
-    @Test func prettyTextAndEscapes() {
-        let value = JSONValue.object(["b": .array([.number("1"), .null]), "a": .string("q\"\\\n\u{01}é")])
-        #expect(value.text() == """
-            {
-              "a": "q\\"\\\\\\n\\u0001é",
-              "b": [
-                1,
-                null
-              ]
-            }
-
-            """)
     }
 }

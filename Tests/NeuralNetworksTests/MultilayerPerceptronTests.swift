@@ -37,8 +37,8 @@ import Testing
     @Test(arguments: Activation.allCases)
     func batchedOutputsMatchScalarEvaluation(_ activation: Activation) {
         var generator = SeededGenerator(seed: 11)
-        let network = ConformanceModel.network(widths: [3, 7, 4, 2], activations: [activation, activation, .sigmoid], generator: &generator)
-        let inputs = ConformanceModel.randomMatrix(rows: 9, columns: 3, generator: &generator)
+        let network = TestNetworks.network(widths: [3, 7, 4, 2], activations: [activation, activation, .sigmoid], generator: &generator)
+        let inputs = TestNetworks.randomMatrix(rows: 9, columns: 3, generator: &generator)
         let outputs = network.outputs(for: inputs)
         #expect(outputs.rows == 9 && outputs.columns == 2)
         for sample in 0..<9 {
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func residualsAreOutputsMinusTargetsInSampleMajorOrder() {
-        let (map, theta) = ConformanceModel.forum5x9x3Tanh.make()
+        let (map, theta) = TestNetworks.forum5x9x3Tanh()
         let residualMap = map as! MultilayerPerceptronResidualMap
         #expect(map.inputCount == 84 && map.outputCount == 576)
         #expect(residualMap.sampleCount == 192 && residualMap.outputsPerSample == 3)
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func complexEvaluationAtARealPointIsTheRealEvaluation() {
-        let (map, theta) = ConformanceModel.mixed3x4x5x4x2.make()
+        let (map, theta) = TestNetworks.mixed3x4x5x4x2()
         let complexMap = map as! MultilayerPerceptronResidualMap
         var real: [Double] = [], complex: [Complex<Double>] = []
         map.evaluate(at: theta, into: &real)
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func swiftDifferentiableImplementationComputesTheSameResiduals() {
-        let (map, theta) = ConformanceModel.mixed3x4x5x4x2.make()
+        let (map, theta) = TestNetworks.mixed3x4x5x4x2()
         let residualMap = map as! MultilayerPerceptronResidualMap
         var real: [Double] = []
         map.evaluate(at: theta, into: &real)
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func inputMapEvaluatesEveryPoint() {
-        let (map, x) = ConformanceModel.inputs4x6x3Points.make()
+        let (map, x) = TestNetworks.inputs4x6x3Points()
         let inputMap = map as! MultilayerPerceptronInputMap
         var y: [Double] = []
         map.evaluate(at: x, into: &y)
@@ -112,7 +112,7 @@ import Testing
     }
 
     @Test func sweepsReuseTheirWorkspaceOnceWarm() throws {
-        let (map, theta) = ConformanceModel.forum5x9x3Tanh.make()
+        let (map, theta) = TestNetworks.forum5x9x3Tanh()
         let residualMap = map as! MultilayerPerceptronResidualMap
         var jacobian = Matrix(rows: 0, columns: 0)
         for name in ["forward-vectorized", "reverse-vectorized", "per-sample"] {
@@ -126,12 +126,12 @@ import Testing
     }
 
     @Test func forwardCacheIsInvalidatedWhenTheParametersChange() throws {
-        let (map, theta) = ConformanceModel.mixed3x4x5x4x2.make()
+        let (map, theta) = TestNetworks.mixed3x4x5x4x2()
         var moved = theta
         moved[0] += 0.25
         let before = try ForwardVectorized().jacobian(of: map, at: theta)
         let after = try ForwardVectorized().jacobian(of: map, at: moved)
-        let (fresh, _) = ConformanceModel.mixed3x4x5x4x2.make()
+        let (fresh, _) = TestNetworks.mixed3x4x5x4x2()
         let expected = try ReverseLoop().jacobian(of: fresh, at: moved)
         #expect(JacobianConformance.relativeDifference(after, expected) <= 1e-12)
         #expect(JacobianConformance.relativeDifference(before, after) > 1e-6)

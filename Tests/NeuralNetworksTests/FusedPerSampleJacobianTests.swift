@@ -42,7 +42,7 @@ import Testing
 
     @Test(arguments: streamedArchitectures)
     func streamedRowsEqualPerOutputSweeps(_ architecture: Architecture) throws {
-        let model = ConformanceModel.residuals(
+        let model = TestNetworks.residuals(
             widths: architecture.widths, activations: architecture.activations, samples: architecture.samples, seed: 12)
         let structured = try #require(model.map as? any PerSampleStructured)
         #expect(structured.outputCount * structured.inputCount >= 1 << 19)
@@ -68,8 +68,8 @@ import Testing
     @Test(arguments: architectures)
     func fusedRowsEqualPerOutputSweeps(_ architecture: Architecture) throws {
         let model = architecture.inputs
-            ? ConformanceModel.inputs(widths: architecture.widths, activations: architecture.activations, points: architecture.samples, seed: 11)
-            : ConformanceModel.residuals(widths: architecture.widths, activations: architecture.activations, samples: architecture.samples, seed: 11)
+            ? TestNetworks.inputs(widths: architecture.widths, activations: architecture.activations, points: architecture.samples, seed: 11)
+            : TestNetworks.residuals(widths: architecture.widths, activations: architecture.activations, samples: architecture.samples, seed: 11)
         let structured = try #require(model.map as? any PerSampleStructured)
         var fused = Matrix(rows: 0, columns: 0)
         structured.perSampleJacobian(at: model.point, into: &fused)
