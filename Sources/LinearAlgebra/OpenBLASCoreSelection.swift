@@ -6,9 +6,8 @@ import Foundation
 /// Why this exists: a `DYNAMIC_ARCH` OpenBLAS (Debian's 0.3.21) picks its kernels from a
 /// table of CPU models in a library constructor, before `main` runs. A CPU newer than the
 /// table, or one a hypervisor presents as a plain "Intel(R) Xeon(R) Processor", falls back to
-/// the generic Prescott (SSE3) kernels even when it has AVX2, FMA and AVX-512: on this
-/// project's machine that made the 576×84 Gram matrix (dsyrk) of the seed-lm fit 1.8× slower
-/// (185 µs instead of 103 µs with the SkylakeX kernels). The only switch is the
+/// the generic Prescott (SSE3) kernels even when it has AVX2, FMA and AVX-512, several times
+/// slower on the fit's BLAS products (figures in docs/ARCHITECTURE.md). The only switch is the
 /// `OPENBLAS_CORETYPE` environment variable, read by that constructor, so an executable that
 /// finds a generic core sets it and re-executes itself once (``reexecuteIfGenericCore()``).
 ///

@@ -312,8 +312,9 @@ public final class AutoStrategy: CatalogedJacobianStrategy {
 
     /// Why complex-step cannot win, when its lower bound already exceeds the measured
     /// per-sample Jacobian: it needs n complex evaluations, each at least one real evaluation,
-    /// so n·t_eval ≥ t_per-sample rules it out without timing a complex evaluation (on the
-    /// scale case one costs 28 ms, and n·t_eval is 1.2 s against per-sample's 5 ms). Nil otherwise.
+    /// so n·t_eval ≥ t_per-sample rules it out without timing a complex evaluation (a complex
+    /// evaluation of a large network is itself far slower than the whole per-sample Jacobian).
+    /// Nil otherwise.
     public static func complexStepLowerBoundExceedsPerSample(inputCount n: Int, evaluation: Double, perSample: Double?) -> String? {
         guard let perSample, Double(n) * evaluation >= perSample else { return nil }
         return "not calibrated: its n = \(n) evaluations alone (≥ \(microseconds(Double(n) * evaluation))) cost more than per-sample's \(microseconds(perSample))"
