@@ -35,7 +35,7 @@ import YAMLDecoding
         let plan = try plan("  data.samples: [4, 8]")
         #expect(plan.cases[1].resolved.jsonValue["data"]?["samples"] == .number("8"))
         // Defaults are filled in: the line data's slope and the solver's iterations.
-        #expect(plan.cases[1].resolved.jsonValue["data"]?["slope"] == .number("2.0"))
+        #expect(plan.cases[1].resolved.jsonValue["data"]?["slope"] == .number("2"))
         #expect(plan.cases[1].resolved.jsonValue["solver"]?["max-iterations"] == .number("3"))
         #expect(plan.cases[1].resolved.jsonValue["jacobian"]?["reference"] == .string("forward-vectorized"))
     }

@@ -7,12 +7,13 @@ import LinearAlgebra
 /// Small plugins for pipeline tests: a dataset of given size, a linear model r = Aθ − y,
 /// and an evaluation that records its seed and can fail or wait for cancellation.
 enum LineData: DataStage {
-    struct Configuration: StageConfiguration {
-        var samples: Int
-        var slope: Double
-        static let options: [StageOption] = [
-            .required("samples", "number of samples"),
-            .optional("slope", default: "2.0", "true slope"),
+    struct Configuration: DeclaredStageConfiguration {
+        var samples = 0
+        var slope = 2.0
+        init() {}
+        static let declarations: [DeclaredOption<Self>] = [
+            .required("samples", \.samples, "number of samples"),
+            .optional("slope", \.slope, "true slope"),
         ]
     }
     static let kind = "line"
@@ -58,9 +59,10 @@ final class LineModel: FittableModel {
 }
 
 enum LineModelStage: ModelStage {
-    struct Configuration: StageConfiguration {
-        var initial: Double
-        static let options: [StageOption] = [.optional("initial", default: "0.5", "starting slope")]
+    struct Configuration: DeclaredStageConfiguration {
+        var initial = 0.5
+        init() {}
+        static let declarations: [DeclaredOption<Self>] = [.optional("initial", \.initial, "starting slope")]
     }
     static let kind = "line"
     static let summary = "θ·x"
@@ -71,10 +73,10 @@ enum LineModelStage: ModelStage {
 
 /// Closed-form least squares for the line (one "iteration"), polling cancellation.
 enum LineSolver: SolverStage {
-    struct Configuration: StageConfiguration {
-        var iterations: Int
-        enum CodingKeys: String, CodingKey { case iterations = "max-iterations" }
-        static let options: [StageOption] = [.optional("max-iterations", default: "3", "iterations to report")]
+    struct Configuration: DeclaredStageConfiguration {
+        var iterations = 3
+        init() {}
+        static let declarations: [DeclaredOption<Self>] = [.optional("max-iterations", \.iterations, "iterations to report")]
     }
     static let kind = "exact-line"
     static let summary = "closed-form slope"
@@ -102,12 +104,13 @@ enum LineSolver: SolverStage {
 /// Reports the case seed and a value; `fail: true` throws; `wait-for-cancel: true` spins
 /// (polling the flag) until cancelled; `cancel-after: true` sets the flag itself then waits.
 enum ProbeEvaluation: EvaluationStage {
-    struct Configuration: StageConfiguration {
-        var fail: Bool
-        var cancel: Bool
-        static let options: [StageOption] = [
-            .optional("fail", default: "false", "throw instead of measuring"),
-            .optional("cancel", default: "false", "set the cancellation flag, then poll it"),
+    struct Configuration: DeclaredStageConfiguration {
+        var fail = false
+        var cancel = false
+        init() {}
+        static let declarations: [DeclaredOption<Self>] = [
+            .optional("fail", \.fail, "throw instead of measuring"),
+            .optional("cancel", \.cancel, "set the cancellation flag, then poll it"),
         ]
     }
     static let kind = "probe"
