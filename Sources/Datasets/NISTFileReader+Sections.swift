@@ -116,9 +116,6 @@ extension NISTFileReader {
         guard sampleCount == summary.observationCount else {
             throw failure(dataRange.declaredOn, "Data (lines \(dataRange.first) to \(dataRange.last)) has \(sampleCount) rows but the certified values say \(summary.observationCount) observations (line \(summary.observationLine))")
         }
-        guard summary.degreesOfFreedom == summary.observationCount - parameterCount else {
-            throw failure(summary.degreesOfFreedomLine, "degrees of freedom \(summary.degreesOfFreedom) ≠ observations \(summary.observationCount) − parameters \(parameterCount)")
-        }
         let predictorCount = columnNames.count - 1
         var inputs = Matrix(rows: sampleCount, columns: predictorCount)
         var responses = Matrix(rows: sampleCount, columns: 1)
@@ -133,6 +130,15 @@ extension NISTFileReader {
             }
         }
         return DataBlock(headerLine: headerLine, columnNames: columnNames, inputs: inputs, responses: responses)
+    }
+
+    /// Bookkeeping of the header that disagrees with the data but does not stop the fit: a
+    /// stated degrees of freedom other than observations − parameters (NIST's Rat43.dat says
+    /// 9 for 15 − 4). The statistics use N − p.
+    func headerWarnings(_ summary: CertifiedSummary, parameterCount: Int) -> [String] {
+        let expected = summary.observationCount - parameterCount
+        guard summary.degreesOfFreedom != expected else { return [] }
+        return ["\(file):\(summary.degreesOfFreedomLine): the file states \(summary.degreesOfFreedom) degrees of freedom but observations \(summary.observationCount) − parameters \(parameterCount) = \(expected); the statistics use \(expected)"]
     }
 
     /// The formula, parsed with the names the file declares: its response must be the data's

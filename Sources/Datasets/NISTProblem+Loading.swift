@@ -175,6 +175,8 @@ struct NISTFileReader {
             name: name, file: file, model: model, dataset: dataset, starts: table.starts,
             certifiedParameters: table.certified, certifiedStandardDeviations: table.standardDeviations,
             residualSumOfSquares: summary.residualSumOfSquares, residualStandardDeviation: summary.residualStandardDeviation,
-            degreesOfFreedom: summary.degreesOfFreedom, observationCount: summary.observationCount, difficulty: difficulty)
+            degreesOfFreedom: summary.observationCount - table.names.count, declaredDegreesOfFreedom: summary.degreesOfFreedom,
+            headerWarnings: headerWarnings(summary, parameterCount: table.names.count),
+            observationCount: summary.observationCount, difficulty: difficulty)
     }
 }

@@ -42,8 +42,15 @@ public struct NISTProblem: Sendable {
     public var residualSumOfSquares: Double
     /// Certified residual standard deviation, sqrt(RSS / degrees of freedom).
     public var residualStandardDeviation: Double
-    /// Certified degrees of freedom, observations − parameters.
+    /// Degrees of freedom of the statistics, observations − parameters (N − p), whatever the
+    /// file's header says.
     public var degreesOfFreedom: Int
+    /// The degrees of freedom the file's certified values state (Rat43.dat as distributed
+    /// says 9 where N − p = 11).
+    public var declaredDegreesOfFreedom: Int
+    /// Inconsistencies in the file's own bookkeeping that were accepted (each names its
+    /// line), e.g. a stated degrees of freedom other than N − p; recorded in result bundles.
+    public var headerWarnings: [String] = []
     /// Number of observations.
     public var observationCount: Int
     /// NIST's difficulty label ("Lower", "Average", "Higher"), when present.

@@ -39,6 +39,8 @@ public enum NISTCertifiedEvaluation: EvaluationStage {
         let parameterLREs = zip(subject.parameters, problem.certifiedParameters).map { logRelativeError($0, certified: $1, cap: cap) }
         var metrics: [Metric] = [.deterministic("nist.lre_min", parameterLREs.min() ?? .nan)]
         for (name, lre) in zip(problem.parameterNames, parameterLREs) { metrics.append(.deterministic("nist.lre.\(name)", lre)) }
+        // Accepted inconsistencies of the file's own header (e.g. Rat43's degrees of freedom).
+        if !problem.headerWarnings.isEmpty { metrics.append(.text("nist.header_warning", problem.headerWarnings.joined(separator: "; "))) }
         var residuals: [Double] = []
         subject.residuals.evaluate(at: subject.parameters, into: &residuals)
         let rss = residuals.reduce(0) { $0 + $1 * $1 }
