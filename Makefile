@@ -11,7 +11,7 @@ THREADS ?=
 DIFF_ARGS ?=
 THREADS_OPTION := $(if $(THREADS),--threads $(THREADS))
 
-.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean cost-model-check
+.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean cost-model-check nist-matrix
 
 deps:
 	@scripts/ensure-packages.sh
@@ -82,6 +82,10 @@ peers: release
 
 list: release
 	$(RELEASE_BIN) list
+
+## make nist-matrix: every shipped NIST problem × both starts × every LM linear solver (192 cases, release).
+nist-matrix: release
+	$(RELEASE_BIN) run experiments/nist-solvers.yaml --results $(RESULTS)
 
 ## make cost-model-check: release build, crossover, seed-lm and seed-input at one thread, then the
 ## cost model's predicted against measured forward-pass units per strategy and case; fails when an

@@ -6,7 +6,10 @@ import LinearAlgebra
 /// Computed from the thin SVD of the weighted free Jacobian J = UΣVᵀ as
 /// σ̂² Σᵢ vᵢvᵢᵀ/σᵢ² — never by inverting JᵀJ, so it keeps the digits the normal equations
 /// would lose. Singular values below `ε·max(m, n)·σ₁` are dropped (pseudo-inverse) and the
-/// result is flagged ``isSingular``. Fixed parameters have zero variance.
+/// result is flagged ``isSingular``; parameters with a component in J's null space are not
+/// determined: their standard errors, rows and columns are NaN, never a tiny number. Fixed
+/// parameters have zero variance. Encoded to JSON with non-finite numbers as the strings
+/// `"nan"`, `"inf"`, `"-inf"` (as result bundles write them).
 public struct FitCovariance: Sendable, Codable, Equatable {
     /// n × n covariance over all parameters, as rows (rows/columns of fixed parameters are zero).
     public var matrix: [[Double]]
@@ -26,6 +29,10 @@ public struct FitCovariance: Sendable, Codable, Equatable {
     /// covariance can be trusted from any normal-equations method, and standard errors
     /// of strongly correlated parameters are large.
     public var isIllConditioned: Bool
+
+    /// Squared length of a parameter's unit vector in J's null space above which the parameter
+    /// is reported as not determined (standard error NaN).
+    public static let nullSpaceThreshold = 1e-8
 
     /// Computes the covariance from the weighted free Jacobian (m × n_free, row-major).
     static func compute(
@@ -52,6 +59,21 @@ public struct FitCovariance: Sendable, Codable, Equatable {
         for a in 0..<n {
             for b in 0..<n { matrix[freeIndices[a]][freeIndices[b]] = variance * product[a, b] }
         }
+        // A parameter with a component in J's null space (rows rank..<n of Vᵀ) is not determined
+        // by the data: its variance is infinite, not the pseudo-inverse's finite (often tiny)
+        // value, so its row and column of the covariance and its standard error are NaN.
+        if rank < n {
+            for a in 0..<n {
+                var nullWeight = 0.0
+                for i in rank..<min(k, n) { nullWeight += svd.vTransposed[i + a * k] * svd.vTransposed[i + a * k] }
+                if k < n || nullWeight > nullSpaceThreshold {
+                    for b in 0..<parameterCount {
+                        matrix[freeIndices[a]][b] = .nan
+                        matrix[b][freeIndices[a]] = .nan
+                    }
+                }
+            }
+        }
         let errors = (0..<parameterCount).map { matrix[$0][$0].squareRoot() }
         var correlations = Array(repeating: Array(repeating: 0.0, count: parameterCount), count: parameterCount)
         for a in 0..<parameterCount {
@@ -64,5 +86,61 @@ public struct FitCovariance: Sendable, Codable, Equatable {
             matrix: matrix, standardErrors: errors, correlations: correlations, residualVariance: variance,
             conditionNumber: condition, rank: rank, isSingular: rank < n,
             isIllConditioned: rank < n || condition * condition > 1e10)
+    }
+}
+
+extension FitCovariance {
+    enum CodingKeys: String, CodingKey {
+        case matrix, standardErrors, correlations, residualVariance, conditionNumber, rank, isSingular, isIllConditioned
+    }
+
+    /// Reads numbers or the strings `"nan"`, `"inf"`, `"-inf"`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        matrix = try c.decode([[EncodedNumber]].self, forKey: .matrix).map { $0.map(\.value) }
+        standardErrors = try c.decode([EncodedNumber].self, forKey: .standardErrors).map(\.value)
+        correlations = try c.decode([[EncodedNumber]].self, forKey: .correlations).map { $0.map(\.value) }
+        residualVariance = try c.decode(EncodedNumber.self, forKey: .residualVariance).value
+        conditionNumber = try c.decode(EncodedNumber.self, forKey: .conditionNumber).value
+        rank = try c.decode(Int.self, forKey: .rank)
+        isSingular = try c.decode(Bool.self, forKey: .isSingular)
+        isIllConditioned = try c.decode(Bool.self, forKey: .isIllConditioned)
+    }
+
+    /// Writes non-finite numbers as strings, so a singular fit still encodes.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(matrix.map { $0.map(EncodedNumber.init) }, forKey: .matrix)
+        try c.encode(standardErrors.map(EncodedNumber.init), forKey: .standardErrors)
+        try c.encode(correlations.map { $0.map(EncodedNumber.init) }, forKey: .correlations)
+        try c.encode(EncodedNumber(residualVariance), forKey: .residualVariance)
+        try c.encode(EncodedNumber(conditionNumber), forKey: .conditionNumber)
+        try c.encode(rank, forKey: .rank)
+        try c.encode(isSingular, forKey: .isSingular)
+        try c.encode(isIllConditioned, forKey: .isIllConditioned)
+    }
+}
+
+/// A Double that encodes NaN and ±∞ as the strings `"nan"`, `"inf"`, `"-inf"`.
+struct EncodedNumber: Codable {
+    var value: Double
+    init(_ value: Double) { self.value = value }
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let number = try? c.decode(Double.self) {
+            value = number
+            return
+        }
+        switch try c.decode(String.self) {
+        case "nan": value = .nan
+        case "inf": value = .infinity
+        case "-inf": value = -.infinity
+        case let other:
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a number, \"nan\", \"inf\" or \"-inf\", got \(other)")
+        }
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if value.isFinite { try c.encode(value) } else { try c.encode(value.isNaN ? "nan" : value > 0 ? "inf" : "-inf") }
     }
 }

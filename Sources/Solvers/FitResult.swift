@@ -52,6 +52,9 @@ public struct FitResult: Sendable, Codable {
     /// the first damped factor, i.e. a column whose part independent of the earlier ones is
     /// no larger than its damping term; m < n always counts).
     public var rankDeficientJacobians: Int
+    /// The test of the end (``FitConvergence``): scaled gradient, rank and condition of J;
+    /// nil when no Jacobian was formed at the end (covariance off, first-order solvers).
+    public var convergence: FitConvergence?
 
     /// The linearizations (Jacobians or structured assemblies) the iterations took: the sum of
     /// ``normalEquations`` when the solver records it, else ``jacobianEvaluations``.

@@ -166,6 +166,8 @@ final class FitRun {
         covariance: Bool, jacobianAtSolution: Matrix?
     ) -> FitResult {
         var covarianceResult: FitCovariance?
+        var convergence: FitConvergence?
+        var status = status, message = message
         var finalGradientNorm = gradientNorm
         if covariance, cost.isFinite, parameterCount > 0 {
             var jacobian = jacobianAtSolution ?? Matrix(rows: 0, columns: 0)
@@ -176,12 +178,18 @@ final class FitRun {
                     jacobian: jacobian, cost: cost, freeIndices: map.freeIndices,
                     parameterCount: problem.initialParameters.count, svd: &svd)
                 timings.linearSolveSeconds += seconds(clock.now - begin)
+                var residual: [Double] = []
+                map.evaluate(at: point, into: &residual)
                 if !finalGradientNorm.isFinite {
-                    var residual: [Double] = []
-                    map.evaluate(at: point, into: &residual)
                     var g = Array(repeating: 0.0, count: parameterCount)
                     multiply(jacobian, residual, transposeA: .transposed, into: &g)
                     finalGradientNorm = g.reduce(0) { max($0, abs($1)) }
+                }
+                if let covarianceResult {
+                    let verdict = FitConvergence.test(
+                        jacobian: jacobian, residual: residual, rank: covarianceResult.rank,
+                        condition: covarianceResult.conditionNumber, startingNorm: (2 * initialCost).squareRoot())
+                    (status, message, convergence) = Self.judged(status: status, message: message, verdict: verdict)
                 }
             }
         }
@@ -194,7 +202,24 @@ final class FitRun {
             gradientEvaluations: gradientEvaluations, gradientNorm: finalGradientNorm,
             status: status, message: message, timings: timings, jacobianCost: jacobianCost,
             trace: trace, covariance: covarianceResult, linearSolverUse: linearSolverUse,
-            normalEquations: normalEquationSources, rankDeficientJacobians: rankDeficientJacobians)
+            normalEquations: normalEquationSources, rankDeficientJacobians: rankDeficientJacobians, convergence: convergence)
+    }
+
+    /// A convergence status whose end fails `verdict` becomes ``FitStatus/rankDeficient`` (J
+    /// loses rank) or ``FitStatus/notStationary`` (not stationary), its message saying which test
+    /// stopped the iteration and which failed; any other status stands. The verdict is
+    /// converged only with a convergence status.
+    static func judged(status: FitStatus, message: String, verdict: FitConvergence) -> (FitStatus, String, FitConvergence) {
+        var verdict = verdict
+        guard status.isConverged else {
+            if verdict.converged { verdict.reason = "stopped by \(status.rawValue) (\(verdict.reason))" }
+            verdict.converged = false
+            return (status, message, verdict)
+        }
+        guard !verdict.converged else { return (status, message, verdict) }
+        let rankLost = (verdict.rank ?? verdict.freeParameters) < verdict.freeParameters
+        let downgraded: FitStatus = rankLost ? .rankDeficient : .notStationary
+        return (downgraded, "\(status.rawValue) stopped the iteration, but the end is not a solution: \(verdict.reason) (\(message))", verdict)
     }
 
     /// The result for a malformed problem (nothing evaluated).
@@ -205,7 +230,7 @@ final class FitRun {
             residualEvaluations: 0, jacobianEvaluations: 0, gradientEvaluations: 0, gradientNorm: .nan,
             status: .invalidProblem, message: "invalid problem: \(reason)", timings: FitTimings(),
             jacobianCost: JacobianCost(), trace: [], covariance: nil, linearSolverUse: [:],
-            normalEquations: [:], rankDeficientJacobians: 0)
+            normalEquations: [:], rankDeficientJacobians: 0, convergence: nil)
     }
 }
 

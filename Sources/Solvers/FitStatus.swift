@@ -14,8 +14,17 @@ public enum FitStatus: String, Sendable, Codable, CaseIterable, Equatable {
     /// No further reduction is possible in double precision: the tolerances were reached
     /// at the level of machine epsilon (MINPACK's info 6–8). The fit is converged.
     case machinePrecision = "machine-precision"
-    /// The cost reached the configured `target-cost` (used to compare solvers at equal cost).
+    /// The cost reached the configured `target-cost` (used to compare solvers at equal cost):
+    /// its own status, not a convergence status (nothing says the point is a solution).
     case targetCostReached = "target-cost"
+    /// A stopping test passed (ftol, xtol, gtol, machine precision), but J's numerical rank at
+    /// the end is below the number of free parameters: some combination of parameters is not
+    /// determined by the data (``FitConvergence``). Not converged.
+    case rankDeficient = "rank-deficient"
+    /// A stopping test passed (ftol, xtol, machine precision), but the scaled gradient at the
+    /// end exceeds ``FitConvergence/gradientTolerance`` and the residuals are not at rounding
+    /// level: the iteration stalled short of a stationary point. Not converged.
+    case notStationary = "not-stationary"
     /// The iteration limit was reached first.
     case maximumIterations = "max-iterations"
     /// The residual-evaluation limit was reached first.
@@ -35,11 +44,12 @@ public enum FitStatus: String, Sendable, Codable, CaseIterable, Equatable {
     /// best point reached so far.
     case cancelled = "cancelled"
 
-    /// True when the fit stopped because a convergence test passed.
+    /// True when a stopping test passed and the end is a solution: ``FitRun`` turns a stopping
+    /// test whose end fails ``FitConvergence`` into ``rankDeficient`` or ``notStationary``.
     public var isConverged: Bool {
         switch self {
         case .costReductionBelowTolerance, .stepBelowTolerance, .costAndStepBelowTolerance,
-             .gradientBelowTolerance, .machinePrecision, .targetCostReached:
+             .gradientBelowTolerance, .machinePrecision:
             return true
         default:
             return false

@@ -167,7 +167,7 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
         #expect(result.linearSolverUse["qr", default: 0] >= 1, "\(result.linearSolverUse)")
     }
 
-    /// The forum fit (5 → 9 → 3 tanh, N = 84, M = 576) to convergence (seed-lm's ftol 1e-6,
+    /// The forum fit (5 → 9 → 3 tanh, N = 84, M = 576) to seed-lm's ftol 1e-6 (
     /// 141 iterations) both ways: the same cost to 1e-10 in nearly the same number of iterations, and the covariance (from the one
     /// Jacobian the structured fit takes, at the solution) agrees.
     @Test func seedLMFitReachesTheSameCostWithAndWithoutTheJacobian() throws {
@@ -180,7 +180,11 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
             return LevenbergMarquardt(configuration: c).fit(try forumNetworkProblem())
         }
         let fromJacobian = try fit(.fromJacobian), structured = try fit(.auto)
-        #expect(structured.status.isConverged && fromJacobian.status.isConverged, "\(structured.status), \(fromJacobian.status)")
+        // seed-lm's ftol 1e-6 stops while the scaled gradient is still ~5e-4: the end is honestly
+        // reported as not stationary, the same both ways.
+        #expect(structured.status == .notStationary && fromJacobian.status == .notStationary,
+                "\(structured.status) \(structured.message) | \(fromJacobian.status) \(fromJacobian.message)")
+        #expect((structured.convergence?.scaledGradient ?? 0) > FitConvergence.gradientTolerance)
         #expect(structured.normalEquations.keys.sorted() == ["structured"])
         #expect(fromJacobian.normalEquations.keys.sorted() == ["from-jacobian"])
         #expect(structured.jacobianEvaluations == 1, "only the covariance's Jacobian")

@@ -107,14 +107,15 @@ public enum BundleReport {
 
     private static func casesTable(_ cases: [CaseSummary]) -> ReportTable {
         ReportTable(
-            columns: [.init("case"), .init("status"), .init("data"), .init("θ₀"), .init("sweep"), .init("peak memory", alignment: .right)],
+            columns: [.init("case"), .init("status"), .init("fit"), .init("data"), .init("θ₀"), .init("sweep"), .init("peak memory", alignment: .right)],
             rows: cases.map { item in
                 let sweep = item.sweep.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value.canonicalText)" }.joined(separator: "; ")
                 let status = item.status + (item.error.map { " (\($0))" } ?? "")
                 let memory = item.number("memory.peak_bytes").map { ValueText.bytes(Int($0)) } ?? "–"
-                return [ReportTable.Cell(item.id), ReportTable.Cell(status), ReportTable.Cell(item.dataHash), ReportTable.Cell(item.startHash), ReportTable.Cell(sweep), ReportTable.Cell(memory)]
+                return [ReportTable.Cell(item.id), ReportTable.Cell(status), ReportTable.Cell(fitText(item)), ReportTable.Cell(item.dataHash),
+                        ReportTable.Cell(item.startHash), ReportTable.Cell(sweep), ReportTable.Cell(memory)]
             },
-            caption: "data and θ₀: the first digits of `data.hash` (training inputs and targets) and `model.initial_parameters_hash` (initial parameters); equal digits mean the cases share data or start."
+            caption: "fit: the solver's status, then converged or not (rank of J when it is below the parameters). data and θ₀: the first digits of `data.hash` (training inputs and targets) and `model.initial_parameters_hash` (initial parameters); equal digits mean the cases share data or start."
                 + (cases.contains { $0.number("memory.peak_bytes") != nil }
                     ? " Peak memory: the process's resident high-water mark during the case (\(cases.compactMap { $0.text("memory.peak_source") }.first ?? "VmHWM"))." : ""))
     }
@@ -334,16 +335,41 @@ public enum BundleReport {
             columns: [.init("case"), .init("LRE parameters (min)", alignment: .right, colourScale: scale),
                       .init("LRE residual SS", alignment: .right, colourScale: scale),
                       .init("LRE std. errors (min)", alignment: .right, colourScale: scale),
-                      .init("status"), .init("iterations", alignment: .right)],
+                      .init("status"), .init("converged"), .init("rank", alignment: .right), .init("iterations", alignment: .right)],
             rows: scored.map { item in
                 [ReportTable.Cell(item.id), cell(item.number("nist.lre_min")), cell(item.number("nist.lre_ssr")),
                  cell(item.number("nist.lre_stderr_min")), ReportTable.Cell(item.text("fit.status") ?? ""),
+                 ReportTable.Cell(convergedText(item)), ReportTable.Cell(rankText(item)),
                  ReportTable.Cell(item.metrics["fit.iterations"]?.canonicalText ?? "")]
             },
-            caption: "Log relative error against NIST's certified values: correct significant digits (higher is better).")
+            caption: "Log relative error against NIST's certified values: correct significant digits (higher is better). "
+                + "Converged: a stopping test passed, the scaled gradient is at most 1e-6 (or the residuals are at rounding level) and J has full rank; rank: J's numerical rank of the free parameters.")
         var section = ReportSection("NIST: LRE")
         section.blocks.append(.table(table))
         return section
+    }
+
+    /// "xtol, converged", "rank-deficient, not converged (rank 1 of 2)", or "–" without a fit.
+    static func fitText(_ item: CaseSummary) -> String {
+        guard let status = item.text("fit.status") else { return "–" }
+        guard let converged = item.number("fit.converged") else { return status }
+        var text = status + (converged == 1 ? ", converged" : ", not converged")
+        if let rank = item.number("fit.rank"), let parameters = item.number("fit.parameters"), rank < parameters {
+            text += " (rank \(Int(rank)) of \(Int(parameters)))"
+        }
+        return text
+    }
+
+    /// "yes", or "no" (`fit.converged` 0), or "–" when the case has no fit.
+    static func convergedText(_ item: CaseSummary) -> String {
+        guard let value = item.number("fit.converged") else { return "–" }
+        return value == 1 ? "yes" : "no"
+    }
+
+    /// "2 of 2" from `fit.rank` and `fit.parameters` (free and fixed alike), or "–".
+    static func rankText(_ item: CaseSummary) -> String {
+        guard let rank = item.number("fit.rank") else { return "–" }
+        return item.number("fit.parameters").map { "\(Int(rank)) of \(Int($0))" } ?? "\(Int(rank))"
     }
 
     /// Every case's metrics, sorted by name.

@@ -1,6 +1,7 @@
 import Datasets
 import Jacobians
 import LinearAlgebra
+import Solvers
 
 /// What a data stage produces: the split of its samples (fitted on, and held out for
 /// `fit.test_rmse`) and, for NIST data, the problem they came from.
@@ -100,8 +101,12 @@ public struct FitOutcome: Sendable {
     public var finalCost: Double
     /// Iterations taken.
     public var iterations: Int
-    /// Why it stopped (`converged-gradient`, `max-iterations`, …).
+    /// Why it stopped (`gtol`, `xtol`, `rank-deficient`, `max-iterations`, …; docs/ARCHITECTURE.md
+    /// lists them).
     public var status: String
+    /// The test of the end (``FitConvergence``: converged, scaled gradient, rank, condition of
+    /// J), when the solver formed J there.
+    public var convergence: FitConvergence?
     /// Residual evaluations made.
     public var residualEvaluations: Int
     /// Jacobian evaluations made.

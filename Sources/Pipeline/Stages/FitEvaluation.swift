@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Jacobians
+import Solvers
 
 /// `evaluation: [{kind: fit}]` — how the fit went: final cost, iterations, status,
 /// evaluation counts, training and test RMSE, and the fit's wall time (total and split into
@@ -47,6 +48,7 @@ public enum FitEvaluation: EvaluationStage {
                 }
             }
             if let ratio = fit.timeOverKernels { metrics.append(.timing("fit.time_over_kernels", ratio)) }
+            metrics += convergenceMetrics(fit)
         } else {
             let cost = 0.5 * trainRMSE * trainRMSE * Double(subject.residuals.outputCount)
             metrics += [.deterministic("fit.final_cost", cost), .count("fit.iterations", 0), .text("fit.status", "no-solver")]
@@ -75,5 +77,23 @@ public enum FitEvaluation: EvaluationStage {
         map.evaluate(at: point, into: &residuals)
         guard !residuals.isEmpty else { return 0 }
         return (residuals.reduce(0) { $0 + $1 * $1 } / Double(residuals.count)).squareRoot()
+    }
+
+    /// `fit.converged` (1 or 0, deterministic), `fit.convergence` (why, in words), `fit.rank`
+    /// and `fit.covariance_condition` (κ₂(J) at the end, ∞ when rank deficient) and
+    /// `fit.scaled_gradient`, from the solver's test of the end (``FitConvergence``); without
+    /// one, `fit.converged` is 0 with the reason that the end was not tested.
+    static func convergenceMetrics(_ fit: FitOutcome) -> [Metric] {
+        guard let convergence = fit.convergence else {
+            return [.count("fit.converged", 0), .text("fit.convergence", "not tested (no Jacobian at the end: covariance off or a first-order solver); status \(fit.status)")]
+        }
+        var metrics: [Metric] = [
+            .count("fit.converged", convergence.converged ? 1 : 0),
+            .text("fit.convergence", convergence.reason),
+        ]
+        if let rank = convergence.rank { metrics.append(.count("fit.rank", rank)) }
+        if let condition = convergence.condition { metrics.append(.deterministic("fit.covariance_condition", condition)) }
+        if let gradient = convergence.scaledGradient { metrics.append(.deterministic("fit.scaled_gradient", gradient)) }
+        return metrics
     }
 }

@@ -57,6 +57,8 @@ public enum NISTCertifiedEvaluation: EvaluationStage {
         guard estimate.isFinite else { return 0 }
         let error = certified == 0 ? abs(estimate) : abs(estimate - certified) / abs(certified)
         if error == 0 { return cap }
-        return min(cap, max(0, -log10(error)))
+        let digits = -log10(error)
+        // Never −0.0: an error of 100 % or more is 0 digits.
+        return digits > 0 ? min(cap, digits) : 0
     }
 }

@@ -122,6 +122,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
                 "other": result.timings.otherSeconds, "calibration": result.timings.calibrationSeconds,
             ])
         outcome.timeOverKernels = result.timings.timeOverKernels
+        outcome.convergence = result.convergence
         outcome.autoMetrics = autoMetrics
         outcome.normalEquations = result.normalEquationsDescription
         outcome.structuredAssemblies = result.normalEquations[LevenbergMarquardt.NormalEquations.structured.rawValue] ?? 0

@@ -1,0 +1,90 @@
+import LinearAlgebra
+
+/// Whether a fit's end is a solution, tested after the solver stopped, the same way for every
+/// solver (``FitRun``). A stopping test (ftol, xtol, gtol, machine precision) only says the
+/// iteration stopped making progress; MINPACK's and Ceres' ftol/xtol pass on a plateau where
+/// the gradient is exactly zero and a parameter is undetermined (BoxBOD from start 1: exp
+/// underflows, J's b₂ column is 0). A fit is **converged** when both hold at its end:
+///
+/// 1. **Stationary**: the scaled gradient max_j |J_jᵀr| / (‖J_j‖·‖r‖) (the cosine between r
+///    and each Jacobian column, MINPACK's gnorm) is at most ``gradientTolerance``, or the
+///    residuals are at rounding level: ‖r‖ ≤ ``roundingTolerance``·‖r₀‖ with r₀ the residuals
+///    at the start (zero-residual problems, where the cosine is noise);
+/// 2. **Determined**: the numerical rank of the weighted free J — singular values above
+///    ε·max(m, n)·σ₁, as LAPACK and numpy count them — equals the number of free parameters.
+///
+/// Stops by `target-cost`, limits, cancellation or failure are not converged whatever the
+/// test says (the status says why they stopped).
+public struct FitConvergence: Sendable, Codable, Equatable {
+    /// The scaled-gradient tolerance of the stationarity test.
+    public static let gradientTolerance = 1e-6
+    /// ‖r‖ relative to the starting ‖r₀‖ below which the residuals are at rounding level.
+    public static let roundingTolerance = 1e3 * Double.ulpOfOne
+
+    /// Both tests hold (and the status is a convergence status).
+    public var converged: Bool
+    /// Why not, or which test holds ("scaled gradient 3.2e-09 ≤ 1e-06; rank 2 of 2").
+    public var reason: String
+    /// max_j |J_jᵀr| / (‖J_j‖·‖r‖) at the end; nil when J was not formed.
+    public var scaledGradient: Double?
+    /// Numerical rank of the weighted free J at the end; nil when J was not formed.
+    public var rank: Int?
+    /// The number of free parameters.
+    public var freeParameters: Int
+    /// κ₂(J) = σ₁/σ_n at the end (∞ when rank deficient); nil when J was not formed.
+    public var condition: Double?
+
+    /// The verdict from J (m × n free, weighted) and r at the end, the SVD rank and condition,
+    /// and ‖r₀‖ at the start.
+    static func test(jacobian: Matrix, residual: [Double], rank: Int, condition: Double, startingNorm: Double) -> FitConvergence {
+        let m = jacobian.rows, n = jacobian.columns
+        let residualNorm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        var cosine = 0.0
+        for j in 0..<n {
+            var dot = 0.0, column = 0.0
+            for i in 0..<m {
+                let value = jacobian[i, j]
+                dot += value * residual[i]
+                column += value * value
+            }
+            if column > 0 && residualNorm > 0 { cosine = max(cosine, abs(dot) / (column.squareRoot() * residualNorm)) }
+        }
+        let atRounding = residualNorm <= roundingTolerance * startingNorm
+        let stationary = cosine <= gradientTolerance || atRounding
+        let determined = rank == n
+        var parts: [String] = []
+        parts.append(atRounding ? "‖r‖ at rounding level" : "scaled gradient \(short(cosine)) \(cosine <= gradientTolerance ? "≤" : ">") \(short(gradientTolerance))")
+        parts.append("rank \(rank) of \(n)")
+        return FitConvergence(
+            converged: stationary && determined, reason: parts.joined(separator: "; "), scaledGradient: cosine, rank: rank,
+            freeParameters: n, condition: condition)
+    }
+
+    static func short(_ value: Double) -> String { "\(value)" }
+}
+
+extension FitConvergence {
+    enum CodingKeys: String, CodingKey { case converged, reason, scaledGradient, rank, freeParameters, condition }
+
+    /// Reads numbers or the strings `"nan"`, `"inf"`, `"-inf"`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        converged = try c.decode(Bool.self, forKey: .converged)
+        reason = try c.decode(String.self, forKey: .reason)
+        scaledGradient = try c.decodeIfPresent(EncodedNumber.self, forKey: .scaledGradient)?.value
+        rank = try c.decodeIfPresent(Int.self, forKey: .rank)
+        freeParameters = try c.decode(Int.self, forKey: .freeParameters)
+        condition = try c.decodeIfPresent(EncodedNumber.self, forKey: .condition)?.value
+    }
+
+    /// Writes a non-finite condition (rank deficient J) as the string `"inf"`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(converged, forKey: .converged)
+        try c.encode(reason, forKey: .reason)
+        try c.encodeIfPresent(scaledGradient.map(EncodedNumber.init), forKey: .scaledGradient)
+        try c.encodeIfPresent(rank, forKey: .rank)
+        try c.encode(freeParameters, forKey: .freeParameters)
+        try c.encodeIfPresent(condition.map(EncodedNumber.init), forKey: .condition)
+    }
+}
