@@ -120,3 +120,36 @@ func fitNIST(_ file: String, start: NISTStartingPoint, configuration: LevenbergM
         #expect(runs == 48, "24 problems × 2 starts")
     }
 }
+
+/// The BoxBOD plateau end as a user sees it: not converged, rank 1, b₂'s standard error not
+/// determined (NaN, not a tiny number), and the result still encodes to JSON.
+@Suite struct HonestStatusTests {
+    @Test func boxBODPlateauIsRankDeficientWithAnUndeterminedStandardError() throws {
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.linearSolver = .qr
+        let problem = try NISTProblem.load(contentsOf: nistFixtureDirectory.appendingPathComponent("BoxBOD.dat").path)
+        let fit = LevenbergMarquardt(configuration: configuration).fit(
+            LeastSquaresProblem(map: try problem.residualMap(), initialParameters: problem.startingPoint(.start1)))
+        #expect(fit.status == .rankDeficient && !fit.status.isConverged, "\(fit.status): \(fit.message)")
+        #expect(fit.message.contains("rank 1 of 2"), "\(fit.message)")
+        let convergence = try #require(fit.convergence)
+        #expect(!convergence.converged && convergence.rank == 1 && convergence.freeParameters == 2)
+        #expect(convergence.condition == .infinity)
+        let errors = try #require(fit.standardErrors)
+        #expect(errors[1].isNaN, "b2 is not determined: \(errors)")
+        #expect(errors[0].isFinite && errors[0] > 0, "\(errors)")
+        let json = String(decoding: try JSONEncoder().encode(fit), as: UTF8.self)
+        #expect(json.contains("\"conditionNumber\":\"inf\"") && json.contains("\"nan\""), "\(json.prefix(200))")
+        let decoded = try JSONDecoder().decode(FitResult.self, from: Data(json.utf8))
+        #expect(decoded.covariance?.conditionNumber == .infinity && decoded.standardErrors?[1].isNaN == true)
+    }
+
+    /// The same problem from start 2 converges: full rank, small scaled gradient.
+    @Test func boxBODFromStartTwoConverges() throws {
+        let problem = try NISTProblem.load(contentsOf: nistFixtureDirectory.appendingPathComponent("BoxBOD.dat").path)
+        let fit = LevenbergMarquardt().fit(LeastSquaresProblem(map: try problem.residualMap(), initialParameters: problem.startingPoint(.start2)))
+        #expect(fit.status.isConverged, "\(fit.status): \(fit.message)")
+        let convergence = try #require(fit.convergence)
+        #expect(convergence.converged && convergence.rank == 2 && (convergence.scaledGradient ?? 1) <= FitConvergence.gradientTolerance)
+    }
+}
