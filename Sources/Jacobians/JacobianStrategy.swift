@@ -48,6 +48,11 @@ public protocol JacobianStrategy: Sendable {
     /// Whether a second call at the same point must give the identical matrix. Default:
     /// true (`auto` may decide again).
     var repeatsIdentically: Bool { get }
+
+    /// The strategy for a fit whose parameters have typical magnitudes `typical` (|x₀|, one per
+    /// coordinate of the map): finite differences step by them at coordinates near zero.
+    /// Default: itself.
+    func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy
 }
 
 extension JacobianStrategy {
@@ -73,6 +78,9 @@ extension JacobianStrategy {
 
     /// True.
     public var repeatsIdentically: Bool { true }
+
+    /// Itself: the strategy takes no step.
+    public func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy { self }
 
     /// Exact strategies promise 1e-12; inexact ones override this.
     public var nominalRelativeError: Double { isExact ? 1e-12 : 1e-6 }

@@ -27,8 +27,13 @@ final class FitRun {
     /// Whether the strategy's one-time preparation (`auto`'s calibration) has run.
     private var strategyPrepared = false
 
+    /// The problem's strategy, told the start's magnitudes as the parameters' typical scale
+    /// (finite differences step by it at parameters near zero).
+    let strategy: any JacobianStrategy
+
     init(problem: LeastSquaresProblem) {
         self.problem = problem
+        self.strategy = problem.jacobianStrategy.withTypicalScale(problem.initialParameters.map { abs($0) })
         let free = problem.freeParameters
         self.map = WeightedFreeResidualMap(
             base: problem.map, fullInitial: problem.initialParameters, freeIndices: free,
@@ -83,9 +88,9 @@ final class FitRun {
             let begin = clock.now
             defer { timings.calibrationSeconds += seconds(clock.now - begin) }
             do {
-                try problem.jacobianStrategy.prepare(for: problem.map, at: full)
+                try strategy.prepare(for: problem.map, at: full)
             } catch {
-                jacobianError = "the Jacobian strategy '\(problem.jacobianStrategy.name)' failed: \(error)"
+                jacobianError = "the Jacobian strategy '\(strategy.name)' failed: \(error)"
                 return false
             }
         }
@@ -93,9 +98,9 @@ final class FitRun {
         defer { timings.jacobianSeconds += seconds(clock.now - begin) }
         do {
             if map.isIdentityEmbedding {
-                jacobianCost = jacobianCost + (try problem.jacobianStrategy.jacobian(of: problem.map, at: full, into: &result))
+                jacobianCost = jacobianCost + (try strategy.jacobian(of: problem.map, at: full, into: &result))
             } else {
-                jacobianCost = jacobianCost + (try problem.jacobianStrategy.jacobian(of: problem.map, at: full, into: &fullJacobian))
+                jacobianCost = jacobianCost + (try strategy.jacobian(of: problem.map, at: full, into: &fullJacobian))
                 let m = fullJacobian.rows, nFull = fullJacobian.columns, n = parameterCount
                 result.reshape(rows: m, columns: n)
                 for i in 0..<m {
@@ -103,7 +108,7 @@ final class FitRun {
                 }
             }
         } catch {
-            jacobianError = "the Jacobian strategy '\(problem.jacobianStrategy.name)' failed: \(error)"
+            jacobianError = "the Jacobian strategy '\(strategy.name)' failed: \(error)"
             return false
         }
         jacobianEvaluations += 1

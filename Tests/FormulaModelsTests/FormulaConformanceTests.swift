@@ -22,16 +22,10 @@ import Testing
                 #expect(name == "swift-autodiff", "\(name): \(reason)")
                 continue
             }
-            if strategy.isExact {
-                #expect(report.passed, "\(testCase.text) — \(report)")
-            } else {
-                // The engine's difference steps scale with max(|b_j|, 1), too large relative to
-                // parameters ≪ 1 such as Misra1a's b2 = 5.5e-4 (ridders starts at 18·b2), so the
-                // nominal tolerances are not always met on NIST-scaled formulas.
-                withKnownIssue("difference steps ∝ max(|b_j|, 1) on parameters ≪ 1 (Jacobians)", isIntermittent: true) {
-                    #expect(report.passed, "\(testCase.text) — \(report)")
-                }
-            }
+            // Every strategy, the finite differences included, meets its own tolerance: their
+            // steps scale with |b_j| (DifferenceStep), so parameters ≪ 1 such as Misra1a's
+            // b2 = 5.5e-4 are differenced at their own scale.
+            #expect(report.passed, "\(testCase.text) — \(report)")
         }
     }
 }

@@ -153,3 +153,44 @@ func fitNIST(_ file: String, start: NISTStartingPoint, configuration: LevenbergM
         #expect(convergence.converged && convergence.rank == 2 && (convergence.scaledGradient ?? 1) <= FitConvergence.gradientTolerance)
     }
 }
+
+/// Finite-difference Jacobians with steps scaled to each parameter (``DifferenceStep``): every
+/// shipped problem from both starts reaches 4 digits, or says it did not converge.
+@Suite struct NISTFiniteDifferenceTests {
+    @Test(arguments: ["forward-difference", "central-difference"]) func differencesReachFourDigits(strategyName: String) throws {
+        var runs = 0, belowFour: [String] = []
+        for file in nistFixtureFiles {
+            let problem = try NISTProblem.load(contentsOf: nistFixtureDirectory.appendingPathComponent(file).path)
+            for start in [NISTStartingPoint.start1, .start2] {
+                var configuration = LevenbergMarquardt.Configuration()
+                configuration.maximumIterations = 1000
+                let fit = LevenbergMarquardt(configuration: configuration).fit(LeastSquaresProblem(
+                    map: try problem.residualMap(), initialParameters: problem.startingPoint(start),
+                    jacobianStrategy: try JacobianStrategyCatalog.strategy(named: strategyName)))
+                let lre = zip(fit.parameters, problem.certifiedParameters).map { logRelativeError($0, $1) }.min() ?? 0
+                runs += 1
+                if lre < 4 {
+                    belowFour.append("\(problem.name) start \(start.rawValue): LRE \(lre) \(fit.status.rawValue)")
+                    #expect(!fit.status.isConverged, "\(strategyName) \(problem.name) \(start.rawValue): LRE \(lre) but \(fit.status)")
+                }
+            }
+        }
+        print("NIST \(strategyName): \(runs - belowFour.count) of \(runs) runs reach LRE 4; below: \(belowFour)")
+        #expect(runs == 48)
+        #expect(belowFour.allSatisfy { $0.hasPrefix("BoxBOD start 1") }, "\(belowFour)")
+    }
+
+    /// At the certified values of Hahn1 and Kirby2 (parameters down to 1e-7) the scaled steps
+    /// are accurate: with h ∝ max(|b|, 1) central differences had relative error 1.0 and 5e-2.
+    @Test(arguments: ["Hahn1.dat", "Kirby2.dat"]) func scaledStepsAreAccurateOnSmallParameters(file: String) throws {
+        let problem = try NISTProblem.load(contentsOf: nistFixtureDirectory.appendingPathComponent(file).path)
+        let map = try problem.residualMap(), point = problem.certifiedParameters
+        let exact = try ForwardVectorized().jacobian(of: map, at: point)
+        let central = try CentralDifference().jacobian(of: map, at: point)
+        let forward = try ForwardDifference().jacobian(of: map, at: point)
+        let centralError = JacobianConformance.relativeDifference(central, exact)
+        let forwardError = JacobianConformance.relativeDifference(forward, exact)
+        print("NIST \(file) at the certified values: central \(centralError), forward \(forwardError)")
+        #expect(centralError < 1e-7 && forwardError < 1e-5, "central \(centralError), forward \(forwardError)")
+    }
+}

@@ -3,8 +3,8 @@ import RealModule
 
 /// `central-difference`: column j ≈ (f(x + h_j·e_j) − f(x − h_j·e_j))/(2h_j).
 ///
-/// Step rule (as scipy's `approx_derivative` for '3-point'): h_j = ∛ε·max(|x_j|, 1)
-/// (∛ε ≈ 6.06e-6), made exactly representable. Error per entry ≈ h²/6·|f‴| +
+/// Step rule (``DifferenceStep``, scaled as MINPACK's `fdjac2`): h_j = ∛ε·|x_j| (∛ε ≈ 6.06e-6),
+/// or ∛ε·τ_j for a coordinate at or near zero (τ its typical scale), made exactly representable. Error per entry ≈ h²/6·|f‴| +
 /// ε|f|/h, i.e. O(ε^{2/3}): the promised relative Frobenius error is 1e-8 on maps
 /// whose values and derivatives are of order one.
 ///
@@ -12,9 +12,20 @@ import RealModule
 public struct CentralDifference: CatalogedJacobianStrategy {
     /// The relative step factor, ∛ε unless given.
     public var relativeStep: Double
+    /// Typical magnitudes of the coordinates (``DifferenceStep``): the step of a coordinate at
+    /// or near zero; nil means 1. A fit sets it to |x₀| (``JacobianStrategy/withTypicalScale(_:)``).
+    public var typicalScale: [Double]?
     /// Creates the strategy; `relativeStep` defaults to ∛ε.
-    public init(relativeStep: Double? = nil) {
+    public init(relativeStep: Double? = nil, typicalScale: [Double]? = nil) {
         self.relativeStep = relativeStep ?? Double.root(Double.ulpOfOne, 3)
+        self.typicalScale = typicalScale
+    }
+
+    /// A copy whose coordinates near zero step by `typical` (a fit's |x₀|).
+    public func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy {
+        var copy = self
+        copy.typicalScale = typical
+        return copy
     }
     /// 1e-8.
     public var nominalRelativeError: Double { 1e-8 }
@@ -30,7 +41,7 @@ public struct CentralDifference: CatalogedJacobianStrategy {
         var shifted = point
         for input in 0..<n {
             let x = point[input]
-            let step = (x + relativeStep * max(abs(x), 1)) - x
+            let step = DifferenceStep.size(relative: relativeStep, at: x, typical: DifferenceStep.typical(typicalScale, input))
             shifted[input] = x + step
             map.evaluate(at: shifted, into: &forward)
             shifted[input] = x - step
@@ -46,7 +57,7 @@ public struct CentralDifference: CatalogedJacobianStrategy {
 extension CentralDifference {
     /// `central-difference`, inexact, option `relative-step`.
     public static let entry = JacobianStrategyEntry(
-        name: "central-difference", summary: "central differences, h = ∛ε·max(|x|,1)", cost: "2n forward", isExact: false,
+        name: "central-difference", summary: "central differences, h = ∛ε·|x| (∛ε·typical scale near 0)", cost: "2n forward", isExact: false,
         options: ["relative-step"])
 
     /// Reads `relative-step`.

@@ -2,9 +2,9 @@ import LinearAlgebra
 
 /// `forward-difference`: column j ≈ (f(x + h_j·e_j) − f(x))/h_j.
 ///
-/// Step rule (as MINPACK's `fdjac2` and scipy's `approx_derivative`):
-/// h_j = √ε·max(|x_j|, 1) with ε the machine epsilon (√ε ≈ 1.49e-8), then
-/// h_j ← (x_j + h_j) − x_j so that the step is exactly representable.
+/// Step rule (as MINPACK's `fdjac2`, ``DifferenceStep``): h_j = √ε·|x_j| with ε the machine
+/// epsilon (√ε ≈ 1.49e-8), or √ε·τ_j for a coordinate at or near zero (τ its typical scale),
+/// then h_j ← (x_j + h_j) − x_j so that the step is exactly representable.
 /// Error per entry ≈ h/2·|f″| (truncation) + 2ε|f|/h (rounding), i.e. O(√ε):
 /// the promised relative Frobenius error is 1e-6 on maps whose values and
 /// derivatives are of order one.
@@ -13,9 +13,20 @@ import LinearAlgebra
 public struct ForwardDifference: CatalogedJacobianStrategy {
     /// The relative step factor, √ε unless given.
     public var relativeStep: Double
+    /// Typical magnitudes of the coordinates (``DifferenceStep``): the step of a coordinate at
+    /// or near zero; nil means 1. A fit sets it to |x₀| (``JacobianStrategy/withTypicalScale(_:)``).
+    public var typicalScale: [Double]?
     /// Creates the strategy; `relativeStep` defaults to √ε.
-    public init(relativeStep: Double? = nil) {
+    public init(relativeStep: Double? = nil, typicalScale: [Double]? = nil) {
         self.relativeStep = relativeStep ?? Double.ulpOfOne.squareRoot()
+        self.typicalScale = typicalScale
+    }
+
+    /// A copy whose coordinates near zero step by `typical` (a fit's |x₀|).
+    public func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy {
+        var copy = self
+        copy.typicalScale = typical
+        return copy
     }
     /// 1e-6.
     public var nominalRelativeError: Double { 1e-6 }
@@ -32,7 +43,7 @@ public struct ForwardDifference: CatalogedJacobianStrategy {
         map.evaluate(at: point, into: &base)
         for input in 0..<n {
             let x = point[input]
-            let step = (x + relativeStep * max(abs(x), 1)) - x
+            let step = DifferenceStep.size(relative: relativeStep, at: x, typical: DifferenceStep.typical(typicalScale, input))
             shifted[input] = x + step
             map.evaluate(at: shifted, into: &perturbed)
             shifted[input] = x
@@ -46,7 +57,7 @@ public struct ForwardDifference: CatalogedJacobianStrategy {
 extension ForwardDifference {
     /// `forward-difference`, inexact, option `relative-step`.
     public static let entry = JacobianStrategyEntry(
-        name: "forward-difference", summary: "forward differences, h = √ε·max(|x|,1)", cost: "n + 1 forward", isExact: false,
+        name: "forward-difference", summary: "forward differences, h = √ε·|x| (√ε·typical scale near 0)", cost: "n + 1 forward", isExact: false,
         options: ["relative-step"])
 
     /// Reads `relative-step`.
