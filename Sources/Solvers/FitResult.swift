@@ -55,6 +55,9 @@ public struct FitResult: Sendable, Codable {
     /// The test of the end (``FitConvergence``): scaled gradient, rank and condition of J;
     /// nil when no Jacobian was formed at the end (covariance off, first-order solvers).
     public var convergence: FitConvergence?
+    /// For LM with `linear-solver: auto`: "cholesky → qr at iteration k after n rejected trials
+    /// in a row" when the Cholesky path stalled and QR took over; nil otherwise.
+    public var linearSolverSwitch: String? = nil
 
     /// The linearizations (Jacobians or structured assemblies) the iterations took: the sum of
     /// ``normalEquations`` when the solver records it, else ``jacobianEvaluations``.

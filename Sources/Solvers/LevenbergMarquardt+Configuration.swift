@@ -57,6 +57,10 @@ extension LevenbergMarquardt {
     /// The `initial-damping` τ of a map without a hint for it (Nielsen's 1e-3).
     public static let certifiedInitialDamping = 1e-3
 
+    /// Rejected trials in a row after which `auto` abandons the Cholesky system for QR for the
+    /// rest of the fit (the normal equations' lost digits can make every step fail).
+    public static let choleskyStallRejections = 5
+
     /// Settings of ``LevenbergMarquardt``; every field has a default. Manifest keys are
     /// the kebab-case coding keys.
     public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {

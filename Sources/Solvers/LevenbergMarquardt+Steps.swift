@@ -66,7 +66,7 @@ extension LevenbergMarquardtRun {
         let assembled = try linearize(&state)
         updateScaling(&state)
         let gnorm = try testGradient(state)
-        let system = factoredSystem(assembled: assembled)
+        var system = factoredSystem(assembled: assembled)
         if state.first && !trustRegion { state.par = initialDamping * largestScaledColumnNormSquared() }
         var rankCounted = false
         while true {
@@ -85,6 +85,9 @@ extension LevenbergMarquardtRun {
             markRoundingLevel(&state, &trial)
             updateDamping(&state, trial)
             let accepted = acceptOrReject(&state, trial)
+            if let replacement = abandonStalledCholesky(system, assembled: assembled, accepted: accepted, gnorm: gnorm, state) {
+                system = replacement
+            }
             try testStopping(state, trial, gnorm: gnorm, accepted: accepted)
             if accepted { return }
         }
@@ -292,6 +295,39 @@ extension LevenbergMarquardtRun {
                 state.par *= state.nu
                 state.nu *= 2
             }
+        }
+    }
+
+    /// `auto`'s Cholesky path stalls when ``LevenbergMarquardt/choleskyStallRejections`` trials
+    /// in a row are rejected while the scaled gradient `gnorm` is still above
+    /// ``FitConvergence/gradientTolerance`` (far from a stationary point, so the rejections are
+    /// not the rounding-level steps at the end of a fit, but the normal equations' lost digits
+    /// misleading the step): from then on QR factors every Jacobian, starting with this one
+    /// (returned), and the switch is recorded (``FitResult/linearSolverSwitch`` and the fit's
+    /// message). Only for `auto` guarded by a condition threshold (a map hinting "always
+    /// Cholesky", a network, keeps it), and only when J itself is at hand.
+    mutating func abandonStalledCholesky(
+        _ system: any DampedLeastSquaresSystem, assembled: Bool, accepted: Bool, gnorm: Double, _ state: LevenbergMarquardtState
+    ) -> (any DampedLeastSquaresSystem)? {
+        guard system === cholesky, configuration.linearSolver == .auto, minimumReciprocalCondition > 0, !assembled,
+              !choleskyAbandoned
+        else { return nil }
+        guard gnorm > FitConvergence.gradientTolerance else {
+            choleskyRejectionsInARow = 0
+            return nil
+        }
+        if accepted {
+            choleskyRejectionsInARow = 0
+            return nil
+        }
+        choleskyRejectionsInARow += 1
+        guard choleskyRejectionsInARow >= LevenbergMarquardt.choleskyStallRejections else { return nil }
+        choleskyAbandoned = true
+        linearSolverSwitch = "cholesky → qr at iteration \(state.iterations) after \(choleskyRejectionsInARow) rejected trials in a row"
+        return fitRun.timeLinearSolve {
+            _ = qr.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal)
+            fitRun.linearSolverUse[qr.name, default: 0] += 1
+            return qr
         }
     }
 

@@ -56,6 +56,13 @@ struct LevenbergMarquardtRun {
     let minimumReciprocalCondition: Double
     /// `damping` and `initial-damping`, or the problem's defaults for them.
     let damping: LevenbergMarquardt.DampingUpdate, initialDamping: Double
+    /// Set when `auto`'s Cholesky path stalled (``LevenbergMarquardt/choleskyStallRejections``
+    /// rejected trials in a row): QR factors every later Jacobian.
+    var choleskyAbandoned = false
+    /// Consecutive rejected trials on the Cholesky system chosen by `auto`.
+    var choleskyRejectionsInARow = 0
+    /// "cholesky → qr at iteration k after n rejected trials", once the switch happened.
+    var linearSolverSwitch: String?
     /// Whether every Jacobian goes to the normal equations (`cholesky`, or `auto` with
     /// `cholesky-min-rcond` 0 and m ≥ n): then JᵀJ is formed before the column norms.
     var normalEquationsFirst: Bool {
@@ -122,7 +129,7 @@ struct LevenbergMarquardtRun {
             case .svd: chosen = svd
             case .cholesky: chosen = cholesky
             case .auto:
-                if m >= n, cholesky.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal),
+                if m >= n, !choleskyAbandoned, cholesky.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal),
                    minimumReciprocalCondition <= 0
                     || (cholesky.isFullRank && cholesky.reciprocalConditionOfScaledGram() >= minimumReciprocalCondition) {
                     fitRun.linearSolverUse["cholesky", default: 0] += 1
@@ -172,10 +179,13 @@ struct LevenbergMarquardtRun {
     func finish(cost: Double, initialCost: Double, iterations: Int, gradientNorm: Double, status: FitStatus, message: String, jacobianAtX: Bool) -> FitResult {
         let covariance = configuration.covariance && cost.isFinite && status != .nonFiniteJacobian && status != .jacobianFailed
         fitRun.bookFactorizationTimes(of: [qr, cholesky, svd, dual])
-        return fitRun.result(
+        var result = fitRun.result(
             solver: LevenbergMarquardt.kind, usesJacobian: true, point: x, cost: cost, initialCost: initialCost,
-            iterations: iterations, gradientNorm: gradientNorm, status: status, message: message,
+            iterations: iterations, gradientNorm: gradientNorm, status: status,
+            message: message + (linearSolverSwitch.map { "; \($0)" } ?? ""),
             covariance: covariance, jacobianAtSolution: jacobianAtX ? jacobian : nil)
+        result.linearSolverSwitch = linearSolverSwitch
+        return result
     }
 }
 

@@ -196,3 +196,29 @@ func configuration(_ solver: LevenbergMarquardt.LinearSolver, _ damping: Levenbe
         #expect(roundTrip == c)
     }
 }
+
+/// `auto`'s Cholesky path is abandoned for QR after five rejected trials in a row.
+@Suite struct CholeskyStallTests {
+    /// A map whose Jacobian points the wrong way (−J): every damped step goes uphill, so every
+    /// trial on the Cholesky system chosen by `auto` is rejected and QR takes over (the switch
+    /// is recorded), and the fit ends without a converged status.
+    @Test func repeatedRejectionsSwitchToQR() {
+        let map = AnalyticResidualMap(
+            parameters: 2, residuals: 3, { x in [x[0] - 1, x[1] - 2, x[0] * x[1] - 2] },
+            jacobian: { x in [[-1, 0], [0, -1], [-x[1], -x[0]]] })
+        let result = LevenbergMarquardt().fit(LeastSquaresProblem(map: map, initialParameters: [3, -1]))
+        #expect(result.linearSolverSwitch?.hasPrefix("cholesky → qr at iteration 0 after 5 rejected trials") == true, "\(result.linearSolverSwitch ?? "no switch")")
+        #expect(result.linearSolverUse["cholesky", default: 0] >= 1 && result.linearSolverUse["qr", default: 0] >= 1, "\(result.linearSolverUse)")
+        #expect(result.message.contains("cholesky → qr"))
+        #expect(!result.status.isConverged, "\(result.status): \(result.message)")
+    }
+
+    /// A well-posed fit never switches, and an explicit `cholesky` never does.
+    @Test func wellPosedFitsKeepTheirSolver() {
+        let map = AnalyticResidualMap(
+            parameters: 2, residuals: 3, { x in [x[0] - 1, x[1] - 2, x[0] * x[1] - 2] },
+            jacobian: { x in [[1, 0], [0, 1], [x[1], x[0]]] })
+        let result = LevenbergMarquardt().fit(LeastSquaresProblem(map: map, initialParameters: [3, -1]))
+        #expect(result.linearSolverSwitch == nil && result.status.isConverged, "\(result.status) \(result.linearSolverSwitch ?? "")")
+    }
+}

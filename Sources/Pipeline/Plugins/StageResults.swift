@@ -107,6 +107,8 @@ public struct FitOutcome: Sendable {
     /// The test of the end (``FitConvergence``: converged, scaled gradient, rank, condition of
     /// J), when the solver formed J there.
     public var convergence: FitConvergence?
+    /// LM's switch from a stalled Cholesky path to QR, when it happened.
+    public var linearSolverSwitch: String?
     /// Residual evaluations made.
     public var residualEvaluations: Int
     /// Jacobian evaluations made.

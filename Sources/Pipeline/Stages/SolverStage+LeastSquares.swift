@@ -123,6 +123,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
             ])
         outcome.timeOverKernels = result.timings.timeOverKernels
         outcome.convergence = result.convergence
+        outcome.linearSolverSwitch = result.linearSolverSwitch
         outcome.autoMetrics = autoMetrics
         outcome.normalEquations = result.normalEquationsDescription
         outcome.structuredAssemblies = result.normalEquations[LevenbergMarquardt.NormalEquations.structured.rawValue] ?? 0
