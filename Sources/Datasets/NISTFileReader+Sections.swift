@@ -119,6 +119,8 @@ extension NISTFileReader {
         let predictorCount = columnNames.count - 1
         var inputs = Matrix(rows: sampleCount, columns: predictorCount)
         var responses = Matrix(rows: sampleCount, columns: 1)
+        var text: [[String]] = []
+        text.reserveCapacity(sampleCount)
         for (row, number) in (dataRange.first...dataRange.last).enumerated() {
             let values = fields(line(number))
             guard values.count == columnNames.count else {
@@ -128,8 +130,9 @@ extension NISTFileReader {
             for j in 0..<predictorCount {
                 inputs[row, j] = try self.number(values[j + 1], line: number, what: "column \(columnNames[j + 1])")
             }
+            text.append(values.map { String($0.text) })
         }
-        return DataBlock(headerLine: headerLine, columnNames: columnNames, inputs: inputs, responses: responses)
+        return DataBlock(headerLine: headerLine, columnNames: columnNames, inputs: inputs, responses: responses, text: text)
     }
 
     /// Bookkeeping of the header that disagrees with the data but does not stop the fit: a

@@ -156,6 +156,8 @@ struct NISTFileReader {
         var columnNames: [String]
         var inputs: Matrix
         var responses: Matrix
+        /// Every row's fields as written (response first), for extended-precision evaluation.
+        var text: [[String]]
     }
 
     /// Reads the file section by section (each step below checks its own part and names the
@@ -177,6 +179,6 @@ struct NISTFileReader {
             residualSumOfSquares: summary.residualSumOfSquares, residualStandardDeviation: summary.residualStandardDeviation,
             degreesOfFreedom: summary.observationCount - table.names.count, declaredDegreesOfFreedom: summary.degreesOfFreedom,
             headerWarnings: headerWarnings(summary, parameterCount: table.names.count),
-            observationCount: summary.observationCount, difficulty: difficulty)
+            observationCount: summary.observationCount, difficulty: difficulty, dataText: data.text)
     }
 }

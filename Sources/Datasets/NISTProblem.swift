@@ -55,6 +55,10 @@ public struct NISTProblem: Sendable {
     public var observationCount: Int
     /// NIST's difficulty label ("Lower", "Average", "Higher"), when present.
     public var difficulty: String?
+    /// Every data row's fields as the file writes them (response first, then the predictors):
+    /// the decimal text behind ``dataset``, read again in extended precision for the reported
+    /// statistics (``extendedResidualSumOfSquares(at:)``).
+    public var dataText: [[String]] = []
 
     /// Parameter names in order (`b1`, `b2`, …).
     public var parameterNames: [String] { model.parameterNames }

@@ -265,3 +265,45 @@ struct IndependentReading {
         #expect(nistFixtureNames.count >= 24, "\(nistFixtureNames.count) fixtures found in \(nistFixtures.path)")
     }
 }
+
+/// The extended-precision residual sum of squares on a case with a known exact answer.
+@Suite struct ExtendedResidualSumTests {
+    /// Misra1a's layout with the model y = b1·x + b2 and data y = x/10 written as decimals
+    /// (0.1, 0.2, …, 1.4 at x = 1…14). At b1 = Double(0.1) = 0.1 + δ with δ = 1/(5·2⁵⁵) exactly,
+    /// b2 = 0, every residual is exactly δ·x, so RSS = δ²·Σx² = 1015/(25·2¹¹⁰) ≈ 3.1e-32.
+    static func problem() throws -> NISTProblem {
+        var lines = try String(contentsOfFile: nistFixture("Misra1a.dat"), encoding: .utf8).components(separatedBy: "\n")
+        lines[33] = "               y = b1*x + b2  +  e"
+        for row in 0..<14 {
+            let x = row + 1
+            lines[60 + row] = "      \(x / 10).\(x % 10)      \(x).0"
+        }
+        return try NISTProblem.parse(lines.joined(separator: "\n"), file: "Linear.dat")
+    }
+
+    @Test func extendedPrecisionRecoversTheDigitsDoubleLoses() throws {
+        let problem = try Self.problem()
+        #expect(problem.dataText.count == 14 && problem.dataText[2] == ["0.3", "3.0"])
+        let parameters = [0.1, 0]
+        let exact = 1015.0 / 25 / 0x1p110
+        let extended = try #require(problem.extendedResidualSumOfSquares(at: parameters))
+        var residuals: [Double] = []
+        try problem.residualMap().evaluate(at: parameters, into: &residuals)
+        let double = residuals.reduce(0) { $0 + $1 * $1 }
+        let extendedError = abs(extended - exact) / exact, doubleError = abs(double - exact) / exact
+        print("extended RSS relative error \(extendedError), double \(doubleError) (exact \(exact))")
+        #if arch(x86_64) || arch(i386)
+        // y = x/10 is off by up to half an ulp of Float80 (≈ 3e-21·x) against residuals of 5.6e-18·x.
+        #expect(extendedError < 2e-3, "extended \(extended) vs exact \(exact)")
+        #expect(doubleError > 0.5, "double \(double): the digits Double loses forming r = f − y")
+        #endif
+    }
+
+    /// At the certified values of a real file the extended and double sums agree to the digits
+    /// NIST certifies (the residuals there are far from zero).
+    @Test func agreesWithDoubleAwayFromZeroResiduals() throws {
+        let misra = try NISTProblem.load(contentsOf: nistFixture("Misra1a.dat"))
+        let extended = try #require(misra.extendedResidualSumOfSquares(at: misra.certifiedParameters))
+        #expect(abs(extended - misra.residualSumOfSquares) / misra.residualSumOfSquares < 1e-9)
+    }
+}

@@ -41,12 +41,22 @@ public enum NISTCertifiedEvaluation: EvaluationStage {
         for (name, lre) in zip(problem.parameterNames, parameterLREs) { metrics.append(.deterministic("nist.lre.\(name)", lre)) }
         // Accepted inconsistencies of the file's own header (e.g. Rat43's degrees of freedom).
         if !problem.headerWarnings.isEmpty { metrics.append(.text("nist.header_warning", problem.headerWarnings.joined(separator: "; "))) }
+        // The RSS behind the scores, and σ̂² behind the standard errors, from residuals formed in
+        // extended precision from the data's decimal text (Double when that is unavailable).
         var residuals: [Double] = []
         subject.residuals.evaluate(at: subject.parameters, into: &residuals)
-        let rss = residuals.reduce(0) { $0 + $1 * $1 }
+        let doubleRSS = residuals.reduce(0) { $0 + $1 * $1 }
+        let extendedRSS = problem.extendedResidualSumOfSquares(at: subject.parameters)
+        let rss = extendedRSS ?? doubleRSS
+        metrics.append(.deterministic("nist.rss", rss))
+        metrics.append(.text("nist.rss_precision", extendedRSS == nil ? "double" : "\(NISTExtendedReal.significandBitCount + 1)-bit significand from the decimal data"))
         metrics.append(.deterministic("nist.lre_ssr", logRelativeError(rss, certified: problem.residualSumOfSquares, cap: cap)))
-        if let errors = subject.fit?.standardErrors {
-            let lres = zip(errors, problem.certifiedStandardDeviations).map { logRelativeError($0, certified: $1, cap: cap) }
+        if let fit = subject.fit, let errors = fit.standardErrors {
+            // The covariance used σ̂² = 2·cost/(N − p) from the fit's own Double residuals; the
+            // standard errors scale with √σ̂², so they are rescaled to the extended RSS.
+            let fitRSS = 2 * fit.finalCost
+            let scale = fitRSS > 0 && rss.isFinite ? (rss / fitRSS).squareRoot() : 1
+            let lres = zip(errors, problem.certifiedStandardDeviations).map { logRelativeError($0 * scale, certified: $1, cap: cap) }
             metrics.append(.deterministic("nist.lre_stderr_min", lres.min() ?? .nan))
         }
         return EvaluationResult(metrics: metrics)
