@@ -6,6 +6,9 @@ public struct JacobianStrategyOptions: Sendable, Equatable, Hashable, Codable {
     /// Relative step for `forward-difference`, `central-difference`, `complex-step`
     /// and the initial step of `ridders`.
     public var relativeStep: Double?
+    /// Typical magnitudes of the coordinates for `forward-difference` and `central-difference`
+    /// (a coordinate at or near zero steps by c·τ, ``DifferenceStep``); nil: 1, or a fit's |x₀|.
+    public var typicalScale: [Double]?
     /// For `auto`: always use this strategy (a catalog name) instead of choosing.
     public var pinned: String?
     /// For `auto`: also consider inexact strategies (finite differences).
@@ -15,9 +18,13 @@ public struct JacobianStrategyOptions: Sendable, Equatable, Hashable, Codable {
     public var calibrate: Bool
 
     /// Creates options; everything unset means each strategy's defaults.
-    public init(chunk: Int? = nil, relativeStep: Double? = nil, pinned: String? = nil, allowInexact: Bool = false, calibrate: Bool = false) {
+    public init(
+        chunk: Int? = nil, relativeStep: Double? = nil, typicalScale: [Double]? = nil, pinned: String? = nil, allowInexact: Bool = false,
+        calibrate: Bool = false
+    ) {
         self.chunk = chunk
         self.relativeStep = relativeStep
+        self.typicalScale = typicalScale
         self.pinned = pinned
         self.allowInexact = allowInexact
         self.calibrate = calibrate
@@ -104,6 +111,9 @@ public enum JacobianStrategyCatalog {
         }
         if let step = options.relativeStep, !(step > 0 && step.isFinite) {
             throw JacobianStrategyCatalogError(name: name, message: "relative-step must be positive and finite, got \(step)")
+        }
+        if let scales = options.typicalScale, let bad = scales.first(where: { !($0 > 0 && $0.isFinite) }) {
+            throw JacobianStrategyCatalogError(name: name, message: "typical-scale entries must be positive and finite, got \(bad)")
         }
         guard let type = registeredType(named: name) else {
             let suggestion = closestName(to: name).map { " (did you mean '\($0)'?)" } ?? ""

@@ -97,3 +97,29 @@ struct ColumnPairs: CatalogedJacobianStrategy {
         }
     }
 }
+
+/// `typical-scale`: the difference strategies' step at coordinates near zero.
+@Suite struct TypicalScaleOptionTests {
+    @Test func theOptionReachesTheStrategyAndAFitsStartDoesNotOverrideIt() throws {
+        let strategy = try JacobianStrategyCatalog.strategy(named: "central-difference", options: JacobianStrategyOptions(typicalScale: [1e-3, 2]))
+        #expect((strategy as? CentralDifference)?.typicalScale == [1e-3, 2])
+        #expect((strategy.withTypicalScale([5, 5]) as? CentralDifference)?.typicalScale == [1e-3, 2])
+        let unset = try JacobianStrategyCatalog.strategy(named: "forward-difference")
+        #expect((unset.withTypicalScale([5, 5]) as? ForwardDifference)?.typicalScale == [5, 5])
+        #expect(throws: JacobianStrategyCatalogError.self) {
+            _ = try JacobianStrategyCatalog.strategy(named: "forward-difference", options: JacobianStrategyOptions(typicalScale: [1, 0]))
+        }
+    }
+
+    /// At coordinates exactly zero the step is c·τ, never 0 (which would divide by zero): with
+    /// τ = 1 or τ = 1e-6 a network's residual Jacobian at θ = 0 stays accurate.
+    @Test func aCoordinateAtZeroStepsByItsTypicalScale() throws {
+        let map = ConformanceModel.residuals(widths: [1, 1], activations: [.identity], samples: 1, seed: 1).map
+        let point = [Double](repeating: 0, count: map.inputCount)
+        let exact = try ForwardVectorized().jacobian(of: map, at: point)
+        let coarse = try CentralDifference().jacobian(of: map, at: point)
+        let fine = try CentralDifference(typicalScale: [Double](repeating: 1e-6, count: map.inputCount)).jacobian(of: map, at: point)
+        #expect(JacobianConformance.relativeDifference(coarse, exact) < 1e-8)
+        #expect(JacobianConformance.relativeDifference(fine, exact) < 1e-4)
+    }
+}

@@ -23,7 +23,9 @@ public struct ForwardDifference: CatalogedJacobianStrategy {
     }
 
     /// A copy whose coordinates near zero step by `typical` (a fit's |x₀|).
+    /// A manifest's `typical-scale`, when given, is kept.
     public func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy {
+        guard typicalScale == nil else { return self }
         var copy = self
         copy.typicalScale = typical
         return copy
@@ -58,10 +60,10 @@ extension ForwardDifference {
     /// `forward-difference`, inexact, option `relative-step`.
     public static let entry = JacobianStrategyEntry(
         name: "forward-difference", summary: "forward differences, h = √ε·|x| (√ε·typical scale near 0)", cost: "n + 1 forward", isExact: false,
-        options: ["relative-step"])
+        options: ["relative-step", "typical-scale"])
 
-    /// Reads `relative-step`.
-    public init(options: JacobianStrategyOptions) { self.init(relativeStep: options.relativeStep) }
+    /// Reads `relative-step` and `typical-scale`.
+    public init(options: JacobianStrategyOptions) { self.init(relativeStep: options.relativeStep, typicalScale: options.typicalScale) }
 
     /// n + 1 evaluations; workspace 8(2m + n); n + 1 forward-pass units.
     public func predictedWork(on shape: JacobianShape) -> PredictedJacobianWork {

@@ -87,19 +87,23 @@ public struct StrategyRequest: Decodable, Sendable, Equatable {
     public var chunk: Int?
     /// Relative step for difference / complex-step strategies.
     public var relativeStep: Double?
+    /// Typical magnitudes of the coordinates for the difference strategies (`typical-scale`).
+    public var typicalScale: [Double]?
     /// Where the request was written (for errors about its name).
     public var location: SourceLocation?
 
     enum CodingKeys: String, CodingKey {
         case name, chunk
         case relativeStep = "relative-step"
+        case typicalScale = "typical-scale"
     }
 
     /// A request with default options.
-    public init(name: String, chunk: Int? = nil, relativeStep: Double? = nil, location: SourceLocation? = nil) {
+    public init(name: String, chunk: Int? = nil, relativeStep: Double? = nil, typicalScale: [Double]? = nil, location: SourceLocation? = nil) {
         self.name = name
         self.chunk = chunk
         self.relativeStep = relativeStep
+        self.typicalScale = typicalScale
         self.location = location
     }
 
@@ -112,7 +116,12 @@ public struct StrategyRequest: Decodable, Sendable, Equatable {
             self.init(
                 name: try container.decode(String.self, forKey: .name),
                 chunk: try container.decodeIfPresent(Int.self, forKey: .chunk),
-                relativeStep: try container.decodeIfPresent(Double.self, forKey: .relativeStep))
+                relativeStep: try container.decodeIfPresent(Double.self, forKey: .relativeStep),
+                typicalScale: try container.decodeIfPresent([Double].self, forKey: .typicalScale))
+            if let typicalScale, let bad = typicalScale.first(where: { !($0.isFinite && $0 > 0) }) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .typicalScale, in: container, debugDescription: "every entry must be a finite number > 0, got \(bad)")
+            }
             // A sweep of 0 lanes computes nothing (and traps in auto's calibration); a step that
             // is not a finite positive number gives no difference quotient.
             if let chunk, chunk < 1 {
@@ -130,6 +139,7 @@ public struct StrategyRequest: Decodable, Sendable, Equatable {
         var label = name
         if let chunk { label += "-chunk\(chunk)" }
         if let relativeStep { label += "-step\(relativeStep)" }
+        if typicalScale != nil { label += "-scaled" }
         return label
     }
 }

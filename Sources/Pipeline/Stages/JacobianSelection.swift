@@ -50,11 +50,11 @@ struct JacobianSelection {
         let limits = subject.limits, shape = self.shape
         entries = try requests.map { request in
             let options = JacobianStrategyOptions(
-                chunk: request.chunk, relativeStep: request.relativeStep, pinned: request.name == "auto" ? settings.auto : nil,
+                chunk: request.chunk, relativeStep: request.relativeStep, typicalScale: request.typicalScale, pinned: request.name == "auto" ? settings.auto : nil,
                 calibrate: request.name == "auto" && settings.autoCalibrates)
             // A plain `auto` is the case's own (shared with the solver), so a calibrating auto
             // times each map once per case and every stage reports the same decision.
-            let shared = request.name == "auto" && request.chunk == nil && request.relativeStep == nil ? subject.caseAuto : nil
+            let shared = request.name == "auto" && request.chunk == nil && request.relativeStep == nil && request.typicalScale == nil ? subject.caseAuto : nil
             var strategy = try shared ?? JacobianStrategyCatalog.strategy(named: request.name, options: options)
             var entry = Entry(label: request.label, strategy: strategy, notApplicable: strategy.inapplicabilityReason(for: map))
             guard entry.notApplicable == nil else { return entry }
