@@ -24,7 +24,9 @@ import YAMLDecoding
             "file": "required", "inputs": "required", "targets": "required", "test-fraction": "0",
         ])
         #expect(Self.defaults(NISTData.Configuration.options) == ["file": "required"])
-        #expect(Self.defaults(FormulaModelStage.Configuration.options) == ["formula": "null", "initial": "null", "start": "'1'"])
+        #expect(Self.defaults(FormulaModelStage.Configuration.options) == [
+            "formula": "null", "initial": "null", "start": "'1'", "parameters": "null",
+        ])
         #expect(Self.defaults(MLPModelStage.Configuration.options) == [
             "layers": "required", "activation": "tanh", "output-activation": "identity", "initialization": "glorot",
         ])

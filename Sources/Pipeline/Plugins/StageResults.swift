@@ -44,6 +44,8 @@ public protocol FittableModel: AnyObject {
     var parameterNames: [String] { get }
     /// The starting parameters (drawn from the case seed where random).
     var initialParameters: [Double] { get }
+    /// Indices of parameters the fit holds at their initial values. Default: none.
+    var fixedParameters: Set<Int> { get }
     /// The residual map r(θ) over `dataset`; row s·p + d = f(x_s; θ)_d − y_{s,d}.
     func residualMap(on dataset: Dataset) throws -> any DifferentiableMap
     /// The map x ↦ f(x; θ) over all samples of `dataset` at fixed parameters, and the point
@@ -57,6 +59,9 @@ public protocol FittableModel: AnyObject {
 }
 
 extension FittableModel {
+    /// None fixed.
+    public var fixedParameters: Set<Int> { [] }
+
     /// Unknown by default.
     public func jacobianShape(on dataset: Dataset, variables: JacobianVariables) -> JacobianShape? { nil }
 }

@@ -13,6 +13,9 @@ public enum FormulaModelStage: ModelStage {
         public var initial: [Double]? = nil
         /// Which NIST starting point: `1`, `2` or `certified`.
         public var start = "1"
+        /// The parameters by name, in order, with initial values and `fixed`; nil: the
+        /// formula's `b1, b2, …` with `initial` (or a NIST start).
+        public var parameters: FormulaParameterDeclarations? = nil
 
         /// The defaults.
         public init() {}
@@ -22,6 +25,7 @@ public enum FormulaModelStage: ModelStage {
             .optional("formula", \.formula, "g(y) = f(x; b) as text; null takes the NIST file's formula"),
             .optional("initial", \.initial, "starting parameters; null takes the NIST start below"),
             .optional("start", \.start, "NIST starting point: 1, 2 or certified"),
+            .optional("parameters", \.parameters, "parameters by your names, in order: {a: {initial: 1}, c: {initial: 0, fixed: true}} (a number is the initial value); the formula's other names must be data.inputs columns, constants or functions"),
         ]
     }
 
@@ -34,6 +38,20 @@ public enum FormulaModelStage: ModelStage {
     /// finite and as many as the parameters, and `start` must be a NIST start name.
     public static func validate(_ configuration: Configuration) throws {
         if let initial = configuration.initial { try CheckedNumber.finite(initial, field: "initial") }
+        if let declared = configuration.parameters {
+            guard configuration.initial == nil else {
+                throw ConfigurationProblem(field: "initial", "give the starting values either in initial or in parameters, not both")
+            }
+            guard configuration.formula != nil else {
+                throw ConfigurationProblem(field: "parameters", "declare parameters together with a formula (a NIST file declares its own)")
+            }
+            guard !declared.parameters.isEmpty else { throw ConfigurationProblem(field: "parameters", "declare at least one parameter") }
+            guard declared.parameters.contains(where: { !$0.fixed }) else {
+                throw ConfigurationProblem(field: "parameters", "every parameter is fixed: nothing to fit")
+            }
+            // The names are resolved against the data's columns when the model is built.
+            return
+        }
         if let text = configuration.formula {
             do {
                 let model = try FormulaModel(text)
@@ -59,6 +77,9 @@ public enum FormulaModelStage: ModelStage {
     /// Compiles the formula and picks the starting parameters.
     public static func build(_ context: StageContext<Configuration>, data: LoadedData) throws -> any FittableModel {
         let configuration = context.configuration
+        if let declared = configuration.parameters, let text = configuration.formula {
+            return try namedModel(text, declared: declared, data: data)
+        }
         let model: FormulaModel
         if let text = configuration.formula {
             model = try FormulaModel(text)
@@ -88,14 +109,44 @@ public enum FormulaModelStage: ModelStage {
     }
 }
 
+extension FormulaModelStage {
+    /// The formula with the user's own names: parameters as declared (in order), predictors the
+    /// data's input columns, the response the data's target column. Any other identifier is an
+    /// error that states the naming rule and lists the names found.
+    static func namedModel(_ text: String, declared: FormulaParameterDeclarations, data: LoadedData) throws -> any FittableModel {
+        let columns = data.training.inputNames
+        let declarations = FormulaDeclarations(parameterNames: declared.names, predictorNames: columns)
+        let model: FormulaModel
+        do {
+            model = try FormulaModel(text, declarations: declarations)
+        } catch {
+            throw ConfigurationProblem(
+                field: "formula",
+                "\(error.message) — with model.parameters every name in the formula must be a declared parameter (\(declared.names.joined(separator: ", "))), an input column of the data (\(columns.joined(separator: ", "))), a constant or a function")
+        }
+        if let target = data.training.targetNames.first, model.responseName != target {
+            throw ConfigurationProblem(
+                field: "formula", "the formula's response is '\(model.responseName)' but the data's target column is '\(target)'")
+        }
+        let unused = declared.names.indices.filter { !model.definition.referencedParameters.contains($0) }
+        guard unused.isEmpty else {
+            throw ConfigurationProblem(
+                field: "parameters", "declared but not used in the formula: \(unused.map { declared.names[$0] }.joined(separator: ", "))")
+        }
+        return FormulaFittableModel(model: model, initialParameters: declared.initialValues, fixedParameters: declared.fixedIndices)
+    }
+}
+
 /// A compiled formula as a ``FittableModel``.
 final class FormulaFittableModel: FittableModel {
     let model: FormulaModel
     let initialParameters: [Double]
+    let fixedParameters: Set<Int>
 
-    init(model: FormulaModel, initialParameters: [Double]) {
+    init(model: FormulaModel, initialParameters: [Double], fixedParameters: Set<Int> = []) {
         self.model = model
         self.initialParameters = initialParameters
+        self.fixedParameters = fixedParameters
     }
 
     var parameterNames: [String] { model.parameterNames }

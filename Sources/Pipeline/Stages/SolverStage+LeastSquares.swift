@@ -98,8 +98,8 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         let solver = Solver(configuration: context.configuration.solver)
         let cancellation = context.cancellation
         let result = solver.fit(LeastSquaresProblem(
-            map: problem.residuals, initialParameters: problem.initialParameters, jacobianStrategy: strategy,
-            parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled },
+            map: problem.residuals, initialParameters: problem.initialParameters,
+            fixedParameters: problem.model.fixedParameters, jacobianStrategy: strategy, parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled },
             iterationObserver: FitProgressNotes(progress: context.progress).observer))
         // A fit ended by Ctrl-C is not a result: the case stays pending for --resume.
         try context.checkCancellation()
