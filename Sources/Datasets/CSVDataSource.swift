@@ -16,9 +16,14 @@ public struct CSVDataSource: Sendable, Equatable {
     public var targetColumns: [String]
 
     /// Creates a source reading the named columns.
-    public init(inputColumns: [String], targetColumns: [String]) {
+    /// The column holding each row's σ (curve_fit's `sigma`), when the observations are weighted.
+    public var sigmaColumn: String?
+
+    /// Creates a source; `sigmaColumn` names the column of standard deviations, if any.
+    public init(inputColumns: [String], targetColumns: [String], sigmaColumn: String? = nil) {
         self.inputColumns = inputColumns
         self.targetColumns = targetColumns
+        self.sigmaColumn = sigmaColumn
     }
 
     /// Loads the file at `path`.
@@ -77,12 +82,14 @@ public struct CSVDataSource: Sendable, Equatable {
         }
         let inputIndices = try resolve(inputColumns, role: "input")
         let targetIndices = try resolve(targetColumns, role: "target")
+        let sigmaIndex = try sigmaColumn.map { name throws(DataFileError) in try resolve([name], role: "sigma")[0] }
         let rows = records.dropFirst()
         guard !rows.isEmpty else {
             throw DataFileError(file: file, line: header.line, message: "the file has a header but no data rows")
         }
         var inputs = Matrix(rows: rows.count, columns: inputIndices.count)
         var targets = Matrix(rows: rows.count, columns: targetIndices.count)
+        var sigma: [Double] = []
         for (row, record) in rows.enumerated() {
             guard record.fields.count == names.count else {
                 throw DataFileError(file: file, line: record.line, message: "row has \(record.fields.count) field(s) but the header has \(names.count)")
@@ -93,8 +100,17 @@ public struct CSVDataSource: Sendable, Equatable {
             for (j, index) in targetIndices.enumerated() {
                 targets[row, j] = try Self.number(record.fields[index], file: file, line: record.line, column: names[index], field: index + 1)
             }
+            if let index = sigmaIndex {
+                let value = try Self.number(record.fields[index], file: file, line: record.line, column: names[index], field: index + 1)
+                guard value > 0 else {
+                    throw DataFileError(file: file, line: record.line, column: names[index], message: "a standard deviation must be > 0, got \(value)")
+                }
+                sigma.append(value)
+            }
         }
-        return Dataset(inputs: inputs, targets: targets, inputNames: inputColumns, targetNames: targetColumns)
+        var dataset = Dataset(inputs: inputs, targets: targets, inputNames: inputColumns, targetNames: targetColumns)
+        if sigmaIndex != nil { dataset.sigma = sigma }
+        return dataset
     }
 
     /// " (columns: a, b, c)" when every name reads as a column name (at most 50 of them), else

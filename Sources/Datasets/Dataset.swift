@@ -12,6 +12,9 @@ public struct Dataset: Sendable, Equatable {
     public var inputNames: [String]
     /// p names of the target columns.
     public var targetNames: [String]
+    /// σ_s, the standard deviation of sample s's targets (curve_fit's `sigma`), one per sample;
+    /// nil when the observations are unweighted.
+    public var sigma: [Double]? = nil
 
     /// Creates a dataset; the matrices must have the same number of rows and the name
     /// counts must match their column counts.
@@ -40,6 +43,14 @@ public struct Dataset: Sendable, Equatable {
             for j in 0..<inputCount { newInputs[row, j] = inputs[source, j] }
             for j in 0..<targetCount { newTargets[row, j] = targets[source, j] }
         }
-        return Dataset(inputs: newInputs, targets: newTargets, inputNames: inputNames, targetNames: targetNames)
+        var selected = Dataset(inputs: newInputs, targets: newTargets, inputNames: inputNames, targetNames: targetNames)
+        selected.sigma = sigma.map { sigma in indices.map { sigma[$0] } }
+        return selected
+    }
+
+    /// σ per residual, row s·p + d taking σ_s: the weights of the residual map's rows; nil
+    /// when unweighted.
+    public var residualSigma: [Double]? {
+        sigma.map { sigma in sigma.flatMap { Array(repeating: $0, count: targetCount) } }
     }
 }

@@ -1,7 +1,8 @@
 import LinearAlgebra
 
 /// Parameter covariance at the solution, σ̂²(JᵀJ)⁻¹, with σ̂² = 2·cost/(m − n_free)
-/// (scipy `curve_fit` with `absolute_sigma=False`, lmfit, and NIST's convention).
+/// (scipy `curve_fit` with `absolute_sigma=False`, lmfit, and NIST's convention), or (JᵀJ)⁻¹
+/// of the σ-weighted J with absolute σ (`absolute_sigma=True`, ``residualVariance`` 1).
 ///
 /// Computed from the thin SVD of the weighted free Jacobian J = UΣVᵀ as
 /// σ̂² Σᵢ vᵢvᵢᵀ/σᵢ² — never by inverting JᵀJ, so it keeps the digits the normal equations
@@ -36,7 +37,7 @@ public struct FitCovariance: Sendable, Codable, Equatable {
 
     /// Computes the covariance from the weighted free Jacobian (m × n_free, row-major).
     static func compute(
-        jacobian: Matrix, cost: Double, freeIndices: [Int], parameterCount: Int,
+        jacobian: Matrix, cost: Double, freeIndices: [Int], parameterCount: Int, absoluteSigma: Bool = false,
         svd: inout ThinSingularValueDecomposition
     ) -> FitCovariance? {
         let m = jacobian.rows, n = jacobian.columns
@@ -45,7 +46,8 @@ public struct FitCovariance: Sendable, Codable, Equatable {
         guard svd.factor(columnMajor: columnMajor, rows: m, columns: n) else { return nil }
         let k = svd.rank
         let rank = svd.numericalRank(relativeTolerance: Double.ulpOfOne * Double(max(m, n)))
-        let variance = m > n ? 2 * cost / Double(m - n) : Double.nan
+        // Absolute σ (curve_fit's absolute_sigma=True): (JᵀWJ)⁻¹ unscaled.
+        let variance = absoluteSigma ? 1 : m > n ? 2 * cost / Double(m - n) : Double.nan
         // C = σ̂²·WᵀW with W = Σ⁻¹Vᵀ restricted to the first `rank` rows: one dsyrk
         // (O(n²·rank) flops in BLAS) instead of a scalar triple loop.
         var scaledRows = Matrix(rows: rank, columns: n)

@@ -181,7 +181,8 @@ final class FitRun {
                 let begin = clock.now
                 covarianceResult = FitCovariance.compute(
                     jacobian: jacobian, cost: cost, freeIndices: map.freeIndices,
-                    parameterCount: problem.initialParameters.count, svd: &svd)
+                    parameterCount: problem.initialParameters.count, absoluteSigma: problem.absoluteSigma && problem.standardDeviations != nil,
+                    svd: &svd)
                 timings.linearSolveSeconds += seconds(clock.now - begin)
                 var residual: [Double] = []
                 map.evaluate(at: point, into: &residual)

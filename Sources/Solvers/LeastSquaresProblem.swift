@@ -14,6 +14,10 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     public var initialParameters: [Double]
     /// σᵢ per residual (m positive finite values), or nil for unit weights.
     public var standardDeviations: [Double]?
+    /// curve_fit's `absolute_sigma`: true — σ are absolute, so the covariance is (JᵀWJ)⁻¹ as
+    /// it stands; false (the default) — σ are relative weights, and the covariance is scaled by
+    /// the reduced χ², σ̂² = 2·cost/(m − n_free).
+    public var absoluteSigma = false
     /// Indices (0-based) of parameters held fixed.
     public var fixedParameters: Set<Int>
     /// How the Jacobian of the weighted free residuals is computed.

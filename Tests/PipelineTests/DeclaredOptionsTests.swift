@@ -11,7 +11,9 @@ import YAMLDecoding
     }
 
     /// The data and model sections are hashed, defaults filled in, into the case seeds: their
-    /// default texts must not change, or every experiment's data and start would.
+    /// default texts must not change, or every experiment's data and start would. (A new option
+    /// of a data or model kind changes the seeds of that kind's manifests: `sigma` and
+    /// `absolute-sigma` did for CSV data, `parameters` for formula models.)
     @Test func dataAndModelDefaultTextsAreStable() {
         #expect(Self.defaults(TeacherMLPData.Configuration.options) == [
             "layers": "required", "activation": "tanh", "samples": "required", "noise": "0", "test-samples": "0",
@@ -21,7 +23,8 @@ import YAMLDecoding
             "test-fraction": "0",
         ])
         #expect(Self.defaults(CSVData.Configuration.options) == [
-            "file": "required", "inputs": "required", "targets": "required", "test-fraction": "0",
+            "file": "required", "inputs": "required", "targets": "required", "test-fraction": "0", "sigma": "null",
+            "absolute-sigma": "false",
         ])
         #expect(Self.defaults(NISTData.Configuration.options) == ["file": "required"])
         #expect(Self.defaults(FormulaModelStage.Configuration.options) == [

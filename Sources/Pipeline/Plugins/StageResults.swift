@@ -11,6 +11,8 @@ public struct LoadedData: Sendable {
     /// The NIST problem the samples came from (its formula, starts and certified values),
     /// for the `formula` model and the `nist-certified` evaluation.
     public var nist: NISTProblem?
+    /// Whether the samples' σ (``Dataset/sigma``) are absolute (curve_fit's `absolute_sigma`).
+    public var absoluteSigma = false
 
     /// The loaded data of `split`.
     public init(split: DatasetSplit, nist: NISTProblem? = nil) {
@@ -81,6 +83,10 @@ public struct FitProblem {
     public var limits: RunLimits = .standard
     /// The cost model's view of the residual map (the model's own when it has one).
     public var jacobianShape: JacobianShape?
+    /// σ per residual from the data (`data.sigma`), nil when unweighted.
+    public var standardDeviations: [Double]?
+    /// Whether σ are absolute (`data.absolute-sigma`, curve_fit's meaning).
+    public var absoluteSigma = false
     /// The case's one `auto`, shared with the evaluations (nil: the solver builds its own), so
     /// a calibrating `auto` times the residual map once per case and the fit and the
     /// evaluations report one decision.

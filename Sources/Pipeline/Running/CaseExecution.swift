@@ -75,6 +75,8 @@ public enum CaseExecution {
                 problem.limits = plannedCase.limits
                 problem.jacobianShape = model.jacobianShape(on: data.training, variables: .parameters)
                 problem.caseAuto = caseAuto
+                problem.standardDeviations = data.training.residualSigma
+                problem.absoluteSigma = data.absoluteSigma
                 let outcome = try timed("solver") { try solver.run(environment, problem) }
                 fitSeconds = clock.elapsedSeconds
                 record.fit = outcome

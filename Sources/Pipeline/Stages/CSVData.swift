@@ -13,6 +13,10 @@ public enum CSVData: DataStage {
         public var targets: [String] = []
         /// Fraction of rows held out for `fit.test_rmse` (0 for none).
         public var testFraction = 0.0
+        /// Each row's σ: a column name or one constant (curve_fit's `sigma`); nil: unweighted.
+        public var sigma: ObservationSigma? = nil
+        /// Whether σ are absolute (curve_fit's `absolute_sigma`).
+        public var absoluteSigma = false
 
         /// The defaults.
         public init() {}
@@ -23,6 +27,8 @@ public enum CSVData: DataStage {
             .required("inputs", \.inputs, "input column names, in order"),
             .required("targets", \.targets, "target column names, in order"),
             .optional("test-fraction", \.testFraction, "fraction of rows held out as a test set (seeded split)"),
+            .optional("sigma", \.sigma, "each row's standard deviation: a column name or a constant > 0 (residuals are divided by it, as curve_fit's sigma)"),
+            .optional("absolute-sigma", \.absoluteSigma, "true: σ are absolute, the covariance is (JᵀWJ)⁻¹; false: relative weights, scaled by the reduced χ² (curve_fit's absolute_sigma)"),
         ]
     }
 
@@ -39,6 +45,15 @@ public enum CSVData: DataStage {
         guard !configuration.inputs.isEmpty else { throw ConfigurationProblem(field: "inputs", "name at least one input column") }
         guard !configuration.targets.isEmpty else { throw ConfigurationProblem(field: "targets", "name at least one target column") }
         try CheckedNumber.fraction(configuration.testFraction, field: "test-fraction")
+        switch configuration.sigma {
+        case .constant(let value)?: try CheckedNumber.positive(value, field: "sigma")
+        case .column(let name)?:
+            if configuration.inputs.contains(name) || configuration.targets.contains(name) {
+                throw ConfigurationProblem(field: "sigma", "the σ column '\(name)' is also an input or target column")
+            }
+        case nil:
+            if configuration.absoluteSigma { throw ConfigurationProblem(field: "absolute-sigma", "absolute-sigma needs a sigma") }
+        }
     }
 
     /// The named input and target columns, so a model whose widths differ is rejected up front.
@@ -59,13 +74,47 @@ public enum CSVData: DataStage {
 
     /// Loads the file and splits off the test rows with the case seed.
     public static func load(_ context: StageContext<Configuration>) throws -> LoadedData {
-        let dataset = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))
-        guard context.configuration.testFraction > 0 else { return LoadedData(training: dataset) }
-        let split = dataset.split(testFraction: context.configuration.testFraction, seed: context.dataSeed)
-        return LoadedData(training: split.training, test: split.test)
+        var dataset = try source(context.configuration).load(contentsOf: context.path(context.configuration.file))
+        if case .constant(let value)? = context.configuration.sigma { dataset.sigma = Array(repeating: value, count: dataset.sampleCount) }
+        var loaded = LoadedData(training: dataset)
+        if context.configuration.testFraction > 0 {
+            loaded.split = dataset.split(testFraction: context.configuration.testFraction, seed: context.dataSeed)
+        }
+        loaded.absoluteSigma = context.configuration.absoluteSigma
+        return loaded
     }
 
     private static func source(_ configuration: Configuration) -> CSVDataSource {
-        CSVDataSource(inputColumns: configuration.inputs, targetColumns: configuration.targets)
+        guard case .column(let name)? = configuration.sigma else {
+            return CSVDataSource(inputColumns: configuration.inputs, targetColumns: configuration.targets)
+        }
+        return CSVDataSource(inputColumns: configuration.inputs, targetColumns: configuration.targets, sigmaColumn: name)
+    }
+}
+
+/// `data.sigma`: each observation's standard deviation, from a column of the file or one
+/// constant for every row.
+public enum ObservationSigma: Decodable, Sendable, Equatable, StageOptionValue {
+    /// The column holding each row's σ.
+    case column(String)
+    /// One σ for every row.
+    case constant(Double)
+
+    /// A number is a constant, text a column name.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Double.self) {
+            self = .constant(value)
+        } else {
+            self = .column(try container.decode(String.self))
+        }
+    }
+
+    /// The column name or the constant.
+    public var yamlText: String {
+        switch self {
+        case .column(let name): name.yamlText
+        case .constant(let value): value.yamlText
+        }
     }
 }

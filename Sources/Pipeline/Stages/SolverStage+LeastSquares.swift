@@ -97,10 +97,12 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         }
         let solver = Solver(configuration: context.configuration.solver)
         let cancellation = context.cancellation
-        let result = solver.fit(LeastSquaresProblem(
-            map: problem.residuals, initialParameters: problem.initialParameters,
+        var leastSquares = LeastSquaresProblem(
+            map: problem.residuals, initialParameters: problem.initialParameters, standardDeviations: problem.standardDeviations,
             fixedParameters: problem.model.fixedParameters, jacobianStrategy: strategy, parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled },
-            iterationObserver: FitProgressNotes(progress: context.progress).observer))
+            iterationObserver: FitProgressNotes(progress: context.progress).observer)
+        leastSquares.absoluteSigma = problem.absoluteSigma
+        let result = solver.fit(leastSquares)
         // A fit ended by Ctrl-C is not a result: the case stays pending for --resume.
         try context.checkCancellation()
         var choice = result.jacobianStrategy

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+/// `data.sigma` and `absolute-sigma`, against SciPy's curve_fit on the same data.
+///
+/// References computed once with SciPy 1.17.1 in the peers' venv:
+/// `curve_fit(lambda t, a, k, c: a*np.exp(-k*t) + c, t, signal, p0=[1, 0.1, 0], sigma=err,
+/// absolute_sigma=…, method='lm', xtol=1e-15, ftol=1e-15, gtol=1e-15)`; standard errors are
+/// √diag of the returned covariance.
+@Suite struct WeightedFitTests {
+    static let csv = """
+        t,signal,err
+        0.0,3.23,0.1
+        0.5,2.8317699410626447,0.2
+        1.0,2.602045551704294,0.1
+        1.5,2.254070379054433,0.3
+        2.0,2.082029090235066,0.1
+        2.5,1.9009163818525368,0.2
+        3.0,1.6864241493514978,0.1
+        3.5,1.6148443727778883,0.3
+        4.0,1.4429855297805052,0.1
+        4.5,1.348100651614729,0.2
+        5.0,1.2778254003710745,0.1
+        5.5,1.1301247715518852,0.3
+
+        """
+    static let parameters = [2.520755678960632, 0.30761252809863304, 0.7153294371408664]
+    static let relativeErrors = [0.0666585723054831, 0.017451273093257166, 0.0723273536972185]
+    static let absoluteErrors = [0.3182138038528433, 0.08330865485133332, 0.3452753568907255]
+
+    func fit(sigma: String, absolute: Bool) throws -> CaseRecord {
+        let manifest = try writeManifest("""
+            name: weighted
+            seed: 1
+            data: {kind: csv, file: weighted.csv, inputs: [t], targets: [signal], sigma: \(sigma), absolute-sigma: \(absolute)}
+            model: {kind: formula, formula: "signal = a*exp(-k*t) + c", parameters: {a: 1, k: 0.1, c: 0}}
+            solver: {kind: levenberg-marquardt, jacobian: auto}
+            evaluation: [{kind: fit}]
+            """)
+        try Self.csv.write(toFile: URL(fileURLWithPath: manifest).deletingLastPathComponent().path + "/weighted.csv", atomically: true, encoding: .utf8)
+        let plan = try ExperimentPlan.load(path: manifest, registry: .standard)
+        let outcome = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: try temporaryDirectory())
+        return try #require(outcome.records.first)
+    }
+
+    static func agree(_ a: [Double], _ b: [Double], digits: Double) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= pow(10, -digits) * abs($1) }
+    }
+
+    @Test(arguments: [false, true]) func parametersAndStandardErrorsMatchCurveFit(absolute: Bool) throws {
+        let record = try fit(sigma: "err", absolute: absolute)
+        #expect(record.status == .ok, "\(record.error ?? "")")
+        let fit = try #require(record.fit)
+        #expect(Self.agree(fit.parameters, Self.parameters, digits: 8), "\(fit.parameters)")
+        let errors = try #require(fit.standardErrors)
+        #expect(Self.agree(errors, absolute ? Self.absoluteErrors : Self.relativeErrors, digits: 7), "\(errors)")
+    }
+
+    /// A constant σ weighs every row alike: the parameters are the unweighted ones, and with
+    /// absolute σ the standard errors scale with it.
+    @Test func aConstantSigmaIsOneWeightForEveryRow() throws {
+        let one = try #require(try fit(sigma: "1.0", absolute: true).fit)
+        let two = try #require(try fit(sigma: "2.0", absolute: true).fit)
+        #expect(Self.agree(one.parameters, two.parameters, digits: 10))
+        let e1 = try #require(one.standardErrors), e2 = try #require(two.standardErrors)
+        #expect(Self.agree(e2, e1.map { 2 * $0 }, digits: 10), "\(e1) \(e2)")
+    }
+
+    @Test func badSigmaSettingsAreRejectedAtValidate() throws {
+        for (sigma, expected) in [("0", "sigma"), ("signal", "also an input or target"), ("-1.5", "sigma")] {
+            #expect {
+                let manifest = try writeManifest("""
+                    name: w
+                    data: {kind: csv, file: weighted.csv, inputs: [t], targets: [signal], sigma: \(sigma)}
+                    model: {kind: formula, formula: "signal = a*t", parameters: {a: 1}}
+                    """)
+                try Self.csv.write(toFile: URL(fileURLWithPath: manifest).deletingLastPathComponent().path + "/weighted.csv", atomically: true, encoding: .utf8)
+                _ = try ExperimentPlan.load(path: manifest, registry: .standard)
+            } throws: { error in
+                "\(error)".contains(expected) && "\(error)".contains("data.sigma")
+            }
+        }
+    }
+}
