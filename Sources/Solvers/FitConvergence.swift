@@ -66,7 +66,7 @@ public struct FitConvergence: Sendable, Codable, Equatable {
 extension FitConvergence {
     enum CodingKeys: String, CodingKey { case converged, reason, scaledGradient, rank, freeParameters, condition }
 
-    /// Reads numbers or the strings `"nan"`, `"inf"`, `"-inf"`.
+    /// Reads numbers or the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         converged = try c.decode(Bool.self, forKey: .converged)
@@ -77,7 +77,7 @@ extension FitConvergence {
         condition = try c.decodeIfPresent(EncodedNumber.self, forKey: .condition)?.value
     }
 
-    /// Writes a non-finite condition (rank deficient J) as the string `"inf"`.
+    /// Writes a non-finite condition (rank deficient J) as the string `"Infinity"`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(converged, forKey: .converged)

@@ -10,7 +10,7 @@ import LinearAlgebra
 /// result is flagged ``isSingular``; parameters with a component in J's null space are not
 /// determined: their standard errors, rows and columns are NaN, never a tiny number. Fixed
 /// parameters have zero variance. Encoded to JSON with non-finite numbers as the strings
-/// `"nan"`, `"inf"`, `"-inf"` (as result bundles write them).
+/// `"NaN"`, `"Infinity"`, `"-Infinity"` (as result bundles write them).
 public struct FitCovariance: Sendable, Codable, Equatable {
     /// n × n covariance over all parameters, as rows (rows/columns of fixed parameters are zero).
     public var matrix: [[Double]]
@@ -96,7 +96,7 @@ extension FitCovariance {
         case matrix, standardErrors, correlations, residualVariance, conditionNumber, rank, isSingular, isIllConditioned
     }
 
-    /// Reads numbers or the strings `"nan"`, `"inf"`, `"-inf"`.
+    /// Reads numbers or the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         matrix = try c.decode([[EncodedNumber]].self, forKey: .matrix).map { $0.map(\.value) }
@@ -123,7 +123,8 @@ extension FitCovariance {
     }
 }
 
-/// A Double that encodes NaN and ±∞ as the strings `"nan"`, `"inf"`, `"-inf"`.
+/// A Double that encodes NaN and ±∞ as the bundles' strings `"NaN"`, `"Infinity"`, `"-Infinity"`
+/// (and also reads `"nan"`, `"inf"`, `"-inf"`).
 struct EncodedNumber: Codable {
     var value: Double
     init(_ value: Double) { self.value = value }
@@ -134,15 +135,15 @@ struct EncodedNumber: Codable {
             return
         }
         switch try c.decode(String.self) {
-        case "nan": value = .nan
-        case "inf": value = .infinity
-        case "-inf": value = -.infinity
+        case "NaN", "nan": value = .nan
+        case "Infinity", "inf": value = .infinity
+        case "-Infinity", "-inf": value = -.infinity
         case let other:
             throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a number, \"nan\", \"inf\" or \"-inf\", got \(other)")
         }
     }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
-        if value.isFinite { try c.encode(value) } else { try c.encode(value.isNaN ? "nan" : value > 0 ? "inf" : "-inf") }
+        if value.isFinite { try c.encode(value) } else { try c.encode(value.isNaN ? "NaN" : value > 0 ? "Infinity" : "-Infinity") }
     }
 }

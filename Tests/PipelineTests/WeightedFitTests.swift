@@ -29,7 +29,9 @@ import Testing
     static let relativeErrors = [0.0666585723054831, 0.017451273093257166, 0.0723273536972185]
     static let absoluteErrors = [0.3182138038528433, 0.08330865485133332, 0.3452753568907255]
 
-    func fit(sigma: String, absolute: Bool) throws -> CaseRecord {
+    func fit(sigma: String, absolute: Bool) throws -> CaseRecord { try run(sigma: sigma, absolute: absolute).record }
+
+    func run(sigma: String, absolute: Bool) throws -> (record: CaseRecord, bundle: String) {
         let manifest = try writeManifest("""
             name: weighted
             seed: 1
@@ -41,7 +43,23 @@ import Testing
         try Self.csv.write(toFile: URL(fileURLWithPath: manifest).deletingLastPathComponent().path + "/weighted.csv", atomically: true, encoding: .utf8)
         let plan = try ExperimentPlan.load(path: manifest, registry: .standard)
         let outcome = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: try temporaryDirectory())
-        return try #require(outcome.records.first)
+        return (try #require(outcome.records.first), outcome.bundlePath)
+    }
+
+    /// The fitted parameters by name, with standard errors and correlations, in summary.md,
+    /// report.html and the case's parameters.csv.
+    @Test func theBundleShowsTheParametersByName() throws {
+        let (record, bundle) = try run(sigma: "err", absolute: false)
+        let csv = try String(contentsOfFile: "\(bundle)/cases/\(record.id)/parameters.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n").map(String.init)
+        #expect(lines.first == "name,initial,value,standard_error" && lines.count == 4, "\(csv)")
+        #expect(lines[1].hasPrefix("a,1.0,2.52075567") && lines[2].hasPrefix("k,0.1,0.30761252"), "\(csv)")
+        let summary = try String(contentsOfFile: bundle + "/summary.md", encoding: .utf8)
+        #expect(summary.contains("## Fitted parameters"), "\(summary)")
+        #expect(summary.contains("| a ") && summary.contains("2.5207557") && summary.contains("0.0667"), "\(summary)")
+        #expect(summary.contains("correlations of the fitted parameters"))
+        let html = try String(contentsOfFile: bundle + "/report.html", encoding: .utf8)
+        #expect(html.contains("Fitted parameters") && html.contains("2.5207557"))
     }
 
     static func agree(_ a: [Double], _ b: [Double], digits: Double) -> Bool {

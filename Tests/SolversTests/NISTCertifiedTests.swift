@@ -139,7 +139,7 @@ func fitNIST(_ file: String, start: NISTStartingPoint, configuration: LevenbergM
         #expect(errors[1].isNaN, "b2 is not determined: \(errors)")
         #expect(errors[0].isFinite && errors[0] > 0, "\(errors)")
         let json = String(decoding: try JSONEncoder().encode(fit), as: UTF8.self)
-        #expect(json.contains("\"conditionNumber\":\"inf\"") && json.contains("\"nan\""), "\(json.prefix(200))")
+        #expect(json.contains("\"conditionNumber\":\"Infinity\"") && json.contains("\"NaN\""), "\(json.prefix(200))")
         let decoded = try JSONDecoder().decode(FitResult.self, from: Data(json.utf8))
         #expect(decoded.covariance?.conditionNumber == .infinity && decoded.standardErrors?[1].isNaN == true)
     }

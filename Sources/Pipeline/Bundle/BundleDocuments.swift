@@ -20,14 +20,35 @@ public enum BundleDocuments {
         JSONValue.object(Dictionary(record.metrics.map { ($0.name, JSONValue.string($0.kind.rawValue)) }, uniquingKeysWith: { _, last in last })).text()
     }
 
-    /// `cases/<id>/parameters.json`: names, initial and fitted values, standard errors.
+    /// `cases/<id>/parameters.json`: names, initial and fitted values, standard errors (NaN,
+    /// written `"NaN"`, when not determined) and the correlation matrix.
     public static func parameters(_ record: CaseRecord) -> String {
         JSONValue.object([
             "names": .array(record.parameterNames.map(JSONValue.string)),
             "initial": .array(record.initialParameters.map(JSONValue.number)),
             "values": record.fit.map { .array($0.parameters.map(JSONValue.number)) } ?? .null,
             "standard_errors": record.fit?.standardErrors.map { .array($0.map(JSONValue.number)) } ?? .null,
+            "correlations": record.fit?.correlations.map { .array($0.map { .array($0.map(JSONValue.number)) }) } ?? .null,
         ]).text()
+    }
+
+    /// `cases/<id>/parameters.csv`: `name,initial,value,standard_error`, one row per parameter
+    /// (empty cells without a fit; `NaN` for a standard error the data do not determine).
+    public static func parametersCSV(_ record: CaseRecord) -> String {
+        var text = "name,initial,value,standard_error\n"
+        for (index, name) in record.parameterNames.enumerated() {
+            let initial = index < record.initialParameters.count ? csvNumber(record.initialParameters[index]) : ""
+            let value = record.fit.map { index < $0.parameters.count ? csvNumber($0.parameters[index]) : "" } ?? ""
+            let error = record.fit?.standardErrors.map { index < $0.count ? csvNumber($0[index]) : "" } ?? ""
+            text += [csvField(name), initial, value, error].joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
+    /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// `cases/<id>/trace.csv`: the solver's per-iteration trace (header only without a solver).

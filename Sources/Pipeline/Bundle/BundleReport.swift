@@ -22,13 +22,19 @@ public enum BundleReport {
         public var environment: JSONValue
         /// Each case's trace.csv text, by case id (cases without a solver may be absent).
         public var traces: [String: String]
+        /// Each case's parameters.json, by case id (absent when unreadable).
+        public var parameters: [String: JSONValue]
 
         /// Inputs; see the properties.
-        public init(summary: JSONValue, description: String, environment: JSONValue = .null, traces: [String: String] = [:]) {
+        public init(
+            summary: JSONValue, description: String, environment: JSONValue = .null, traces: [String: String] = [:],
+            parameters: [String: JSONValue] = [:]
+        ) {
             self.summary = summary
             self.description = description
             self.environment = environment
             self.traces = traces
+            self.parameters = parameters
         }
     }
 
@@ -41,11 +47,13 @@ public enum BundleReport {
         let resolved = (try? BundleFiles.readJSON(path + "/resolved.json")) ?? .null
         let description = resolved["cases"]?.arrayValue?.first?["manifest"]?["description"]?.stringValue ?? ""
         var traces: [String: String] = [:]
+        var parameters: [String: JSONValue] = [:]
         for item in summary["cases"]?.arrayValue ?? [] {
-            guard let id = item["id"]?.stringValue, let text = try? BundleFiles.read(path + "/cases/" + id + "/trace.csv") else { continue }
-            traces[id] = text
+            guard let id = item["id"]?.stringValue else { continue }
+            if let text = try? BundleFiles.read(path + "/cases/" + id + "/trace.csv") { traces[id] = text }
+            if let json = try? BundleFiles.readJSON(path + "/cases/" + id + "/parameters.json") { parameters[id] = json }
         }
-        return Inputs(summary: summary, description: description, environment: environment, traces: traces)
+        return Inputs(summary: summary, description: description, environment: environment, traces: traces, parameters: parameters)
     }
 
     /// Writes report.html and summary.md into the bundle folder at `path` from its files.
@@ -84,6 +92,7 @@ public enum BundleReport {
         if let section = fitTimeSection(cases) { sections.append(section) }
         if let section = convergenceSection(cases, traces: inputs.traces) { sections.append(section) }
         if let section = nistSection(cases) { sections.append(section) }
+        sections += parameterSections(cases, parameters: inputs.parameters)
         sections.append(metricsSection(cases))
         return ReportDocument(title: "\(experiment) — run \(summary["run"]?.stringValue ?? "?")", metadata: metadata, sections: sections)
     }
@@ -347,6 +356,67 @@ public enum BundleReport {
         var section = ReportSection("NIST: LRE")
         section.blocks.append(.table(table))
         return section
+    }
+
+    /// Most cases whose fitted parameters get a table, and most parameters in one.
+    static let parameterTableLimits = (cases: 8, parameters: 30, correlations: 10)
+
+    /// "Fitted parameters": for up to 8 fitted cases of at most 30 parameters, each parameter by
+    /// name with its initial and fitted value and standard error ("not determined" when the
+    /// data do not determine it), then the correlation matrix (up to 10 parameters).
+    static func parameterSections(_ cases: [CaseSummary], parameters: [String: JSONValue]) -> [ReportSection] {
+        let fitted = cases.filter { item in
+            guard let json = parameters[item.id], let names = json["names"]?.arrayValue else { return false }
+            return json["values"]?.arrayValue != nil && !names.isEmpty && names.count <= parameterTableLimits.parameters
+        }
+        guard !fitted.isEmpty, fitted.count <= parameterTableLimits.cases else { return [] }
+        var section = ReportSection("Fitted parameters")
+        section.blocks.append(.paragraph(
+            "Standard errors from the covariance at the solution (σ̂²(JᵀJ)⁻¹, or (JᵀWJ)⁻¹ with absolute σ); a parameter the data do not determine (J rank deficient) has none. Also in each case's parameters.csv."))
+        func number(_ value: JSONValue?) -> Double? {
+            if let number = value?.numberValue { return number }
+            switch value?.stringValue {
+            case "NaN"?: return .nan
+            case "Infinity"?: return .infinity
+            case "-Infinity"?: return -.infinity
+            default: return nil
+            }
+        }
+        // Fitted values to 8 significant digits, errors to 3 (what curve_fit users read off).
+        func cell(_ value: Double?, digits: Int = 8) -> ReportTable.Cell {
+            guard let value else { return "–" }
+            return value.isFinite ? ReportTable.Cell(String(format: "%.\(digits)g", value)) : "not determined"
+        }
+        for item in fitted {
+            guard let json = parameters[item.id] else { continue }
+            let names = (json["names"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let initial = json["initial"]?.arrayValue ?? [], values = json["values"]?.arrayValue ?? []
+            let errors = json["standard_errors"]?.arrayValue ?? []
+            let rows = names.indices.map { index -> [ReportTable.Cell] in
+                let value = number(index < values.count ? values[index] : nil)
+                let error = number(index < errors.count ? errors[index] : nil)
+                let relative = value.flatMap { v in error.map { abs($0 / v) } }
+                return [ReportTable.Cell(names[index]), cell(number(index < initial.count ? initial[index] : nil)), cell(value),
+                        cell(error, digits: 3), relative.map { $0.isFinite ? cell($0, digits: 2) : "–" } ?? "–"]
+            }
+            section.blocks.append(.table(ReportTable(
+                columns: [.init("parameter"), .init("initial", alignment: .right), .init("fitted", alignment: .right),
+                          .init("std. error", alignment: .right), .init("relative", alignment: .right)],
+                rows: rows, caption: "\(item.id): \(fitText(item))")))
+            if let correlations = json["correlations"]?.arrayValue, names.count > 1, names.count <= parameterTableLimits.correlations {
+                let matrix = correlations.map { ($0.arrayValue ?? []).map(number) }
+                section.blocks.append(.table(ReportTable(
+                    columns: [.init("correlation")] + names.map { .init($0, alignment: .right) },
+                    rows: names.indices.map { row in
+                        [ReportTable.Cell(names[row])] + names.indices.map { column in
+                            let value = row < matrix.count && column < matrix[row].count ? matrix[row][column] : nil
+                            return value.map { ReportTable.Cell.number($0, format: .decimal(places: 3)) } ?? "–"
+                        }
+                    },
+                    caption: "\(item.id): correlations of the fitted parameters")))
+            }
+        }
+        return [section]
     }
 
     /// "xtol, converged", "rank-deficient, not converged (rank 1 of 2)", or "–" without a fit.

@@ -108,6 +108,7 @@ public final class ResultBundleWriter {
         try BundleFiles.makeDirectory(temporary)
         try BundleFiles.write(BundleDocuments.metrics(record), to: temporary + "/metrics.json")
         try BundleFiles.write(BundleDocuments.parameters(record), to: temporary + "/parameters.json")
+        try BundleFiles.write(BundleDocuments.parametersCSV(record), to: temporary + "/parameters.csv")
         try BundleFiles.write(BundleDocuments.trace(record), to: temporary + "/trace.csv")
         try BundleFiles.write(BundleDocuments.timings(record), to: temporary + "/timings.csv")
         try BundleFiles.write(BundleDocuments.metricKinds(record), to: temporary + "/metric_kinds.json")

@@ -106,8 +106,11 @@ public struct FitProblem {
 public struct FitOutcome: Sendable {
     /// The fitted parameters.
     public var parameters: [Double]
-    /// Standard errors of the parameters (from the covariance at the solution), when known.
+    /// Standard errors of the parameters (from the covariance at the solution), when known;
+    /// NaN for a parameter the data do not determine.
     public var standardErrors: [Double]?
+    /// Correlations of the parameters at the solution (rows), when the covariance is known.
+    public var correlations: [[Double]]?
     /// Final cost ½‖r‖².
     public var finalCost: Double
     /// Iterations taken.

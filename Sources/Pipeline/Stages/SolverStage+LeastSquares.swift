@@ -125,6 +125,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
             ])
         outcome.timeOverKernels = result.timings.timeOverKernels
         outcome.convergence = result.convergence
+        outcome.correlations = result.covariance?.correlations
         outcome.linearSolverSwitch = result.linearSolverSwitch
         outcome.autoMetrics = autoMetrics
         outcome.normalEquations = result.normalEquationsDescription
