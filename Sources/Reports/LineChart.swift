@@ -23,6 +23,8 @@ public struct LineChart: SVGChart {
         /// SVG dash pattern such as `"6 3"`; nil is solid. Only digits, spaces, commas and
         /// dots are kept when written.
         public var dash: String?
+        /// Whether the points are joined by a line; false draws markers only (data points).
+        public var connects: Bool = true
 
         /// A series; see the properties.
         public init(name: String, points: [DataPoint], colour: Colour? = nil, marker: MarkerShape? = nil, dash: String? = nil) {
@@ -177,8 +179,8 @@ public struct LineChart: SVGChart {
             }
         }
         let colour = colour(of: index)
-        svg.polyline(runs: plot.clip(runs: runs), stroke: colour, width: 2, dash: line.dash)
-        let shape = marker(of: index)
+        if line.connects { svg.polyline(runs: plot.clip(runs: runs), stroke: colour, width: 2, dash: line.dash) }
+        let shape = line.connects ? marker(of: index) : (line.marker ?? .circle)
         if shape != .none {
             for point in placed where plot.contains(x: point.x, y: point.y) {
                 svg.marker(shape, x: point.x, y: point.y, size: 7, colour: colour)

@@ -60,6 +60,13 @@ import Testing
         #expect(summary.contains("correlations of the fitted parameters"))
         let html = try String(contentsOfFile: bundle + "/report.html", encoding: .utf8)
         #expect(html.contains("Fitted parameters") && html.contains("2.5207557"))
+        // One input, one target: the data with the fitted curve, and the residuals.
+        let curve = try String(contentsOfFile: "\(bundle)/cases/\(record.id)/fit.csv", encoding: .utf8).split(separator: "\n")
+        #expect(curve.first == "input,observed,fitted,residual" && curve.count == 13, "\(curve)")
+        let first = curve[1].split(separator: ",").compactMap { Double($0) }
+        #expect(first.count == 4 && first[0] == 0 && first[1] == 3.23 && abs(first[1] - first[2] - first[3]) < 1e-15, "\(first)")
+        #expect(html.contains("Fit over the data") && html.contains("series observed") && html.contains("series fitted"))
+        #expect(html.contains("Residuals"))
     }
 
     static func agree(_ a: [Double], _ b: [Double], digits: Double) -> Bool {

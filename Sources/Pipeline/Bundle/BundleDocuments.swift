@@ -45,6 +45,15 @@ public enum BundleDocuments {
         return text
     }
 
+    /// `cases/<id>/fit.csv`: `input,observed,fitted,residual` per training sample (one input,
+    /// one target); nil when the case has no such curve.
+    public static func fitCurve(_ record: CaseRecord) -> String? {
+        guard let rows = record.fitCurve else { return nil }
+        var text = "input,observed,fitted,residual\n"
+        for row in rows { text += [row[0], row[1], row[2], row[1] - row[2]].map(csvNumber).joined(separator: ",") + "\n" }
+        return text
+    }
+
     /// A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }

@@ -24,6 +24,8 @@ public enum BundleReport {
         public var traces: [String: String]
         /// Each case's parameters.json, by case id (absent when unreadable).
         public var parameters: [String: JSONValue]
+        /// Each case's fit.csv text (one input, one target), by case id.
+        public var fitCurves: [String: String] = [:]
 
         /// Inputs; see the properties.
         public init(
@@ -48,12 +50,16 @@ public enum BundleReport {
         let description = resolved["cases"]?.arrayValue?.first?["manifest"]?["description"]?.stringValue ?? ""
         var traces: [String: String] = [:]
         var parameters: [String: JSONValue] = [:]
+        var curves: [String: String] = [:]
         for item in summary["cases"]?.arrayValue ?? [] {
             guard let id = item["id"]?.stringValue else { continue }
             if let text = try? BundleFiles.read(path + "/cases/" + id + "/trace.csv") { traces[id] = text }
             if let json = try? BundleFiles.readJSON(path + "/cases/" + id + "/parameters.json") { parameters[id] = json }
+            if let text = try? BundleFiles.read(path + "/cases/" + id + "/fit.csv") { curves[id] = text }
         }
-        return Inputs(summary: summary, description: description, environment: environment, traces: traces, parameters: parameters)
+        var inputs = Inputs(summary: summary, description: description, environment: environment, traces: traces, parameters: parameters)
+        inputs.fitCurves = curves
+        return inputs
     }
 
     /// Writes report.html and summary.md into the bundle folder at `path` from its files.
@@ -93,6 +99,7 @@ public enum BundleReport {
         if let section = convergenceSection(cases, traces: inputs.traces) { sections.append(section) }
         if let section = nistSection(cases) { sections.append(section) }
         sections += parameterSections(cases, parameters: inputs.parameters)
+        if let section = fitCurveSection(cases, curves: inputs.fitCurves) { sections.append(section) }
         sections.append(metricsSection(cases))
         return ReportDocument(title: "\(experiment) — run \(summary["run"]?.stringValue ?? "?")", metadata: metadata, sections: sections)
     }
@@ -417,6 +424,34 @@ public enum BundleReport {
             }
         }
         return [section]
+    }
+
+    /// "Fit over the data": for up to 8 cases with a fit.csv (one input, one target), the data
+    /// as points with the fitted curve, and the residuals (observed − fitted) against the input.
+    static func fitCurveSection(_ cases: [CaseSummary], curves: [String: String]) -> ReportSection? {
+        let drawn = cases.filter { curves[$0.id] != nil }
+        guard !drawn.isEmpty, drawn.count <= parameterTableLimits.cases else { return nil }
+        var section = ReportSection("Fit over the data")
+        for item in drawn {
+            let rows = (curves[item.id] ?? "").split(separator: "\n").dropFirst().map { line in
+                line.split(separator: ",").map { Double($0) ?? .nan }
+            }.filter { $0.count == 4 && $0.allSatisfy(\.isFinite) }
+            guard rows.count >= 2 else { continue }
+            var observed = LineChart.Series(name: "observed", points: rows.map { DataPoint(x: $0[0], y: $0[1]) }, marker: .circle)
+            observed.connects = false
+            let fitted = LineChart.Series(name: "fitted", points: rows.map { DataPoint(x: $0[0], y: $0[2]) }, marker: MarkerShape.none)
+            section.blocks.append(.chart(
+                LineChart(title: "Fit over the data", subtitle: item.id, xAxis: .linear("input"), yAxis: .linear("target"),
+                          series: [observed, fitted], height: 360),
+                caption: "\(item.id): \(fitText(item))"))
+            var residuals = LineChart.Series(name: "residual", points: rows.map { DataPoint(x: $0[0], y: $0[3]) }, marker: .circle)
+            residuals.connects = false
+            section.blocks.append(.chart(
+                LineChart(title: "Residuals", subtitle: item.id, xAxis: .linear("input"), yAxis: .linear("observed − fitted", includesZero: true),
+                          series: [residuals], referenceLines: [.init(label: "0", shape: .horizontal(0))], height: 260),
+                caption: "\(item.id): residuals (observed − fitted)"))
+        }
+        return section.blocks.isEmpty ? nil : section
     }
 
     /// "xtol, converged", "rank-deficient, not converged (rank 1 of 2)", or "–" without a fit.

@@ -1,3 +1,4 @@
+import Datasets
 import Jacobians
 
 /// Runs one planned case's stages in order — data, model, solver, evaluations — and
@@ -81,6 +82,7 @@ public enum CaseExecution {
                 fitSeconds = clock.elapsedSeconds
                 record.fit = outcome
                 parameters = outcome.parameters
+                record.fitCurve = Self.fitCurve(data: data.training, residuals: residuals, at: parameters)
             }
             var subject = EvaluationSubject(
                 data: data, model: model, residuals: residuals, parameters: parameters, fit: record.fit,
@@ -104,5 +106,21 @@ public enum CaseExecution {
         record.metrics += [.timing("memory.peak_bytes", Double(peak.bytes)), Metric(name: "memory.peak_source", value: .string(peak.source), kind: .timing)]
         record.elapsedSeconds = caseClock.elapsedSeconds
         return record
+    }
+
+    /// Most samples a fit curve keeps (the report draws every one).
+    static let fitCurveSamples = 5_000
+
+    /// (x, observed y, fitted y = y + r) per sample, sorted by x, for one input and one target
+    /// (the residual map is r = f(x; θ) − y, unweighted); nil for other shapes or sizes.
+    static func fitCurve(data: Dataset, residuals: any DifferentiableMap, at parameters: [Double]) -> [[Double]]? {
+        guard data.inputCount == 1, data.targetCount == 1, data.sampleCount <= fitCurveSamples,
+              residuals.outputCount == data.sampleCount, residuals.inputCount == parameters.count
+        else { return nil }
+        var r: [Double] = []
+        residuals.evaluate(at: parameters, into: &r)
+        guard r.count == data.sampleCount else { return nil }
+        return (0..<data.sampleCount).map { [data.inputs[$0, 0], data.targets[$0, 0], data.targets[$0, 0] + r[$0]] }
+            .sorted { $0[0] < $1[0] }
     }
 }

@@ -39,6 +39,9 @@ public struct CaseRecord: Sendable {
     public var initialParameters: [Double]
     /// Wall time of the case, seconds.
     public var elapsedSeconds: Double
+    /// For a fit of one input column to one target: (input, observed, fitted) per training
+    /// sample, by input (written as `fit.csv`, drawn in the report); nil otherwise.
+    public var fitCurve: [[Double]]? = nil
 
     /// A record for a case that has not run.
     public static func pending(_ plannedCase: PlannedCase) -> CaseRecord {
