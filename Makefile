@@ -36,7 +36,7 @@ diff: release
 	@if [[ -n "$(A)" && -n "$(B)" ]]; then $(RELEASE_BIN) diff "$(A)" "$(B)" $(DIFF_ARGS); \
 	else $(RELEASE_BIN) diff --latest $(RESULTS)/$(EXP) $(DIFF_ARGS); fi
 
-## make fuzz [FUZZ_SECONDS=60] [FUZZ_JOBS=1] [FUZZ_TARGETS="manifest formula nist csv bundle"]:
+## make fuzz [FUZZ_SECONDS=60] [FUZZ_JOBS=1] [FUZZ_TARGETS="manifest formula nist csv bundle safetensors"]:
 ## libFuzzer with AddressSanitizer on every linked module (C kernels included) for the manifest
 ## pipeline end to end, the formula parser, the NIST loader, the CSV reader and the bundle readers.
 fuzz: deps

@@ -53,7 +53,7 @@ let package = Package(
         ),
         .target(
             name: "Datasets",
-            dependencies: ["LinearAlgebra", "Jacobians", "FormulaModels", "NeuralNetworks", "MessageText"]
+            dependencies: ["LinearAlgebra", "Jacobians", "FormulaModels", "NeuralNetworks", "MessageText", "JSONDocuments"]
         ),
 
         // Fitting.

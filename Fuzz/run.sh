@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-1}
-TARGETS=${FUZZ_TARGETS:-"manifest formula nist csv bundle"}
+TARGETS=${FUZZ_TARGETS:-"manifest formula nist csv bundle safetensors"}
 export SWIFT_BACKTRACE=enable=no
 out=.build/fuzz; debug=$out/debug
 flags=(-Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address -Xswiftc -enable-testing
@@ -52,12 +52,23 @@ seed "$out/nist/corpus" data/nist/*.dat Tests/Fixtures/nist/*.dat Tests/Fixtures
 seed "$out/csv/corpus" $(find Tests/Fixtures -name "*.csv")
 mkdir -p "$out/bundle/corpus"
 mkdir -p "$out/formula/corpus"
+
 grep -h "^ *y = " Tests/Fixtures/nist/*.dat | sed 's/^ *//; s/ *+ *e *$//' | split -l 1 - "$out/formula/corpus/nist-"
 # A small bundle of each shipped kind, so the bundle target starts from real files.
 if ! ls "$out/bundle/corpus"/*.json >/dev/null 2>&1; then
     .build/debug/jacobench run experiments/optimizers.yaml --results "$out/sandbox/results" >/dev/null 2>&1 || true
     for file in "$out"/sandbox/results/optimizers/2*/{summary,status,resolved}.json; do
         cp "$file" "$out/bundle/corpus/$(basename "$(dirname "$file")")-$(basename "$file")"
+    done
+fi
+
+# Real weights files (the optimizers run's fitted networks) seed the safetensors target.
+mkdir -p "$out/safetensors/corpus"
+if ! ls "$out/safetensors/corpus"/* >/dev/null 2>&1; then
+    .build/debug/jacobench run experiments/seed-lm.yaml --results "$out/sandbox/weights" >/dev/null 2>&1 || true
+    n=0
+    for file in "$out"/sandbox/weights/*/2*/cases/*/weights.safetensors; do
+        [[ -f $file ]] && cp "$file" "$out/safetensors/corpus/weights-$((n += 1)).safetensors"
     done
 fi
 
@@ -70,6 +81,7 @@ run() {
     case $target in
         manifest) source=Fuzz/ManifestFuzz.swift ;; formula) source=Fuzz/FormulaFuzz.swift ;;
         nist) source=Fuzz/NISTFuzz.swift ;; csv) source=Fuzz/CSVFuzz.swift ;; bundle) source=Fuzz/BundleFuzz.swift ;;
+        safetensors) source=Fuzz/SafetensorsFuzz.swift ;;
         *) echo "fuzz: unknown target $target" >&2; return 1 ;;
     esac
     build "$target-fuzz" "$source"

@@ -7,13 +7,13 @@ import YAMLDecoding
 /// from one row per option.
 @Suite struct DeclaredOptionsTests {
     static func defaults(_ options: [StageOption]) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: options.map { ($0.key, $0.defaultValue ?? "required") })
+        Dictionary(uniqueKeysWithValues: options.map { ($0.key, $0.defaultValue ?? ($0.isRequired ? "required" : "unset")) })
     }
 
     /// The data and model sections are hashed, defaults filled in, into the case seeds: their
-    /// default texts must not change, or every experiment's data and start would. (A new option
-    /// of a data or model kind changes the seeds of that kind's manifests: `sigma` and
-    /// `absolute-sigma` did for CSV data, `parameters` for formula models.)
+    /// default texts must not change, or every experiment's data and start would. A new option
+    /// of a data or model kind is therefore `unset` (nothing filled in when absent), as
+    /// `sigma`, `absolute-sigma`, `parameters` and `initial-weights` are.
     @Test func dataAndModelDefaultTextsAreStable() {
         #expect(Self.defaults(TeacherMLPData.Configuration.options) == [
             "layers": "required", "activation": "tanh", "samples": "required", "noise": "0", "test-samples": "0",
@@ -23,15 +23,16 @@ import YAMLDecoding
             "test-fraction": "0",
         ])
         #expect(Self.defaults(CSVData.Configuration.options) == [
-            "file": "required", "inputs": "required", "targets": "required", "test-fraction": "0", "sigma": "null",
-            "absolute-sigma": "false",
+            "file": "required", "inputs": "required", "targets": "required", "test-fraction": "0", "sigma": "unset",
+            "absolute-sigma": "unset",
         ])
         #expect(Self.defaults(NISTData.Configuration.options) == ["file": "required"])
         #expect(Self.defaults(FormulaModelStage.Configuration.options) == [
-            "formula": "null", "initial": "null", "start": "'1'", "parameters": "null",
+            "formula": "null", "initial": "null", "start": "'1'", "parameters": "unset",
         ])
         #expect(Self.defaults(MLPModelStage.Configuration.options) == [
             "layers": "required", "activation": "tanh", "output-activation": "identity", "initialization": "glorot",
+            "initial-weights": "unset",
         ])
     }
 

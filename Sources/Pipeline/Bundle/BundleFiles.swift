@@ -16,6 +16,15 @@ enum BundleFiles {
         }
     }
 
+    /// Writes `bytes` to `path` atomically, as ``write(_:to:)`` (binary files: weights).
+    static func write(bytes: [UInt8], to path: String) throws {
+        do {
+            try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw BundleError(inputOutput: "cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
     /// Creates `path` and its parents.
     static func makeDirectory(_ path: String) throws {
         do {

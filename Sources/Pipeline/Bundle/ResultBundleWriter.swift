@@ -110,6 +110,7 @@ public final class ResultBundleWriter {
         try BundleFiles.write(BundleDocuments.parameters(record), to: temporary + "/parameters.json")
         try BundleFiles.write(BundleDocuments.parametersCSV(record), to: temporary + "/parameters.csv")
         if let curve = BundleDocuments.fitCurve(record) { try BundleFiles.write(curve, to: temporary + "/fit.csv") }
+        if let weights = record.weights { try BundleFiles.write(bytes: weights, to: temporary + "/weights.safetensors") }
         try BundleFiles.write(BundleDocuments.trace(record), to: temporary + "/trace.csv")
         try BundleFiles.write(BundleDocuments.timings(record), to: temporary + "/timings.csv")
         try BundleFiles.write(BundleDocuments.metricKinds(record), to: temporary + "/metric_kinds.json")

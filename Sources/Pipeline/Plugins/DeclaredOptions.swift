@@ -58,22 +58,36 @@ public struct DeclaredOption<Configuration: DeclaredStageConfiguration>: Sendabl
     public let key: String
     /// One line: what it means, with its unit.
     public let summary: String
-    /// The default as YAML text, from the configuration's defaults; nil when required.
+    /// The default as YAML text, from the configuration's defaults; nil when required or unset.
     let defaultText: @Sendable (Configuration) -> String?
+    /// Whether the manifest must give it.
+    var isRequired = false
     /// Reads the key into the configuration when present (a required key must be present).
     let read: @Sendable (inout Configuration, KeyedDecodingContainer<OptionKey>) throws -> Void
 
     /// The row `jacobench list` shows and the registry fills defaults from.
     func stageOption(_ defaults: Configuration) -> StageOption {
-        StageOption(key: key, defaultValue: defaultText(defaults), summary: summary)
+        StageOption(key: key, defaultValue: defaultText(defaults), summary: summary, isRequired: isRequired)
     }
 
     /// A required option of any decodable type.
     public static func required<Value: Decodable & Sendable>(
         _ key: String, _ property: WritableKeyPath<Configuration, Value> & Sendable, _ summary: String
     ) -> Self {
-        DeclaredOption(key: key, summary: summary, defaultText: { _ in nil }) { configuration, container in
+        DeclaredOption(key: key, summary: summary, defaultText: { _ in nil }, isRequired: true) { configuration, container in
             configuration[keyPath: property] = try container.decode(Value.self, forKey: OptionKey(stringValue: key))
+        }
+    }
+
+    /// An option that is nil unless the manifest gives it; nothing is filled in when absent, so
+    /// adding such an option changes no existing manifest's sections or case seeds.
+    public static func unset<Value: Decodable & Sendable>(
+        _ key: String, _ property: WritableKeyPath<Configuration, Value?> & Sendable, _ summary: String
+    ) -> Self {
+        DeclaredOption(key: key, summary: summary, defaultText: { _ in nil }) { configuration, container in
+            if let value = try container.decodeIfPresent(Value.self, forKey: OptionKey(stringValue: key)) {
+                configuration[keyPath: property] = value
+            }
         }
     }
 

@@ -13,7 +13,7 @@ public enum PluginCatalogText {
                 let width = plugin.options.map(\.key.count).max() ?? 0
                 for option in plugin.options {
                     let padded = option.key.padding(toLength: width, withPad: " ", startingAt: 0)
-                    let value = option.defaultValue.map { "default \($0)" } ?? "required"
+                    let value = option.defaultValue.map { "default \($0)" } ?? (option.isRequired ? "required" : "unset unless given")
                     lines.append("      \(padded)  \(option.summary) (\(value))")
                 }
             }

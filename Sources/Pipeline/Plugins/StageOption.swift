@@ -11,6 +11,9 @@ public struct StageOption: Sendable, Equatable {
     public var defaultValue: String?
     /// One line: what it means, with its unit.
     public var summary: String
+    /// Whether a manifest must give it (false for an option with a default, or one that is
+    /// simply unset when absent).
+    public var isRequired: Bool = true
 
     /// A required option.
     public static func required(_ key: String, _ summary: String) -> StageOption {
@@ -19,7 +22,13 @@ public struct StageOption: Sendable, Equatable {
 
     /// An option with a default (YAML text).
     public static func optional(_ key: String, default value: String, _ summary: String) -> StageOption {
-        StageOption(key: key, defaultValue: value, summary: summary)
+        StageOption(key: key, defaultValue: value, summary: summary, isRequired: false)
+    }
+
+    /// An option that is unset when absent (no default is filled in, so adding it changes no
+    /// existing section, nor the case seeds hashed from it).
+    public static func unset(_ key: String, _ summary: String) -> StageOption {
+        StageOption(key: key, defaultValue: nil, summary: summary, isRequired: false)
     }
 }
 

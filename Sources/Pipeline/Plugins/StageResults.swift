@@ -48,6 +48,9 @@ public protocol FittableModel: AnyObject {
     var initialParameters: [Double] { get }
     /// Indices of parameters the fit holds at their initial values. Default: none.
     var fixedParameters: Set<Int> { get }
+    /// `parameters` as a file a user's framework loads (a network: safetensors with a
+    /// `torch.nn.Sequential`'s names), written into the case folder. Default: nil.
+    func exportedWeights(parameters: [Double]) -> [UInt8]?
     /// The residual map r(θ) over `dataset`; row s·p + d = f(x_s; θ)_d − y_{s,d}.
     func residualMap(on dataset: Dataset) throws -> any DifferentiableMap
     /// The map x ↦ f(x; θ) over all samples of `dataset` at fixed parameters, and the point
@@ -63,6 +66,9 @@ public protocol FittableModel: AnyObject {
 extension FittableModel {
     /// None fixed.
     public var fixedParameters: Set<Int> { [] }
+
+    /// No file.
+    public func exportedWeights(parameters: [Double]) -> [UInt8]? { nil }
 
     /// Unknown by default.
     public func jacobianShape(on dataset: Dataset, variables: JacobianVariables) -> JacobianShape? { nil }

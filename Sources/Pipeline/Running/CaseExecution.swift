@@ -84,6 +84,7 @@ public enum CaseExecution {
                 parameters = outcome.parameters
                 record.fitCurve = Self.fitCurve(data: data.training, residuals: residuals, at: parameters)
             }
+            record.weights = model.exportedWeights(parameters: parameters)
             var subject = EvaluationSubject(
                 data: data, model: model, residuals: residuals, parameters: parameters, fit: record.fit,
                 jacobian: plannedCase.jacobian, fitSeconds: fitSeconds)

@@ -42,6 +42,9 @@ public struct CaseRecord: Sendable {
     /// For a fit of one input column to one target: (input, observed, fitted) per training
     /// sample, by input (written as `fit.csv`, drawn in the report); nil otherwise.
     public var fitCurve: [[Double]]? = nil
+    /// The model's parameters at the end as a safetensors file (a network's, under the names of
+    /// a `torch.nn.Sequential`), written as `weights.safetensors`; nil for other models.
+    public var weights: [UInt8]? = nil
 
     /// A record for a case that has not run.
     public static func pending(_ plannedCase: PlannedCase) -> CaseRecord {

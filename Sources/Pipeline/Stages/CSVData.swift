@@ -15,8 +15,8 @@ public enum CSVData: DataStage {
         public var testFraction = 0.0
         /// Each row's σ: a column name or one constant (curve_fit's `sigma`); nil: unweighted.
         public var sigma: ObservationSigma? = nil
-        /// Whether σ are absolute (curve_fit's `absolute_sigma`).
-        public var absoluteSigma = false
+        /// Whether σ are absolute (curve_fit's `absolute_sigma`); nil (unset) is false.
+        public var absoluteSigma: Bool? = nil
 
         /// The defaults.
         public init() {}
@@ -27,8 +27,8 @@ public enum CSVData: DataStage {
             .required("inputs", \.inputs, "input column names, in order"),
             .required("targets", \.targets, "target column names, in order"),
             .optional("test-fraction", \.testFraction, "fraction of rows held out as a test set (seeded split)"),
-            .optional("sigma", \.sigma, "each row's standard deviation: a column name or a constant > 0 (residuals are divided by it, as curve_fit's sigma)"),
-            .optional("absolute-sigma", \.absoluteSigma, "true: σ are absolute, the covariance is (JᵀWJ)⁻¹; false: relative weights, scaled by the reduced χ² (curve_fit's absolute_sigma)"),
+            .unset("sigma", \.sigma, "each row's standard deviation: a column name or a constant > 0 (residuals are divided by it, as curve_fit's sigma)"),
+            .unset("absolute-sigma", \.absoluteSigma, "true: σ are absolute, the covariance is (JᵀWJ)⁻¹; false: relative weights, scaled by the reduced χ² (curve_fit's absolute_sigma)"),
         ]
     }
 
@@ -52,7 +52,7 @@ public enum CSVData: DataStage {
                 throw ConfigurationProblem(field: "sigma", "the σ column '\(name)' is also an input or target column")
             }
         case nil:
-            if configuration.absoluteSigma { throw ConfigurationProblem(field: "absolute-sigma", "absolute-sigma needs a sigma") }
+            if configuration.absoluteSigma == true { throw ConfigurationProblem(field: "absolute-sigma", "absolute-sigma needs a sigma") }
         }
     }
 
@@ -80,7 +80,7 @@ public enum CSVData: DataStage {
         if context.configuration.testFraction > 0 {
             loaded.split = dataset.split(testFraction: context.configuration.testFraction, seed: context.dataSeed)
         }
-        loaded.absoluteSigma = context.configuration.absoluteSigma
+        loaded.absoluteSigma = context.configuration.absoluteSigma ?? false
         return loaded
     }
 

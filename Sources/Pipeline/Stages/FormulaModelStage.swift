@@ -25,7 +25,7 @@ public enum FormulaModelStage: ModelStage {
             .optional("formula", \.formula, "g(y) = f(x; b) as text; null takes the NIST file's formula"),
             .optional("initial", \.initial, "starting parameters; null takes the NIST start below"),
             .optional("start", \.start, "NIST starting point: 1, 2 or certified"),
-            .optional("parameters", \.parameters, "parameters by your names, in order: {a: {initial: 1}, c: {initial: 0, fixed: true}} (a number is the initial value); the formula's other names must be data.inputs columns, constants or functions"),
+            .unset("parameters", \.parameters, "parameters by your names, in order: {a: {initial: 1}, c: {initial: 0, fixed: true}} (a number is the initial value); the formula's other names must be data.inputs columns, constants or functions"),
         ]
     }
 

@@ -17,6 +17,9 @@ public enum MLPModelStage: ModelStage {
         public var outputActivation = Activation.identity
         /// Weight initialisation (biases start at zero).
         public var initialization = ParameterInitialization.glorot
+        /// A safetensors file of starting weights (relative to the manifest), instead of
+        /// `initialization`.
+        public var initialWeights: String? = nil
 
         /// The defaults.
         public init() {}
@@ -27,6 +30,7 @@ public enum MLPModelStage: ModelStage {
             .choice("activation", \.activation, "hidden activation"),
             .choice("output-activation", \.outputActivation, "output layer activation"),
             .choice("initialization", \.initialization, "starting weights, from the case seed"),
+            .unset("initial-weights", \.initialWeights, "a safetensors file of starting weights (torch.nn.Sequential names: 0.weight [out, in], 0.bias, 2.weight, …; F64 or F32), instead of initialization"),
         ]
     }
 
@@ -62,10 +66,24 @@ public enum MLPModelStage: ModelStage {
                 field: "layers",
                 "the network maps \(layers.first ?? 0) inputs to \(layers.last ?? 0) outputs but the data has \(data.training.inputCount) input and \(data.training.targetCount) target columns")
         }
-        let network = MultilayerPerceptron(
+        var network = MultilayerPerceptron(
             layerWidths: layers, activation: configuration.activation, outputActivation: configuration.outputActivation)
             .initialized(configuration.initialization, seed: context.parameterSeed)
+        if let file = configuration.initialWeights { network = try loadWeights(file, into: network, context: context) }
         return MLPFittableModel(network: network)
+    }
+
+    /// The starting-weights file, checked before any case runs.
+    public static func files(in configuration: Configuration) -> [String] { configuration.initialWeights.map { [$0] } ?? [] }
+
+    /// `network` with the weights of the safetensors file `file` (through ``InputFile``).
+    static func loadWeights(_ file: String, into network: MultilayerPerceptron, context: StageContext<Configuration>) throws -> MultilayerPerceptron {
+        do {
+            let bytes = try InputFile.read(context.path(file))
+            return try network.loading(try Safetensors.decode([UInt8](bytes)))
+        } catch let error as SafetensorsError {
+            throw ConfigurationProblem(field: "initial-weights", "\(QuotedText.quoted(file, limit: QuotedText.maximumPathShown)): \(error.message)")
+        }
     }
 }
 
@@ -76,6 +94,14 @@ final class MLPFittableModel: FittableModel {
     init(network: MultilayerPerceptron) { self.network = network }
 
     var initialParameters: [Double] { network.parameters }
+
+    /// The network at `parameters` as safetensors (`0.weight`, `0.bias`, `2.weight`, …).
+    func exportedWeights(parameters: [Double]) -> [UInt8]? {
+        guard parameters.count == network.parameters.count else { return nil }
+        var fitted = network
+        fitted.parameters = parameters
+        return Safetensors.encode(fitted.safetensors)
+    }
 
     /// `W1[o,i]`, `b1[o]`, … in the flat layout.
     var parameterNames: [String] {
