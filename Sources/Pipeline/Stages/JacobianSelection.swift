@@ -48,6 +48,9 @@ struct JacobianSelection {
         let requests = settings.strategies ?? JacobianStrategyCatalog.names.map { StrategyRequest(name: $0) }
         let map = self.map
         let limits = subject.limits, shape = self.shape
+        // With respect to the parameters, the model's starting parameters are their typical
+        // scale (finite-difference steps, DifferenceStep), as in a fit.
+        let typical = settings.withRespectTo == .parameters ? subject.model.initialParameters.map { abs($0) } : nil
         entries = try requests.map { request in
             let options = JacobianStrategyOptions(
                 chunk: request.chunk, relativeStep: request.relativeStep, typicalScale: request.typicalScale, pinned: request.name == "auto" ? settings.auto : nil,
@@ -56,6 +59,7 @@ struct JacobianSelection {
             // times each map once per case and every stage reports the same decision.
             let shared = request.name == "auto" && request.chunk == nil && request.relativeStep == nil && request.typicalScale == nil ? subject.caseAuto : nil
             var strategy = try shared ?? JacobianStrategyCatalog.strategy(named: request.name, options: options)
+            if let typical, typical.count == map.inputCount { strategy = strategy.withTypicalScale(typical) }
             var entry = Entry(label: request.label, strategy: strategy, notApplicable: strategy.inapplicabilityReason(for: map))
             guard entry.notApplicable == nil else { return entry }
             if let auto = strategy as? AutoStrategy {
