@@ -29,7 +29,15 @@ for folder in "$debug"/*.build; do
     case "$name" in
         *Tests|JacobenchCLI|JacobianBenchmark|*Example|Jacobench|*-tool|PropertyBased|ArgumentParser*) continue ;;
     esac
-    while IFS= read -r -d '' object; do objects+=("$object"); done < <(find "$folder" -name '*.o' -print0)
+    while IFS= read -r -d '' object; do
+        # An object whose source file no longer exists (renamed or deleted since the last fuzz
+        # build) is stale: linking it would define its symbols twice.
+        if [[ -d Sources/$name ]]; then
+            source=$(basename "$object" .o)
+            [[ -n $(find "Sources/$name" -name "$source" -print -quit) ]] || continue
+        fi
+        objects+=("$object")
+    done < <(find "$folder" -name '*.o' -print0)
 done
 
 # Clang module maps SwiftPM generated for the C targets (kernels, swift-crypto's BoringSSL).
