@@ -108,3 +108,27 @@ import Testing
         }
     }
 }
+
+/// Several inputs: fit.csv holds the sample index, and the report draws fitted against observed.
+@Suite struct SeveralInputsFitCurveTests {
+    @Test func fittedAgainstObservedIsDrawn() throws {
+        let manifest = try writeManifest("""
+            name: plane
+            seed: 1
+            data: {kind: csv, file: plane.csv, inputs: [u, v], targets: [w]}
+            model: {kind: formula, formula: "w = a*u + b*v", parameters: {a: 1, b: 1}}
+            solver: {kind: levenberg-marquardt, jacobian: auto}
+            evaluation: [{kind: fit}]
+            """)
+        var csv = "u,v,w\n"
+        for row in 0..<8 { csv += "\(row),\(row * row % 5),\(2 * Double(row) - 0.5 * Double(row * row % 5) + (row % 2 == 0 ? 0.01 : -0.01))\n" }
+        try csv.write(toFile: URL(fileURLWithPath: manifest).deletingLastPathComponent().path + "/plane.csv", atomically: true, encoding: .utf8)
+        let plan = try ExperimentPlan.load(path: manifest, registry: .standard)
+        let outcome = try ExperimentRunner(plan: plan, cancellation: CancellationFlag()).run(resultsDirectory: try temporaryDirectory())
+        let record = try #require(outcome.records.first)
+        let curve = try String(contentsOfFile: "\(outcome.bundlePath)/cases/\(record.id)/fit.csv", encoding: .utf8).split(separator: "\n")
+        #expect(curve.first == "sample,observed,fitted,residual" && curve.count == 9, "\(curve)")
+        let html = try String(contentsOfFile: outcome.bundlePath + "/report.html", encoding: .utf8)
+        #expect(html.contains("Fitted against observed") && html.contains("series fitted = observed"))
+    }
+}

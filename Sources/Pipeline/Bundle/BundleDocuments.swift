@@ -45,11 +45,12 @@ public enum BundleDocuments {
         return text
     }
 
-    /// `cases/<id>/fit.csv`: `input,observed,fitted,residual` per training sample (one input,
-    /// one target); nil when the case has no such curve.
+    /// `cases/<id>/fit.csv`: `input,observed,fitted,residual` per training sample for one input
+    /// (`sample,…` with the sample index for several inputs), one target; nil when the case has
+    /// no such curve.
     public static func fitCurve(_ record: CaseRecord) -> String? {
         guard let rows = record.fitCurve else { return nil }
-        var text = "input,observed,fitted,residual\n"
+        var text = (record.fitCurveHasOneInput ? "input" : "sample") + ",observed,fitted,residual\n"
         for row in rows { text += [row[0], row[1], row[2], row[1] - row[2]].map(csvNumber).joined(separator: ",") + "\n" }
         return text
     }

@@ -433,10 +433,23 @@ public enum BundleReport {
         guard !drawn.isEmpty, drawn.count <= parameterTableLimits.cases else { return nil }
         var section = ReportSection("Fit over the data")
         for item in drawn {
-            let rows = (curves[item.id] ?? "").split(separator: "\n").dropFirst().map { line in
+            let lines = (curves[item.id] ?? "").split(separator: "\n")
+            let rows = lines.dropFirst().map { line in
                 line.split(separator: ",").map { Double($0) ?? .nan }
             }.filter { $0.count == 4 && $0.allSatisfy(\.isFinite) }
             guard rows.count >= 2 else { continue }
+            if lines.first?.hasPrefix("sample,") == true {
+                // Several inputs: fitted against observed, with the line fitted = observed.
+                var points = LineChart.Series(name: "sample", points: rows.map { DataPoint(x: $0[1], y: $0[2]) }, marker: .circle)
+                points.connects = false
+                let low = rows.map { min($0[1], $0[2]) }.min() ?? 0, high = rows.map { max($0[1], $0[2]) }.max() ?? 1
+                let diagonal = LineChart.Series(name: "fitted = observed", points: [DataPoint(x: low, y: low), DataPoint(x: high, y: high)], marker: MarkerShape.none)
+                section.blocks.append(.chart(
+                    LineChart(title: "Fitted against observed", subtitle: item.id, xAxis: .linear("observed"), yAxis: .linear("fitted"),
+                              series: [points, diagonal], height: 360),
+                    caption: "\(item.id): \(fitText(item))"))
+                continue
+            }
             var observed = LineChart.Series(name: "observed", points: rows.map { DataPoint(x: $0[0], y: $0[1]) }, marker: .circle)
             observed.connects = false
             let fitted = LineChart.Series(name: "fitted", points: rows.map { DataPoint(x: $0[0], y: $0[2]) }, marker: MarkerShape.none)

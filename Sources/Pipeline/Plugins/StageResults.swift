@@ -48,6 +48,9 @@ public protocol FittableModel: AnyObject {
     var initialParameters: [Double] { get }
     /// Indices of parameters the fit holds at their initial values. Default: none.
     var fixedParameters: Set<Int> { get }
+    /// Whether residuals are fitted − observed in the targets' own units (false when the model
+    /// fits a transformed response, such as `log[y] = …`). Default: true.
+    var residualsInTargetUnits: Bool { get }
     /// `parameters` as a file a user's framework loads (a network: safetensors with a
     /// `torch.nn.Sequential`'s names), written into the case folder. Default: nil.
     func exportedWeights(parameters: [Double]) -> [UInt8]?
@@ -66,6 +69,9 @@ public protocol FittableModel: AnyObject {
 extension FittableModel {
     /// None fixed.
     public var fixedParameters: Set<Int> { [] }
+
+    /// In the targets' units.
+    public var residualsInTargetUnits: Bool { true }
 
     /// No file.
     public func exportedWeights(parameters: [Double]) -> [UInt8]? { nil }

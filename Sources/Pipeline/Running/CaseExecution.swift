@@ -82,7 +82,8 @@ public enum CaseExecution {
                 fitSeconds = clock.elapsedSeconds
                 record.fit = outcome
                 parameters = outcome.parameters
-                record.fitCurve = Self.fitCurve(data: data.training, residuals: residuals, at: parameters)
+                record.fitCurve = model.residualsInTargetUnits ? Self.fitCurve(data: data.training, residuals: residuals, at: parameters) : nil
+                record.fitCurveHasOneInput = data.training.inputCount == 1
             }
             record.weights = model.exportedWeights(parameters: parameters)
             var subject = EvaluationSubject(
@@ -112,16 +113,20 @@ public enum CaseExecution {
     /// Most samples a fit curve keeps (the report draws every one).
     static let fitCurveSamples = 5_000
 
-    /// (x, observed y, fitted y = y + r) per sample, sorted by x, for one input and one target
-    /// (the residual map is r = f(x; θ) − y, unweighted); nil for other shapes or sizes.
+    /// (x, observed y, fitted y = y + r) per sample for one target (the residual map is
+    /// r = f(x; θ) − y, unweighted): sorted by x for one input; for several inputs x is the
+    /// sample's index (the report then draws fitted against observed). Nil for several
+    /// targets or more than ``fitCurveSamples`` samples.
     static func fitCurve(data: Dataset, residuals: any DifferentiableMap, at parameters: [Double]) -> [[Double]]? {
-        guard data.inputCount == 1, data.targetCount == 1, data.sampleCount <= fitCurveSamples,
+        guard data.inputCount >= 1, data.targetCount == 1, data.sampleCount <= fitCurveSamples,
               residuals.outputCount == data.sampleCount, residuals.inputCount == parameters.count
         else { return nil }
         var r: [Double] = []
         residuals.evaluate(at: parameters, into: &r)
         guard r.count == data.sampleCount else { return nil }
-        return (0..<data.sampleCount).map { [data.inputs[$0, 0], data.targets[$0, 0], data.targets[$0, 0] + r[$0]] }
-            .sorted { $0[0] < $1[0] }
+        let rows = (0..<data.sampleCount).map { sample in
+            [data.inputCount == 1 ? data.inputs[sample, 0] : Double(sample), data.targets[sample, 0], data.targets[sample, 0] + r[sample]]
+        }
+        return data.inputCount == 1 ? rows.sorted { $0[0] < $1[0] } : rows
     }
 }

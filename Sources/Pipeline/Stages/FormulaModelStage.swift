@@ -151,6 +151,9 @@ final class FormulaFittableModel: FittableModel {
 
     var parameterNames: [String] { model.parameterNames }
 
+    /// False for a transformed response (`log[y] = …`): residuals are then in g(y)'s units.
+    var residualsInTargetUnits: Bool { model.responseTransform == nil }
+
     func residualMap(on dataset: Dataset) throws -> any DifferentiableMap {
         guard dataset.targetCount == 1 else {
             throw ConfigurationProblem("a formula model fits one response column; the data has \(dataset.targetCount)")
