@@ -1,3 +1,4 @@
+import Jacobians
 import NeuralNetworks
 
 /// A dataset divided into the samples a model is fitted on and held-out test samples.

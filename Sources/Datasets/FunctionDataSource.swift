@@ -1,3 +1,4 @@
+import Jacobians
 import FormulaModels
 import LinearAlgebra
 import NeuralNetworks

@@ -34,15 +34,17 @@ public enum Safetensors {
 
     /// The file's bytes with `tensors` as F64, in the order given.
     public static func encode(_ tensors: [Tensor]) -> [UInt8] {
-        var entries: [String] = []
+        var entries: [String: JSONValue] = [:]
         var offset = 0
         for tensor in tensors {
             let end = offset + tensor.values.count * 8
-            let shape = tensor.shape.map(String.init).joined(separator: ",")
-            entries.append("\(jsonString(tensor.name)):{\"dtype\":\"F64\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            entries[tensor.name] = .object([
+                "dtype": .string("F64"), "shape": .array(tensor.shape.map(JSONValue.integer)),
+                "data_offsets": .array([.integer(offset), .integer(end)]),
+            ])
             offset = end
         }
-        var header = Array(("{" + entries.joined(separator: ",") + "}").utf8)
+        var header = Array(JSONValue.object(entries).text(pretty: false).utf8)
         while header.count % 8 != 0 { header.append(0x20) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(8 + header.count + offset)
@@ -128,20 +130,6 @@ public enum Safetensors {
             tensors[name] = Tensor(name: name, shape: shape, values: values)
         }
         return tensors
-    }
-
-    /// `name` as a JSON string literal.
-    static func jsonString(_ name: String) -> String {
-        var text = "\""
-        for scalar in name.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case _ where scalar.value < 0x20: text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
     }
 }
 

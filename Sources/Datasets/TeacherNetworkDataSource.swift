@@ -1,3 +1,4 @@
+import Jacobians
 import LinearAlgebra
 import NeuralNetworks
 

@@ -13,7 +13,7 @@ import Numerics
 /// that lanes of a tangent block V (n × k) and of a cotangent block U (k × m) are independent;
 /// that J·Iₙ = Iₘ·J; that results are reshaped from a wrong-shaped buffer; and, per
 /// capability, the per-sample structure, complex evaluation and the complex-step derivative,
-/// and Swift's differentiable output. Random directions come from a SplitMix64 stream seeded by
+/// and Swift's differentiable output. Random directions come from a ``SeededGenerator`` seeded by
 /// `seed`, uniform on [−1, 1).
 ///
 /// Tolerances (all relative, for double rounding, ε ≈ 2.2e-16 times modest growth):
@@ -63,7 +63,7 @@ public enum DifferentiableMapConformance {
         if !(difference <= tolerance) {
             report.record(.forwardEqualsReverse, "‖Iₘ·J − J·Iₙ‖_F / ‖J‖_F = \(difference) exceeds \(tolerance)")
         }
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         checkDirections(map, at: point, jacobian: jacobian, random: &random, into: &report)
         let scale = valueScale(values: values, jacobian: jacobian, point: point)
         if let structured = map as? any PerSampleStructured {
@@ -123,7 +123,7 @@ public enum DifferentiableMapConformance {
     /// Adjoint identity, lane independence and reshaping, with seeded random blocks V, U.
     static func checkDirections(
         _ map: any DifferentiableMap, at point: [Double], jacobian: Matrix,
-        random: inout SplitMix64, into report: inout DifferentiableMapConformanceReport
+        random: inout SeededGenerator, into report: inout DifferentiableMapConformanceReport
     ) {
         let n = map.inputCount, m = map.outputCount, k = lanes, scale = jacobian.frobeniusNorm
         let tangents = random.matrix(rows: n, columns: k), cotangents = random.matrix(rows: k, columns: m)
@@ -256,25 +256,9 @@ public enum DifferentiableMapConformance {
     }
 }
 
-/// SplitMix64: the kit's seeded stream of directions, uniform on [−1, 1).
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform on [−1, 1).
-    mutating func nextSigned() -> Double { Double(next() >> 11) * 0x1.0p-52 - 1 }
-
-    /// A rows × columns matrix of ``nextSigned()`` values, row by row.
+extension SeededGenerator {
+    /// A rows × columns matrix of values uniform on [−1, 1), row by row: the kit's directions.
     mutating func matrix(rows: Int, columns: Int) -> Matrix {
-        Matrix(rows: rows, columns: columns, elements: (0..<(rows * columns)).map { _ in nextSigned() })
+        Matrix(rows: rows, columns: columns, elements: (0..<(rows * columns)).map { _ in nextUniform(in: -1, 1) })
     }
 }

@@ -50,7 +50,7 @@ public protocol JacobianStrategy: Sendable {
     var repeatsIdentically: Bool { get }
 
     /// The strategy for a fit whose parameters have typical magnitudes `typical` (|x₀|, one per
-    /// coordinate of the map): finite differences step by them at coordinates near zero.
+    /// coordinate of the map): finite differences step by at least c times them.
     /// Default: itself.
     func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy
 }

@@ -7,7 +7,7 @@ public struct JacobianStrategyOptions: Sendable, Equatable, Hashable, Codable {
     /// and the initial step of `ridders`.
     public var relativeStep: Double?
     /// Typical magnitudes of the coordinates for `forward-difference` and `central-difference`
-    /// (a coordinate at or near zero steps by c·τ, ``DifferenceStep``); nil: 1, or a fit's |x₀|.
+    /// (h = c·max(|x|, τ), ``DifferenceStep``); nil: a fit's |x₀|, else none (h = c·|x|).
     public var typicalScale: [Double]?
     /// For `auto`: always use this strategy (a catalog name) instead of choosing.
     public var pinned: String?

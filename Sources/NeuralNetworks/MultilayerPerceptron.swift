@@ -1,3 +1,4 @@
+import Jacobians
 import LinearAlgebra
 
 /// A fully connected feed-forward network x ↦ φ_L(W_L·…φ_1(W_1·x + b_1)… + b_L).

@@ -1,3 +1,4 @@
+import Jacobians
 /// How initial weights are drawn (biases start at zero).
 ///
 /// With fan-in a and fan-out b of a layer:

@@ -8,7 +8,7 @@ public struct Adam: LeastSquaresSolver {
 
     /// Settings; manifest keys `learning-rate`, `beta1`, `beta2`, `epsilon`, `max-iterations`,
     /// `max-evaluations`, `gtol`, `target-cost`.
-    public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {
+    public struct Configuration: Sendable, Codable, Equatable, FirstOrderConfiguration {
         /// `learning-rate`: η.
         public var learningRate: Double = 1e-3
         /// `beta1`: first-moment decay.
@@ -19,26 +19,6 @@ public struct Adam: LeastSquaresSolver {
         public var epsilon: Double = 1e-8
         /// Shared stopping rules.
         public var stopping = FirstOrderStopping()
-        /// `max-iterations`, in ``stopping``.
-        public var maximumIterations: Int {
-            get { stopping.maximumIterations }
-            set { stopping.maximumIterations = newValue }
-        }
-        /// `max-evaluations`, in ``stopping``.
-        public var maximumEvaluations: Int {
-            get { stopping.maximumEvaluations }
-            set { stopping.maximumEvaluations = newValue }
-        }
-        /// `gtol`, in ``stopping``.
-        public var gtol: Double {
-            get { stopping.gtol }
-            set { stopping.gtol = newValue }
-        }
-        /// `target-cost`, in ``stopping``.
-        public var targetCost: Double? {
-            get { stopping.targetCost }
-            set { stopping.targetCost = newValue }
-        }
 
         /// The defaults.
         public init() {}

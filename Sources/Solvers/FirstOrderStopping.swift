@@ -13,6 +13,36 @@ public struct FirstOrderStopping: Sendable, Codable, Equatable, StoppingLimits {
     public init() {}
 }
 
+/// A configuration whose stopping limits are one ``FirstOrderStopping`` value (gradient
+/// descent, Adam): ``StoppingLimits`` reads and writes them there.
+public protocol FirstOrderConfiguration: StoppingLimits {
+    /// The shared stopping rules.
+    var stopping: FirstOrderStopping { get set }
+}
+
+extension FirstOrderConfiguration {
+    /// `max-iterations`, in ``stopping``.
+    public var maximumIterations: Int {
+        get { stopping.maximumIterations }
+        set { stopping.maximumIterations = newValue }
+    }
+    /// `max-evaluations`, in ``stopping``.
+    public var maximumEvaluations: Int {
+        get { stopping.maximumEvaluations }
+        set { stopping.maximumEvaluations = newValue }
+    }
+    /// `gtol`, in ``stopping``.
+    public var gtol: Double {
+        get { stopping.gtol }
+        set { stopping.gtol = newValue }
+    }
+    /// `target-cost`, in ``stopping``.
+    public var targetCost: Double? {
+        get { stopping.targetCost }
+        set { stopping.targetCost = newValue }
+    }
+}
+
 /// Runs a first-order iteration x ← update(x, g) with the shared stopping rules; `update`
 /// writes the new point into its third argument and returns the step's length and the
 /// value to trace as the damping (the learning rate).

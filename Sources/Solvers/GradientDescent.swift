@@ -6,31 +6,11 @@ public struct GradientDescent: LeastSquaresSolver {
     public static let kind = "gradient-descent"
 
     /// Settings; manifest keys `learning-rate`, `max-iterations`, `max-evaluations`, `gtol`, `target-cost`.
-    public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {
+    public struct Configuration: Sendable, Codable, Equatable, FirstOrderConfiguration {
         /// `learning-rate`: η.
         public var learningRate: Double = 1e-3
         /// Shared stopping rules.
         public var stopping = FirstOrderStopping()
-        /// `max-iterations`, in ``stopping``.
-        public var maximumIterations: Int {
-            get { stopping.maximumIterations }
-            set { stopping.maximumIterations = newValue }
-        }
-        /// `max-evaluations`, in ``stopping``.
-        public var maximumEvaluations: Int {
-            get { stopping.maximumEvaluations }
-            set { stopping.maximumEvaluations = newValue }
-        }
-        /// `gtol`, in ``stopping``.
-        public var gtol: Double {
-            get { stopping.gtol }
-            set { stopping.gtol = newValue }
-        }
-        /// `target-cost`, in ``stopping``.
-        public var targetCost: Double? {
-            get { stopping.targetCost }
-            set { stopping.targetCost = newValue }
-        }
 
         /// The defaults.
         public init() {}

@@ -17,7 +17,7 @@ import Testing
         // Models: no strategy internals, no solver, no pipeline.
         "NeuralNetworks": ["LinearAlgebra", "Jacobians", "CBLASLapack", "CNumericKernels"],
         "FormulaModels": ["LinearAlgebra", "Jacobians", "MessageText"],
-        "Datasets": ["LinearAlgebra", "FormulaModels", "NeuralNetworks", "MessageText", "JSONDocuments"],
+        "Datasets": ["LinearAlgebra", "Jacobians", "FormulaModels", "NeuralNetworks", "MessageText", "JSONDocuments"],
         // Solvers: no model and no pipeline (fast paths through capability protocols), and
         // no LAPACK of their own (LinearAlgebra's kernels).
         "Solvers": ["LinearAlgebra", "Jacobians"],

@@ -1,3 +1,4 @@
+import Jacobians
 #if canImport(Glibc) && arch(x86_64)
 import Glibc
 @testable import NeuralNetworks

@@ -1,3 +1,4 @@
+import Jacobians
 @testable import NeuralNetworks
 import Testing
 

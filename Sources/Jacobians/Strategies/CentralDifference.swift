@@ -3,17 +3,17 @@ import RealModule
 
 /// `central-difference`: column j ≈ (f(x + h_j·e_j) − f(x − h_j·e_j))/(2h_j).
 ///
-/// Step rule (``DifferenceStep``, scaled as MINPACK's `fdjac2`): h_j = ∛ε·|x_j| (∛ε ≈ 6.06e-6),
-/// or ∛ε·τ_j for a coordinate at or near zero (τ its typical scale), made exactly representable. Error per entry ≈ h²/6·|f‴| +
+/// Step rule (``DifferenceStep``): h_j = ∛ε·max(|x_j|, τ_j) (∛ε ≈ 6.06e-6) with τ_j the
+/// coordinate's typical scale, or ∛ε·|x_j| without one, made exactly representable. Error per entry ≈ h²/6·|f‴| +
 /// ε|f|/h, i.e. O(ε^{2/3}): the promised relative Frobenius error is 1e-8 on maps
 /// whose values and derivatives are of order one.
 ///
 /// - Cost: 2n evaluations (f(x) itself is not needed).
-public struct CentralDifference: CatalogedJacobianStrategy {
+public struct CentralDifference: CatalogedJacobianStrategy, TypicalScaleStepping {
     /// The relative step factor, ∛ε unless given.
     public var relativeStep: Double
-    /// Typical magnitudes of the coordinates (``DifferenceStep``): the step of a coordinate at
-    /// or near zero; nil means 1. A fit sets it to |x₀| (``JacobianStrategy/withTypicalScale(_:)``).
+    /// Typical magnitudes of the coordinates (``DifferenceStep``); nil: none (h = c·|x|). A fit
+    /// sets it to |x₀| (``JacobianStrategy/withTypicalScale(_:)``) unless a manifest gave one.
     public var typicalScale: [Double]?
     /// Creates the strategy; `relativeStep` defaults to ∛ε.
     public init(relativeStep: Double? = nil, typicalScale: [Double]? = nil) {
@@ -21,14 +21,6 @@ public struct CentralDifference: CatalogedJacobianStrategy {
         self.typicalScale = typicalScale
     }
 
-    /// A copy whose coordinates near zero step by `typical` (a fit's |x₀|).
-    /// A manifest's `typical-scale`, when given, is kept.
-    public func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy {
-        guard typicalScale == nil else { return self }
-        var copy = self
-        copy.typicalScale = typical
-        return copy
-    }
     /// 1e-8.
     public var nominalRelativeError: Double { 1e-8 }
     /// Always applicable.
@@ -59,7 +51,7 @@ public struct CentralDifference: CatalogedJacobianStrategy {
 extension CentralDifference {
     /// `central-difference`, inexact, option `relative-step`.
     public static let entry = JacobianStrategyEntry(
-        name: "central-difference", summary: "central differences, h = ∛ε·|x| (∛ε·typical scale near 0)", cost: "2n forward", isExact: false,
+        name: "central-difference", summary: "central differences, h = ∛ε·max(|x|, typical scale)", cost: "2n forward", isExact: false,
         options: ["relative-step", "typical-scale"])
 
     /// Reads `relative-step` and `typical-scale`.

@@ -27,3 +27,21 @@ enum DifferenceStep {
         return scales[index]
     }
 }
+
+/// A finite-difference strategy whose steps take a typical scale per coordinate
+/// (``DifferenceStep``): `forward-difference`, `central-difference`.
+public protocol TypicalScaleStepping: JacobianStrategy {
+    /// Typical magnitudes of the coordinates; nil: none.
+    var typicalScale: [Double]? { get set }
+}
+
+extension TypicalScaleStepping {
+    /// A copy with `typical` (a fit's |x₀|) as its typical scale; one given by a manifest's
+    /// `typical-scale` is kept.
+    public func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy {
+        guard typicalScale == nil else { return self }
+        var copy = self
+        copy.typicalScale = typical
+        return copy
+    }
+}

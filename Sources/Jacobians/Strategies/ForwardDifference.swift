@@ -2,19 +2,19 @@ import LinearAlgebra
 
 /// `forward-difference`: column j ≈ (f(x + h_j·e_j) − f(x))/h_j.
 ///
-/// Step rule (as MINPACK's `fdjac2`, ``DifferenceStep``): h_j = √ε·|x_j| with ε the machine
-/// epsilon (√ε ≈ 1.49e-8), or √ε·τ_j for a coordinate at or near zero (τ its typical scale),
-/// then h_j ← (x_j + h_j) − x_j so that the step is exactly representable.
+/// Step rule (``DifferenceStep``): h_j = √ε·max(|x_j|, τ_j) with ε the machine epsilon
+/// (√ε ≈ 1.49e-8) and τ_j the coordinate's typical scale, or √ε·|x_j| without one (as MINPACK's
+/// `fdjac2`), then h_j ← (x_j + h_j) − x_j so that the step is exactly representable.
 /// Error per entry ≈ h/2·|f″| (truncation) + 2ε|f|/h (rounding), i.e. O(√ε):
 /// the promised relative Frobenius error is 1e-6 on maps whose values and
 /// derivatives are of order one.
 ///
 /// - Cost: n + 1 evaluations.
-public struct ForwardDifference: CatalogedJacobianStrategy {
+public struct ForwardDifference: CatalogedJacobianStrategy, TypicalScaleStepping {
     /// The relative step factor, √ε unless given.
     public var relativeStep: Double
-    /// Typical magnitudes of the coordinates (``DifferenceStep``): the step of a coordinate at
-    /// or near zero; nil means 1. A fit sets it to |x₀| (``JacobianStrategy/withTypicalScale(_:)``).
+    /// Typical magnitudes of the coordinates (``DifferenceStep``); nil: none (h = c·|x|). A fit
+    /// sets it to |x₀| (``JacobianStrategy/withTypicalScale(_:)``) unless a manifest gave one.
     public var typicalScale: [Double]?
     /// Creates the strategy; `relativeStep` defaults to √ε.
     public init(relativeStep: Double? = nil, typicalScale: [Double]? = nil) {
@@ -22,14 +22,6 @@ public struct ForwardDifference: CatalogedJacobianStrategy {
         self.typicalScale = typicalScale
     }
 
-    /// A copy whose coordinates near zero step by `typical` (a fit's |x₀|).
-    /// A manifest's `typical-scale`, when given, is kept.
-    public func withTypicalScale(_ typical: [Double]) -> any JacobianStrategy {
-        guard typicalScale == nil else { return self }
-        var copy = self
-        copy.typicalScale = typical
-        return copy
-    }
     /// 1e-6.
     public var nominalRelativeError: Double { 1e-6 }
     /// Always applicable.
@@ -59,7 +51,7 @@ public struct ForwardDifference: CatalogedJacobianStrategy {
 extension ForwardDifference {
     /// `forward-difference`, inexact, option `relative-step`.
     public static let entry = JacobianStrategyEntry(
-        name: "forward-difference", summary: "forward differences, h = √ε·|x| (√ε·typical scale near 0)", cost: "n + 1 forward", isExact: false,
+        name: "forward-difference", summary: "forward differences, h = √ε·max(|x|, typical scale)", cost: "n + 1 forward", isExact: false,
         options: ["relative-step", "typical-scale"])
 
     /// Reads `relative-step` and `typical-scale`.

@@ -40,7 +40,7 @@ public struct CaseRecord: Sendable {
     /// Wall time of the case, seconds.
     public var elapsedSeconds: Double
     /// For a fit to one target: (input, observed, fitted) per training sample, by input — or,
-    /// with several inputs, (sample index, observed, fitted) in sample order ( written as
+    /// with several inputs, (sample index, observed, fitted) in sample order (written as
     /// `fit.csv`, drawn in the report); nil otherwise.
     public var fitCurve: [[Double]]? = nil
     /// Whether ``fitCurve``'s first column is the one input (else the sample index).

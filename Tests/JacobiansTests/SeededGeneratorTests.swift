@@ -1,4 +1,4 @@
-import NeuralNetworks
+import Jacobians
 import Testing
 
 @Suite struct SeededGeneratorTests {
