@@ -66,7 +66,7 @@ public struct Adam: LeastSquaresSolver {
         let n = problem.freeParameters.count
         var first = Array(repeating: 0.0, count: n), second = first
         var beta1Power = 1.0, beta2Power = 1.0
-        return runFirstOrder(solver: Self.kind, problem: problem, stopping: c.stopping) { _, g, x in
+        return runFirstOrder(Self.self, problem: problem, stopping: c.stopping) { _, g, x in
             beta1Power *= c.beta1
             beta2Power *= c.beta2
             let correction1 = 1 - beta1Power, correction2 = 1 - beta2Power

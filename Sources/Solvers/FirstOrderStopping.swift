@@ -46,11 +46,12 @@ extension FirstOrderConfiguration {
 /// Runs a first-order iteration x ← update(x, g) with the shared stopping rules; `update`
 /// writes the new point into its third argument and returns the step's length and the
 /// value to trace as the damping (the learning rate).
-func runFirstOrder(
-    solver: String, problem: LeastSquaresProblem, stopping: FirstOrderStopping,
+func runFirstOrder<Solver: LeastSquaresSolver>(
+    _ solverType: Solver.Type, problem: LeastSquaresProblem, stopping: FirstOrderStopping,
     update: (_ iteration: Int, _ gradient: [Double], _ point: inout [Double]) -> (stepNorm: Double, rate: Double)
 ) -> FitResult {
-    if let reason = problem.validationFailure {
+    let solver = Solver.kind
+    if let reason = problem.validationFailure(for: solverType) {
         return FitRun.invalid(solver: solver, problem: problem, reason: reason)
     }
     let fitRun = FitRun(problem: problem)

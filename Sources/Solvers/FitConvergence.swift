@@ -61,6 +61,32 @@ public struct FitConvergence: Sendable, Codable, Equatable {
     }
 
     static func short(_ value: Double) -> String { "\(value)" }
+
+    /// With bounds: the parameters held on a bound (`held`, columns of the free `jacobian`) are
+    /// stationary only where the gradient pushes them out of the box (the KKT sign condition);
+    /// a scaled gradient component above ``gradientTolerance`` pulling one back inside fails the
+    /// verdict. Appends "k on bounds" to the reason.
+    mutating func checkHeldParameters(jacobian: Matrix, residual: [Double], held: [Int], bounds: [ActiveBound], names: [String]) {
+        let m = jacobian.rows
+        let residualNorm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        var inward: [String] = []
+        for (position, j) in held.enumerated() {
+            var dot = 0.0, column = 0.0
+            for i in 0..<m {
+                dot += jacobian[i, j] * residual[i]
+                column += jacobian[i, j] * jacobian[i, j]
+            }
+            guard column > 0, residualNorm > 0 else { continue }
+            let cosine = dot / (column.squareRoot() * residualNorm)
+            let pullsInside = bounds[position] == .lower ? cosine < -Self.gradientTolerance : cosine > Self.gradientTolerance
+            if pullsInside { inward.append(names[position]) }
+        }
+        reason += "; \(held.count) on bounds"
+        if !inward.isEmpty {
+            converged = false
+            reason += " (the gradient pulls \(inward.joined(separator: ", ")) back inside)"
+        }
+    }
 }
 
 extension FitConvergence {

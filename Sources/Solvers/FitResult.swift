@@ -58,6 +58,11 @@ public struct FitResult: Sendable, Codable {
     /// For LM with `linear-solver: auto`: "cholesky → qr at iteration k after n rejected trials
     /// in a row" when the Cholesky path stalled and QR took over; nil otherwise.
     public var linearSolverSwitch: String? = nil
+    /// With bounds: per parameter, the bound it ended on (nil inside); such parameters are held
+    /// there for the covariance, as fixed ones are (standard error 0). Nil without bounds.
+    public var boundsActive: [ActiveBound?]? = nil
+    /// The robust loss fitted, or nil for ordinary least squares.
+    public var loss: RobustLoss? = nil
 
     /// The linearizations (Jacobians or structured assemblies) the iterations took: the sum of
     /// ``normalEquations`` when the solver records it, else ``jacobianEvaluations``.

@@ -27,6 +27,10 @@ final class FitRun {
     /// Whether the strategy's one-time preparation (`auto`'s calibration) has run.
     private var strategyPrepared = false
 
+    /// Lower and upper bounds of the free parameters (n_free values each), or nil when the
+    /// problem has no finite bound.
+    let freeLowerBounds: [Double]?, freeUpperBounds: [Double]?
+
     /// The problem's strategy, told the start's magnitudes as the parameters' typical scale
     /// (finite differences step by it at parameters near zero).
     let strategy: any JacobianStrategy
@@ -41,6 +45,13 @@ final class FitRun {
         self.start = clock.now
         self.cotangent = Matrix(rows: 1, columns: problem.map.outputCount)
         self.gradientRow = Matrix(rows: 1, columns: free.count)
+        if let bounds = problem.bounds, bounds.isConstraining {
+            freeLowerBounds = free.map { bounds.lower[$0] }
+            freeUpperBounds = free.map { bounds.upper[$0] }
+        } else {
+            freeLowerBounds = nil
+            freeUpperBounds = nil
+        }
         trace.reserveCapacity(64)
     }
 
@@ -59,12 +70,17 @@ final class FitRun {
         return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
     }
 
-    /// r̃(z) into `residual`; returns ½‖r̃‖², or nil if any residual is not finite.
+    /// r̃(z) into `residual`; returns ½‖r̃‖² (under a robust loss ½Σ C²ρ((r̃ᵢ/C)²)), or nil if
+    /// any residual is not finite.
     func cost(at point: [Double], residual: inout [Double]) -> Double? {
         let begin = clock.now
         map.evaluate(at: point, into: &residual)
         timings.residualSeconds += seconds(clock.now - begin)
         residualEvaluations += 1
+        if !problem.loss.isLinear {
+            guard residual.allSatisfy(\.isFinite) else { return nil }
+            return problem.loss.cost(of: residual)
+        }
         var sum = 0.0
         for value in residual { sum += value * value }
         guard sum.isFinite else {
@@ -174,27 +190,47 @@ final class FitRun {
         var convergence: FitConvergence?
         var status = status, message = message
         var finalGradientNorm = gradientNorm
+        let boundsActive = activeBounds(at: point)
         if covariance, cost.isFinite, parameterCount > 0 {
             var jacobian = jacobianAtSolution ?? Matrix(rows: 0, columns: 0)
-            let available = jacobianAtSolution != nil || self.jacobian(at: point, into: &jacobian)
+            var residual: [Double] = []
+            var available = jacobianAtSolution != nil
+            if !available, self.jacobian(at: point, into: &jacobian) {
+                available = true
+                if !problem.loss.isLinear {
+                    map.evaluate(at: point, into: &residual)
+                    var scaled: [Double] = []
+                    LossScaledLinearization.apply(problem.loss, residual: residual, jacobian: &jacobian, scaledResidual: &scaled)
+                }
+            }
             if available {
+                map.evaluate(at: point, into: &residual)
+                if !problem.loss.isLinear { residual = LossScaledLinearization.scaledResiduals(problem.loss, residual: residual) }
+                // Parameters on a bound are held there, as fixed ones are: J loses their columns.
+                let held = boundsActive.map { active in map.freeIndices.indices.filter { active[map.freeIndices[$0]] != nil } } ?? []
+                let inner = held.isEmpty ? jacobian : Self.columns(of: jacobian, excluding: Set(held))
+                let innerIndices = held.isEmpty ? map.freeIndices : map.freeIndices.indices.filter { !held.contains($0) }.map { map.freeIndices[$0] }
                 let begin = clock.now
                 covarianceResult = FitCovariance.compute(
-                    jacobian: jacobian, cost: cost, freeIndices: map.freeIndices,
+                    jacobian: inner, cost: cost, freeIndices: innerIndices,
                     parameterCount: problem.initialParameters.count, absoluteSigma: problem.absoluteSigma && problem.standardDeviations != nil,
                     svd: &svd)
                 timings.linearSolveSeconds += seconds(clock.now - begin)
-                var residual: [Double] = []
-                map.evaluate(at: point, into: &residual)
                 if !finalGradientNorm.isFinite {
                     var g = Array(repeating: 0.0, count: parameterCount)
                     multiply(jacobian, residual, transposeA: .transposed, into: &g)
+                    for k in held where pointsOutOfBox(gradient: g[k], bound: boundsActive?[map.freeIndices[k]]) { g[k] = 0 }
                     finalGradientNorm = g.reduce(0) { max($0, abs($1)) }
                 }
                 if let covarianceResult {
-                    let verdict = FitConvergence.test(
-                        jacobian: jacobian, residual: residual, rank: covarianceResult.rank,
+                    var verdict = FitConvergence.test(
+                        jacobian: inner, residual: residual, rank: covarianceResult.rank,
                         condition: covarianceResult.conditionNumber, startingNorm: (2 * initialCost).squareRoot())
+                    if !held.isEmpty, let boundsActive {
+                        verdict.checkHeldParameters(
+                            jacobian: jacobian, residual: residual, held: held,
+                            bounds: held.map { boundsActive[map.freeIndices[$0]]! }, names: held.map { parameterName(map.freeIndices[$0]) })
+                    }
                     (status, message, convergence) = Self.judged(status: status, message: message, verdict: verdict)
                 }
             }
@@ -208,7 +244,39 @@ final class FitRun {
             gradientEvaluations: gradientEvaluations, gradientNorm: finalGradientNorm,
             status: status, message: message, timings: timings, jacobianCost: jacobianCost,
             trace: trace, covariance: covarianceResult, linearSolverUse: linearSolverUse,
-            normalEquations: normalEquationSources, rankDeficientJacobians: rankDeficientJacobians, convergence: convergence)
+            normalEquations: normalEquationSources, rankDeficientJacobians: rankDeficientJacobians, convergence: convergence,
+            boundsActive: boundsActive, loss: problem.loss.isLinear ? nil : problem.loss)
+    }
+
+    /// Per parameter (all n), the bound it sits on at the free point `point`; nil without bounds.
+    func activeBounds(at point: [Double]) -> [ActiveBound?]? {
+        guard let lower = freeLowerBounds, let upper = freeUpperBounds else { return nil }
+        var active = [ActiveBound?](repeating: nil, count: problem.initialParameters.count)
+        for (k, index) in map.freeIndices.enumerated() {
+            if point[k] <= lower[k] { active[index] = .lower } else if point[k] >= upper[k] { active[index] = .upper }
+        }
+        return active
+    }
+
+    /// Whether a gradient component pushes a parameter on `bound` out of the box (−g points
+    /// below its lower bound or above its upper one), so that holding it there is stationary.
+    func pointsOutOfBox(gradient: Double, bound: ActiveBound?) -> Bool {
+        switch bound {
+        case .lower?: return gradient >= 0
+        case .upper?: return gradient <= 0
+        case nil: return false
+        }
+    }
+
+    /// The name of parameter `index` in messages.
+    func parameterName(_ index: Int) -> String { problem.parameterNames?[index] ?? "p\(index)" }
+
+    /// `jacobian` without the columns in `excluded`.
+    static func columns(of jacobian: Matrix, excluding excluded: Set<Int>) -> Matrix {
+        let kept = (0..<jacobian.columns).filter { !excluded.contains($0) }
+        var result = Matrix(rows: jacobian.rows, columns: kept.count)
+        for i in 0..<jacobian.rows { for (k, j) in kept.enumerated() { result[i, k] = jacobian[i, j] } }
+        return result
     }
 
     /// A convergence status whose end fails `verdict` becomes ``FitStatus/rankDeficient`` (J
@@ -236,7 +304,7 @@ final class FitRun {
             residualEvaluations: 0, jacobianEvaluations: 0, gradientEvaluations: 0, gradientNorm: .nan,
             status: .invalidProblem, message: "invalid problem: \(reason)", timings: FitTimings(),
             jacobianCost: JacobianCost(), trace: [], covariance: nil, linearSolverUse: [:],
-            normalEquations: [:], rankDeficientJacobians: 0, convergence: nil)
+            normalEquations: [:], rankDeficientJacobians: 0, convergence: nil, boundsActive: nil, loss: nil)
     }
 }
 

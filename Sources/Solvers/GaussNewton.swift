@@ -70,7 +70,7 @@ public struct GaussNewton: LeastSquaresSolver {
     /// - Complexity: per iteration one Jacobian, one factorization, and one residual
     ///   evaluation per line-search trial.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
-        if let reason = problem.validationFailure {
+        if let reason = problem.validationFailure(for: Self.self) {
             return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
         }
         let c = configuration

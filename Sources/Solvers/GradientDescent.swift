@@ -49,7 +49,7 @@ public struct GradientDescent: LeastSquaresSolver {
     /// - Complexity: per iteration one residual evaluation and one single-lane pullback.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
         let rate = configuration.learningRate
-        return runFirstOrder(solver: Self.kind, problem: problem, stopping: configuration.stopping) { _, gradient, x in
+        return runFirstOrder(Self.self, problem: problem, stopping: configuration.stopping) { _, gradient, x in
             for j in 0..<x.count { x[j] -= rate * gradient[j] }
             return (rate * euclideanNorm(gradient), rate)
         }

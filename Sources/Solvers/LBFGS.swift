@@ -62,7 +62,7 @@ public struct LBFGS: LeastSquaresSolver {
     /// - Complexity: per iteration O(memory·n) plus the line-search trials, each one
     ///   residual evaluation and one single-lane pullback.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
-        if let reason = problem.validationFailure {
+        if let reason = problem.validationFailure(for: Self.self) {
             return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
         }
         let c = configuration

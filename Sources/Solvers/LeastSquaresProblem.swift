@@ -20,6 +20,14 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     public var absoluteSigma = false
     /// Indices (0-based) of parameters held fixed.
     public var fixedParameters: Set<Int>
+    /// Lower and upper bounds per parameter (n values each), or nil for none. Only solvers that
+    /// handle bounds (``LeastSquaresSolver/handlesBounds``) accept a problem with bounds; the
+    /// initial values of the free parameters must lie inside them.
+    public var bounds: ParameterBounds?
+    /// The loss ρ of the residuals: cost ½Σ C²ρ((r̃ᵢ/C)²) (``RobustLoss``); `linear` by default
+    /// (½‖r̃‖²). Only solvers that handle robust losses (``LeastSquaresSolver/handlesRobustLoss``)
+    /// accept another.
+    public var loss: RobustLoss = .linear
     /// How the Jacobian of the weighted free residuals is computed.
     public var jacobianStrategy: any JacobianStrategy
     /// Parameter names for reports (optional; `p0`, `p1`, … otherwise).
@@ -92,6 +100,22 @@ public struct LeastSquaresProblem: @unchecked Sendable {
         }
         if let names = parameterNames, names.count != initialParameters.count {
             return "\(names.count) parameter names for \(initialParameters.count) parameters"
+        }
+        if let bounds, let failure = bounds.validationFailure(initial: initialParameters, free: freeParameters, names: parameterNames) {
+            return failure
+        }
+        return loss.validationFailure
+    }
+
+    /// ``validationFailure``, or what `Solver` cannot do that the problem asks for (bounds, a
+    /// robust loss).
+    public func validationFailure<Solver: LeastSquaresSolver>(for solver: Solver.Type) -> String? {
+        if let failure = validationFailure { return failure }
+        if let bounds, bounds.isConstraining, !Solver.handlesBounds {
+            return "\(Solver.kind) does not handle bounds (min/max); use levenberg-marquardt or remove them"
+        }
+        if !loss.isLinear, !Solver.handlesRobustLoss {
+            return "\(Solver.kind) does not handle the robust loss \(loss.kind.rawValue); use levenberg-marquardt or loss linear"
         }
         return nil
     }

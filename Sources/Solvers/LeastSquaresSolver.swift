@@ -19,6 +19,12 @@ public protocol LeastSquaresSolver: Sendable {
     /// Gauss-Newton), rather than taking one gradient (first-order methods): how a run's
     /// time is estimated. Default: false.
     static var linearizesEachIteration: Bool { get }
+    /// Whether the solver keeps parameters inside ``LeastSquaresProblem/bounds``. Default: false
+    /// (a problem with bounds is then an invalid problem for it).
+    static var handlesBounds: Bool { get }
+    /// Whether the solver minimises a ``LeastSquaresProblem/loss`` other than `linear`.
+    /// Default: false.
+    static var handlesRobustLoss: Bool { get }
 }
 
 extension LeastSquaresSolver {
@@ -27,6 +33,10 @@ extension LeastSquaresSolver {
 
     /// False: one gradient per iteration.
     public static var linearizesEachIteration: Bool { false }
+    /// False: no bounds.
+    public static var handlesBounds: Bool { false }
+    /// False: ordinary least squares only.
+    public static var handlesRobustLoss: Bool { false }
 
     /// The solver with its default configuration except the stopping limits given (nil keeps
     /// the default): what the conformance kit runs.

@@ -53,6 +53,8 @@ struct LevenbergMarquardtTrial {
     var trialCost = Double.nan, fnorm1 = Double.infinity
     /// Whether both reductions are below rounding of ‖r‖² (the step is taken as refinement).
     var roundingLevel = false
+    /// Whether x + p left the bounds and the step became the projected P(x + p) − x.
+    var projected = false
 
     init(pnorm: Double) { self.pnorm = pnorm }
 }
@@ -114,6 +116,10 @@ extension LevenbergMarquardtRun {
             }
             state.jacobianAtX = true
             fitRun.normalEquationSources[LevenbergMarquardt.NormalEquations.fromJacobian.rawValue, default: 0] += 1
+            if !loss.isLinear {
+                LossScaledLinearization.apply(loss, residual: residual, jacobian: &jacobian, scaledResidual: &scaledResidual)
+            }
+            if !heldOnBound.isEmpty { holdParametersOnBounds() }
             if normalEquationsFirst {
                 // The normal equations are taken whatever the conditioning: form JᵀJ now and
                 // read ‖Jⱼ‖ off its diagonal instead of another pass over J.
@@ -122,7 +128,7 @@ extension LevenbergMarquardtRun {
             } else {
                 columnEuclideanNorms(of: jacobian, into: &columnNorms)
             }
-            multiply(jacobian, residual, transposeA: .transposed, into: &gradient)
+            multiply(jacobian, linearizedResidual, transposeA: .transposed, into: &gradient)
         }
         state.gradientAtX = true
         state.gradientInfinity = maximumMagnitude(gradient)
@@ -218,6 +224,10 @@ extension LevenbergMarquardtRun {
     ) {
         let fnorm = state.fnorm
         for j in 0..<n { trialX[j] = x[j] + step[j] }
+        if !heldOnBound.isEmpty, projectTrialPoint() {
+            trial.projected = true
+            trial.pnorm = scaledNorm(step, diagonal)
+        }
         if let value = fitRun.cost(at: trialX, residual: &trialResidual) {
             trial.trialCost = value
             trial.fnorm1 = (2 * value).squareRoot()
@@ -233,7 +243,8 @@ extension LevenbergMarquardtRun {
         let fnormSquared = fnorm * fnorm
         var stepGradient = 0.0
         for j in 0..<n { stepGradient += step[j] * gradient[j] }
-        if trial.geodesic {
+        if trial.geodesic || trial.projected {
+            // p no longer solves the damped system: the model's reduction along p itself.
             var jsSquared = 0.0
             if fromGram {
                 jsSquared = cholesky.squaredImageNorm(step)
@@ -254,6 +265,9 @@ extension LevenbergMarquardtRun {
         }
         trial.dirder = stepGradient / fnormSquared
         trial.ratio = trial.prered != 0 ? trial.actred / trial.prered : 0
+        // A projected step the model itself says goes uphill is never taken: the region shrinks
+        // until the projected step is a descent step (it is, near a non-stationary point).
+        if trial.projected && trial.prered <= 0 { trial.ratio = 0 }
     }
 
     /// Near the solution both reductions sink below rounding of ‖r‖², and their ratio is
@@ -325,7 +339,7 @@ extension LevenbergMarquardtRun {
         choleskyAbandoned = true
         linearSolverSwitch = "cholesky → qr at iteration \(state.iterations) after \(choleskyRejectionsInARow) rejected trials in a row"
         return fitRun.timeLinearSolve {
-            _ = qr.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal)
+            _ = qr.factor(jacobian: jacobian, residual: linearizedResidual, gradient: gradient, diagonal: diagonal)
             fitRun.linearSolverUse[qr.name, default: 0] += 1
             return qr
         }
@@ -397,5 +411,36 @@ extension LevenbergMarquardtRun {
                 message: "the residuals are NaN or infinite at every trial point near the current parameters (last stop test: \(reached.status.rawValue))")
         }
         throw reached
+    }
+}
+
+extension LevenbergMarquardtRun {
+    /// With bounds, at a new linearization: a parameter on a bound whose gradient component
+    /// points out of the box is held there for this iteration — its Jacobian column is zeroed
+    /// (so its gradient component is 0 and the damped step leaves it in place). J is already
+    /// rescaled for the loss; the gradient is computed here from it.
+    mutating func holdParametersOnBounds() {
+        guard let lower = fitRun.freeLowerBounds, let upper = fitRun.freeUpperBounds else { return }
+        multiply(jacobian, linearizedResidual, transposeA: .transposed, into: &gradient)
+        for j in 0..<n {
+            heldOnBound[j] = (x[j] <= lower[j] && gradient[j] > 0) || (x[j] >= upper[j] && gradient[j] < 0)
+            if heldOnBound[j] { for i in 0..<m { jacobian.elements[i * n + j] = 0 } }
+        }
+    }
+
+    /// Projects the trial point x + p onto the bounds; when it moved, the step becomes
+    /// p = P(x + p) − x (held parameters stay exactly on their bound). Returns whether it moved.
+    mutating func projectTrialPoint() -> Bool {
+        guard let lower = fitRun.freeLowerBounds, let upper = fitRun.freeUpperBounds else { return false }
+        var moved = false
+        for j in 0..<n {
+            let clamped = heldOnBound[j] ? x[j] : min(max(trialX[j], lower[j]), upper[j])
+            if clamped != trialX[j] {
+                trialX[j] = clamped
+                step[j] = clamped - x[j]
+                moved = true
+            }
+        }
+        return moved
     }
 }

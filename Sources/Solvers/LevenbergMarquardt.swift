@@ -10,11 +10,30 @@ import LinearAlgebra
 /// actual reduction of ‖r‖² is at least 10⁻⁴ of the predicted one, and Δ grows or shrinks
 /// with that ratio. Never throws: non-finite residuals or Jacobians end the fit with a
 /// named ``FitStatus``.
+///
+/// **Bounds** (``LeastSquaresProblem/bounds``): a projected trust-region method with an active
+/// set. At each x the parameters on a bound whose gradient component points out of the box
+/// are held (their Jacobian columns and gradient components are zeroed, so the damped step
+/// leaves them in place); the step of the others is projected onto the box, and the ratio ρ
+/// compares the actual reduction with the model's reduction along the projected step
+/// s = P(x + p) − x, −(gᵀs + ½‖Js‖²). As the radius shrinks the projected step tends to a
+/// scaled projected-gradient step, which gives sufficient decrease at any point that is not
+/// stationary for the box; the stopping test `gtol` and the final ``FitConvergence`` use the
+/// projected gradient. Every iterate is feasible. Without bounds nothing of this runs.
+///
+/// **Robust losses** (``LeastSquaresProblem/loss``): at each linearization J's rows and the
+/// residuals are rescaled as SciPy's `least_squares` does (``RobustLoss``), and trial points
+/// are judged by the robust cost. Both disable the structured normal equations (they need J
+/// itself) and geodesic acceleration.
 public struct LevenbergMarquardt: LeastSquaresSolver {
     /// `levenberg-marquardt`.
     public static let kind = "levenberg-marquardt"
     /// True: each iteration forms J and solves a linear system.
     public static let linearizesEachIteration = true
+    /// True: a projected, active-set trust region (see ``fit(_:)``).
+    public static let handlesBounds = true
+    /// True: residuals and Jacobian rows rescaled per linearization (``RobustLoss``).
+    public static let handlesRobustLoss = true
     /// The settings.
     public var configuration: Configuration
 
@@ -28,8 +47,13 @@ public struct LevenbergMarquardt: LeastSquaresSolver {
     /// - Complexity: per Jacobian one strategy call plus one factorization (mn² flops for
     ///   `qr`/`cholesky`), per trial step one residual evaluation and O(n³) for λ.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
-        if let reason = problem.validationFailure {
+        if let reason = problem.validationFailure(for: Self.self) {
             return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
+        }
+        if configuration.geodesicAcceleration, !problem.loss.isLinear || problem.bounds?.isConstraining == true {
+            return FitRun.invalid(
+                solver: Self.kind, problem: problem,
+                reason: "geodesic-acceleration works on the plain residuals only; it cannot be combined with bounds or a robust loss")
         }
         let fitRun = FitRun(problem: problem)
         var run = LevenbergMarquardtRun(configuration: configuration, fitRun: fitRun)
@@ -49,6 +73,12 @@ struct LevenbergMarquardtRun {
     var step: [Double], acceleration: [Double], scratch: [Double], jacobianStep: [Double]
     let qr = QRDampedSystem(), cholesky = CholeskyDampedSystem(), svd = SVDDampedSystem()
     let dual = DualCholeskyDampedSystem()
+    /// The problem's loss; under a robust one ``scaledResidual`` holds r̃ at x and J is rescaled
+    /// (``LossScaledLinearization``) right after each Jacobian.
+    let loss: RobustLoss
+    var scaledResidual: [Double]
+    /// Per free parameter, whether it is held on its bound at this linearization (bounds only).
+    var heldOnBound: [Bool]
     /// JᵀJ and Jᵀr from a two-layer network's per-sample factors, when `normal-equations`
     /// and the problem allow (see ``LevenbergMarquardt/NormalEquations``); nil otherwise.
     let structured: StructuredNormalEquations?
@@ -81,6 +111,7 @@ struct LevenbergMarquardtRun {
                 denseColumns: sparsity.denseColumns, outputs: sparsity.outputs, blockWeights: sparsity.blockWeights)
         }
         let hints = fitRun.problem.hints
+        loss = fitRun.problem.loss
         minimumReciprocalCondition = configuration.choleskyMinimumReciprocalCondition
             ?? hints.choleskyMinimumReciprocalCondition ?? LevenbergMarquardt.certifiedMinimumReciprocalCondition
         damping = configuration.damping ?? hints.damping ?? .trustRegion
@@ -92,7 +123,8 @@ struct LevenbergMarquardtRun {
             structured = nil
         case .auto, .structured:
             let dampingAllows = configuration.normalEquations == .structured || damping == .nielsen
-            structured = onNormalEquations && dampingAllows && !configuration.geodesicAcceleration
+            let plainCost = fitRun.problem.loss.isLinear && fitRun.freeLowerBounds == nil
+            structured = onNormalEquations && dampingAllows && !configuration.geodesicAcceleration && plainCost
                 ? StructuredNormalEquations(fitRun: fitRun) : nil
         }
         x = fitRun.initialFreeParameters
@@ -110,7 +142,12 @@ struct LevenbergMarquardtRun {
         step = gradient
         acceleration = gradient
         scratch = gradient
+        scaledResidual = loss.isLinear ? [] : residual
+        heldOnBound = fitRun.freeLowerBounds == nil ? [] : Array(repeating: false, count: n)
     }
+
+    /// The residual vector the linear systems see: r̃ under a robust loss, else r.
+    var linearizedResidual: [Double] { loss.isLinear ? residual : scaledResidual }
 
     /// Picks and factors the linear solver for the current Jacobian; `assembled`: JᵀJ and Jᵀr
     /// were assembled from per-sample factors (finite, so the normal equations take them).
@@ -129,7 +166,7 @@ struct LevenbergMarquardtRun {
             case .svd: chosen = svd
             case .cholesky: chosen = cholesky
             case .auto:
-                if m >= n, !choleskyAbandoned, cholesky.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal),
+                if m >= n, !choleskyAbandoned, cholesky.factor(jacobian: jacobian, residual: linearizedResidual, gradient: gradient, diagonal: diagonal),
                    minimumReciprocalCondition <= 0
                     || (cholesky.isFullRank && cholesky.reciprocalConditionOfScaledGram() >= minimumReciprocalCondition) {
                     fitRun.linearSolverUse["cholesky", default: 0] += 1
@@ -139,9 +176,9 @@ struct LevenbergMarquardtRun {
                 chosen = m < n ? dual : qr
             }
             var system = chosen
-            if !system.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal) {
+            if !system.factor(jacobian: jacobian, residual: linearizedResidual, gradient: gradient, diagonal: diagonal) {
                 system = system === qr ? svd : qr
-                _ = system.factor(jacobian: jacobian, residual: residual, gradient: gradient, diagonal: diagonal)
+                _ = system.factor(jacobian: jacobian, residual: linearizedResidual, gradient: gradient, diagonal: diagonal)
             }
             fitRun.linearSolverUse[system.name, default: 0] += 1
             return system

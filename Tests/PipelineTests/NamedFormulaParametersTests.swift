@@ -55,7 +55,9 @@ import Testing
         for (parameters, expected) in [
             ("{a: {initial: 1, fixed: true}}", "every parameter is fixed"),
             ("{a: {initial: .nan}}", "finite"),
-            ("{a: {initial: 1, min: 0}}", "min"),
+            ("{a: {initial: 1, min: 2}}", "outside [min, max]"),
+            ("{a: {initial: 1, min: 1, max: 1}}", "min must be below max"),
+            ("{a: {initial: 1, mni: 0}}", "mni"),
         ] {
             #expect {
                 _ = try ExperimentPlan.load(path: try Self.manifest(formula: "signal = a*t", parameters: parameters), registry: .standard)

@@ -21,7 +21,8 @@ public enum BundleDocuments {
     }
 
     /// `cases/<id>/parameters.json`: names, initial and fitted values, standard errors (NaN,
-    /// written `"NaN"`, when not determined) and the correlation matrix.
+    /// written `"NaN"`, when not determined) and the correlation matrix; with bounds also
+    /// `at_bound` (`"lower"`, `"upper"` or null per parameter).
     public static func parameters(_ record: CaseRecord) -> String {
         JSONValue.object([
             "names": .array(record.parameterNames.map(JSONValue.string)),
@@ -29,18 +30,23 @@ public enum BundleDocuments {
             "values": record.fit.map { .array($0.parameters.map(JSONValue.number)) } ?? .null,
             "standard_errors": record.fit?.standardErrors.map { .array($0.map(JSONValue.number)) } ?? .null,
             "correlations": record.fit?.correlations.map { .array($0.map { .array($0.map(JSONValue.number)) }) } ?? .null,
-        ]).text()
+        ].merging(record.fit?.boundsActive.map { ["at_bound": .array($0.map { $0.map { .string($0.rawValue) } ?? .null })] } ?? [:]) { first, _ in first }).text()
     }
 
     /// `cases/<id>/parameters.csv`: `name,initial,value,standard_error`, one row per parameter
-    /// (empty cells without a fit; `NaN` for a standard error the data do not determine).
+    /// (empty cells without a fit; `NaN` for a standard error the data do not determine); a fit
+    /// with bounds adds `at_bound` (`lower`, `upper` or empty; such a parameter is held for the
+    /// standard errors, as a fixed one, so its own is 0).
     public static func parametersCSV(_ record: CaseRecord) -> String {
-        var text = "name,initial,value,standard_error\n"
+        let bounds = record.fit?.boundsActive
+        var text = "name,initial,value,standard_error" + (bounds == nil ? "" : ",at_bound") + "\n"
         for (index, name) in record.parameterNames.enumerated() {
             let initial = index < record.initialParameters.count ? csvNumber(record.initialParameters[index]) : ""
             let value = record.fit.map { index < $0.parameters.count ? csvNumber($0.parameters[index]) : "" } ?? ""
             let error = record.fit?.standardErrors.map { index < $0.count ? csvNumber($0[index]) : "" } ?? ""
-            text += [csvField(name), initial, value, error].joined(separator: ",") + "\n"
+            var fields = [csvField(name), initial, value, error]
+            if let bounds { fields.append(index < bounds.count ? bounds[index]?.rawValue ?? "" : "") }
+            text += fields.joined(separator: ",") + "\n"
         }
         return text
     }

@@ -379,7 +379,7 @@ public enum BundleReport {
         guard !fitted.isEmpty, fitted.count <= parameterTableLimits.cases else { return [] }
         var section = ReportSection("Fitted parameters")
         section.blocks.append(.paragraph(
-            "Standard errors from the covariance at the solution (σ̂²(JᵀJ)⁻¹, or (JᵀWJ)⁻¹ with absolute σ); a parameter the data do not determine (J rank deficient) has none. Also in each case's parameters.csv."))
+            "Standard errors from the covariance at the solution (σ̂²(JᵀJ)⁻¹, or (JᵀWJ)⁻¹ with absolute σ; under a robust loss J is the loss-rescaled Jacobian); a parameter the data do not determine (J rank deficient) has none, and one that ended on its min or max is held there, as a fixed one. Also in each case's parameters.csv."))
         func number(_ value: JSONValue?) -> Double? {
             if let number = value?.numberValue { return number }
             switch value?.stringValue {
@@ -399,8 +399,14 @@ public enum BundleReport {
             let names = (json["names"]?.arrayValue ?? []).compactMap(\.stringValue)
             let initial = json["initial"]?.arrayValue ?? [], values = json["values"]?.arrayValue ?? []
             let errors = json["standard_errors"]?.arrayValue ?? []
+            let atBound = (json["at_bound"]?.arrayValue ?? []).map(\.stringValue)
             let rows = names.indices.map { index -> [ReportTable.Cell] in
                 let value = number(index < values.count ? values[index] : nil)
+                if index < atBound.count, let side = atBound[index] {
+                    // Held on its bound for the covariance: no standard error of its own.
+                    return [ReportTable.Cell(names[index]), cell(number(index < initial.count ? initial[index] : nil)), cell(value),
+                            ReportTable.Cell(side == "lower" ? "at min" : "at max"), "–"]
+                }
                 let error = number(index < errors.count ? errors[index] : nil)
                 let relative = value.flatMap { v in error.map { abs($0 / v) } }
                 return [ReportTable.Cell(names[index]), cell(number(index < initial.count ? initial[index] : nil)), cell(value),

@@ -48,6 +48,8 @@ public protocol FittableModel: AnyObject {
     var initialParameters: [Double] { get }
     /// Indices of parameters the fit holds at their initial values. Default: none.
     var fixedParameters: Set<Int> { get }
+    /// Bounds (min/max) of the parameters, nil for none. Default: none.
+    var parameterBounds: ParameterBounds? { get }
     /// Whether residuals are fitted − observed in the targets' own units (false when the model
     /// fits a transformed response, such as `log[y] = …`). Default: true.
     var residualsInTargetUnits: Bool { get }
@@ -69,6 +71,9 @@ public protocol FittableModel: AnyObject {
 extension FittableModel {
     /// None fixed.
     public var fixedParameters: Set<Int> { [] }
+
+    /// No bounds.
+    public var parameterBounds: ParameterBounds? { nil }
 
     /// In the targets' units.
     public var residualsInTargetUnits: Bool { true }
@@ -135,6 +140,8 @@ public struct FitOutcome: Sendable {
     public var convergence: FitConvergence?
     /// LM's switch from a stalled Cholesky path to QR, when it happened.
     public var linearSolverSwitch: String?
+    /// With bounds: per parameter, the bound it ended on (nil inside); nil without bounds.
+    public var boundsActive: [ActiveBound?]?
     /// Residual evaluations made.
     public var residualEvaluations: Int
     /// Jacobian evaluations made.

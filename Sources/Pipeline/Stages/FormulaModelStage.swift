@@ -1,6 +1,7 @@
 import Datasets
 import FormulaModels
 import Jacobians
+import Solvers
 
 /// `model: {kind: formula, formula: "y = b1*(1-exp[-b2*x])", initial: [500, 1e-4]}` — a
 /// model written as text; with NIST data the formula and starting point come from the file.
@@ -133,7 +134,8 @@ extension FormulaModelStage {
             throw ConfigurationProblem(
                 field: "parameters", "declared but not used in the formula: \(unused.map { declared.names[$0] }.joined(separator: ", "))")
         }
-        return FormulaFittableModel(model: model, initialParameters: declared.initialValues, fixedParameters: declared.fixedIndices)
+        return FormulaFittableModel(
+            model: model, initialParameters: declared.initialValues, fixedParameters: declared.fixedIndices, parameterBounds: declared.bounds)
     }
 }
 
@@ -142,11 +144,13 @@ final class FormulaFittableModel: FittableModel {
     let model: FormulaModel
     let initialParameters: [Double]
     let fixedParameters: Set<Int>
+    let parameterBounds: ParameterBounds?
 
-    init(model: FormulaModel, initialParameters: [Double], fixedParameters: Set<Int> = []) {
+    init(model: FormulaModel, initialParameters: [Double], fixedParameters: Set<Int> = [], parameterBounds: ParameterBounds? = nil) {
         self.model = model
         self.initialParameters = initialParameters
         self.fixedParameters = fixedParameters
+        self.parameterBounds = parameterBounds
     }
 
     var parameterNames: [String] { model.parameterNames }

@@ -19,18 +19,30 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         public var solver: Solver.Configuration
         /// The strategy name (a catalog name; `auto` by default).
         public var jacobian: String
+        /// `loss` and `loss-scale` (SciPy's `loss` and `f_scale`); `linear` when absent.
+        public var loss: RobustLoss
 
-        private enum Keys: String, CodingKey { case jacobian }
+        private enum Keys: String, CodingKey {
+            case jacobian, loss
+            case lossScale = "loss-scale"
+        }
 
-        /// Reads `jacobian`, then the solver's configuration from the same section.
+        /// Reads `jacobian`, `loss`, `loss-scale`, then the solver's configuration from the same section.
         public init(from decoder: any Decoder) throws {
-            jacobian = try decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .jacobian)
+            let container = try decoder.container(keyedBy: Keys.self)
+            jacobian = try container.decode(String.self, forKey: .jacobian)
+            let kind = try container.decodeIfPresent(RobustLoss.Kind.self, forKey: .loss) ?? .linear
+            loss = RobustLoss(kind: kind, scale: try container.decodeIfPresent(Double.self, forKey: .lossScale) ?? 1)
             solver = try Solver.Configuration(from: decoder)
         }
 
-        /// `jacobian` and every key of the solver's configuration with its default.
+        /// `jacobian`, `loss`, `loss-scale` and every key of the solver's configuration with its default.
         public static var options: [StageOption] {
-            var options: [StageOption] = [.optional("jacobian", default: "auto", "Jacobian strategy for the fit (a catalog name); auto follows jacobian.auto (cost model by default, a pin, or calibrate) and shares its decision with the evaluations")]
+            var options: [StageOption] = [
+                .optional("jacobian", default: "auto", "Jacobian strategy for the fit (a catalog name); auto follows jacobian.auto (cost model by default, a pin, or calibrate) and shares its decision with the evaluations"),
+                .unset("loss", "robust loss ρ, as SciPy's least_squares: \(RobustLoss.Kind.allCases.map(\.rawValue).joined(separator: " | ")); cost ½·Σ C²·ρ((r/C)²); linear when absent"),
+                .unset("loss-scale", "C of the loss, > 0 (SciPy's f_scale): residuals well below C count as in least squares; 1 when absent"),
+            ]
             let empty = YAMLNode.mapping([], SourceLocation(file: "<defaults>", line: 1, column: 1))
             guard let defaults = try? YAMLNodeDecoder().decode(Solver.Configuration.self, from: empty),
                   let data = try? JSONEncoder().encode(defaults),
@@ -54,6 +66,10 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
             _ = try JacobianStrategyCatalog.strategy(named: configuration.jacobian)
         } catch let error as JacobianStrategyCatalogError {
             throw ConfigurationProblem(field: "jacobian", error.message)
+        }
+        if let failure = configuration.loss.validationFailure { throw ConfigurationProblem(field: "loss-scale", failure) }
+        if !configuration.loss.isLinear, !Solver.handlesRobustLoss {
+            throw ConfigurationProblem(field: "loss", "\(Solver.kind) minimises ordinary least squares only; a robust loss needs levenberg-marquardt")
         }
         // Non-finite numbers are written as strings (JSONEncoder would otherwise refuse the whole
         // configuration and skip every check); the solvers' decoding refuses them first anyway.
@@ -102,6 +118,8 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
             fixedParameters: problem.model.fixedParameters, jacobianStrategy: strategy, parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled },
             iterationObserver: FitProgressNotes(progress: context.progress).observer)
         leastSquares.absoluteSigma = problem.absoluteSigma
+        leastSquares.bounds = problem.model.parameterBounds
+        leastSquares.loss = context.configuration.loss
         let result = solver.fit(leastSquares)
         // A fit ended by Ctrl-C is not a result: the case stays pending for --resume.
         try context.checkCancellation()
@@ -129,6 +147,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         outcome.linearSolverSwitch = result.linearSolverSwitch
         outcome.autoMetrics = autoMetrics
         outcome.normalEquations = result.normalEquationsDescription
+        outcome.boundsActive = result.boundsActive
         outcome.structuredAssemblies = result.normalEquations[LevenbergMarquardt.NormalEquations.structured.rawValue] ?? 0
         return outcome
     }
