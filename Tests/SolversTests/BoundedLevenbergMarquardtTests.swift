@@ -152,3 +152,29 @@ import Testing
         #expect(abs(loss.rho(1e-8).value - 1e-8) < 1e-15)
     }
 }
+
+/// A failed fit's result encodes to JSON (NaN cost and gradient as the bundles' strings) and
+/// decodes back to the same values.
+@Suite struct FitResultCodingTests {
+    @Test func aFitWithNonFiniteNumbersRoundTripsThroughJSON() throws {
+        let map = AnalyticResidualMap(parameters: 1, residuals: 1, { p in [p[0] > 2 ? .nan : p[0] - 5] }, jacobian: { _ in [[1]] })
+        var problem = LeastSquaresProblem(map: map, initialParameters: [3], parameterNames: ["a"])
+        problem.bounds = ParameterBounds(lower: [0], upper: [10])
+        let result = LevenbergMarquardt().fit(problem)
+        #expect(result.status == .nonFiniteResiduals && result.cost.isNaN)
+        let data = try JSONEncoder().encode(result)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"cost\":\"NaN\""), "\(text)")
+        let back = try JSONDecoder().decode(FitResult.self, from: data)
+        #expect(back.cost.isNaN && back.status == result.status && back.parameters == result.parameters)
+        #expect(back.boundsActive == result.boundsActive && back.parameterNames == ["a"])
+
+        var robust = LeastSquaresProblem(map: Self.line, initialParameters: [0])
+        robust.loss = RobustLoss(kind: .huber, scale: 0.5)
+        let fitted = LevenbergMarquardt().fit(robust)
+        let again = try JSONDecoder().decode(FitResult.self, from: try JSONEncoder().encode(fitted))
+        #expect(again.loss == robust.loss && again.parameters == fitted.parameters && again.trace == fitted.trace)
+    }
+
+    static var line: AnalyticResidualMap { AnalyticResidualMap(parameters: 1, residuals: 3, { p in [p[0] - 1, p[0] - 1.2, p[0] - 9] }, jacobian: { _ in [[1], [1], [1]] }) }
+}
