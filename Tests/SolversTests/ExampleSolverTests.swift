@@ -26,7 +26,7 @@ struct ExampleLevenberg: LeastSquaresSolver {
     static let linearizesEachIteration = true
 
     func fit(_ problem: LeastSquaresProblem) -> FitResult {
-        if let reason = problem.validationFailure { return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason) }
+        if let reason = problem.validationFailure(for: Self.self) { return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason) }
         let limits = configuration, run = FitRun(problem: problem)
         let m = run.residualCount, n = run.parameterCount
         var x = run.initialFreeParameters, trialX = x
