@@ -11,6 +11,9 @@ the values stored in the test). Prints Swift literals.
 - Robust fits: the same model on 20 rows with three outliers, for each loss with f_scale 0.1 from (2, 0.2, 0.5);
   least_squares(method="trf", loss=…) gives parameters and cost, and its `jac` (the
   loss-rescaled Jacobian) the standard errors sqrt(diag(inv(JᵀJ)) * 2 cost / (m - n)).
+- Two targets sharing parameters: y1 = a*exp(-k*t), y2 = a*exp(-2*k*t) + c on 15 rows of
+  TWO; least_squares(method="lm") on both residual vectors stacked gives the parameters and cost,
+  and sqrt(diag(inv(JᵀJ)) * 2 cost / (2*15 - 3)) the standard errors.
 """
 import numpy as np
 from scipy.optimize import curve_fit, least_squares
@@ -22,6 +25,11 @@ Y12 = np.array([3.23, 2.8317699410626447, 2.602045551704294, 2.254070379054433, 
 T20 = np.arange(20) * 0.3
 Y20 = 2.5 * np.exp(-0.3 * T20) + 0.7 + 0.01 * np.sin(7 * T20)
 Y20[[3, 9, 15]] += [1.5, -1.0, 2.0]
+
+T15 = np.arange(15) * 0.4
+DEV = np.array([0.02, -0.01, 0.03, -0.02, 0.0, 0.01, -0.03, 0.02, -0.01, 0.01, 0.0, -0.02, 0.01, 0.02, -0.01])
+Y1 = 3.0 * np.exp(-0.5 * T15) + DEV
+Y2 = 3.0 * np.exp(-1.0 * T15) + 0.4 - DEV[::-1]
 
 TOL = dict(ftol=1e-15, xtol=1e-15, gtol=1e-15, max_nfev=100000)
 
@@ -48,3 +56,14 @@ for loss in ["linear", "soft_l1", "huber", "cauchy", "arctan"]:
     J = fit.jac
     errors = np.sqrt(np.diag(np.linalg.inv(J.T @ J)) * 2 * fit.cost / (len(Y20) - 3))
     print(loss, "parameters", literal(fit.x), "cost", repr(fit.cost), "errors", literal(errors), fit.status)
+
+
+def two_targets(p):
+    a, k, c = p
+    return np.concatenate([a * np.exp(-k * T15) - Y1, a * np.exp(-2 * k * T15) + c - Y2])
+
+
+two = least_squares(two_targets, [1, 0.1, 0], method="lm", **TOL)
+errors = np.sqrt(np.diag(np.linalg.inv(two.jac.T @ two.jac)) * 2 * two.cost / (30 - 3))
+print("two-target rows", [(repr(float(t)), repr(float(a)), repr(float(b))) for t, a, b in zip(T15, Y1, Y2)])
+print("two-target parameters", literal(two.x), "cost", repr(two.cost), "errors", literal(errors))

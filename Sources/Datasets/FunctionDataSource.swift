@@ -39,8 +39,11 @@ public struct FunctionDataSource: Sendable, Equatable {
         case grid(pointsPerAxis: [Int])
     }
 
-    /// The formula, e.g. `y = b1*exp(-b2*x)`; its response must not be transformed.
-    public var formula: String
+    /// The formulas, one per target column (`y = b1*exp(-b2*x)`); responses must not be
+    /// transformed and must differ. They share the parameter values.
+    public var formulas: [String]
+    /// The first formula.
+    public var formula: String { formulas.first ?? "" }
     /// Values of the formula's parameters by name.
     public var parameterValues: [String: Double]
     /// The predictors, in input-column order.
@@ -50,9 +53,14 @@ public struct FunctionDataSource: Sendable, Equatable {
     /// Standard deviation of the additive Gaussian noise on y (0 for none).
     public var noise: Double
 
-    /// Creates a source.
+    /// Creates a source of one target.
     public init(formula: String, parameterValues: [String: Double] = [:], axes: [Axis], sampling: Sampling, noise: Double = 0) {
-        self.formula = formula
+        self.init(formulas: [formula], parameterValues: parameterValues, axes: axes, sampling: sampling, noise: noise)
+    }
+
+    /// Creates a source of one target per formula.
+    public init(formulas: [String], parameterValues: [String: Double] = [:], axes: [Axis], sampling: Sampling, noise: Double = 0) {
+        self.formulas = formulas
         self.parameterValues = parameterValues
         self.axes = axes
         self.sampling = sampling
@@ -63,24 +71,44 @@ public struct FunctionDataSource: Sendable, Equatable {
     ///
     /// - Throws: ``DataSourceError`` naming the field at fault (a formula error keeps its caret).
     public func generate(seed: UInt64) throws(DataSourceError) -> Dataset {
-        let model = try compiledModel()
+        let models = try compiledModels()
         let inputs = try placeInputs(seed: seed)
-        let parameters = model.parameterNames.map { parameterValues[$0] ?? 0 }
-        var values: [Double] = []
-        FormulaBatchEvaluator(program: model.program, inputs: inputs).evaluate(parameters: parameters, into: &values)
-        var generator = SeededGenerator(seed: seed ^ 0x6E6F_6973_6500_0000)  // a stream of its own for the noise
-        var targets = Matrix(rows: inputs.rows, columns: 1)
-        for sample in 0..<inputs.rows {
-            guard values[sample].isFinite else {
-                let point = zip(axes, inputs.row(sample)).map { "\($0.name) = \($1)" }.joined(separator: ", ")
-                throw DataSourceError(field: "formula", "the formula is not finite at \(point)")
-            }
-            targets[sample, 0] = values[sample] + (noise > 0 ? generator.nextGaussian(standardDeviation: noise) : 0)
+        var columns: [[Double]] = []
+        for model in models {
+            let parameters = model.parameterNames.map { parameterValues[$0] ?? 0 }
+            var values: [Double] = []
+            FormulaBatchEvaluator(program: model.program, inputs: inputs).evaluate(parameters: parameters, into: &values)
+            columns.append(values)
         }
-        return Dataset(inputs: inputs, targets: targets, inputNames: axes.map(\.name), targetNames: [model.responseName])
+        // Noise sample by sample, target by target within a sample (one target: as before).
+        var generator = SeededGenerator(seed: seed ^ 0x6E6F_6973_6500_0000)  // a stream of its own for the noise
+        var targets = Matrix(rows: inputs.rows, columns: models.count)
+        for sample in 0..<inputs.rows {
+            for (d, values) in columns.enumerated() {
+                guard values[sample].isFinite else {
+                    let point = zip(axes, inputs.row(sample)).map { "\($0.name) = \($1)" }.joined(separator: ", ")
+                    throw DataSourceError(field: "formula", "the formula\(models.count > 1 ? " of '\(models[d].responseName)'" : "") is not finite at \(point)")
+                }
+                targets[sample, d] = values[sample] + (noise > 0 ? generator.nextGaussian(standardDeviation: noise) : 0)
+            }
+        }
+        return Dataset(inputs: inputs, targets: targets, inputNames: axes.map(\.name), targetNames: models.map(\.responseName))
     }
 
-    func compiledModel() throws(DataSourceError) -> FormulaModel {
+    func compiledModels() throws(DataSourceError) -> [FormulaModel] {
+        guard !formulas.isEmpty else { throw DataSourceError(field: "formula", "give at least one formula") }
+        var models: [FormulaModel] = []
+        for text in formulas {
+            let model = try compiledModel(text)
+            if models.contains(where: { $0.responseName == model.responseName }) {
+                throw DataSourceError(field: "formula", "two formulas define the response '\(model.responseName)'; each target needs its own name")
+            }
+            models.append(model)
+        }
+        return models
+    }
+
+    func compiledModel(_ formula: String) throws(DataSourceError) -> FormulaModel {
         guard !axes.isEmpty else { throw DataSourceError(field: "axes", "at least one input axis is needed") }
         for axis in axes where !(axis.lower.isFinite && axis.upper.isFinite && axis.lower <= axis.upper) {
             throw DataSourceError(field: "axes.\(axis.name)", "range [\(axis.lower), \(axis.upper)] must be finite with lower ≤ upper")

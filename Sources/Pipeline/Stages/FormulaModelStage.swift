@@ -8,8 +8,8 @@ import Solvers
 public enum FormulaModelStage: ModelStage {
     /// Options.
     public struct Configuration: DeclaredStageConfiguration {
-        /// The formula text; nil takes the NIST problem's.
-        public var formula: String? = nil
+        /// The formula text, or one per target (with `parameters`); nil takes the NIST problem's.
+        public var formula: FormulaText? = nil
         /// Starting parameters; nil takes the NIST start named by `start`.
         public var initial: [Double]? = nil
         /// Which NIST starting point: `1`, `2` or `certified`.
@@ -23,7 +23,7 @@ public enum FormulaModelStage: ModelStage {
 
         /// See ``DeclaredStageConfiguration``.
         public static let declarations: [DeclaredOption<Self>] = [
-            .optional("formula", \.formula, "g(y) = f(x; b) as text; null takes the NIST file's formula"),
+            .optional("formula", \.formula, "g(y) = f(x; b) as text, or a list with one formula per data.targets column sharing model.parameters; null takes the NIST file's formula"),
             .optional("initial", \.initial, "starting parameters; null takes the NIST start below"),
             .optional("start", \.start, "NIST starting point: 1, 2 or certified"),
             .unset("parameters", \.parameters, "parameters by your names, in order: {a: {initial: 1}, c: {initial: 0, fixed: true}} (a number is the initial value); the formula's other names must be data.inputs columns, constants or functions"),
@@ -53,7 +53,10 @@ public enum FormulaModelStage: ModelStage {
             // The names are resolved against the data's columns when the model is built.
             return
         }
-        if let text = configuration.formula {
+        if let formulas = configuration.formula?.formulas, formulas.count > 1 {
+            throw ConfigurationProblem(field: "formula", "\(formulas.count) formulas share one parameter vector only by name: declare them in model.parameters")
+        }
+        if let text = configuration.formula?.formulas.first {
             do {
                 let model = try FormulaModel(text)
                 guard model.parameterCount > 0 else {
@@ -78,11 +81,11 @@ public enum FormulaModelStage: ModelStage {
     /// Compiles the formula and picks the starting parameters.
     public static func build(_ context: StageContext<Configuration>, data: LoadedData) throws -> any FittableModel {
         let configuration = context.configuration
-        if let declared = configuration.parameters, let text = configuration.formula {
-            return try namedModel(text, declared: declared, data: data)
+        if let declared = configuration.parameters, let formulas = configuration.formula?.formulas {
+            return try namedModel(formulas, declared: declared, data: data)
         }
         let model: FormulaModel
-        if let text = configuration.formula {
+        if let text = configuration.formula?.formulas.first {
             model = try FormulaModel(text)
         } else if let nist = data.nist {
             model = nist.model
@@ -111,58 +114,78 @@ public enum FormulaModelStage: ModelStage {
 }
 
 extension FormulaModelStage {
-    /// The formula with the user's own names: parameters as declared (in order), predictors the
-    /// data's input columns, the response the data's target column. Any other identifier is an
-    /// error that states the naming rule and lists the names found.
-    static func namedModel(_ text: String, declared: FormulaParameterDeclarations, data: LoadedData) throws -> any FittableModel {
-        let columns = data.training.inputNames
+    /// The formulas with the user's own names: parameters as declared (in order, shared by every
+    /// formula), predictors the data's input columns, formula i's response the data's target
+    /// column i. Any other identifier is an error that states the naming rule and lists the
+    /// names found.
+    static func namedModel(_ texts: [String], declared: FormulaParameterDeclarations, data: LoadedData) throws -> any FittableModel {
+        let columns = data.training.inputNames, targets = data.training.targetNames
         let declarations = FormulaDeclarations(parameterNames: declared.names, predictorNames: columns)
-        let model: FormulaModel
-        do {
-            model = try FormulaModel(text, declarations: declarations)
-        } catch {
+        guard texts.count == targets.count else {
             throw ConfigurationProblem(
-                field: "formula",
-                "\(error.message) — with model.parameters every name in the formula must be a declared parameter (\(declared.names.joined(separator: ", "))), an input column of the data (\(columns.joined(separator: ", "))), a constant or a function")
+                field: "formula", "\(texts.count) formula(s) for \(targets.count) target column(s) (\(targets.joined(separator: ", "))): write one formula per target, in the same order")
         }
-        if let target = data.training.targetNames.first, model.responseName != target {
-            throw ConfigurationProblem(
-                field: "formula", "the formula's response is '\(model.responseName)' but the data's target column is '\(target)'")
+        var models: [FormulaModel] = []
+        for (index, text) in texts.enumerated() {
+            let field = texts.count == 1 ? "formula" : "formula[\(index)]"
+            let model: FormulaModel
+            do {
+                model = try FormulaModel(text, declarations: declarations)
+            } catch {
+                throw ConfigurationProblem(
+                    field: field,
+                    "\(error.message) — with model.parameters every name in the formula must be a declared parameter (\(declared.names.joined(separator: ", "))), an input column of the data (\(columns.joined(separator: ", "))), a constant or a function")
+            }
+            if model.responseName != targets[index] {
+                throw ConfigurationProblem(
+                    field: field, "the formula's response is '\(model.responseName)' but the data's target column \(texts.count == 1 ? "" : "\(index + 1) ")is '\(targets[index])'")
+            }
+            models.append(model)
         }
-        let unused = declared.names.indices.filter { !model.definition.referencedParameters.contains($0) }
+        let used = models.reduce(into: Set<Int>()) { $0.formUnion($1.definition.referencedParameters) }
+        let unused = declared.names.indices.filter { !used.contains($0) }
         guard unused.isEmpty else {
             throw ConfigurationProblem(
-                field: "parameters", "declared but not used in the formula: \(unused.map { declared.names[$0] }.joined(separator: ", "))")
+                field: "parameters", "declared but not used in the formula\(texts.count == 1 ? "" : "s"): \(unused.map { declared.names[$0] }.joined(separator: ", "))")
         }
         return FormulaFittableModel(
-            model: model, initialParameters: declared.initialValues, fixedParameters: declared.fixedIndices, parameterBounds: declared.bounds)
+            models: models, initialParameters: declared.initialValues, fixedParameters: declared.fixedIndices, parameterBounds: declared.bounds)
     }
 }
 
-/// A compiled formula as a ``FittableModel``.
+/// Compiled formulas (one per target, sharing the parameters) as a ``FittableModel``.
 final class FormulaFittableModel: FittableModel {
-    let model: FormulaModel
+    let models: [FormulaModel]
     let initialParameters: [Double]
     let fixedParameters: Set<Int>
     let parameterBounds: ParameterBounds?
 
-    init(model: FormulaModel, initialParameters: [Double], fixedParameters: Set<Int> = [], parameterBounds: ParameterBounds? = nil) {
-        self.model = model
+    init(models: [FormulaModel], initialParameters: [Double], fixedParameters: Set<Int> = [], parameterBounds: ParameterBounds? = nil) {
+        self.models = models
         self.initialParameters = initialParameters
         self.fixedParameters = fixedParameters
         self.parameterBounds = parameterBounds
     }
 
-    var parameterNames: [String] { model.parameterNames }
+    convenience init(model: FormulaModel, initialParameters: [Double]) {
+        self.init(models: [model], initialParameters: initialParameters)
+    }
+
+    var parameterNames: [String] { models[0].parameterNames }
 
     /// False for a transformed response (`log[y] = …`): residuals are then in g(y)'s units.
-    var residualsInTargetUnits: Bool { model.responseTransform == nil }
+    var residualsInTargetUnits: Bool { models.allSatisfy { $0.responseTransform == nil } }
 
+    /// One formula: its residual map. Several: their maps interleaved, row s·p + d for sample s
+    /// and target d (``InterleavedOutputsMap``).
     func residualMap(on dataset: Dataset) throws -> any DifferentiableMap {
-        guard dataset.targetCount == 1 else {
-            throw ConfigurationProblem("a formula model fits one response column; the data has \(dataset.targetCount)")
+        guard dataset.targetCount == models.count else {
+            throw ConfigurationProblem("\(models.count) formula(s) fit \(models.count) response column(s); the data has \(dataset.targetCount)")
         }
-        return try FormulaResidualMap(model: model, inputs: dataset.inputs, responses: dataset.targets.column(0))
+        let maps = try models.enumerated().map { d, model in
+            try FormulaResidualMap(model: model, inputs: dataset.inputs, responses: dataset.targets.column(d))
+        }
+        return maps.count == 1 ? maps[0] : InterleavedOutputsMap(components: maps)
     }
 
     func inputMap(on dataset: Dataset, parameters: [Double]) throws -> (map: any DifferentiableMap, point: [Double]) {

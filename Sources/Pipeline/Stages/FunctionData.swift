@@ -3,7 +3,8 @@ import FormulaModels
 
 /// `data: {kind: function, formula: "y = b1*exp(-b2*x)", parameters: {b1: 2, b2: 0.5},
 /// axes: [{name: x, lower: 0, upper: 5}], samples: 100, noise: 0.01}` — a formula sampled
-/// at random (or on a `grid`) plus Gaussian noise; draws follow from the case seed.
+/// at random (or on a `grid`) plus Gaussian noise; draws follow from the case seed. A list of
+/// formulas gives one target column per formula.
 public enum FunctionData: DataStage {
     /// One input axis.
     public struct Axis: Decodable, Sendable {
@@ -17,8 +18,8 @@ public enum FunctionData: DataStage {
 
     /// Options.
     public struct Configuration: DeclaredStageConfiguration {
-        /// The formula.
-        public var formula = ""
+        /// The formula, or one per target.
+        public var formula = FormulaText("")
         /// True parameter values by name (missing ones are 0).
         public var parameters: [String: Double] = [:]
         /// Input axes in column order.
@@ -37,7 +38,7 @@ public enum FunctionData: DataStage {
 
         /// See ``DeclaredStageConfiguration``.
         public static let declarations: [DeclaredOption<Self>] = [
-            .required("formula", \.formula, "y = f(x; b) as text"),
+            .required("formula", \.formula, "y = f(x; b) as text, or a list with one formula per target (sharing the parameters)"),
             .optional("parameters", \.parameters, "true parameter values by name (missing ones are 0)"),
             .required("axes", \.axes, "inputs in column order: [{name: x, lower: 0, upper: 1}, …]"),
             .optional("samples", \.samples, "random samples (ignored when grid is given)"),
@@ -83,14 +84,14 @@ public enum FunctionData: DataStage {
     /// Every sample's inputs and target (random samples or the grid's points).
     public static func footprint(in configuration: Configuration) throws -> StageFootprint? {
         let rows = try configuration.grid.map { try CheckedSize.product($0, field: "grid") } ?? configuration.samples
-        let columns = try CheckedSize.sum([configuration.axes.count, 1], field: "axes")
+        let columns = try CheckedSize.sum([configuration.axes.count, configuration.formula.formulas.count], field: "axes")
         let bytes = try CheckedSize.bytes(doubles: try CheckedSize.product([rows, columns], field: configuration.grid == nil ? "samples" : "grid"), field: "samples")
         return StageFootprint(trainingRows: rows, bytes: bytes)
     }
 
-    /// One input per axis, one target.
+    /// One input per axis, one target per formula.
     public static func columns(in configuration: Configuration) -> (inputs: Int, targets: Int)? {
-        (configuration.axes.count, 1)
+        (configuration.axes.count, configuration.formula.formulas.count)
     }
 
     /// Draws the data.
@@ -103,7 +104,7 @@ public enum FunctionData: DataStage {
 
     static func source(_ configuration: Configuration) -> FunctionDataSource {
         FunctionDataSource(
-            formula: configuration.formula, parameterValues: configuration.parameters,
+            formulas: configuration.formula.formulas, parameterValues: configuration.parameters,
             axes: configuration.axes.map { .init(name: $0.name, lower: $0.lower, upper: $0.upper) },
             sampling: configuration.grid.map { .grid(pointsPerAxis: $0) } ?? .random(count: configuration.samples),
             noise: configuration.noise)
