@@ -39,16 +39,24 @@ import Testing
     /// Both formulas share a and k; SciPy's least_squares(method="lm") on the stacked residuals
     /// gives the reference (scripts/fit_references.py): parameters, cost and standard errors.
     @Test func twoFormulasShareTheirParametersAsSciPyFitsThem() throws {
-        let record = try Self.run("""
+        let (record, bundle) = try Self.run("""
             name: two
             seed: 1
             data: {kind: csv, file: two.csv, inputs: [t], targets: [y1, y2]}
             model: {kind: formula, formula: ["y1 = a*exp(-k*t)", "y2 = a*exp(-2*k*t) + c"], parameters: {a: 1, k: 0.1, c: 0}}
             solver: {kind: levenberg-marquardt, jacobian: auto}
             evaluation: [{kind: fit}]
-            """).record
+            """)
         #expect(record.status == .ok, "\(record.error ?? "")")
         let fit = try #require(record.fit)
+        // fit.csv: one row per sample and target, named; the report draws both targets.
+        let curve = try String(contentsOfFile: "\(bundle)/cases/\(record.id)/fit.csv", encoding: .utf8).split(separator: "\n")
+        #expect(curve.first == "input,target,observed,fitted,residual" && curve.count == 31, "\(curve.prefix(3))")
+        #expect(curve[1].hasPrefix("0.0,y1,3.02,") && curve[2].hasPrefix("0.0,y2,3.4099999999999997,"), "\(curve.prefix(3))")
+        let html = try String(contentsOfFile: bundle + "/report.html", encoding: .utf8)
+        for series in ["y1 observed", "y1 fitted", "y2 observed", "y2 fitted", "y2 residual"] {
+            #expect(html.contains("series \(series)"), "\(series)")
+        }
         let expected = [3.0073812153716952, 0.501277661844536, 0.3984123510710257]
         for j in 0..<3 { #expect(Self.agree(fit.parameters[j], expected[j], digits: 8), "\(fit.parameters)") }
         #expect(Self.agree(fit.finalCost, 0.0043048931761083065, digits: 10), "\(fit.finalCost)")

@@ -52,12 +52,22 @@ public enum BundleDocuments {
     }
 
     /// `cases/<id>/fit.csv`: `input,observed,fitted,residual` per training sample for one input
-    /// (`sample,…` with the sample index for several inputs), one target; nil when the case has
-    /// no such curve.
+    /// (`sample,…` with the sample index for several inputs); with several targets a `target`
+    /// column (the target's name) after the first and one row per sample and target; nil when
+    /// the case has no such curve.
     public static func fitCurve(_ record: CaseRecord) -> String? {
         guard let rows = record.fitCurve else { return nil }
-        var text = (record.fitCurveHasOneInput ? "input" : "sample") + ",observed,fitted,residual\n"
-        for row in rows { text += [row[0], row[1], row[2], row[1] - row[2]].map(csvNumber).joined(separator: ",") + "\n" }
+        let targets = record.fitCurveTargets
+        var text = (record.fitCurveHasOneInput ? "input" : "sample") + (targets.isEmpty ? "" : ",target") + ",observed,fitted,residual\n"
+        for row in rows {
+            var fields = [csvNumber(row[0])]
+            if !targets.isEmpty {
+                let index = row.count > 3 ? Int(row[3]) : 0
+                fields.append(csvField(targets.indices.contains(index) ? targets[index] : ""))
+            }
+            fields += [row[1], row[2], row[1] - row[2]].map(csvNumber)
+            text += fields.joined(separator: ",") + "\n"
+        }
         return text
     }
 

@@ -439,35 +439,42 @@ public enum BundleReport {
         guard !drawn.isEmpty, drawn.count <= parameterTableLimits.cases else { return nil }
         var section = ReportSection("Fit over the data")
         for item in drawn {
-            let lines = (curves[item.id] ?? "").split(separator: "\n")
-            let rows = lines.dropFirst().map { line in
-                line.split(separator: ",").map { Double($0) ?? .nan }
-            }.filter { $0.count == 4 && $0.allSatisfy(\.isFinite) }
-            guard rows.count >= 2 else { continue }
-            if lines.first?.hasPrefix("sample,") == true {
+            guard let curve = FitCurveTable(csv: curves[item.id] ?? ""), curve.rowCount >= 2 else { continue }
+            if !curve.hasOneInput {
                 // Several inputs: fitted against observed, with the line fitted = observed.
-                var points = LineChart.Series(name: "sample", points: rows.map { DataPoint(x: $0[1], y: $0[2]) }, marker: .circle)
-                points.connects = false
-                let low = rows.map { min($0[1], $0[2]) }.min() ?? 0, high = rows.map { max($0[1], $0[2]) }.max() ?? 1
+                let series = curve.groups.map { group -> LineChart.Series in
+                    var points = LineChart.Series(
+                        name: group.target ?? "sample", points: group.rows.map { DataPoint(x: $0.observed, y: $0.fitted) }, marker: .circle)
+                    points.connects = false
+                    return points
+                }
+                let all = curve.groups.flatMap(\.rows)
+                let low = all.map { min($0.observed, $0.fitted) }.min() ?? 0, high = all.map { max($0.observed, $0.fitted) }.max() ?? 1
                 let diagonal = LineChart.Series(name: "fitted = observed", points: [DataPoint(x: low, y: low), DataPoint(x: high, y: high)], marker: MarkerShape.none)
                 section.blocks.append(.chart(
                     LineChart(title: "Fitted against observed", subtitle: item.id, xAxis: .linear("observed"), yAxis: .linear("fitted"),
-                              series: [points, diagonal], height: 360),
+                              series: series + [diagonal], height: 360),
                     caption: "\(item.id): \(fitText(item))"))
                 continue
             }
-            var observed = LineChart.Series(name: "observed", points: rows.map { DataPoint(x: $0[0], y: $0[1]) }, marker: .circle)
-            observed.connects = false
-            let fitted = LineChart.Series(name: "fitted", points: rows.map { DataPoint(x: $0[0], y: $0[2]) }, marker: MarkerShape.none)
+            var fits: [LineChart.Series] = [], residuals: [LineChart.Series] = []
+            for group in curve.groups {
+                let prefix = group.target.map { "\($0) " } ?? ""
+                var observed = LineChart.Series(name: prefix + "observed", points: group.rows.map { DataPoint(x: $0.x, y: $0.observed) }, marker: .circle)
+                observed.connects = false
+                fits.append(observed)
+                fits.append(LineChart.Series(name: prefix + "fitted", points: group.rows.map { DataPoint(x: $0.x, y: $0.fitted) }, marker: MarkerShape.none))
+                var residual = LineChart.Series(name: prefix + "residual", points: group.rows.map { DataPoint(x: $0.x, y: $0.residual) }, marker: .circle)
+                residual.connects = false
+                residuals.append(residual)
+            }
             section.blocks.append(.chart(
                 LineChart(title: "Fit over the data", subtitle: item.id, xAxis: .linear("input"), yAxis: .linear("target"),
-                          series: [observed, fitted], height: 360),
+                          series: fits, height: 360),
                 caption: "\(item.id): \(fitText(item))"))
-            var residuals = LineChart.Series(name: "residual", points: rows.map { DataPoint(x: $0[0], y: $0[3]) }, marker: .circle)
-            residuals.connects = false
             section.blocks.append(.chart(
                 LineChart(title: "Residuals", subtitle: item.id, xAxis: .linear("input"), yAxis: .linear("observed − fitted", includesZero: true),
-                          series: [residuals], referenceLines: [.init(label: "0", shape: .horizontal(0))], height: 260),
+                          series: residuals, referenceLines: [.init(label: "0", shape: .horizontal(0))], height: 260),
                 caption: "\(item.id): residuals (observed − fitted)"))
         }
         return section.blocks.isEmpty ? nil : section

@@ -84,6 +84,7 @@ public enum CaseExecution {
                 parameters = outcome.parameters
                 record.fitCurve = model.residualsInTargetUnits ? Self.fitCurve(data: data.training, residuals: residuals, at: parameters) : nil
                 record.fitCurveHasOneInput = data.training.inputCount == 1
+                record.fitCurveTargets = data.training.targetCount > 1 ? data.training.targetNames : []
             }
             record.weights = model.exportedWeights(parameters: parameters)
             var subject = EvaluationSubject(
@@ -113,20 +114,27 @@ public enum CaseExecution {
     /// Most samples a fit curve keeps (the report draws every one).
     static let fitCurveSamples = 5_000
 
-    /// (x, observed y, fitted y = y + r) per sample for one target (the residual map is
-    /// r = f(x; θ) − y, unweighted): sorted by x for one input; for several inputs x is the
-    /// sample's index (the report then draws fitted against observed). Nil for several
-    /// targets or more than ``fitCurveSamples`` samples.
+    /// (x, observed y, fitted y = y + r) per sample and target (the residual map is
+    /// r = f(x; θ) − y, unweighted, row s·p + d for sample s and target d), with the target's
+    /// index as a fourth value when there are several: sorted by x for one input; for several
+    /// inputs x is the sample's index (the report then draws fitted against observed). Nil for
+    /// more than ``fitCurveSamples`` samples or a map of another shape.
     static func fitCurve(data: Dataset, residuals: any DifferentiableMap, at parameters: [Double]) -> [[Double]]? {
-        guard data.inputCount >= 1, data.targetCount == 1, data.sampleCount <= fitCurveSamples,
-              residuals.outputCount == data.sampleCount, residuals.inputCount == parameters.count
+        let p = data.targetCount, samples = data.sampleCount
+        guard data.inputCount >= 1, p >= 1, samples <= fitCurveSamples,
+              residuals.outputCount == samples * p, residuals.inputCount == parameters.count
         else { return nil }
         var r: [Double] = []
         residuals.evaluate(at: parameters, into: &r)
-        guard r.count == data.sampleCount else { return nil }
-        let rows = (0..<data.sampleCount).map { sample in
-            [data.inputCount == 1 ? data.inputs[sample, 0] : Double(sample), data.targets[sample, 0], data.targets[sample, 0] + r[sample]]
+        guard r.count == samples * p else { return nil }
+        var rows: [[Double]] = []
+        for sample in 0..<samples {
+            let x = data.inputCount == 1 ? data.inputs[sample, 0] : Double(sample)
+            for d in 0..<p {
+                let observed = data.targets[sample, d]
+                rows.append([x, observed, observed + r[sample * p + d]] + (p > 1 ? [Double(d)] : []))
+            }
         }
-        return data.inputCount == 1 ? rows.sorted { $0[0] < $1[0] } : rows
+        return data.inputCount == 1 ? rows.sorted { ($0[0], $0.count > 3 ? $0[3] : 0) < ($1[0], $1.count > 3 ? $1[3] : 0) } : rows
     }
 }

@@ -39,12 +39,15 @@ public struct CaseRecord: Sendable {
     public var initialParameters: [Double]
     /// Wall time of the case, seconds.
     public var elapsedSeconds: Double
-    /// For a fit to one target: (input, observed, fitted) per training sample, by input — or,
-    /// with several inputs, (sample index, observed, fitted) in sample order (written as
-    /// `fit.csv`, drawn in the report); nil otherwise.
+    /// For a fit: (input, observed, fitted) per training sample, by input — or, with several
+    /// inputs, (sample index, observed, fitted) in sample order; with several targets one row
+    /// per sample and target, the target's index fourth (written as `fit.csv`, drawn in the
+    /// report); nil otherwise.
     public var fitCurve: [[Double]]? = nil
     /// Whether ``fitCurve``'s first column is the one input (else the sample index).
     public var fitCurveHasOneInput = true
+    /// The targets' names when ``fitCurve`` has several targets; empty for one.
+    public var fitCurveTargets: [String] = []
     /// The model's parameters at the end as a safetensors file (a network's, under the names of
     /// a `torch.nn.Sequential`), written as `weights.safetensors`; nil for other models.
     public var weights: [UInt8]? = nil
