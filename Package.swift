@@ -83,6 +83,9 @@ let package = Package(
         // `make bench`: every Jacobian strategy timed in forward-pass units.
         .executableTarget(name: "JacobianBenchmark", dependencies: ["Jacobench", "CBLASLapack"]),
 
+        // `make alloc-check`: LM for a fixed iteration count under valgrind's DHAT.
+        .executableTarget(name: "AllocationProbe", dependencies: ["Jacobench"]),
+
         // A user-defined model fitted with the library API, no manifest.
         .executableTarget(name: "FitExample", dependencies: ["Jacobench"], path: "Examples/FitExample"),
 
