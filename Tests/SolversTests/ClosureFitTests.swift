@@ -296,6 +296,26 @@ private func largestRelativeDifference(_ a: [Double], _ b: [Double]) -> Double {
         #expect(plain.derivatives == .centralDifference && complex.derivatives == .complexStep && differentiable.derivatives == .swiftAutodiff)
     }
 
+    /// What `isExact` promises holds: every catalog strategy it calls exact on a map is, against
+    /// the analytic Jacobian (1e-12 relative); on the plain closure's map none is called exact,
+    /// and indeed the sweep strategies carry the central differences' error there.
+    @Test(arguments: CurveDerivatives.allCases)
+    func strategiesCalledExactAreExact(_ form: CurveDerivatives) throws {
+        let y = zip(DecayData.y, DecayData.z).map { [$0, $1] }
+        let map = try DecayModels.pair(form).residuals(x: DecayData.t, y: y, parameterCount: 3, typicalScale: [1, 1, 1])
+        let analytic = DecayModels.analyticJacobian(at: Self.point, pair: true)
+        var largestSweepError = 0.0
+        for strategy in JacobianStrategyCatalog.allStrategies() where strategy.inapplicabilityReason(for: map) == nil {
+            var jacobian = Matrix(rows: 0, columns: 0)
+            _ = try strategy.jacobian(of: map, at: Self.point, into: &jacobian)
+            let error = blockRelativeError(jacobian, analytic)
+            if map.isExact(strategy) { #expect(error < 1e-12, "\(form) \(strategy.name): \(error)") }
+            if strategy.isExact { largestSweepError = max(largestSweepError, error) }
+            #expect(error < 1e-6, "\(form) \(strategy.name): \(error)")
+        }
+        if form == .centralDifference { #expect(largestSweepError > 1e-13, "the plain map's sweeps are differences, not exact") }
+    }
+
     @Test(arguments: CurveDerivatives.allCases)
     func mapsPassTheMapConformanceKit(_ form: CurveDerivatives) throws {
         let y = zip(DecayData.y, DecayData.z).map { [$0, $1] }
