@@ -89,6 +89,11 @@ let package = Package(
         // A user-defined model fitted with the library API, no manifest.
         .executableTarget(name: "FitExample", dependencies: ["Jacobench"], path: "Examples/FitExample"),
 
+        // A model given as a plain Swift closure, fitted in one line (CurveFit).
+        .executableTarget(
+            name: "CurveFitExample", dependencies: ["Jacobench", .product(name: "Numerics", package: "swift-numerics")],
+            path: "Examples/CurveFitExample"),
+
         // Tests (Swift Testing).
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "JSONDocumentsTests", dependencies: ["JSONDocuments"]),
