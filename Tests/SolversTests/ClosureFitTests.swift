@@ -393,3 +393,20 @@ private func largestRelativeDifference(_ a: [Double], _ b: [Double]) -> Double {
         #expect(jacobian.rows == 24 && jacobian.columns == 3 && jacobian.elements.allSatisfy { $0.isNaN })
     }
 }
+
+/// `auto` on a closure's map: a plain closure's sweeps are central differences, so `auto` takes
+/// the map's own `central-difference` and says why; on the exact forms it ranks as usual, and a
+/// problem left on the default strategy fits the plain closure as SciPy does.
+@Suite struct ClosureAutoTests {
+    @Test func autoTakesThePlainMapsOwnStrategy() throws {
+        let plain = try DecayModels.plain.residuals(x: DecayData.t, y: DecayData.y, parameterCount: 3)
+        let decision = AutoStrategy.choose(for: plain, shape: JacobianShape(map: plain), allowInexact: false)
+        #expect(decision.chosen == "central-difference" && decision.reason.contains("approximate"), "\(decision)")
+        let complex = try DecayModels.complexPair.residuals(x: DecayData.t, y: DecayData.z.indices.flatMap { [DecayData.y[$0], DecayData.z[$0]] }, parameterCount: 3)
+        #expect(AutoStrategy.choose(for: complex, shape: JacobianShape(map: complex), allowInexact: false).chosen != "central-difference")
+
+        let problem = LeastSquaresProblem(map: plain, initialParameters: DecayData.initial)
+        let result = LevenbergMarquardt().fit(problem)
+        for j in 0..<3 { #expect(abs(result.parameters[j] - DecayData.scipyDecay[j]) <= 1e-8 * abs(DecayData.scipyDecay[j]), "\(result.parameters)") }
+    }
+}

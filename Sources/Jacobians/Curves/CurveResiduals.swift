@@ -17,7 +17,7 @@ import _Differentiation
 /// every exact strategy is exact.
 ///
 /// Owns its buffers and a cached Jacobian (not thread-safe), like every model.
-public class CurveResiduals<Input: CurveInput>: PerSampleStructured {
+public class CurveResiduals<Input: CurveInput>: PerSampleStructured, DerivativeExactnessDescribing {
     /// The samples' inputs x_s.
     public let inputs: [Input]
     /// The observations, S·p values, row s·p + d.
