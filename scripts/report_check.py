@@ -5,8 +5,8 @@ For each page: opens it in a fresh tab, waits for the load event and a short set
 counts as problems every console message of level error or warning (console.error/warn/assert,
 and the browser's own messages such as an SVG attribute it cannot parse or "Failed to load
 resource"), every uncaught JavaScript exception, and every resource that failed to load (a
-missing image, style sheet or script). Saves a full-page screenshot (1280 px wide, at most
-MAX_HEIGHT px tall) and prints one line per page. Exits 1 when any page has a problem, 2 when
+missing image, style sheet or script). Saves a screenshot of the page (1280 px wide, the
+whole page or its top MAX_HEIGHT px) and prints one line per page. Exits 1 when any page has a problem, 2 when
 the browser could not be driven.
 
     scripts/report_check.py --screenshots DIR PAGE.html...
@@ -33,7 +33,7 @@ import time
 
 WIDTH = 1280
 VIEWPORT_HEIGHT = 900
-MAX_HEIGHT = 16000
+MAX_HEIGHT = 16000  # under the 16384 px Chromium can rasterise in one piece
 SETTLE_SECONDS = 0.5
 PAGE_TIMEOUT = 60.0
 PROBLEM_LEVELS = {"error", "warning"}
@@ -197,14 +197,17 @@ def check_page(browser, page, screenshot):
         if screenshot is not None:
             metrics = browser.send("Page.getLayoutMetrics", session=session)
             size = metrics.get("cssContentSize") or metrics["contentSize"]
-            height = max(1, min(MAX_HEIGHT, int(size["height"] + 0.5)))
+            full = max(1, int(size["height"] + 0.5))
+            height = min(MAX_HEIGHT, full)
+            # The viewport made as tall as the page (or MAX_HEIGHT: Chromium refuses to capture
+            # pages hundreds of thousands of pixels tall, as a report with big tables is).
             browser.send("Emulation.setDeviceMetricsOverride", {
                 "width": WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=session)
-            shot = browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True},
+            shot = browser.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": False},
                                 session=session)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))
-            saved = screenshot
+            saved = f"{screenshot}" + (f" (top {height} of {full} px)" if height < full else "")
             # Messages raised while laying the page out at full height count too.
             browser.drain(0.1)
             problems = problems_of(browser.events, session)
@@ -237,7 +240,10 @@ def main():
         browser.send("Browser.getVersion")
         for name, page in zip(names, options.pages):
             screenshot = options.screenshots / f"{name}.png" if options.screenshots else None
-            problems, saved = check_page(browser, page, screenshot)
+            try:
+                problems, saved = check_page(browser, page, screenshot)
+            except BrowserError as error:
+                raise BrowserError(f"{name} ({page}): {error}") from None
             console = sum(1 for kind, _ in problems if kind in ("console", "exception"))
             loads = sum(1 for kind, _ in problems if kind == "load")
             print(f"{name}: console errors {console}, failed loads {loads}, "
