@@ -11,7 +11,7 @@ THREADS ?=
 DIFF_ARGS ?=
 THREADS_OPTION := $(if $(THREADS),--threads $(THREADS))
 
-.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean cost-model-check nist-matrix alloc-check
+.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean cost-model-check nist-matrix alloc-check report-check
 
 deps:
 	@scripts/ensure-packages.sh
@@ -97,6 +97,12 @@ nist-matrix: release
 ## exact strategy is off by more than 2x (after speed work, refit NetworkCostTable's constants).
 cost-model-check: release
 	scripts/cost_model_check.py --jacobench $(RELEASE_BIN) --results $(RESULTS)/cost-model-check
+
+## make report-check [EXPERIMENTS="seed-lm crossover"]: every shipped experiment's report.html in headless
+## Chromium (Debian's chromium, installed when missing): fails on any console error, uncaught exception
+## or failed load, after a self-test on broken fixtures; screenshots in $(RESULTS)/report-check/screenshots.
+report-check: release
+	RESULTS=$(RESULTS) JACOBENCH=$(RELEASE_BIN) EXPERIMENTS="$(EXPERIMENTS)" scripts/check-reports.sh
 
 clean:
 	rm -rf .build
