@@ -661,11 +661,23 @@ def format_table(report: dict) -> str:
             lines.append(f"{name:32} {entry.get('status')}: {entry.get('reason')}")
             continue
         to_best = (f"{entry['time_to_best_us'] / 1e3:.4g}" if entry.get("reached") else "not reached")
-        count = entry.get("evaluations_to_best", entry.get("iterations_to_best"))
+        if "evaluations_to_best" in entry:
+            count = f"{entry['evaluations_to_best']} evaluations"
+        elif "iterations_to_best" in entry:
+            count = f"{entry['iterations_to_best']} iterations"
+        else:
+            count = "-"
         nfev = entry.get("residual_evaluations", entry.get("nfev"))
-        lines.append(f"{name:32} {entry['cost']:>20.14g} {_format(nfev):>6} {_format(entry.get('njev')):>6} "
+        njev = _format(entry.get("njev"))
+        if entry.get("structured_assemblies"):
+            njev += f"+{entry['structured_assemblies']}a"
+        lines.append(f"{name:32} {entry['cost']:>20.14g} {_format(nfev):>6} {njev:>6} "
                      f"{_format(entry.get('iterations')):>6} {entry['median_us'] / 1e3:>11.4g} {to_best:>11} "
-                     f"{_format(count) if entry.get('reached') else '-':>20}")
+                     f"{count if entry.get('reached') else '-':>20}")
+    lines.append("nfev: residual evaluations (lmfit's include its finite-difference Jacobians); njev: Jacobians "
+                 "(jacobench: +Na structured JᵀJ assemblies without J); jaxopt, optimistix: iterations; median of "
+                 "whole fits; to best: the fit stopped where it first reaches the target, median "
+                 "(jacobench: its trace's elapsed time)")
     checks = report.get("checks", {})
     if "tape" in checks and "relative_error" in checks["tape"]:
         lines.append(f"tape vs jacobench residuals at the start: {checks['tape']['relative_error']:.3g} "
