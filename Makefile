@@ -11,7 +11,7 @@ THREADS ?=
 DIFF_ARGS ?=
 THREADS_OPTION := $(if $(THREADS),--threads $(THREADS))
 
-.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean cost-model-check nist-matrix
+.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean cost-model-check nist-matrix alloc-check
 
 deps:
 	@scripts/ensure-packages.sh
@@ -52,6 +52,11 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product JacobianBenchmark
 	OPENBLAS_NUM_THREADS=1 .build/release/JacobianBenchmark
+
+## make alloc-check: heap allocations per Levenberg-Marquardt iteration (valgrind DHAT, release):
+## seed-lm, a formula model and the scale network fitted for K and 2K iterations must allocate alike.
+alloc-check: deps
+	scripts/alloc-check.sh
 
 ## make slurm DIR=experiments TASKS=4: submit a directory as a SLURM job array.
 slurm: release

@@ -83,8 +83,16 @@ let package = Package(
         // `make bench`: every Jacobian strategy timed in forward-pass units.
         .executableTarget(name: "JacobianBenchmark", dependencies: ["Jacobench", "CBLASLapack"]),
 
+        // `make alloc-check`: LM for a fixed iteration count under valgrind's DHAT.
+        .executableTarget(name: "AllocationProbe", dependencies: ["Jacobench"]),
+
         // A user-defined model fitted with the library API, no manifest.
         .executableTarget(name: "FitExample", dependencies: ["Jacobench"], path: "Examples/FitExample"),
+
+        // A model given as a plain Swift closure, fitted in one line (CurveFit).
+        .executableTarget(
+            name: "CurveFitExample", dependencies: ["Jacobench", .product(name: "Numerics", package: "swift-numerics")],
+            path: "Examples/CurveFitExample"),
 
         // Tests (Swift Testing).
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")]),

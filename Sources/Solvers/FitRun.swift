@@ -22,6 +22,8 @@ final class FitRun {
     private var gradientRow: Matrix
     private var svd = ThinSingularValueDecomposition()
     private var fullJacobian = Matrix(rows: 0, columns: 0)
+    /// The full parameter vector of the last Jacobian's point (fixed parameters included).
+    private var expandedPoint: [Double] = []
     /// Last Jacobian error, for the message.
     var jacobianError: String?
     /// Whether the strategy's one-time preparation (`auto`'s calibration) has run.
@@ -97,7 +99,9 @@ final class FitRun {
     /// structure or complex evaluation stay visible to it); rows are then divided by σ and
     /// fixed columns dropped.
     func jacobian(at point: [Double], into result: inout Matrix) -> Bool {
-        let full = map.expand(point)
+        // The full point, without a new array per call when parameters are fixed.
+        if !map.isIdentityEmbedding { map.expand(point, into: &expandedPoint) }
+        let full = map.isIdentityEmbedding ? point : expandedPoint
         if !strategyPrepared {
             // Booked apart, so that per-iteration Jacobian time is the steady state.
             strategyPrepared = true

@@ -56,6 +56,9 @@ public struct LevenbergMarquardt: LeastSquaresSolver {
                 reason: "geodesic-acceleration works on the plain residuals only; it cannot be combined with bounds or a robust loss")
         }
         let fitRun = FitRun(problem: problem)
+        // The trace holds every trial: room for two per allowed iteration up front (capped at
+        // 65,536 rows, 3.5 MiB), so that appending never reallocates inside the loop.
+        fitRun.trace.reserveCapacity(min(2 * max(configuration.maximumIterations, 0) + 16, 1 << 16))
         var run = LevenbergMarquardtRun(configuration: configuration, fitRun: fitRun)
         return run.fit()
     }

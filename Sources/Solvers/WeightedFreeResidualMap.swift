@@ -36,6 +36,13 @@ final class WeightedFreeResidualMap: DifferentiableMap {
         return full
     }
 
+    /// x = E z + x_fixed into `full` (reused: no new array once it has the size).
+    func expand(_ point: [Double], into full: inout [Double]) {
+        if full.count != fullPoint.count { full = fullPoint }
+        for index in full.indices { full[index] = fullPoint[index] }
+        for (k, index) in freeIndices.enumerated() { full[index] = point[k] }
+    }
+
     private func load(_ point: [Double]) {
         for (k, index) in freeIndices.enumerated() { fullPoint[index] = point[k] }
     }

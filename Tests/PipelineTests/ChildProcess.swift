@@ -1,8 +1,12 @@
 import Foundation
 
 /// The built binary run as a child with posix_spawn and reaped with wait4, so a test sees
-/// its exit status, its stderr and its peak resident memory (`ru_maxrss`) — the memory
-/// bound of the hostile-input catalogue. A watchdog (generous, only against hangs) kills a
+/// its exit status, its stderr and its peak resident memory — the memory bound of the
+/// hostile-input catalogue. `ru_maxrss` alone is not the child's: posix_spawn's child shares
+/// this process's memory until it executes the binary, and Linux records that memory's
+/// high-water mark (this test process's own peak) into the child's maxrss at exec. So the
+/// peak is the child's `VmHWM` (its own memory only, read from /proc every poll), unless
+/// `ru_maxrss` exceeds this process's peak at the spawn — then that figure is the child's. A watchdog (generous, only against hangs) kills a
 /// child that runs past `watchdogSeconds`; no test asserts on time.
 struct ChildProcess {
     /// Exit status (128 + signal when killed by one).
@@ -27,13 +31,18 @@ struct ChildProcess {
         let argv = ([BuiltBinary.path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
+        var own = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &own)
+        let spawnerPeak = own.ru_maxrss
         let spawned = posix_spawn(&pid, BuiltBinary.path, &actions, nil, argv, environ)
         guard spawned == 0 else { throw CocoaError(.executableLoad) }
         var status: Int32 = 0
         var usage = rusage()
         let deadline = Date().addingTimeInterval(watchdogSeconds)
         var hung = false
+        var polledPeak = 0
         while wait4(pid, &status, WNOHANG, &usage) == 0 {
+            polledPeak = max(polledPeak, Self.highWaterMarkKiB(of: pid) ?? 0)
             if Date() > deadline {
                 kill(pid, SIGKILL)
                 hung = true
@@ -45,6 +54,15 @@ struct ChildProcess {
         let exited = (status & 0x7F) == 0
         let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let text = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-        return ChildProcess(status: code, stderr: text, maximumResidentKiB: usage.ru_maxrss, hung: hung)
+        let peak = usage.ru_maxrss > spawnerPeak ? usage.ru_maxrss : polledPeak
+        return ChildProcess(status: code, stderr: text, maximumResidentKiB: peak, hung: hung)
+    }
+
+    /// `VmHWM` of a running process, KiB (nil once it has exited or before it is readable).
+    static func highWaterMarkKiB(of pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
 }

@@ -178,6 +178,7 @@ public final class AutoStrategy: CatalogedJacobianStrategy {
     /// Strategies whose catalog line says `auto` never chooses them are excluded with that
     /// reason.
     public static func choose(for map: any DifferentiableMap, shape: JacobianShape, allowInexact: Bool) -> AutoDecision {
+        if let decision = approximateSweepsDecision(for: map) { return decision }
         var excluded = notChosen()
         var ranked: [(strategy: any JacobianStrategy, units: Double)] = []
         for strategy in JacobianStrategyCatalog.allStrategies() where type(of: strategy).entry.notChosenByAuto == nil {
@@ -208,6 +209,16 @@ public final class AutoStrategy: CatalogedJacobianStrategy {
         return AutoDecision(strategy: best.strategy, reason: reason, predictedSeconds: [:], excluded: excluded, pinned: false)
     }
 
+    /// On a map whose own sweeps are approximate (``DerivativeExactnessDescribing``) no strategy
+    /// is exact: the map's own strategy, with that reason; nil for every other map.
+    static func approximateSweepsDecision(for map: any DifferentiableMap) -> AutoDecision? {
+        guard let described = map as? any DerivativeExactnessDescribing, !described.sweepsAreExact else { return nil }
+        let own = described.jacobianStrategy
+        return AutoDecision(
+            strategy: own, reason: "the map's own derivatives are approximate, so no strategy is exact on it: its own \(own.name)",
+            predictedSeconds: [:], excluded: [:], pinned: false)
+    }
+
     /// Every catalog strategy `auto` never chooses, with the reason its catalog line gives
     /// (`auto` itself is not listed).
     static func notChosen() -> [String: String] {
@@ -226,6 +237,7 @@ public final class AutoStrategy: CatalogedJacobianStrategy {
     /// Predicts each candidate's time from `calibration` and picks the fastest
     /// (exact candidates only unless `allowInexact`).
     public static func choose(for map: any DifferentiableMap, calibration c: AutoCalibration, allowInexact: Bool) -> AutoDecision {
+        if let decision = approximateSweepsDecision(for: map) { return decision }
         var predicted: [String: Double] = [:]
         var excluded = notChosen()
         for strategy in JacobianStrategyCatalog.allStrategies() where type(of: strategy).entry.notChosenByAuto == nil {
