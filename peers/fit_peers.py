@@ -606,7 +606,7 @@ def weights_check(case: mlp_case.Case, bundle: str, case_id: str | None) -> dict
     weights_path, fit_path = os.path.join(folder, "weights.safetensors"), os.path.join(folder, "fit.csv")
     for path in (weights_path, fit_path):
         if not os.path.isfile(path):
-            raise UsageError(f"{path} is missing")
+            return {"status": f"skipped: {path} is missing (fit.csv is written for at most 5,000 samples)"}
     state = load_file(weights_path)
     model = torch_sequential(case.layers, case.activations)
     model.load_state_dict(state, strict=True)
@@ -614,24 +614,44 @@ def weights_check(case: mlp_case.Case, bundle: str, case_id: str | None) -> dict
     with torch.no_grad():
         outputs = model(torch.tensor(case.inputs, dtype=torch.float64)).numpy()
     samples, p = case.sample_count, case.output_width
+    with open(fit_path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if len(rows) != samples * p:
+        raise UsageError(f"{fit_path}: {len(rows)} rows for {samples} samples × {p} targets")
+    targets: dict[str, int] = {}
+    for row in rows:
+        targets.setdefault(row.get("target", ""), len(targets))
+    if len(targets) != p:
+        raise UsageError(f"{fit_path}: {len(targets)} targets, the network has {p} outputs")
     fitted = np.full((samples, p), np.nan)
     observed = np.full((samples, p), np.nan)
-    target_names: dict[str, int] = {}
-    with open(fit_path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            if "sample" not in row:
-                raise UsageError(f"{fit_path}: no sample column (a one-input network is not supported here)")
-            s = int(float(row["sample"]))
-            d = target_names.setdefault(row["target"], len(target_names)) if "target" in row else 0
-            if not (0 <= s < samples and 0 <= d < p):
-                raise UsageError(f"{fit_path}: row for sample {s}, target {d} outside {samples} × {p}")
+    if rows and "sample" in rows[0]:
+        # Several inputs: rows carry the sample index.
+        for row in rows:
+            s, d = int(float(row["sample"])), targets[row.get("target", "")]
+            if not (0 <= s < samples):
+                raise UsageError(f"{fit_path}: sample {s} outside 0 … {samples - 1}")
             fitted[s, d], observed[s, d] = float(row["fitted"]), float(row["observed"])
+        data_checked = True
+    elif rows and "input" in rows[0]:
+        # One input: rows sorted by the input (then target). Samples with equal inputs have equal
+        # outputs, so the samples sorted by input (any order among ties) line up with the rows.
+        order = np.argsort(case.inputs[:, 0], kind="stable")
+        for position, row in enumerate(rows):
+            s, d = order[position // p], targets[row.get("target", "")]
+            if float(row["input"]) != case.inputs[s, 0]:
+                raise UsageError(f"{fit_path}: row {position + 2} has input {row['input']}, the case's sorted "
+                                 f"inputs {case.inputs[s, 0]!r}")
+            fitted[s, d], observed[s, d] = float(row["fitted"]), float(row["observed"])
+        data_checked = False  # ties may pair observed values with another sample
+    else:
+        raise UsageError(f"{fit_path}: neither a sample nor an input column")
     if np.isnan(fitted).any():
         raise UsageError(f"{fit_path}: not every sample and target has a row")
     scale = max(float(np.max(np.abs(fitted))), 1e-300)
     error = float(np.max(np.abs(outputs - fitted)) / scale)
-    data_error = float(np.max(np.abs(observed - case.targets)) / max(float(np.max(np.abs(case.targets))), 1e-300))
+    data_error = (float(np.max(np.abs(observed - case.targets)) / max(float(np.max(np.abs(case.targets))), 1e-300))
+                  if data_checked else None)
     return {"weights": weights_path, "outputs": fit_path, "tensors": {k: list(v.shape) for k, v in state.items()},
             "relative_error": error, "tolerance": WEIGHTS_TOLERANCE, "matches": error <= WEIGHTS_TOLERANCE,
             "targets_relative_difference": data_error,
@@ -692,6 +712,16 @@ def format_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def write_json(report: dict, path: str) -> None:
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(json_number(report), handle, sort_keys=True, indent=1, allow_nan=False)
+        handle.write("\n")
+    print(f"wrote {path}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -712,6 +742,12 @@ def main(argv: list[str] | None = None) -> int:
     checks: dict = {}
     try:
         kind, case = load(args.case)
+        if kind == "mlp" and case.with_respect_to != "parameters":
+            reason = f"{case.name} is an MLP case w.r.t. {case.with_respect_to}: nothing to fit"
+            print(f"fit_peers: skipped: {reason}")
+            if args.out:
+                write_json({"schema": SCHEMA, "kind": "fit-peers", "skipped": reason}, args.out)
+            return 0
         if kind == "formula":
             problem = formula_problem(case)
             checks["tape"] = tape_check(case)
@@ -719,7 +755,10 @@ def main(argv: list[str] | None = None) -> int:
             problem = mlp_problem(case)
             if args.bundle:
                 folder = bundle_case_folder(args.bundle, args.bundle_case)
-                problem.jacobench_fit = jacobench_fit_from_bundle(folder)
+                try:
+                    problem.jacobench_fit = jacobench_fit_from_bundle(folder)
+                except (OSError, KeyError, ValueError) as error:
+                    print(f"fit_peers: no jacobench fit from {folder}: {error}", file=sys.stderr)
                 try:
                     checks["weights"] = weights_check(case, args.bundle, args.bundle_case)
                 except ImportError as error:
@@ -740,13 +779,7 @@ def main(argv: list[str] | None = None) -> int:
     report["versions"]["numpy"] = np.__version__
     print(format_table(report))
     if args.out:
-        directory = os.path.dirname(args.out)
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        with open(args.out, "w", encoding="utf-8") as handle:
-            json.dump(json_number(report), handle, sort_keys=True, indent=1, allow_nan=False)
-            handle.write("\n")
-        print(f"wrote {args.out}", file=sys.stderr)
+        write_json(report, args.out)
     failed = [name for name, check in checks.items() if check.get("matches") is False]
     if failed:
         print(f"error: check(s) failed: {', '.join(failed)}", file=sys.stderr)

@@ -222,13 +222,16 @@ class WeightsCheckTests(unittest.TestCase):
         os.makedirs(cases)
         save_file(tensors, os.path.join(cases, "weights.safetensors"))
         outputs = mlp_case.residuals(case).reshape(case.targets.shape) + case.targets
+        one_input = case.input_width == 1
         with open(os.path.join(cases, "fit.csv"), "w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(["sample", "target", "observed", "fitted", "residual"])
-            for s in range(case.sample_count):
+            writer.writerow(["input" if one_input else "sample", "target", "observed", "fitted", "residual"])
+            # jacobench sorts a one-input fit.csv by the input.
+            order = np.argsort(case.inputs[:, 0]) if one_input else range(case.sample_count)
+            for s in order:
                 for d in range(case.output_width):
                     fitted = outputs[s, d] * (1 + perturb)
-                    writer.writerow([float(s), f"y{d + 1}", repr(float(case.targets[s, d])), repr(float(fitted)),
+                    writer.writerow([repr(float(case.inputs[s, 0])) if one_input else float(s), f"y{d + 1}", repr(float(case.targets[s, d])), repr(float(fitted)),
                                      repr(float(case.targets[s, d] - fitted))])
         return folder
 
@@ -240,6 +243,33 @@ class WeightsCheckTests(unittest.TestCase):
         self.assertTrue(check["matches"], check)
         self.assertLessEqual(check["relative_error"], 1e-12)
         self.assertEqual(check["tensors"], {"0.weight": [5, 3], "0.bias": [5], "2.weight": [2, 5], "2.bias": [2]})
+
+    def test_a_one_input_fit_csv_is_sorted_by_the_input(self):
+        import fit_peers
+        case = make_case.make_case("t", [1, 4, 3, 2], "softplus", 13, 0.01, 6, "parameters", False)
+        with tempfile.TemporaryDirectory() as folder:
+            check = fit_peers.weights_check(case, self.bundle(folder, case), None)
+        self.assertTrue(check["matches"], check)
+        self.assertEqual(sorted(check["tensors"]), ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"])
+
+    def test_a_missing_fit_csv_skips_the_check(self):
+        import fit_peers
+        case = make_case.make_case("t", [3, 5, 2], "tanh", 11, 0.01, 4, "parameters", False)
+        with tempfile.TemporaryDirectory() as folder:
+            self.bundle(folder, case)
+            os.remove(os.path.join(folder, "cases", "default", "fit.csv"))
+            check = fit_peers.weights_check(case, folder, None)
+        self.assertTrue(check["status"].startswith("skipped"))
+
+    def test_an_inputs_case_has_nothing_to_fit(self):
+        case = make_case.make_case("t", [3, 5, 2], "tanh", 4, 0.0, 4, "inputs", False)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "inputs.json")
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(case.to_json(), handle)
+            status, result, output = run_script([path])
+        self.assertEqual(status, 0, output)
+        self.assertIn("nothing to fit", result["skipped"])
 
     def test_a_difference_fails_the_check(self):
         import fit_peers
