@@ -27,7 +27,7 @@ objects=()
 for folder in "$debug"/*.build; do
     name=$(basename "$folder" .build)
     case "$name" in
-        *Tests|JacobenchCLI|JacobianBenchmark|*Example|Jacobench|*-tool|PropertyBased|ArgumentParser*) continue ;;
+        *Tests|JacobenchCLI|JacobianBenchmark|AllocationProbe|*Example|Jacobench|*-tool|PropertyBased|ArgumentParser*) continue ;;
     esac
     while IFS= read -r -d '' object; do
         # An object whose source file no longer exists (renamed or deleted since the last fuzz
