@@ -66,23 +66,39 @@ slurm: release
 test-slurm: release
 	scripts/test-slurm.sh
 
-## make peers [EXP=seed-lm]: PyTorch, JAX and SciPy on the same case, one CPU, in a venv
-## (.peers-venv: CPU-only torch, JAX, SciPy). Skipped with a message without Python.
+## make peers [EXP=seed-lm] [PEERS_CASE_ID=id]: the peers on one case of experiments/EXP.yaml (default
+## its first), one CPU, in a venv (.peers-venv: CPU-only torch, JAX, SciPy, lmfit, jaxopt, optimistix).
+## An MLP case: the Jacobian benchmark (peers/peer_benchmark.py), then the fitting peers
+## (peers/fit_peers.py) with the torch check of results/EXP/latest's weights.safetensors when that
+## bundle exists; a formula case: the fitting peers. Skipped with a message without Python.
 PEERS_VENV ?= .peers-venv
-PEERS_CASE ?= $(RESULTS)/peers/$(EXP).case.json
-PEERS_OUT ?= $(RESULTS)/peers/$(EXP).peers.json
+PEERS_CASE_ID ?=
+PEERS_STEM := $(RESULTS)/peers/$(EXP)$(if $(PEERS_CASE_ID),.$(subst =,-,$(PEERS_CASE_ID)))
+PEERS_CASE ?= $(PEERS_STEM).case.json
+PEERS_OUT ?= $(PEERS_STEM).peers.json
+PEERS_FIT_OUT ?= $(PEERS_STEM).fit-peers.json
+PEERS_BUNDLE ?= $(RESULTS)/$(EXP)/latest
 PEERS_ARGS ?=
+PEERS_FIT_ARGS ?=
 PEERS_PIN := $(shell command -v taskset >/dev/null 2>&1 && echo taskset -c 0)
+PEERS_RUN := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PEERS_PIN) $(PEERS_VENV)/bin/python
 
 peers: release
 	@if peers/setup-venv.sh $(PEERS_VENV); then \
 	  mkdir -p $(dir $(PEERS_CASE)) && \
-	  if ! $(RELEASE_BIN) export-case experiments/$(EXP).yaml --out $(PEERS_CASE); then \
+	  if ! OPENBLAS_NUM_THREADS=1 $(PEERS_PIN) $(RELEASE_BIN) export-case experiments/$(EXP).yaml $(if $(PEERS_CASE_ID),--case '$(PEERS_CASE_ID)') --out $(PEERS_CASE); then \
 	    echo "peers: 'jacobench export-case experiments/$(EXP).yaml' failed; generating a $(EXP)-shaped case with peers/make_case.py"; \
 	    $(PEERS_VENV)/bin/python peers/make_case.py --preset $(EXP) --jacobian --out $(PEERS_CASE); \
 	  fi && \
-	  OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PEERS_PIN) $(PEERS_VENV)/bin/python peers/peer_benchmark.py \
-	    $(PEERS_CASE) --out $(PEERS_OUT) $(PEERS_ARGS); \
+	  kind=$$($(PEERS_VENV)/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1])).get("kind", "mlp"))' $(PEERS_CASE)) && \
+	  status=0 && bundle=() && \
+	  if [[ $$kind == mlp ]]; then \
+	    $(PEERS_RUN) peers/peer_benchmark.py $(PEERS_CASE) --out $(PEERS_OUT) $(PEERS_ARGS) || status=$$?; \
+	    if [[ -d $(PEERS_BUNDLE)/cases ]]; then bundle=(--bundle $(PEERS_BUNDLE) $(if $(PEERS_CASE_ID),--bundle-case '$(PEERS_CASE_ID)')); \
+	    else echo "peers: no bundle at $(PEERS_BUNDLE) for the weights check (make run EXP=$(EXP) writes one)"; fi; \
+	  fi; \
+	  $(PEERS_RUN) peers/fit_peers.py $(PEERS_CASE) "$${bundle[@]}" --out $(PEERS_FIT_OUT) $(PEERS_FIT_ARGS) || status=$$?; \
+	  exit $$status; \
 	else echo "make peers: skipped (reason above)"; fi
 
 list: release

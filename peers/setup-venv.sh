@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates (or refreshes) the peers' virtual environment: CPU-only torch, JAX, SciPy.
+# Creates (or refreshes) the peers' virtual environment: CPU-only torch, JAX, SciPy, safetensors,
+# and the fitting peers lmfit, jaxopt and optimistix (peers/requirements.txt).
 #   peers/setup-venv.sh [VENV]        (default .peers-venv)
 # Exit 0: ready. Exit 3: skipped, with the reason on stderr (no Python, no venv module,
 # or pip could not install the pinned packages). Nothing else is touched.
@@ -16,9 +17,9 @@ torch_spec=${PEERS_TORCH:-torch==2.13.0+cpu}
 skip() { echo "peers: skipped: $*" >&2; exit 3; }
 
 command -v "$python" >/dev/null 2>&1 ||
-    skip "no '$python' on PATH; install Python 3.10 or newer (Debian: apt-get install python3 python3-venv)"
-"$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null ||
-    skip "'$python' is older than Python 3.10"
+    skip "no '$python' on PATH; install Python 3.11 or newer (Debian: apt-get install python3 python3-venv)"
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null ||
+    skip "'$python' is older than Python 3.11 (optimistix and lineax need 3.11)"
 
 stamp="$venv/.peers-requirements"
 wanted=$(cat "$requirements"; echo "$torch_spec")

@@ -3,11 +3,13 @@ import Foundation
 import Pipeline
 
 /// `jacobench export-case FILE [--case ID] [--out PATH]`: one case's network, data and
-/// reference Jacobian as the JSON `peers/peer_benchmark.py` reads (format: peers/README.md).
+/// reference Jacobian as the JSON `peers/peer_benchmark.py` reads, or for a formula model its
+/// tape, data, start, bounds, loss and jacobench's own fit as `peers/fit_peers.py` reads it
+/// (formats: peers/README.md).
 struct ExportCaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export-case",
-        abstract: "Write a case's MLP weights, inputs, targets and reference Jacobian as JSON for the peer benchmark.")
+        abstract: "Write a case as JSON for the peers: an MLP's weights, data and reference Jacobian, or a formula model's tape, data, start, bounds, loss and jacobench's fit.")
 
     @Argument(help: "The manifest.")
     var file: String
@@ -21,6 +23,9 @@ struct ExportCaseCommand: ParsableCommand {
     @Option(help: "Write the JSON here (folders created); default standard output.")
     var out: String?
 
+    @Flag(inversion: .prefixedNo, help: "Formula models: include jacobench's own fit from the start (the manifest's solver, timed like the peers).")
+    var fit = true
+
     func run() throws {
         let plan = try ExperimentPlan.load(path: file, overrides: overrides, registry: .standard)
         let chosen = caseID.map { id in plan.cases.first { $0.id == id } } ?? plan.cases.first
@@ -30,7 +35,11 @@ struct ExportCaseCommand: ParsableCommand {
         }
         let text: String
         do {
-            text = try PeerCase.exported(from: plannedCase, name: plan.name).jsonText()
+            if let formula = try FormulaPeerCase.exported(from: plannedCase, name: plan.name, fit: fit) {
+                text = try formula.jsonText()
+            } else {
+                text = try PeerCase.exported(from: plannedCase, name: plan.name).jsonText()
+            }
         } catch let error as PeerCaseError {
             throw UsageError("\(file): \(error)")
         }
