@@ -5,11 +5,7 @@
 # after the first ones. Fails when any case allocates in its iterations, or stopped early.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v valgrind >/dev/null 2>&1; then
-    [[ $(id -u) -eq 0 ]] || { echo "alloc-check: valgrind is missing. Run: sudo apt-get install -y valgrind" >&2; exit 1; }
-    echo "alloc-check: installing Debian's valgrind" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >&2
-fi
+command -v valgrind >/dev/null 2>&1 || scripts/ensure-packages.sh valgrind
 swift build -c release --product AllocationProbe >/dev/null
 # Valgrind 3.19 cannot read the DWARF 5 of Swift's debug info: a stripped copy is probed.
 probe=$(mktemp -d)/AllocationProbe

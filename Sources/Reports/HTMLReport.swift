@@ -57,7 +57,8 @@ public enum HTMLReport {
         if document.sections.count >= 3 {
             html += "<nav class=\"contents\">"
             for (section, anchor) in zip(document.sections, anchors) {
-                html += "<a href=\"#\(anchor)\">\(section.title.xmlEscaped)</a>"
+                // A line break between links: the contents line may wrap between them.
+                html += "<a href=\"#\(anchor)\">\(section.title.xmlEscaped)</a>\n"
             }
             html += "</nav>\n"
         }
