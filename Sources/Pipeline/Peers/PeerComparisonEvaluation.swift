@@ -13,7 +13,9 @@ import MessageText
 ///
 /// Parameter cases are exported at the model's initial parameters, so SciPy's LM starts where
 /// jacobench's solver started; input cases at the evaluated parameters. For parameter cases
-/// jacobench's default LM is then timed to SciPy's final cost (``FitToPeerCost``). Without the venv or
+/// jacobench's default LM is then timed to SciPy's final cost (``FitToPeerCost``), and the fitting
+/// peers (`fit_peers.py` beside the script: SciPy trf, lmfit, jaxopt, optimistix) fit the same
+/// case from the same start (``FittingPeersReport``). Without the venv or
 /// the script the evaluation is skipped: `peer.status` says why and how to create it
 /// (`make peers`). Python is never needed by anything else.
 ///
@@ -141,8 +143,50 @@ public enum PeerComparisonEvaluation: EvaluationStage {
                     forwardUnits: warm.medianMicroseconds / forwardPass.medianMicroseconds))
             }
         }
+        if target == .parameters {
+            metrics += try fittingPeers(
+                python: python, script: script, casePath: casePath, folder: folder, configuration: configuration,
+                fit: subject.fit, context: context)
+        }
         return EvaluationResult(metrics: metrics, timings: timingRows)
     }
+
+    /// The fitting peers (`fit_peers.py`, beside the benchmark script) on the same case file and
+    /// start, as ``FittingPeersReport`` metrics; `peer.fitting.status` says why when they cannot run.
+    static func fittingPeers(
+        python: String, script: String, casePath: String, folder: String, configuration: Configuration,
+        fit: FitOutcome?, context: StageContext<Configuration>
+    ) throws -> [Metric] {
+        let fittingScript = (script as NSString).deletingLastPathComponent + "/" + fittingScriptName
+        guard FileManager.default.fileExists(atPath: fittingScript) else {
+            return [.text("peer.fitting.status", "skipped: no \(fittingScriptName) beside \(script)")]
+        }
+        // The sibling runs only when the policy allows it itself (the checkout's own, or --allow-program).
+        guard case .runs = PeerProgramPolicy.current.decide(python: python, script: fittingScript) else {
+            return [.text("peer.fitting.status", "skipped: \(fittingScript) is not an allowed program (jacobench run --allow-program)")]
+        }
+        let process = PeerBenchmarkProcess(
+            python: python, script: fittingScript, pinToOneCPU: configuration.pinCPU, repeats: configuration.repeats,
+            budgetSeconds: configuration.budget)
+        context.progress.note("peer-comparison: running \(fittingScript)")
+        let outcome: PeerBenchmarkProcess.Outcome
+        do {
+            // The benchmark's results in `folder` are read already: its file names are reused.
+            outcome = try process.run(casePath: casePath, folder: folder, cancellation: context.cancellation)
+        } catch let error as PeerBenchmarkError {
+            return [.text("peer.fitting.status", "failed: \(error)")]
+        }
+        let trace = fit.map { fit -> [(cost: Double, seconds: Double, iteration: Int)] in
+            let columns = fit.traceColumns
+            guard let cost = columns.firstIndex(of: "cost"), let seconds = columns.firstIndex(of: "elapsed_seconds"),
+                  let accepted = columns.firstIndex(of: "accepted"), let iteration = columns.firstIndex(of: "iteration") else { return [] }
+            return fit.trace.filter { $0[accepted] == 1 }.map { ($0[cost], $0[seconds], Int($0[iteration])) }
+        }
+        return FittingPeersReport(results: outcome.results, fit: fit.map { ($0.finalCost, trace ?? []) }).metrics
+    }
+
+    /// The fitting peers' script, found beside the benchmark script.
+    static let fittingScriptName = "fit_peers.py"
 
     /// The result of a skipped comparison: `peer.status` = `skipped: <reason>`.
     static func skipped(_ reason: String, context: StageContext<Configuration>) -> EvaluationResult {

@@ -20,6 +20,8 @@ public struct PeerProgramPolicy: Sendable, Equatable {
     public static let defaultPython = ".peers-venv/bin/python"
     /// The default script, relative to the project folder.
     public static let defaultScript = "peers/peer_benchmark.py"
+    /// The fitting peers' script, relative to the project folder: the project's own too.
+    public static let fittingScript = "peers/fit_peers.py"
 
     /// A policy over `projectRoot` allowing `allowedPrograms` besides the project's own
     /// (relative paths taken from the working folder, as command-line paths are).
@@ -60,12 +62,13 @@ public struct PeerProgramPolicy: Sendable, Equatable {
     public func decide(python: String, script: String) -> Decision {
         let ownPython = projectRoot.map { Self.absolute($0 + "/" + Self.defaultPython) }
         let ownScript = projectRoot.map { Self.absolute($0 + "/" + Self.defaultScript) }
+        let ownFittingScript = projectRoot.map { Self.absolute($0 + "/" + Self.fittingScript) }
         let resolvedPython = resolve(python), resolvedScript = resolve(script)
         for (field, given, resolved, own) in [("python", python, resolvedPython, ownPython), ("script", script, resolvedScript, ownScript)] {
             guard let resolved else {
                 return .skipped(reason: "no project folder (with \(Self.defaultScript)) found for \(field) '\(given)'; run from a jacobench checkout")
             }
-            guard resolved == own || allowedPrograms.contains(resolved) else {
+            guard resolved == own || (field == "script" && resolved == ownFittingScript) || allowedPrograms.contains(resolved) else {
                 return .refused(
                     field: field,
                     reason: "\(field) '\(given)' (\(resolved)) is not the project's own \(field == "python" ? Self.defaultPython : Self.defaultScript); "

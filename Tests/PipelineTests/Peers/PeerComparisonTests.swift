@@ -250,6 +250,8 @@ enum PeerFixtures {
         // 4 residuals, 13 parameters: m < n goes to the m × m dual system.
         #expect(metrics["peer.fit.default.linear_solver"]?.stringValue?.hasPrefix("dual ") == true)
         #expect(result.timings.contains { $0.name == "peer.jacobench.fit-to-scipy-cost" })
+        // No fit_peers.py beside this script: the fitting peers say so.
+        #expect(metrics["peer.fitting.status"]?.stringValue?.hasPrefix("skipped: no fit_peers.py beside") == true)
     }
 
     @Test func timeToThePeersCostIsTheFirstAcceptedStepAtOrBelowTheTarget() throws {
@@ -329,3 +331,43 @@ enum PeerFixtures {
         #expect(throws: RunCancelled.self) { try RepeatedTiming.measure(budgetSeconds: 1, maximumRepeats: 5, cancellation: flag) {} }
     }
 }
+
+/// The fitting peers' results merged with jacobench's fit: the common best cost, who reached it
+/// and when, jacobench's iterations to it from its own trace, and the peers that did not run.
+@Suite struct FittingPeersReportTests {
+    static let results = """
+        {"schema": 1, "kind": "fit-peers",
+         "peers": {"scipy.least_squares.trf": {"status": "ok", "cost": 0.5, "median_us": 900, "time_to_best_us": 800},
+                   "jaxopt.LevenbergMarquardt": {"status": "ok", "cost": 0.6, "median_us": 100},
+                   "scipy.least_squares.lm": {"status": "skipped", "reason": "the case has bounds; this solver has none"}}}
+        """
+
+    @Test func theBestCostIsTheLowestAndTimesToItComeFromEachSide() throws {
+        let results = try JSONParser.parse(Self.results)
+        let trace: [(cost: Double, seconds: Double, iteration: Int)] = [(2, 0.001, 1), (0.5000001, 0.002, 2), (0.4999, 0.003, 3)]
+        let metrics = Dictionary(FittingPeersReport(results: results, fit: (0.4999, trace)).metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        // jacobench ends lowest: its cost is the best, and trf's 0.5 is above best·(1 + 1e-6).
+        #expect(metrics["peer.fitting.best.peer"]?.stringValue == "jacobench")
+        #expect(metrics["peer.fitting.best.cost"]?.numberValue == 0.4999)
+        #expect(metrics["peer.fitting.scipy.least_squares.trf.reached"]?.stringValue == "false")
+        #expect(metrics["peer.fitting.scipy.least_squares.trf.time_to_best_us"] == nil)
+        #expect(metrics["peer.fitting.jacobench.iterations_to_best"]?.integerValue == 3)
+        #expect(metrics["peer.fitting.jacobench.time_to_best_us"]?.numberValue == 3000)
+        #expect(metrics["peer.fitting.scipy.least_squares.lm.status"]?.stringValue == "skipped: the case has bounds; this solver has none")
+        #expect(metrics["peer.fitting.status"]?.stringValue == "ok")
+
+        // jacobench ending higher: trf is the best and reached it; jacobench did not.
+        let higher = Dictionary(FittingPeersReport(results: results, fit: (0.7, [(0.7, 0.001, 1)])).metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        #expect(higher["peer.fitting.best.peer"]?.stringValue == "scipy.least_squares.trf")
+        #expect(higher["peer.fitting.scipy.least_squares.trf.time_to_best_us"]?.numberValue == 800)
+        #expect(higher["peer.fitting.jacobench.reached"]?.stringValue == "false")
+        #expect(higher["peer.fitting.jaxopt.LevenbergMarquardt.cost_relative_to_best"]?.numberValue.map { abs($0 - 0.2) < 1e-12 } == true)
+    }
+
+    @Test func aSkippedScriptIsReportedAsSuch() throws {
+        let results = try JSONParser.parse(#"{"schema": 1, "kind": "fit-peers", "skipped": "an MLP case w.r.t. inputs has nothing to fit"}"#)
+        let metrics = FittingPeersReport(results: results, fit: nil).metrics
+        #expect(metrics.map(\.name) == ["peer.fitting.status"] && metrics[0].value.stringValue?.hasPrefix("skipped: an MLP case") == true)
+    }
+}
+
