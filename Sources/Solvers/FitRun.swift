@@ -195,7 +195,10 @@ final class FitRun {
         var status = status, message = message
         var finalGradientNorm = gradientNorm
         let boundsActive = activeBounds(at: point)
-        if covariance, cost.isFinite, parameterCount > 0 {
+        let covarianceBegin = clock.now
+        let iterationSplit = (jacobian: timings.jacobianSeconds, linearSolve: timings.linearSolveSeconds, residual: timings.residualSeconds)
+        let computesCovariance = covariance && cost.isFinite && parameterCount > 0
+        if computesCovariance {
             var jacobian = jacobianAtSolution ?? Matrix(rows: 0, columns: 0)
             var residual: [Double] = []
             var available = jacobianAtSolution != nil
@@ -238,6 +241,12 @@ final class FitRun {
                     (status, message, convergence) = Self.judged(status: status, message: message, verdict: verdict)
                 }
             }
+        }
+        // The covariance block (its Jacobian, SVD and the convergence test) is booked whole apart,
+        // so that the other parts describe the iterations.
+        if computesCovariance {
+            timings.covarianceSeconds = seconds(clock.now - covarianceBegin)
+            (timings.jacobianSeconds, timings.linearSolveSeconds, timings.residualSeconds) = iterationSplit
         }
         timings.totalSeconds = elapsed
         return FitResult(

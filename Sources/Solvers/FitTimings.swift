@@ -20,24 +20,28 @@ public struct FitTimings: Sendable, Codable, Equatable {
     /// Of `linearSolveSeconds`: factorizations — Cholesky of JᵀJ + λD² (n³/3 flops each) with
     /// its condition estimate, or the QR / SVD of J and the per-λ Givens sweeps.
     public var factorizationSeconds: Double = 0
+    /// The covariance and the convergence test at the end (their Jacobian, its SVD), once per
+    /// fit: kept apart from the other parts so that they describe the iterations.
+    public var covarianceSeconds: Double = 0
     /// The whole fit, including the covariance at the end.
     public var totalSeconds: Double = 0
 
     /// Creates zero timings.
     public init() {}
 
-    /// Everything that is neither residual, Jacobian, calibration, Gram nor factorization:
-    /// triangular solves, the λ search, the step bookkeeping, the trace, the covariance.
+    /// Everything that is neither residual, Jacobian, calibration, Gram, factorization nor the
+    /// covariance at the end: triangular solves, the λ search, the step bookkeeping, the trace.
     public var otherSeconds: Double {
-        max(0, totalSeconds - residualSeconds - jacobianSeconds - calibrationSeconds - gramSeconds - factorizationSeconds)
+        max(0, totalSeconds - residualSeconds - jacobianSeconds - calibrationSeconds - gramSeconds - factorizationSeconds - covarianceSeconds)
     }
 
-    /// The fit's time without the one-time calibration, over the time spent in its kernels:
-    /// the Jacobian (or the structured factors), JᵀJ and the factorizations. 1 means nothing
-    /// but kernels ran; the scale target is ≤ 1.5. Nil when no kernel time was booked.
+    /// The iterations' time — the fit without the one-time calibration and the covariance at
+    /// the end — over the time spent in their kernels: the Jacobians (or the structured factors),
+    /// JᵀJ and the factorizations. 1 means nothing but kernels ran. Nil when no kernel time was
+    /// booked.
     public var timeOverKernels: Double? {
         let kernels = jacobianSeconds + gramSeconds + factorizationSeconds
         guard kernels > 0 else { return nil }
-        return (totalSeconds - calibrationSeconds) / kernels
+        return (totalSeconds - calibrationSeconds - covarianceSeconds) / kernels
     }
 }

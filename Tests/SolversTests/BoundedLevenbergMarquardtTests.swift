@@ -178,3 +178,19 @@ import Testing
 
     static var line: AnalyticResidualMap { AnalyticResidualMap(parameters: 1, residuals: 3, { p in [p[0] - 1, p[0] - 1.2, p[0] - 9] }, jacobian: { _ in [[1], [1], [1]] }) }
 }
+
+/// The covariance at the end is booked apart from the iterations' parts.
+@Suite struct CovarianceTimingTests {
+    @Test func theCovarianceIsItsOwnPartOfTheTime() {
+        let problem = LeastSquaresProblem(map: BoundedLevenbergMarquardtTests.rosenbrock(), initialParameters: [-1.2, 1])
+        let with = LevenbergMarquardt().fit(problem)
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.covariance = false
+        let without = LevenbergMarquardt(configuration: configuration).fit(problem)
+        #expect(with.timings.covarianceSeconds > 0 && without.timings.covarianceSeconds == 0)
+        let t = with.timings
+        let parts = t.residualSeconds + t.jacobianSeconds + t.linearSolveSeconds + t.covarianceSeconds + t.calibrationSeconds
+        #expect(parts <= t.totalSeconds, "\(t)")
+        #expect(t.otherSeconds >= 0 && (t.timeOverKernels ?? 0) > 0)
+    }
+}

@@ -6,8 +6,9 @@ import Solvers
 /// `evaluation: [{kind: fit}]` — how the fit went: final cost, iterations, status,
 /// evaluation counts, training and test RMSE, and the fit's wall time (total and split into
 /// residual, Jacobian, Gram, factorization, linear-solve and other time, each also per
-/// iteration; `auto`'s one-time calibration whole, as `fit.calibration_us`), and
-/// `fit.time_over_kernels`: the fit's time without the calibration over its kernel time.
+/// iteration; `auto`'s one-time calibration and the covariance at the end whole, as
+/// `fit.calibration_us` and `fit.covariance_us`), and `fit.time_over_kernels`: the iterations'
+/// time (the fit without those two) over their kernel time.
 public enum FitEvaluation: EvaluationStage {
     /// No options.
     public struct Configuration: DeclaredStageConfiguration {
@@ -43,7 +44,7 @@ public enum FitEvaluation: EvaluationStage {
                 metrics.append(.timing("fit.\(name)_us", seconds * 1e6))
                 // Per iteration: the scaling experiment's Jacobian-vs-solve split (steady state:
                 // the one-time calibration is only reported whole).
-                if fit.iterations > 0, name != "total", name != "calibration" {
+                if fit.iterations > 0, name != "total", name != "calibration", name != "covariance" {
                     metrics.append(.timing("fit.\(name)_us_per_iteration", seconds * 1e6 / Double(fit.iterations)))
                 }
             }

@@ -140,6 +140,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
                 "linear_solve": result.timings.linearSolveSeconds, "total": result.timings.totalSeconds,
                 "gram": result.timings.gramSeconds, "factorization": result.timings.factorizationSeconds,
                 "other": result.timings.otherSeconds, "calibration": result.timings.calibrationSeconds,
+                "covariance": result.timings.covarianceSeconds,
             ])
         outcome.timeOverKernels = result.timings.timeOverKernels
         outcome.convergence = result.convergence
