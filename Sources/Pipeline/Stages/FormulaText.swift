@@ -18,8 +18,8 @@ public struct FormulaText: Decodable, Sendable, Equatable, StageOptionValue {
             return
         }
         guard let list = try? container.decode([String].self) else {
-            throw DecodingError.typeMismatch(
-                FormulaText.self, .init(codingPath: decoder.codingPath, debugDescription: "expected a formula or a list of formulas (one per target)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected a formula or a list of formulas (one per target)"))
         }
         guard !list.isEmpty else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the list of formulas is empty"))
