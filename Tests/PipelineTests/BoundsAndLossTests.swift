@@ -112,6 +112,8 @@ import Testing
         let errors = try #require(fit.standardErrors)
         for j in 0..<3 { #expect(Self.agree(errors[j], reference.errors[j], digits: 6), "\(reference): \(errors)") }
         #expect(fit.convergence?.converged == true, "\(reference): \(fit.status) \(String(describing: fit.convergence))")
+        let loss = record.metrics.first { $0.name == "fit.loss" }?.value.stringValue
+        #expect(loss == (reference.loss == "linear" ? nil : "\(reference.loss) (C = 0.1)"), "\(String(describing: loss))")
     }
 
     /// The outliers pull the least-squares fit away; every robust loss lands nearer the clean

@@ -329,11 +329,14 @@ public enum BundleReport {
         guard !byIteration.isEmpty else { return nil }
         var section = ReportSection("Convergence")
         let shown = Array(byIteration.prefix(12))
-        section.blocks.append(.chart(LineChart.convergence(title: "Cost against iteration", xTitle: "iteration", series: shown),
+        // Under a robust loss (`fit.loss`) the traced cost is ½·Σ C²ρ((r/C)²), not ½‖r‖².
+        let robust = cases.contains { $0.text("fit.loss") != nil }
+        let costTitle = robust ? "cost ½‖r‖² or ½ΣC²ρ((r/C)²)" : "cost ½‖r‖²"
+        section.blocks.append(.chart(LineChart.convergence(title: "Cost against iteration", xTitle: "iteration", costTitle: costTitle, series: shown),
                                      caption: byIteration.count > shown.count ? "First \(shown.count) of \(byIteration.count) traces." : nil))
         if !byTime.isEmpty {
             section.blocks.append(.chart(LineChart.convergence(
-                title: "Cost against time", xTitle: "time", xFormat: .microseconds, series: Array(byTime.prefix(12))), caption: nil))
+                title: "Cost against time", xTitle: "time", xFormat: .microseconds, costTitle: costTitle, series: Array(byTime.prefix(12))), caption: nil))
         }
         return section
     }

@@ -142,6 +142,8 @@ public struct FitOutcome: Sendable {
     public var linearSolverSwitch: String?
     /// With bounds: per parameter, the bound it ended on (nil inside); nil without bounds.
     public var boundsActive: [ActiveBound?]?
+    /// The robust loss fitted (`cauchy (C = 0.1)`), nil for least squares.
+    public var loss: String?
     /// Residual evaluations made.
     public var residualEvaluations: Int
     /// Jacobian evaluations made.

@@ -51,6 +51,7 @@ public enum FitEvaluation: EvaluationStage {
             if let ratio = fit.timeOverKernels { metrics.append(.timing("fit.time_over_kernels", ratio)) }
             metrics += convergenceMetrics(fit)
             if let change = fit.linearSolverSwitch { metrics.append(.text("fit.linear_solver_switch", change)) }
+            if let loss = fit.loss { metrics.append(.text("fit.loss", loss)) }
         } else {
             let cost = 0.5 * trainRMSE * trainRMSE * Double(subject.residuals.outputCount)
             metrics += [.deterministic("fit.final_cost", cost), .count("fit.iterations", 0), .text("fit.status", "no-solver")]

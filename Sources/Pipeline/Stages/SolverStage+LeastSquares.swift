@@ -149,6 +149,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         outcome.autoMetrics = autoMetrics
         outcome.normalEquations = result.normalEquationsDescription
         outcome.boundsActive = result.boundsActive
+        outcome.loss = result.loss?.description
         outcome.structuredAssemblies = result.normalEquations[LevenbergMarquardt.NormalEquations.structured.rawValue] ?? 0
         return outcome
     }
