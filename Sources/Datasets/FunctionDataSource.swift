@@ -42,8 +42,6 @@ public struct FunctionDataSource: Sendable, Equatable {
     /// The formulas, one per target column (`y = b1*exp(-b2*x)`); responses must not be
     /// transformed and must differ. They share the parameter values.
     public var formulas: [String]
-    /// The first formula.
-    public var formula: String { formulas.first ?? "" }
     /// Values of the formula's parameters by name.
     public var parameterValues: [String: Double]
     /// The predictors, in input-column order.

@@ -37,17 +37,11 @@ public struct FitConvergence: Sendable, Codable, Equatable {
     /// The verdict from J (m × n free, weighted) and r at the end, the SVD rank and condition,
     /// and ‖r₀‖ at the start.
     static func test(jacobian: Matrix, residual: [Double], rank: Int, condition: Double, startingNorm: Double) -> FitConvergence {
-        let m = jacobian.rows, n = jacobian.columns
+        let n = jacobian.columns
         let residualNorm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
         var cosine = 0.0
         for j in 0..<n {
-            var dot = 0.0, column = 0.0
-            for i in 0..<m {
-                let value = jacobian[i, j]
-                dot += value * residual[i]
-                column += value * value
-            }
-            if column > 0 && residualNorm > 0 { cosine = max(cosine, abs(dot) / (column.squareRoot() * residualNorm)) }
+            if let value = columnCosine(jacobian, residual, column: j, residualNorm: residualNorm) { cosine = max(cosine, abs(value)) }
         }
         let atRounding = residualNorm <= roundingTolerance * startingNorm
         let stationary = cosine <= gradientTolerance || atRounding
@@ -62,22 +56,28 @@ public struct FitConvergence: Sendable, Codable, Equatable {
 
     static func short(_ value: Double) -> String { "\(value)" }
 
+    /// J_jᵀr / (‖J_j‖·‖r‖) for column j of J (signed: the direction of the gradient component),
+    /// nil when the column or r is zero.
+    static func columnCosine(_ jacobian: Matrix, _ residual: [Double], column j: Int, residualNorm: Double) -> Double? {
+        var dot = 0.0, column = 0.0
+        for i in 0..<jacobian.rows {
+            let value = jacobian[i, j]
+            dot += value * residual[i]
+            column += value * value
+        }
+        guard column > 0, residualNorm > 0 else { return nil }
+        return dot / (column.squareRoot() * residualNorm)
+    }
+
     /// With bounds: the parameters held on a bound (`held`, columns of the free `jacobian`) are
     /// stationary only where the gradient pushes them out of the box (the KKT sign condition);
     /// a scaled gradient component above ``gradientTolerance`` pulling one back inside fails the
     /// verdict. Appends "k on bounds" to the reason.
     mutating func checkHeldParameters(jacobian: Matrix, residual: [Double], held: [Int], bounds: [ActiveBound], names: [String]) {
-        let m = jacobian.rows
         let residualNorm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
         var inward: [String] = []
         for (position, j) in held.enumerated() {
-            var dot = 0.0, column = 0.0
-            for i in 0..<m {
-                dot += jacobian[i, j] * residual[i]
-                column += jacobian[i, j] * jacobian[i, j]
-            }
-            guard column > 0, residualNorm > 0 else { continue }
-            let cosine = dot / (column.squareRoot() * residualNorm)
+            guard let cosine = Self.columnCosine(jacobian, residual, column: j, residualNorm: residualNorm) else { continue }
             let pullsInside = bounds[position] == .lower ? cosine < -Self.gradientTolerance : cosine > Self.gradientTolerance
             if pullsInside { inward.append(names[position]) }
         }

@@ -200,19 +200,20 @@ final class FitRun {
         let computesCovariance = covariance && cost.isFinite && parameterCount > 0
         if computesCovariance {
             var jacobian = jacobianAtSolution ?? Matrix(rows: 0, columns: 0)
-            var residual: [Double] = []
-            var available = jacobianAtSolution != nil
-            if !available, self.jacobian(at: point, into: &jacobian) {
-                available = true
-                if !problem.loss.isLinear {
-                    map.evaluate(at: point, into: &residual)
-                    var scaled: [Double] = []
-                    LossScaledLinearization.apply(problem.loss, residual: residual, jacobian: &jacobian, scaledResidual: &scaled)
-                }
-            }
+            let available = jacobianAtSolution != nil || self.jacobian(at: point, into: &jacobian)
             if available {
+                var residual: [Double] = []
                 map.evaluate(at: point, into: &residual)
-                if !problem.loss.isLinear { residual = LossScaledLinearization.scaledResiduals(problem.loss, residual: residual) }
+                if !problem.loss.isLinear {
+                    // The solver's J at the solution is rescaled already; one computed here is not.
+                    if jacobianAtSolution == nil {
+                        var scaled: [Double] = []
+                        LossScaledLinearization.apply(problem.loss, residual: residual, jacobian: &jacobian, scaledResidual: &scaled)
+                        residual = scaled
+                    } else {
+                        residual = LossScaledLinearization.scaledResiduals(problem.loss, residual: residual)
+                    }
+                }
                 // Parameters on a bound are held there, as fixed ones are: J loses their columns.
                 let held = boundsActive.map { active in map.freeIndices.indices.filter { active[map.freeIndices[$0]] != nil } } ?? []
                 let inner = held.isEmpty ? jacobian : Self.columns(of: jacobian, excluding: Set(held))

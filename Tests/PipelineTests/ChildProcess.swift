@@ -54,7 +54,9 @@ struct ChildProcess {
         let exited = (status & 0x7F) == 0
         let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let text = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-        let peak = usage.ru_maxrss > spawnerPeak ? usage.ru_maxrss : polledPeak
+        // Never sampled (it ended before the first poll): the conservative figure, so that the
+        // bound is still checked.
+        let peak = usage.ru_maxrss > spawnerPeak || polledPeak == 0 ? usage.ru_maxrss : polledPeak
         return ChildProcess(status: code, stderr: text, maximumResidentKiB: peak, hung: hung)
     }
 

@@ -30,7 +30,8 @@ public struct FittingPeersReport: Sendable {
         }
         let peers = results["peers"]?.objectValue ?? [:]
         var best: (peer: String, cost: Double)?
-        for (name, peer) in peers where peer["status"]?.stringValue == "ok" {
+        // In name order, so that a tie names the same peer on every run.
+        for (name, peer) in peers.sorted(by: { $0.key < $1.key }) where peer["status"]?.stringValue == "ok" {
             if let cost = peer["cost"]?.numberValue, cost.isFinite, cost < (best?.cost ?? .infinity) { best = (name, cost) }
         }
         if let fit, fit.cost.isFinite, fit.cost < (best?.cost ?? .infinity) { best = ("jacobench", fit.cost) }

@@ -186,7 +186,7 @@ public enum PeerComparisonEvaluation: EvaluationStage {
     }
 
     /// The fitting peers' script, found beside the benchmark script.
-    static let fittingScriptName = "fit_peers.py"
+    static let fittingScriptName = (PeerProgramPolicy.fittingScript as NSString).lastPathComponent
 
     /// The result of a skipped comparison: `peer.status` = `skipped: <reason>`.
     static func skipped(_ reason: String, context: StageContext<Configuration>) -> EvaluationResult {

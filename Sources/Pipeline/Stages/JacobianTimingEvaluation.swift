@@ -43,11 +43,11 @@ public enum JacobianTimingEvaluation: EvaluationStage {
     /// One line.
     public static let summary = "median, quartiles, min and spread of every strategy's wall time, in µs and forward-pass units"
 
-    /// Counts must be positive.
     /// Most `repeats` (and `warmup` calls) one strategy may ask for: every repeat keeps its
     /// time, so the count bounds memory; `max-seconds` usually ends the loop long before.
     public static let maximumRepeats = 1_000_000
 
+    /// Counts must be positive.
     public static func validate(_ configuration: Configuration) throws {
         guard configuration.repeats > 0, configuration.repeats <= maximumRepeats else {
             throw ConfigurationProblem(field: "repeats", "must be in 1…\(maximumRepeats), got \(configuration.repeats)")

@@ -364,6 +364,16 @@ enum PeerFixtures {
         #expect(higher["peer.fitting.jaxopt.LevenbergMarquardt.cost_relative_to_best"]?.numberValue.map { abs($0 - 0.2) < 1e-12 } == true)
     }
 
+    /// Peers ending at the same cost: the best is named by name order, the same on every run
+    /// (a dictionary's own order changes from process to process).
+    @Test func aTieNamesTheFirstPeerByName() throws {
+        let names = ["optimistix.LevenbergMarquardt", "jaxopt.LevenbergMarquardt", "scipy.least_squares.trf", "lmfit.leastsq"]
+        let peers = names.map { "\"\($0)\": {\"status\": \"ok\", \"cost\": 0.25, \"median_us\": 1}" }.joined(separator: ", ")
+        let results = try JSONParser.parse("{\"schema\": 1, \"kind\": \"fit-peers\", \"peers\": {\(peers)}}")
+        let metrics = FittingPeersReport(results: results, fit: nil).metrics
+        #expect(metrics.first { $0.name == "peer.fitting.best.peer" }?.value.stringValue == "jaxopt.LevenbergMarquardt")
+    }
+
     @Test func aSkippedScriptIsReportedAsSuch() throws {
         let results = try JSONParser.parse(#"{"schema": 1, "kind": "fit-peers", "skipped": "an MLP case w.r.t. inputs has nothing to fit"}"#)
         let metrics = FittingPeersReport(results: results, fit: nil).metrics
