@@ -4,12 +4,18 @@ import CBLASLapack
 /// with both triangles filled, plus `diagonalShift` added to every diagonal element.
 ///
 /// `result` is reshaped to n × n (no allocation once it has held n × n elements).
-/// A shift of λ gives the damped normal matrix AᵀA + λI of Levenberg-Marquardt.
+/// A shift of λ gives the damped normal matrix AᵀA + λI of Levenberg-Marquardt. More than
+/// ``TiledGram/tileWidth`` columns are split into tiles on jacobench's worker threads.
 /// - Complexity: m·n² flops (half of a gemm), plus n² copies to mirror the triangle.
 public func gram(_ a: Matrix, addingToDiagonal diagonalShift: Double = 0, into result: inout Matrix) {
     let n = a.columns, m = a.rows
     if result.rows != n || result.columns != n { result.reshape(rows: n, columns: n) }
     if n == 0 { return }
+    if n > TiledGram.tileWidth {
+        TiledGram.gram(of: a, into: &result)
+        if diagonalShift != 0 { for i in 0..<n { result[i, i] += diagonalShift } }
+        return
+    }
     a.elements.withUnsafeBufferPointer { aBuffer in
         result.elements.withUnsafeMutableBufferPointer { cBuffer in
             if m == 0 {

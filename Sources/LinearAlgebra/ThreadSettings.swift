@@ -8,16 +8,17 @@ import Synchronization
 /// `ExperimentRunner` API): ``resolve(option:environment:)`` picks, in order of precedence,
 ///
 /// 1. `OPENBLAS_NUM_THREADS` from the environment, when set (non-empty) — the user's
-///    explicit word to OpenBLAS wins, also over `--threads`;
+///    word on BLAS threads wins, also over `--threads`;
 /// 2. the `--threads N` option, when given;
-/// 3. ``defaultCount``, 1 thread: bitwise reproducible (a multi-threaded BLAS splits sums
-///    differently with the thread count, and a fit's final cost then changes in its last
-///    digits or, through different iterations, by much more), and what the published
-///    figures use.
+/// 3. ``defaultCount``, 1 thread: what the published single-core figures use.
 ///
-/// ``apply()`` hands the count to OpenBLAS (`openblas_set_num_threads`) and keeps it as
-/// ``current``, which later code (multi-threaded kernels) reads instead of asking OpenBLAS.
-/// The environment record of a bundle writes it as `threads` and `threads_source`.
+/// The count is jacobench's own: its kernels split their work into a fixed partition of tasks
+/// (``ParallelTasks``: sample blocks, Gram tiles, Cholesky tiles) that does not depend on the
+/// count, and ``workerCount`` threads take the tasks. OpenBLAS itself always runs on one
+/// thread (``apply()`` sets it so): its own threading splits sums by the thread count, and a
+/// fit's bits would then change with `--threads`. So every result is bitwise the same for any
+/// thread count; only the time changes. The environment record of a bundle writes the count
+/// as `threads` and `threads_source`.
 public struct ThreadSettings: Sendable, Equatable {
     /// Where a thread count came from; the raw value is what environment.json records.
     public enum Source: String, Sendable, Equatable {
@@ -67,15 +68,24 @@ public struct ThreadSettings: Sendable, Equatable {
 
     private static let applied = Mutex<ThreadSettings?>(nil)
 
-    /// The settings last applied in this process (nil before any ``apply()``: OpenBLAS then
-    /// runs with its own default, all cores unless `OPENBLAS_NUM_THREADS` says otherwise).
+    /// The settings last applied in this process (nil before any ``apply()``: jacobench's
+    /// kernels then use one worker, and OpenBLAS its own default).
     public static var current: ThreadSettings? { applied.withLock { $0 } }
 
-    /// Sets OpenBLAS's thread count to ``count`` and makes these settings ``current``.
+    /// Makes these settings ``current`` (so ``workerCount`` is ``count``) and keeps OpenBLAS
+    /// on one thread.
     public func apply() {
-        openblas_set_num_threads(Int32(clamping: count))
+        openblas_set_num_threads(1)
         Self.applied.withLock { $0 = self }
     }
+
+    /// The worker threads jacobench's own kernels use: ``workerOverride`` when set, else
+    /// ``current``'s count, or 1 before any settings were applied.
+    public static var workerCount: Int { workerOverride ?? current?.count ?? 1 }
+
+    /// A worker count for the current task only (tests comparing thread counts side by side,
+    /// without touching the process-wide settings other tasks read).
+    @TaskLocal public static var workerOverride: Int?
 
     /// The thread count OpenBLAS reports now.
     public static var blasThreads: Int { Int(openblas_get_num_threads()) }

@@ -2,7 +2,7 @@ import Jacobians
 import LinearAlgebra
 
 /// What a network's residual map tells a least-squares solver: its suggested settings, the
-/// zero blocks of its Jacobian, and (two layers) its normal equations without J.
+/// zero blocks of its Jacobian, and its normal equations without J.
 extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStructured, NormalEquationsAssembling {
     /// A network's suggested settings (``networkHints``).
     public var leastSquaresHints: LeastSquaresHints { Self.networkHints }
@@ -36,11 +36,16 @@ extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStruc
         return OutputBlockSparsity(denseColumns: weights, outputs: p, blockWeights: h)
     }
 
-    /// The two-layer assembly (``formNormalEquationFactors(at:in:)`` and
-    /// ``assembleNormalEquations(residuals:in:gram:gradient:)``), or nil unless
-    /// ``admitsFactoredNormalEquations``.
+    /// The two-layer assembly from per-sample factors (``formNormalEquationFactors(at:in:)``
+    /// and ``assembleNormalEquations(residuals:in:gram:gradient:)``) when
+    /// ``admitsFactoredNormalEquations``; otherwise, at any depth, the sums over sample blocks
+    /// of per-sample rows (`SampleBlockedNormalEquationsAssembler`), which never hold J and
+    /// share the work with ``ThreadSettings/workerCount`` threads.
     public func makeNormalEquationsAssembler() -> (any NormalEquationsAssembler)? {
-        makeNormalEquationsWorkspace().map { TwoLayerNormalEquationsAssembler(map: self, workspace: $0) }
+        if let workspace = makeNormalEquationsWorkspace() {
+            return TwoLayerNormalEquationsAssembler(map: self, workspace: workspace)
+        }
+        return SampleBlockedNormalEquationsAssembler(map: self, workers: ThreadSettings.workerCount)
     }
 }
 

@@ -19,6 +19,8 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Percept
     /// S × p targets.
     public let targets: Matrix
     let sweeps: PerceptronSweeps
+    /// Per-worker sweeps of the parallel per-sample Jacobian, made on its first use.
+    var sampleTaskSweeps: SampleTaskSweeps?
     static let sweepVariables = JacobianVariables.parameters
     private var complexCurrent: [Complex<Double>]
     private var complexNext: [Complex<Double>]
@@ -84,10 +86,42 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Percept
     }
 
     /// The full Jacobian: all p per-sample sweeps fused into one pass over S·p rows, written in place
-    /// (see `PerceptronSweeps.perSampleJacobian(with:into:)`).
+    /// (see `PerceptronSweeps.perSampleJacobian(with:into:)`). A J of at least
+    /// ``parallelJacobianValues`` values is formed in sample tasks of
+    /// ``SampleTaskSweeps/taskSamples`` on the worker threads: the choice follows the size alone,
+    /// never the thread count, so J has the same bits on any number of threads (a task's small
+    /// forward gemm may round differently from one gemm over all samples). Smaller Jacobians are
+    /// one sweep on the calling thread, where workers would cost more than they save.
     public func perSampleJacobian(at point: [Double], into jacobian: inout Matrix) {
-        sweepPerSampleJacobian(at: point, into: &jacobian)
+        let workers = ThreadSettings.workerCount
+        let values = outputCount.multipliedReportingOverflow(by: inputCount)
+        guard !values.overflow, values.partialValue >= Self.parallelJacobianValues else {
+            sweepPerSampleJacobian(at: point, into: &jacobian)
+            return
+        }
+        precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
+        let tasks = sampleTaskSweeps ?? SampleTaskSweeps(network: network, workers: workers)
+        tasks.reserve(workers: workers)
+        sampleTaskSweeps = tasks
+        jacobian.reshape(rows: outputCount, columns: inputCount)
+        let n = inputCount, p = outputsPerSample, samples = sampleCount, taskSamples = SampleTaskSweeps.taskSamples
+        let streaming = values.partialValue >= PerceptronSweeps.streamingThreshold
+        point.withBaseAddress { theta in
+            inputs.elements.withBaseAddress { x in
+                jacobian.elements.withMutableBaseAddress { rows in
+                    ParallelTasks.run(count: SampleTaskSweeps.taskCount(samples: samples), workers: workers) { task, worker in
+                        let first = task * taskSamples
+                        tasks.writeRows(
+                            worker: worker, theta: theta, inputs: x, first: first, count: min(taskSamples, samples - first),
+                            into: rows + first * p * n, streaming: streaming)
+                    }
+                }
+            }
+        }
     }
+
+    /// Jacobians of at least this many values (4 MB) are formed in sample tasks.
+    static let parallelJacobianValues = 1 << 19
 
     /// r(θ) for complex θ, sample by sample, with complex-analytic activations.
     public func evaluate(at point: [Complex<Double>], into output: inout [Complex<Double>]) {

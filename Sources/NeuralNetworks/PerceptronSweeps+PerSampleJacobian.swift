@@ -18,7 +18,10 @@ extension PerceptronSweeps {
     ///
     /// - Complexity: Σ_{l<L} R·w_l·w_{l−1} multiply-adds for the adjoints (for inputs
     ///   also R·w_1·d), plus R·n writes. Workspace R·Σ w_l doubles, reused.
-    func perSampleJacobian(with variables: JacobianVariables, into rows: UnsafeMutablePointer<Double>) {
+    ///
+    /// `streaming` asks for the streamed writer whatever the size (the sample tasks of a
+    /// Jacobian far larger than the caches, each small itself).
+    func perSampleJacobian(with variables: JacobianVariables, into rows: UnsafeMutablePointer<Double>, streaming: Bool = false) {
         let samples = sampleCount
         let p = widths[layerCount], rowCount = samples * p
         let top = layerCount - 1
@@ -35,7 +38,7 @@ extension PerceptronSweeps {
         // (below), so for a one-hidden-layer network no adjoint needs storing at all.
         // A Jacobian far larger than the caches is assembled row by row in a small buffer
         // and streamed out with non-temporal stores (no read-for-ownership of its lines).
-        let streams = variables == .parameters && rowCount * rowLength >= PerceptronSweeps.streamingThreshold
+        let streams = variables == .parameters && (streaming || rowCount * rowLength >= PerceptronSweeps.streamingThreshold)
         if variables == .parameters && top == 1 && !streams {
             // Two layers: every row written whole, one sample at a time, by one C kernel
             // (same products as below, no per-row memset); blocks over its stack tables fall through.

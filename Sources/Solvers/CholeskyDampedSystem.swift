@@ -84,12 +84,14 @@ final class CholeskyDampedSystem: DampedLeastSquaresSystem {
 
     /// JᵀJ of a J with n = `columns` columns that is never formed: `assemble` writes it
     /// (n × n, both triangles) straight into the Gram buffer, timed as Gram formation, ahead of
-    /// ``factorFormedGram(rows:gradient:)``. Returns whether every entry is finite and so is the
+    /// ``factorFormedGram(rows:gradient:)``; `excluded` (asked after `assemble`) is how much of
+    /// that time was other work, such as forming Jacobian rows. Returns whether every entry is finite and so is the
     /// diagonal's sum (the test ``factor(jacobian:residual:gradient:diagonal:)`` applies), i.e.
     /// whether factorFormedGram will accept it.
-    func formGram(columns: Int, by assemble: (inout Matrix) -> Void) -> Bool {
+    func formGram(columns: Int, excludingSeconds excluded: () -> Double = { 0 }, by assemble: (inout Matrix) -> Void) -> Bool {
         n = columns
         gramClock.time { assemble(&gram) }
+        gramClock.exclude(excluded())
         gramIsAhead = true
         var diagonalSum = 0.0
         for j in 0..<n { diagonalSum += gram[j, j] }

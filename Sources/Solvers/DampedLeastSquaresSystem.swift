@@ -48,6 +48,9 @@ struct SectionClock {
         }
         return body()
     }
+
+    /// Takes back `seconds` of a timed section that belonged to other work.
+    mutating func exclude(_ seconds: Double) { self.seconds -= seconds }
 }
 
 /// Moré's (1978) choice of the Levenberg-Marquardt parameter λ for a trust region of

@@ -2,8 +2,8 @@ import Jacobians
 import LinearAlgebra
 
 /// Levenberg-Marquardt's JᵀJ and Jᵀr assembled by the map itself (``NormalEquationsAssembling``,
-/// e.g. a two-layer network from per-sample factors), in place of the strategy's Jacobian,
-/// dsyrk and gemv: J is never formed.
+/// e.g. a two-layer network from per-sample factors, a deeper one over sample blocks), in
+/// place of the strategy's Jacobian, dsyrk and gemv: J is never formed.
 ///
 /// Offered only when the solver sees the map unchanged — no fixed parameters and no σ
 /// weights — and the map offers an assembler.
@@ -32,11 +32,16 @@ final class StructuredNormalEquations {
         assembler.formFactors(at: point)
         fitRun.timings.jacobianSeconds += fitRun.seconds(fitRun.clock.now - begin)
         let n = assembler.parameterCount
+        let rowSecondsBefore = assembler.rowSeconds
+        // Rows formed inside the assembly (sample-blocked maps) are Jacobian work, not Gram.
         let usable = fitRun.timeLinearSolve {
-            cholesky.formGram(columns: n) { gram in
+            cholesky.formGram(columns: n, excludingSeconds: { assembler.rowSeconds - rowSecondsBefore }) { gram in
                 assembler.assemble(residuals: residual, gram: &gram, gradient: &gradient)
             }
         }
+        let rowSeconds = assembler.rowSeconds - rowSecondsBefore
+        fitRun.timings.jacobianSeconds += rowSeconds
+        fitRun.timings.linearSolveSeconds -= rowSeconds
         guard usable, allFinite(gradient) else { return false }
         fitRun.normalEquationSources[LevenbergMarquardt.NormalEquations.structured.rawValue, default: 0] += 1
         return true

@@ -138,6 +138,42 @@ struct DeterminismTests {
         }
     }
 
+    /// `--threads 1`, `2` and `3` give bitwise-identical deterministic metrics on a network large
+    /// enough for every split kernel: N = 481 (tiled Cholesky above 256 and Gram strips above 128),
+    /// 1,500 samples (the per-sample Jacobian in sample tasks from 2¹⁹ values; the normal
+    /// equations summed over sample blocks of a three-layer network), the Gram of a formed J in
+    /// strips (`from-jacobian`), and the Jacobians' accuracy.
+    @Test func threadCountsGiveBitwiseIdenticalDeterministicMetrics() throws {
+        let folder = try temporaryDirectory()
+        let manifest = """
+            name: threads
+            seed: 3
+            data: {kind: teacher-mlp, layers: [1, 20, 20, 1], samples: 1500, noise: 0.01}
+            model: {kind: mlp, layers: [1, 20, 20, 1]}
+            jacobian: {strategies: [per-sample, forward-vectorized], reference: per-sample}
+            solver: {kind: levenberg-marquardt, jacobian: per-sample, max-iterations: 6}
+            evaluation: [{kind: jacobian-accuracy}, {kind: fit}]
+            sweep:
+              solver.normal-equations: [auto, from-jacobian]
+            """
+        try manifest.write(toFile: folder + "/threads.yaml", atomically: true, encoding: .utf8)
+        var metrics: [[String: [String: JSONValue]]] = []
+        for threads in ["1", "2", "3"] {
+            let run = try jacobench(["run", "threads.yaml", "--results", "t" + threads, "--threads", threads], in: folder)
+            #expect(run.status == 0)
+            metrics.append(try deterministicMetrics(bundle: folder + "/t\(threads)/threads/latest"))
+        }
+        #expect(metrics[0].count == 2)
+        for (id, values) in metrics[0] {
+            #expect(values["fit.final_cost"] != nil && values["jacobian.forward-vectorized.rel_error"] != nil, "\(id)")
+            #expect(values["fit.iterations"]?.numberValue == 6, "\(id): six iterations of every kernel")
+        }
+        #expect(metrics[0]["normal-equations=auto"]?["fit.normal_equations"] == .string("structured"))
+        #expect(metrics[0]["normal-equations=from-jacobian"]?["fit.normal_equations"] == .string("from-jacobian"))
+        #expect(metrics[1] == metrics[0])
+        #expect(metrics[2] == metrics[0])
+    }
+
     /// A run whose `auto` calibrates by timing records its choices; `run --pin-from` that
     /// bundle replays them case by case (mode `pinned-from-bundle`), and a folder that is not
     /// a bundle is refused with exit 2.

@@ -25,4 +25,12 @@ public protocol NormalEquationsAssembler: AnyObject {
     /// formed and the residuals r at the same point; `gram` and `gradient` are resized when
     /// their sizes differ, and nothing is allocated once they fit.
     func assemble(residuals: [Double], gram: inout Matrix, gradient: inout [Double])
+    /// Seconds so far that ``assemble(residuals:gram:gradient:)`` spent on Jacobian work
+    /// (forming rows) rather than products; the solver books them as Jacobian time.
+    var rowSeconds: Double { get }
+}
+
+extension NormalEquationsAssembler {
+    /// No Jacobian work inside the assembly (it is all in ``formFactors(at:)``).
+    public var rowSeconds: Double { 0 }
 }

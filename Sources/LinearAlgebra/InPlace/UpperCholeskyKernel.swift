@@ -14,11 +14,13 @@ public enum UpperCholeskyKernel {
     /// Overwrites the upper triangle of the column-major n × n matrix at `a` (leading
     /// dimension n) with U, UᵀU = A; the strict lower triangle is not read. dpotf2 up to
     /// ``unblockedOrderLimit``, dpotrf above. Returns LAPACK's info: 0 on success, k > 0 when
-    /// the leading minor of order k is not positive definite.
+    /// the leading minor of order k is not positive definite. Orders above
+    /// ``TiledCholesky/minimumOrder`` are factored by tiles on jacobench's worker threads.
     /// - Complexity: n³/3 flops; no allocation.
     @discardableResult
     public static func factorInPlace(_ a: UnsafeMutablePointer<Double>, order n: Int) -> Int {
         guard n > 0 else { return 0 }
+        if n > TiledCholesky.minimumOrder { return TiledCholesky.factorInPlace(a, order: n) }
         var info: Int32 = 0
         if n <= unblockedOrderLimit {
             var uplo = CChar(UInt8(ascii: "U")), order = Int32(n), leading = Int32(n)
