@@ -37,12 +37,31 @@ public struct FitConvergence: Sendable, Codable, Equatable {
     /// The verdict from J (m × n free, weighted) and r at the end, the SVD rank and condition,
     /// and ‖r₀‖ at the start.
     static func test(jacobian: Matrix, residual: [Double], rank: Int, condition: Double, startingNorm: Double) -> FitConvergence {
-        let n = jacobian.columns
         let residualNorm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
         var cosine = 0.0
-        for j in 0..<n {
+        for j in 0..<jacobian.columns {
             if let value = columnCosine(jacobian, residual, column: j, residualNorm: residualNorm) { cosine = max(cosine, abs(value)) }
         }
+        return verdict(cosine: cosine, residualNorm: residualNorm, rank: rank, columns: jacobian.columns, condition: condition, startingNorm: startingNorm)
+    }
+
+    /// The verdict from JᵀJ and Jᵀr instead of J (fits that never form J): the cosines are
+    /// (Jᵀr)ⱼ / (√(JᵀJ)ⱼⱼ·‖r‖), the same numbers to rounding.
+    static func test(
+        gram: Matrix, gradient: [Double], residual: [Double], rank: Int, condition: Double, startingNorm: Double
+    ) -> FitConvergence {
+        let residualNorm = residual.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        var cosine = 0.0
+        for j in 0..<gram.columns where gram[j, j] > 0 && residualNorm > 0 {
+            cosine = max(cosine, abs(gradient[j] / (gram[j, j].squareRoot() * residualNorm)))
+        }
+        return verdict(cosine: cosine, residualNorm: residualNorm, rank: rank, columns: gram.columns, condition: condition, startingNorm: startingNorm)
+    }
+
+    /// Both tests from the largest |cosine|, ‖r‖, the rank and n.
+    private static func verdict(
+        cosine: Double, residualNorm: Double, rank: Int, columns n: Int, condition: Double, startingNorm: Double
+    ) -> FitConvergence {
         let atRounding = residualNorm <= roundingTolerance * startingNorm
         let stationary = cosine <= gradientTolerance || atRounding
         let determined = rank == n

@@ -46,14 +46,26 @@ public struct FitCovariance: Sendable, Codable, Equatable {
         guard svd.factor(columnMajor: columnMajor, rows: m, columns: n) else { return nil }
         let k = svd.rank
         let rank = svd.numericalRank(relativeTolerance: Double.ulpOfOne * Double(max(m, n)))
+        return fromSpectrum(
+            singularValues: svd.singularValues, vector: { i, a in svd.vTransposed[i + a * k] }, available: k, rank: rank,
+            rows: m, columns: n, cost: cost, freeIndices: freeIndices, parameterCount: parameterCount, absoluteSigma: absoluteSigma)
+    }
+
+    /// The covariance from J's singular values σ (descending) and right singular vectors
+    /// (`vector(i, a)`: component a of vᵢ, for the `available` vectors), `rank` of them above
+    /// the rank tolerance, for an m × n J.
+    static func fromSpectrum(
+        singularValues: [Double], vector: (Int, Int) -> Double, available k: Int, rank: Int, rows m: Int, columns n: Int,
+        cost: Double, freeIndices: [Int], parameterCount: Int, absoluteSigma: Bool
+    ) -> FitCovariance {
         // Absolute σ (curve_fit's absolute_sigma=True): (JᵀWJ)⁻¹ unscaled.
         let variance = absoluteSigma ? 1 : m > n ? 2 * cost / Double(m - n) : Double.nan
         // C = σ̂²·WᵀW with W = Σ⁻¹Vᵀ restricted to the first `rank` rows: one dsyrk
         // (O(n²·rank) flops in BLAS) instead of a scalar triple loop.
         var scaledRows = Matrix(rows: rank, columns: n)
         for i in 0..<rank {
-            let s = svd.singularValues[i]
-            for a in 0..<n { scaledRows[i, a] = svd.vTransposed[i + a * k] / s }
+            let s = singularValues[i]
+            for a in 0..<n { scaledRows[i, a] = vector(i, a) / s }
         }
         var product = Matrix(rows: n, columns: n)
         gram(scaledRows, into: &product)
@@ -61,13 +73,13 @@ public struct FitCovariance: Sendable, Codable, Equatable {
         for a in 0..<n {
             for b in 0..<n { matrix[freeIndices[a]][freeIndices[b]] = variance * product[a, b] }
         }
-        // A parameter with a component in J's null space (rows rank..<n of Vᵀ) is not determined
+        // A parameter with a component in J's null space (vectors rank..<n) is not determined
         // by the data: its variance is infinite, not the pseudo-inverse's finite (often tiny)
         // value, so its row and column of the covariance and its standard error are NaN.
         if rank < n {
             for a in 0..<n {
                 var nullWeight = 0.0
-                for i in rank..<min(k, n) { nullWeight += svd.vTransposed[i + a * k] * svd.vTransposed[i + a * k] }
+                for i in rank..<min(k, n) { nullWeight += vector(i, a) * vector(i, a) }
                 if k < n || nullWeight > nullSpaceThreshold {
                     for b in 0..<parameterCount {
                         matrix[freeIndices[a]][b] = .nan
@@ -83,7 +95,7 @@ public struct FitCovariance: Sendable, Codable, Equatable {
                 correlations[a][b] = matrix[a][b] / (errors[a] * errors[b])
             }
         }
-        let condition = rank < n || rank == 0 ? Double.infinity : svd.singularValues[0] / svd.singularValues[n - 1]
+        let condition = rank < n || rank == 0 ? Double.infinity : singularValues[0] / singularValues[n - 1]
         return FitCovariance(
             matrix: matrix, standardErrors: errors, correlations: correlations, residualVariance: variance,
             conditionNumber: condition, rank: rank, isSingular: rank < n,

@@ -184,7 +184,8 @@ final class FitRun {
     }
 
     /// Builds the result. With `covariance`, uses `jacobianAtSolution` when given (it must be
-    /// the weighted free Jacobian at `point`), otherwise computes one.
+    /// the weighted free Jacobian at `point`), otherwise computes one — or, for a J too large to
+    /// form, JᵀJ assembled by the map (``covarianceFromGram(at:cost:initialCost:)``).
     func result(
         solver: String, usesJacobian: Bool, point: [Double], cost: Double, initialCost: Double,
         iterations: Int, gradientNorm: Double, status: FitStatus, message: String,
@@ -198,7 +199,12 @@ final class FitRun {
         let covarianceBegin = clock.now
         let iterationSplit = (jacobian: timings.jacobianSeconds, linearSolve: timings.linearSolveSeconds, residual: timings.residualSeconds)
         let computesCovariance = covariance && cost.isFinite && parameterCount > 0
-        if computesCovariance {
+        if computesCovariance, jacobianAtSolution == nil,
+           let fromGram = covarianceFromGram(at: point, cost: cost, initialCost: initialCost) {
+            covarianceResult = fromGram.covariance
+            if !finalGradientNorm.isFinite { finalGradientNorm = fromGram.gradientNorm }
+            if let verdict = fromGram.verdict { (status, message, convergence) = Self.judged(status: status, message: message, verdict: verdict) }
+        } else if computesCovariance {
             var jacobian = jacobianAtSolution ?? Matrix(rows: 0, columns: 0)
             let available = jacobianAtSolution != nil || self.jacobian(at: point, into: &jacobian)
             if available {

@@ -28,6 +28,10 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     /// (½‖r̃‖²). Only solvers that handle robust losses (``LeastSquaresSolver/handlesRobustLoss``)
     /// accept another.
     public var loss: RobustLoss = .linear
+    /// The most values (m·n) of a Jacobian formed at the end for the covariance: a larger J is
+    /// not formed when the map assembles JᵀJ itself, and the covariance comes from JᵀJ
+    /// (default 2²⁶, 512 MB).
+    public var largestCovarianceJacobian = 1 << 26
     /// How the Jacobian of the weighted free residuals is computed.
     public var jacobianStrategy: any JacobianStrategy
     /// Parameter names for reports (optional; `p0`, `p1`, … otherwise).

@@ -21,6 +21,7 @@ struct ReproducibilityTests {
             "jacobian.strategies=[auto, per-sample, forward-vectorized, reverse-vectorized, central-difference]",
             "evaluation[0].repeats=2", "evaluation[0].max-seconds=0.05",
         ],
+        "many-samples": ["data.samples=20000", "solver.covariance=false"],
         "nist": ["sweep.data.file=[../data/nist/Misra1a.dat, ../data/nist/Misra1d.dat, ../data/nist/Chwirut2.dat]"],
         "optimizers": [
             """

@@ -108,7 +108,7 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
         return LevenbergMarquardt(configuration: c).fit(problem)
     }
 
-    /// Weights, fixed parameters, a deeper network, Moré's trust region (under `auto`),
+    /// Weights, fixed parameters, fewer residuals than parameters (m < n), Moré's trust region (under `auto`),
     /// geodesic acceleration, `from-jacobian` and a map that is not a network (even when
     /// `structured` is asked for) all keep the Jacobian path.
     @Test func theSolverFallsBackToTheJacobianWhereverTheStructureDoesNotApply() throws {
@@ -128,7 +128,7 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
             map: MultilayerPerceptronResidualMap(network: deepNetwork, inputs: inputs, targets: Matrix(rows: 12, columns: 1, elements: (0..<12).map { cos(Double($0)) })),
             initialParameters: deepNetwork.parameters, jacobianStrategy: PerSampleGradients())
         let cases: [(String, FitResult)] = [
-            ("weights", shortFit(weighted)), ("fixed", shortFit(fixed)), ("three layers", shortFit(deep)),
+            ("weights", shortFit(weighted)), ("fixed", shortFit(fixed)), ("m < n", shortFit(deep)),
             ("trust region", shortFit(problem, damping: .trustRegion)), ("geodesic", shortFit(problem, geodesic: true)),
             ("from-jacobian", shortFit(problem, .fromJacobian)),
             ("formula", shortFit(LeastSquaresProblem(map: mghProblems[0].make(), initialParameters: mghProblems[0].start,
@@ -143,6 +143,50 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
         #expect(forced.normalEquations.keys.sorted() == ["structured"] && forced.jacobianEvaluations == 0, "\(forced.normalEquations)")
         let jacobianTrustRegion = cases[3].1
         #expect(abs(forced.cost - jacobianTrustRegion.cost) <= 1e-8 * jacobianTrustRegion.cost)
+    }
+
+    /// A three-layer network (1 → 8 → 8 → 1, N = 97) over 700 samples: m ≥ n, so the normal
+    /// equations are summed over sample blocks without J, to the cost of the Jacobian path.
+    static func deepProblem() -> LeastSquaresProblem {
+        let network = MultilayerPerceptron(layerWidths: [1, 8, 8, 1], activation: .tanh).initialized(.glorot, seed: 5)
+        let inputs = Matrix(rows: 700, columns: 1, elements: (0..<700).map { -2 + 4 * Double($0) / 699 })
+        let targets = Matrix(rows: 700, columns: 1, elements: (0..<700).map { sin(3 * (-2 + 4 * Double($0) / 699)) })
+        return LeastSquaresProblem(
+            map: MultilayerPerceptronResidualMap(network: network, inputs: inputs, targets: targets),
+            initialParameters: network.parameters, jacobianStrategy: PerSampleGradients())
+    }
+
+    @Test func aDeeperNetworkSumsItsNormalEquationsOverSampleBlocks() {
+        let blocked = shortFit(Self.deepProblem()), fromJacobian = shortFit(Self.deepProblem(), .fromJacobian)
+        #expect(blocked.normalEquations.keys.sorted() == ["structured"] && blocked.jacobianEvaluations == 0, "\(blocked.normalEquations)")
+        #expect(fromJacobian.normalEquations.keys.sorted() == ["from-jacobian"])
+        #expect(blocked.iterations == fromJacobian.iterations)
+        #expect(abs(blocked.cost - fromJacobian.cost) <= 1e-10 * fromJacobian.cost, "\(blocked.cost) vs \(fromJacobian.cost)")
+        #expect(blocked.cost < 0.5 * blocked.initialCost)
+    }
+
+    /// A network's J larger than `largestCovarianceJacobian` is never formed: the covariance comes
+    /// from JᵀJ summed over sample blocks (no Jacobian evaluation at all). An over-parameterized
+    /// network's J (κ ≈ 10¹¹ and more) has singular values the Gram matrix cannot tell from
+    /// rounding (below √(ε·n)·σ₁): they count as rank deficiency, so the Gram's rank is below the
+    /// SVD's and the fit is not called converged. (Agreement where the Gram resolves J's spectrum:
+    /// `GramCovarianceTests`.)
+    @Test func aNetworkJacobianTooLargeToFormGivesItsCovarianceFromTheGram() throws {
+        func fit(largest: Int) -> FitResult {
+            var problem = Self.deepProblem()
+            problem.largestCovarianceJacobian = largest
+            var c = LevenbergMarquardt.Configuration()
+            c.maximumIterations = 40
+            return LevenbergMarquardt(configuration: c).fit(problem)
+        }
+        let fromJacobian = fit(largest: 1 << 26), fromGram = fit(largest: 1_000)
+        #expect(fromJacobian.jacobianEvaluations == 1, "the one J at the solution")
+        #expect(fromGram.jacobianEvaluations == 0, "no J at all")
+        #expect(fromGram.cost == fromJacobian.cost)
+        let gramRank = try #require(fromGram.covariance?.rank), svdRank = try #require(fromJacobian.covariance?.rank)
+        #expect(gramRank < svdRank && svdRank < 97, "\(gramRank) from the Gram, \(svdRank) from the SVD")
+        #expect(fromGram.covariance?.isSingular == true && fromGram.convergence?.converged == false)
+        #expect(fromGram.convergence?.rank == gramRank)
     }
 
     /// Finite residuals whose JᵀJ overflows (hidden outputs ~1e200 under an output weight of
