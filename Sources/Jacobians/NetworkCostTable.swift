@@ -31,7 +31,7 @@
 ///
 /// swift-autodiff's row was refitted alone when it became per-sample pullbacks (same host,
 /// 26 cells of 5-w-3 / 5-16-16-3 networks on 4 to 3,333 samples and d-32-p / d-32-32-p inputs
-/// plus seed-lm: predicted/measured 0.50 to 1.31 for the parameters, 0.76 to 1.25 for the
+/// plus seed-lm: predicted/measured 0.71 to 1.64 for the parameters, 0.71 to 1.28 for the
 /// inputs; docs/swift-autodiff-profile.md).
 public struct NetworkCostTable: Sendable, Equatable {
     /// Coefficients (µs per unit of each term above) keyed by "strategy/parameters" or
@@ -76,8 +76,8 @@ public struct NetworkCostTable: Sendable, Equatable {
             "reverse-loop/parameters": [0, 0.347739, 0.0181945, 0.00112449, 0, 0, 0],
             "reverse-vectorized/inputs": [0.906358, 0, 0, 0.000140241, 0, 0, 0.00150802, 0.00167854, 0, 0.00175806],
             "reverse-vectorized/parameters": [0.562859, 0, 0.0429598, 0, 0, 0.00113199, 0, 0.000799921, 0.00295273, 0.000261897],
-            "swift-autodiff/inputs": [10.6729, 0.270311, 0.000233094, 0.000872279],
-            "swift-autodiff/parameters": [0, 0.377507, 0.0028651, 0.00200687],
+            "swift-autodiff/inputs": [5.12287, 0.256792, 0.000183464, 0.00196468],
+            "swift-autodiff/parameters": [0, 0.35119, 0, 0.00288677],
         ],
         provenance: "measured: avx512f, AMD EPYC VM, OpenBLAS 0.3.21 (Cooperlake), one thread")
 }

@@ -4,7 +4,7 @@ import _Differentiation
 /// differentiates as wholes (`swift-autodiff`): the affine map z = W·a + b, whose pullback is
 /// registered here (products over unsafe buffers for one sample, BLAS `dgemm` for a batch),
 /// and the activation φ applied elementwise, whose pullback multiplies by φ′(z) taken from
-/// the toolchain's own gradient of the scalar `Activation.differentiableValue`.
+/// the toolchain's own gradient of the scalar φ (`Activation.differentiableSlope`).
 ///
 /// W_l (w_l × w_{l−1}, row-major) and b_l are read from the flat θ at the network's offsets,
 /// so the gradient with respect to θ is the parameter layout itself: an n-vector that is
@@ -215,14 +215,16 @@ struct DifferentiableDenseLayer {
         return z.map { activation.differentiableValue($0) }
     }
 
-    /// v ⊙ φ′(z), with φ′(z_i) the compiler's gradient of the scalar φ at z_i.
+    /// v ⊙ φ′(z), with φ′(z_i) the compiler's gradient of the scalar φ at z_i
+    /// (`Activation.differentiableSlope`).
     @derivative(of: activate)
     func activateVJP(_ z: [Double]) -> (value: [Double], pullback: (Array<Double>.TangentVector) -> Array<Double>.TangentVector) {
         let activation = activation
         var value = [Double](repeating: 0, count: z.count)
         var slope = [Double](repeating: 0, count: z.count)
         for index in z.indices {
-            (value[index], slope[index]) = valueWithGradient(at: z[index]) { activation.differentiableValue($0) }
+            value[index] = activation.differentiableValue(z[index])
+            slope[index] = activation.differentiableSlope(z[index])
         }
         return (value, { cotangent in
             let v = cotangent.base
