@@ -82,7 +82,9 @@ def terms(strategy, z, chunk=None):
     if strategy == "per-sample":
         return [1, p, p * per_unit, p * sp, sp, sh, m * n]
     if strategy == "swift-autodiff":
-        return [m * sp, m * sh]
+        layers = len(z["L"]) - 1
+        k = n if par else z["L"][0]
+        return [S, m * layers, m * P, m * k * layers]
     return None
 
 

@@ -54,7 +54,7 @@ struct AdviseCommand: ParsableCommand {
     @Flag(help: "Also time every applicable strategy (the jacobian-timing evaluation).")
     var measure = false
 
-    @Flag(help: "With --measure, time swift-autodiff too (seconds per Jacobian on the forum case).")
+    @Flag(help: "With --measure, time swift-autodiff too (a reference implementation, never the fastest).")
     var all = false
 
     @Option(help: "Timed repetitions per strategy with --measure.")

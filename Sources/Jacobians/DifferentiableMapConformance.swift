@@ -82,8 +82,42 @@ public enum DifferentiableMapConformance {
             } else if !(distance(output, values) <= valueTolerance * scale) {
                 report.record(.differentiableOutput, "‖output − f(x)‖ = \(distance(output, values)) exceeds \(valueTolerance)·(‖f‖ + ‖J·diag(x)‖_F) = \(valueTolerance * scale)")
             }
+            if let perSample = map as? any SwiftDifferentiablePerSampleMap {
+                checkSampleOutputs(perSample, at: point, values: values, valueScale: scale, into: &report)
+            }
         }
         return report
+    }
+
+    /// For a ``SwiftDifferentiablePerSampleMap``: the samples' outputs, each from its own
+    /// variables, concatenated equal f(x) (under the `differentiableOutput` check).
+    private static func checkSampleOutputs(
+        _ map: some SwiftDifferentiablePerSampleMap, at point: [Double], values: [Double], valueScale: Double,
+        into report: inout DifferentiableMapConformanceReport
+    ) {
+        let m = map.outputCount, n = map.inputCount
+        guard map.sampleCount * map.outputsPerSample == m else {
+            report.record(.differentiableOutput, "S·p = \(map.sampleCount)·\(map.outputsPerSample) differs from m = \(m)")
+            return
+        }
+        var outputs: [Double] = []
+        outputs.reserveCapacity(m)
+        for sample in 0..<map.sampleCount {
+            let columns = map.sampleVariables(sample)
+            guard columns.lowerBound >= 0, columns.upperBound <= n else {
+                report.record(.differentiableOutput, "sample \(sample): variables \(columns) outside 0..<\(n)")
+                return
+            }
+            let sampleOutput = map.differentiableSampleOutput(sample, variables: Array(point[columns]))
+            guard sampleOutput.count == map.outputsPerSample else {
+                report.record(.differentiableOutput, "sample \(sample): \(sampleOutput.count) values, expected p = \(map.outputsPerSample)")
+                return
+            }
+            outputs += sampleOutput
+        }
+        if !(distance(outputs, values) <= valueTolerance * valueScale) {
+            report.record(.differentiableOutput, "‖per-sample outputs − f(x)‖ = \(distance(outputs, values)) exceeds \(valueTolerance)·(‖f‖ + ‖J·diag(x)‖_F) = \(valueTolerance * valueScale)")
+        }
     }
 
     /// ‖f(x)‖₂ + ‖J·diag(x)‖_F: the size of f plus how much f moves when every xⱼ is perturbed

@@ -23,7 +23,8 @@ public enum DifferentiableMapConformanceCheck: String, CaseIterable, Sendable, C
     case complexEvaluation = "complex evaluation"
     /// For a ``ComplexEvaluable`` map: Im f(x + i·h·eⱼ)/h equals column j of J.
     case complexStep = "complex step"
-    /// For a ``SwiftDifferentiableMap``: `differentiableOutput(at:)` equals f(x).
+    /// For a ``SwiftDifferentiableMap``: `differentiableOutput(at:)` equals f(x); for a
+    /// ``SwiftDifferentiablePerSampleMap`` also the samples' `differentiableSampleOutput`s, concatenated.
     case differentiableOutput = "differentiable output"
 
     /// The check's name, as it prefixes its problems.

@@ -30,12 +30,16 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
     public var layers: [Int]?
     /// What a network's Jacobian is taken with respect to; nil for other maps.
     public var variables: JacobianVariables?
+    /// For a ``SwiftDifferentiablePerSampleMap``, the most variables one sample's outputs
+    /// depend on (n for a network's parameters, d for its inputs): `swift-autodiff` then
+    /// pulls back per sample. Nil for other maps.
+    public var swiftSampleVariables: Int?
 
     /// A shape from its parts; see the properties.
     public init(
         inputCount: Int, outputCount: Int, sampleCount: Int? = nil, outputsPerSample: Int? = nil,
         hasComplexEvaluation: Bool = false, laneWork: Double = 1, bytesPerLane: Int = 0, fixedBytes: Int = 0,
-        layers: [Int]? = nil, variables: JacobianVariables? = nil
+        layers: [Int]? = nil, variables: JacobianVariables? = nil, swiftSampleVariables: Int? = nil
     ) {
         self.inputCount = inputCount
         self.outputCount = outputCount
@@ -47,6 +51,7 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
         self.fixedBytes = fixedBytes
         self.layers = layers
         self.variables = variables
+        self.swiftSampleVariables = swiftSampleVariables
     }
 
     /// Sizes and capabilities of `map` (lane work 1, lane workspace unknown).
@@ -54,14 +59,16 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
         let structured = map as? any PerSampleStructured
         self.init(
             inputCount: map.inputCount, outputCount: map.outputCount, sampleCount: structured?.sampleCount,
-            outputsPerSample: structured?.outputsPerSample, hasComplexEvaluation: map is any ComplexEvaluable)
+            outputsPerSample: structured?.outputsPerSample, hasComplexEvaluation: map is any ComplexEvaluable,
+            swiftSampleVariables: (map as? any SwiftDifferentiablePerSampleMap)?.widestSampleVariables)
     }
 
     /// A fully connected network with widths `layers` = [d, w₁, …, p] over `samples` samples.
     ///
     /// n = Σ_l w_{l+1}(w_l + 1) (parameters) or S·d (inputs); m = S·p; per-sample
     /// structured with S samples of p outputs; complex evaluation; r = 2 (parameters) or 1
-    /// (inputs); lane workspace 2·max(w)·S doubles; fixed workspace 2·S·Σ_{l≥1} w_l doubles.
+    /// (inputs); lane workspace 2·max(w)·S doubles; fixed workspace 2·S·Σ_{l≥1} w_l doubles;
+    /// Swift-differentiable per sample in n (parameters) or d (inputs) variables.
     public static func multilayerPerceptron(layers: [Int], samples: Int, variables: JacobianVariables) -> JacobianShape {
         let parameters = zip(layers, layers.dropFirst()).reduce(0) { $0 + $1.1 * ($1.0 + 1) }
         let d = layers.first ?? 0, p = layers.last ?? 0
@@ -72,7 +79,7 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
             laneWork: variables == .parameters ? 2 : 1,
             bytesPerLane: doubleBytes(2 * widest * samples),
             fixedBytes: doubleBytes(2 * samples * layers.dropFirst().reduce(0, +)),
-            layers: layers, variables: variables)
+            layers: layers, variables: variables, swiftSampleVariables: variables == .parameters ? parameters : d)
     }
 
     /// "M = 576 > N = 84", "M = N = 3" or "N = 84 > M = 10": the relation of the Jacobian's

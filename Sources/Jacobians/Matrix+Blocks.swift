@@ -12,6 +12,23 @@ extension Matrix {
         }
     }
 
+    /// Overwrites row `row` at `columns` with `values` (count = `columns.count`; an empty
+    /// `values`, a zero tangent, writes zeros). The row's other columns are left as they are.
+    @inlinable
+    mutating func copyRow(_ row: Int, columns: Range<Int>, from values: [Double]) {
+        let offset = row * self.columns + columns.lowerBound, count = columns.count
+        elements.withUnsafeMutableBufferPointer { target in
+            if values.isEmpty {
+                for index in 0..<count { target[offset + index] = 0 }
+                return
+            }
+            precondition(values.count == count, "\(values.count) values for \(count) columns")
+            values.withUnsafeBufferPointer { source in
+                for index in 0..<count { target[offset + index] = source[index] }
+            }
+        }
+    }
+
     /// Overwrites rows `start ..< start + block.rows` with `block` (same column count).
     @inlinable
     mutating func copyRows(startingAt start: Int, from block: Matrix) {

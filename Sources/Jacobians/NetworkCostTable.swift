@@ -17,7 +17,7 @@
 /// | forward-vectorized | 1, c, c·U·par, c·S·P, n·S·P, n·S·H, m·n, c·k·n, c·k·n·min(1, k·n / 4·10⁶), n·S·H·min(1, k·S·W / 4·10⁶) |
 /// | reverse-vectorized | 1, c, c·U·par, c·S·P, m·S·P, m·S·H, m·n, c·k·m, c·k·m·min(1, k·m / 4·10⁶), m·S·P·min(1, k·S·W / 4·10⁶) |
 /// | per-sample | 1, p, p·U·par, p·S·P, S·P, S·H, m·n |
-/// | swift-autodiff | m·S·P, m·S·H |
+/// | swift-autodiff (per sample: k = n for the parameters, d for the inputs; L layers) | S, m·L, m·P, m·k·L |
 /// | auto | its choice's terms, plus 1 (its per-call overhead) |
 ///
 /// The `min(1, size / limit)` terms are memory traffic: an identity seed or a lane block
@@ -28,6 +28,11 @@
 /// table from the bundles); `make cost-model-check` compares the constants with a fresh run.
 /// A strategy's forward-pass units are its time over the forward pass's time on the same
 /// shape, so the constant part of the machine's speed cancels.
+///
+/// swift-autodiff's row was refitted alone when it became per-sample pullbacks (same host,
+/// 26 cells of 5-w-3 / 5-16-16-3 networks on 4 to 3,333 samples and d-32-p / d-32-32-p inputs
+/// plus seed-lm: predicted/measured 0.71 to 1.64 for the parameters, 0.71 to 1.28 for the
+/// inputs; docs/swift-autodiff-profile.md).
 public struct NetworkCostTable: Sendable, Equatable {
     /// Coefficients (µs per unit of each term above) keyed by "strategy/parameters" or
     /// "strategy/inputs"; the forward pass is "forward-pass/…".
@@ -71,8 +76,8 @@ public struct NetworkCostTable: Sendable, Equatable {
             "reverse-loop/parameters": [0, 0.347739, 0.0181945, 0.00112449, 0, 0, 0],
             "reverse-vectorized/inputs": [0.906358, 0, 0, 0.000140241, 0, 0, 0.00150802, 0.00167854, 0, 0.00175806],
             "reverse-vectorized/parameters": [0.562859, 0, 0.0429598, 0, 0, 0.00113199, 0, 0.000799921, 0.00295273, 0.000261897],
-            "swift-autodiff/inputs": [0.154847, 0],
-            "swift-autodiff/parameters": [0.370803, 0],
+            "swift-autodiff/inputs": [5.12287, 0.256792, 0.000183464, 0.00196468],
+            "swift-autodiff/parameters": [0, 0.35119, 0, 0.00288677],
         ],
         provenance: "measured: avx512f, AMD EPYC VM, OpenBLAS 0.3.21 (Cooperlake), one thread")
 }

@@ -1,10 +1,11 @@
 import _Differentiation
 
 extension MultilayerPerceptron {
-    /// f(x; θ) for one sample, written as plain scalar Swift (array subscripts and appends)
-    /// for the compiler's reverse mode: the layer loop both Swift-differentiable maps
-    /// (`swift-autodiff` with respect to θ or to x) run per sample. Intentionally naive: it
-    /// is the reference the hand-written sweeps are checked against, not a fast path.
+    /// f(x; θ) for one sample as a chain of ``DifferentiableDenseLayer`` operations (affine
+    /// map, then activation, per layer) for the compiler's reverse mode: the per-sample
+    /// function both Swift-differentiable maps hand to `swift-autodiff` (with respect to θ or
+    /// to x). Each operation has a registered derivative, so a pullback costs one small
+    /// product per layer instead of one pullback per scalar array access.
     ///
     /// - Parameters:
     ///   - input: x, the d inputs of the sample.
@@ -13,21 +14,23 @@ extension MultilayerPerceptron {
     @differentiable(reverse, wrt: input)
     @differentiable(reverse, wrt: parameters)
     func differentiableOutput(input: [Double], parameters: [Double]) -> [Double] {
-        let widths = layerWidths
         var current = input
         for layer in 0..<withoutDerivative(at: layerCount) {
-            let inWidth = widths[layer], outWidth = widths[layer + 1]
-            let weightOffset = weightOffsets[layer], biasOffset = biasOffsets[layer]
-            let activation = activations[layer]
-            var next: [Double] = []
-            for unit in 0..<outWidth {
-                var z = parameters[biasOffset + unit]
-                for input in 0..<inWidth {
-                    z = z + parameters[weightOffset + unit * inWidth + input] * current[input]
-                }
-                next.append(activation.differentiableValue(z))
-            }
-            current = next
+            let dense = DifferentiableDenseLayer(self, layer: layer)
+            current = dense.activate(dense.affine(parameters, current))
+        }
+        return current
+    }
+
+    /// F(X; θ) for a batch: X is S × d row-major, the result S × p row-major; per layer one
+    /// `dgemm` (``DifferentiableDenseLayer/affine(_:batch:samples:)``) and one activation.
+    @differentiable(reverse, wrt: inputs)
+    @differentiable(reverse, wrt: parameters)
+    func differentiableOutput(batch inputs: [Double], samples: Int, parameters: [Double]) -> [Double] {
+        var current = inputs
+        for layer in 0..<withoutDerivative(at: layerCount) {
+            let dense = DifferentiableDenseLayer(self, layer: layer)
+            current = dense.activate(dense.affine(parameters, batch: current, samples: samples))
         }
         return current
     }

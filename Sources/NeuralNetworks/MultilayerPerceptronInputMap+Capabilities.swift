@@ -32,21 +32,25 @@ extension MultilayerPerceptronInputMap: ComplexEvaluable {
     }
 }
 
-extension MultilayerPerceptronInputMap: SwiftDifferentiableMap {
-    /// f at every point, written as plain scalar Swift for the compiler's reverse
-    /// mode (strategy `swift-autodiff`); the parameters are constants (the layer loop is
-    /// `MultilayerPerceptron.differentiableOutput(input:parameters:)`).
+extension MultilayerPerceptronInputMap: SwiftDifferentiablePerSampleMap {
+    /// f at every point as one batch (x is the S × d matrix X row-major), differentiable with
+    /// respect to x; the parameters are constants. Per layer one `dgemm` and one activation,
+    /// each with a registered derivative (`MultilayerPerceptron.differentiableOutput(batch:samples:parameters:)`).
     @differentiable(reverse)
     public func differentiableOutput(at point: [Double]) -> [Double] {
-        let theta = network.parameters
-        let d = network.inputWidth, p = network.outputWidth
-        var outputs: [Double] = []
-        for sample in 0..<withoutDerivative(at: pointCount) {
-            var input: [Double] = []
-            for index in 0..<d { input.append(point[sample * d + index]) }
-            let values = network.differentiableOutput(input: input, parameters: theta)
-            for unit in 0..<p { outputs.append(values[unit]) }
-        }
-        return outputs
+        network.differentiableOutput(
+            batch: point, samples: withoutDerivative(at: pointCount), parameters: withoutDerivative(at: network.parameters))
+    }
+
+    /// Point s depends on its own d inputs, x[s·d ..< (s + 1)·d].
+    public func sampleVariables(_ sample: Int) -> Range<Int> {
+        let d = network.inputWidth
+        return sample * d..<(sample + 1) * d
+    }
+
+    /// f(x_s) for one point, differentiable with respect to its d inputs.
+    @differentiable(reverse, wrt: variables)
+    public func differentiableSampleOutput(_ sample: Int, variables: [Double]) -> [Double] {
+        network.differentiableOutput(input: variables, parameters: withoutDerivative(at: network.parameters))
     }
 }

@@ -1,24 +1,25 @@
 import Jacobians
 import _Differentiation
 
-extension MultilayerPerceptronResidualMap: SwiftDifferentiableMap {
-    /// r(θ) written as plain scalar Swift, sample by sample and unit by unit, so
-    /// that the compiler's reverse mode differentiates it (strategy `swift-autodiff`); the
-    /// layer loop is `MultilayerPerceptron.differentiableOutput(input:parameters:)`.
-    ///
-    /// Intentionally naive (array subscripts and appends): it is the reference the
-    /// hand-written sweeps are checked against, not a fast path.
+extension MultilayerPerceptronResidualMap: SwiftDifferentiablePerSampleMap {
+    /// r(θ) = F(X; θ) − T over the whole batch, differentiable with respect to θ: per layer
+    /// one `dgemm` and one activation, each with a registered derivative
+    /// (`MultilayerPerceptron.differentiableOutput(batch:samples:parameters:)`).
     @differentiable(reverse)
     public func differentiableOutput(at point: [Double]) -> [Double] {
-        let d = network.inputWidth, p = network.outputWidth
-        var residuals: [Double] = []
-        for sample in 0..<withoutDerivative(at: sampleCount) {
-            let input: [Double] = withoutDerivative(at: (0..<d).map { inputs[sample, $0] })
-            let outputs = network.differentiableOutput(input: input, parameters: point)
-            for unit in 0..<p {
-                residuals.append(outputs[unit] - withoutDerivative(at: targets[sample, unit]))
-            }
-        }
-        return residuals
+        let outputs = network.differentiableOutput(
+            batch: withoutDerivative(at: inputs.elements), samples: withoutDerivative(at: sampleCount), parameters: point)
+        return subtracting(withoutDerivative(at: targets.elements), from: outputs)
+    }
+
+    /// Every sample depends on all of θ.
+    public func sampleVariables(_ sample: Int) -> Range<Int> { 0..<inputCount }
+
+    /// r_s(θ) = f(x_s; θ) − t_s, the p residuals of one sample, differentiable with respect
+    /// to θ (`swift-autodiff` takes one `valueWithPullback` of it per sample and p pullbacks).
+    @differentiable(reverse, wrt: variables)
+    public func differentiableSampleOutput(_ sample: Int, variables: [Double]) -> [Double] {
+        let outputs = network.differentiableOutput(input: withoutDerivative(at: inputs.row(sample)), parameters: variables)
+        return subtracting(withoutDerivative(at: targets.row(sample)), from: outputs)
     }
 }

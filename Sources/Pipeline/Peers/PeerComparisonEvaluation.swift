@@ -203,8 +203,8 @@ public enum PeerComparisonEvaluation: EvaluationStage {
     }
 
     /// Left out when no strategies are named: `auto` (it picks one of the others) and
-    /// `swift-autodiff` (m pullbacks through the toolchain's array differentiation: seconds
-    /// per Jacobian, never the fastest, and measured by `jacobian-timing` anyway).
+    /// `swift-autodiff` (m pullbacks through the toolchain's reverse mode: a reference,
+    /// never the fastest, and measured by `jacobian-timing` anyway).
     static let excludedByDefault: Set<String> = ["auto", "swift-autodiff"]
 
     /// The named strategies, or every exact catalog strategy applicable to `map` except
