@@ -7,11 +7,16 @@ public struct DatasetSplit: Sendable, Equatable {
     public var training: Dataset
     /// Held-out samples; `nil` when the source has no test set.
     public var test: Dataset?
+    /// ½‖y − g(x)‖² over the training samples, for data drawn from a known model g (a teacher
+    /// network: ½‖ε‖², the noise actually drawn): the cost a fit reaches at g's own parameters,
+    /// the yardstick for "fitted as well as the truth". `nil` when no generating model is known.
+    public var teacherCost: Double?
 
     /// Creates a split.
-    public init(training: Dataset, test: Dataset? = nil) {
+    public init(training: Dataset, test: Dataset? = nil, teacherCost: Double? = nil) {
         self.training = training
         self.test = test
+        self.teacherCost = teacherCost
     }
 }
 

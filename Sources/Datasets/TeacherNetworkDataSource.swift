@@ -56,22 +56,29 @@ public struct TeacherNetworkDataSource: Sendable, Equatable {
         guard noise >= 0, noise.isFinite else { throw DataSourceError(field: "noise", "must be a finite number ≥ 0, got \(noise)") }
         let network = teacher(seed: seed)
         var generator = SeededGenerator(seed: seed &+ 1)
-        let training = draw(network, count: samples, noise: noise, generator: &generator)
-        let test = testSamples > 0 ? draw(network, count: testSamples, noise: 0, generator: &generator) : nil
-        return DatasetSplit(training: training, test: test)
+        let (training, teacherCost) = draw(network, count: samples, noise: noise, generator: &generator)
+        let test = testSamples > 0 ? draw(network, count: testSamples, noise: 0, generator: &generator).data : nil
+        return DatasetSplit(training: training, test: test, teacherCost: teacherCost)
     }
 
-    func draw(_ network: MultilayerPerceptron, count: Int, noise: Double, generator: inout SeededGenerator) -> Dataset {
+    /// `count` samples of `network` plus noise, and ½‖ε‖² of the noise drawn (summed in order).
+    func draw(_ network: MultilayerPerceptron, count: Int, noise: Double, generator: inout SeededGenerator) -> (data: Dataset, teacherCost: Double) {
         var inputs = Matrix(rows: count, columns: network.inputWidth)
         for index in inputs.elements.indices { inputs.elements[index] = generator.nextUniform(in: -1, 1) }
         var targets = network.outputs(for: inputs)
+        var squares = 0.0
         if noise > 0 {
-            for index in targets.elements.indices { targets.elements[index] += generator.nextGaussian(standardDeviation: noise) }
+            for index in targets.elements.indices {
+                let epsilon = generator.nextGaussian(standardDeviation: noise)
+                targets.elements[index] += epsilon
+                squares += epsilon * epsilon
+            }
         }
         let outputs = network.outputWidth
-        return Dataset(
+        let data = Dataset(
             inputs: inputs, targets: targets,
             inputNames: (1...network.inputWidth).map { "x\($0)" },
             targetNames: outputs == 1 ? ["y"] : (1...outputs).map { "y\($0)" })
+        return (data, 0.5 * squares)
     }
 }

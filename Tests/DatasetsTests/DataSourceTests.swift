@@ -134,6 +134,19 @@ import Testing
         #expect(try TeacherNetworkDataSource(layerWidths: [2, 4, 1], samples: 500, testSamples: 10, noise: 0.1).generate(seed: 3) == noisy)
     }
 
+    /// The teacher cost is ½‖y − teacher(x)‖² of the training targets: the noise drawn, not
+    /// ½·M·noise² (which it misses by chance), and 0 without noise.
+    @Test func theTeacherCostIsHalfTheSquaredNoiseActuallyDrawn() throws {
+        let clean = try TeacherNetworkDataSource(layerWidths: [2, 4, 3], samples: 300, noise: 0).generate(seed: 8)
+        let noisy = try TeacherNetworkDataSource(layerWidths: [2, 4, 3], samples: 300, noise: 0.05).generate(seed: 8)
+        #expect(clean.teacherCost == 0)
+        let recomputed = 0.5 * zip(noisy.training.targets.elements, clean.training.targets.elements).map { ($0 - $1) * ($0 - $1) }.reduce(0, +)
+        let cost = try #require(noisy.teacherCost)
+        #expect(Swift.abs(cost - recomputed) <= 1e-12 * recomputed)
+        let nominal = 0.5 * 900 * 0.05 * 0.05
+        #expect(cost != nominal && Swift.abs(cost - nominal) < 0.25 * nominal)
+    }
+
     @Test func invalidSizesAreErrors() {
         do {
             _ = try TeacherNetworkDataSource(layerWidths: [5, 9, 3], samples: 0).generate(seed: 1)

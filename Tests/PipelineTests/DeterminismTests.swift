@@ -167,6 +167,7 @@ struct DeterminismTests {
         for (id, values) in metrics[0] {
             #expect(values["fit.final_cost"] != nil && values["jacobian.forward-vectorized.rel_error"] != nil, "\(id)")
             #expect(values["fit.iterations"]?.numberValue == 6, "\(id): six iterations of every kernel")
+            #expect((values["data.teacher_cost"]?.numberValue ?? 0) > 0, "\(id): the teacher cost is recorded")
         }
         #expect(metrics[0]["normal-equations=auto"]?["fit.normal_equations"] == .string("structured"))
         #expect(metrics[0]["normal-equations=from-jacobian"]?["fit.normal_equations"] == .string("from-jacobian"))

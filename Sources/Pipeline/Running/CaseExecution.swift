@@ -43,6 +43,7 @@ public enum CaseExecution {
                 .text("data.hash", ContentHash.data(inputs: data.training.inputs.elements, targets: data.training.targets.elements)),
                 .text("model.initial_parameters_hash", ContentHash.parameters(model.initialParameters)),
             ]
+            if let teacherCost = data.split.teacherCost { record.metrics.append(.deterministic("data.teacher_cost", teacherCost)) }
             let residuals = try model.residualMap(on: data.training)
             let differentiatesResiduals = plannedCase.solver != nil || plannedCase.jacobian.withRespectTo == .parameters
             // Every Jacobian of this case is at least M × N doubles: refuse before allocating.
