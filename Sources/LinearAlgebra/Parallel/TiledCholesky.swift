@@ -22,6 +22,7 @@ public enum TiledCholesky {
     /// that is not positive definite).
     /// - Complexity: n³/3 flops; no allocation.
     public static func factorInPlace(_ a: UnsafeMutablePointer<Double>, order n: Int, workers: Int = ThreadSettings.workerCount) -> Int {
+        ParallelTasks.ensureSingleThreadedBLAS()
         let tiles = (n + tileOrder - 1) / tileOrder
         for k in 0..<tiles {
             let start = k * tileOrder, size = min(tileOrder, n - start)

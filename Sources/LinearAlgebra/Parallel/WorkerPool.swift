@@ -1,4 +1,3 @@
-import CBLASLapack
 import Foundation
 import Synchronization
 
@@ -78,13 +77,10 @@ final class WorkerPool: @unchecked Sendable {
         return true
     }
 
-    /// Starts threads until the pool has `wanted`. Before the first, OpenBLAS is set to one
-    /// thread: BLAS calls from several workers at once must not share OpenBLAS's own thread
-    /// server (with it they can return wrong results), and a partition's bits must not depend
-    /// on OpenBLAS's thread count either.
+    /// Starts threads until the pool has `wanted` (OpenBLAS is on one thread by then:
+    /// ``ParallelTasks``).
     private func ensureThreads(_ wanted: Int) {
         threadCount.withLock { count in
-            if count == 0 && wanted > 0 { openblas_set_num_threads(1) }
             while count < wanted {
                 let thread = Thread { [self] in loop() }
                 thread.name = "jacobench-worker"
