@@ -101,27 +101,21 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Percept
         }
         precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
         let tasks = sampleTaskSweeps ?? SampleTaskSweeps(network: network, workers: workers)
-        tasks.reserve(workers: workers)
         sampleTaskSweeps = tasks
         jacobian.reshape(rows: outputCount, columns: inputCount)
-        let n = inputCount, p = outputsPerSample, samples = sampleCount, taskSamples = SampleTaskSweeps.taskSamples
-        let streaming = values.partialValue >= PerceptronSweeps.streamingThreshold
         point.withBaseAddress { theta in
             inputs.elements.withBaseAddress { x in
                 jacobian.elements.withMutableBaseAddress { rows in
-                    ParallelTasks.run(count: SampleTaskSweeps.taskCount(samples: samples), workers: workers) { task, worker in
-                        let first = task * taskSamples
-                        tasks.writeRows(
-                            worker: worker, theta: theta, inputs: x, first: first, count: min(taskSamples, samples - first),
-                            into: rows + first * p * n, streaming: streaming)
-                    }
+                    // From this size one sweep would stream J out too: the same writer, the same bits.
+                    tasks.writeRows(first: 0, count: sampleCount, theta: theta, inputs: x, into: rows, workers: workers, streaming: true)
                 }
             }
         }
     }
 
-    /// Jacobians of at least this many values (4 MB) are formed in sample tasks.
-    static let parallelJacobianValues = 1 << 19
+    /// Jacobians of at least this many values (4 MB) are formed in sample tasks: the size from
+    /// which one sweep streams J out as well.
+    static var parallelJacobianValues: Int { PerceptronSweeps.streamingThreshold }
 
     /// r(θ) for complex θ, sample by sample, with complex-analytic activations.
     public func evaluate(at point: [Complex<Double>], into output: inout [Complex<Double>]) {

@@ -9,7 +9,7 @@ import LinearAlgebra
 /// - blocks of ``blockSamples(outputs:parameters:)`` samples (about 4 MB of rows each), whose
 ///   rows J_b are formed and then added as J_bᵀJ_b and J_bᵀr_b, block after block, by
 ///   ``TiledGram`` (one task per Gram tile);
-/// - within a block, sub-blocks of ``subBlockSamples`` samples, one task each: a forward sweep
+/// - within a block, sub-blocks of ``SampleTaskSweeps/taskSamples`` samples, one task each: a forward sweep
 ///   with derivatives over the sub-block's inputs and its rows written by the fused per-sample
 ///   Jacobian, on the worker's own sweeps (``SampleTaskSweeps``).
 /// Every entry of JᵀJ is therefore the same sum in the same order on any number of threads.
@@ -18,8 +18,6 @@ import LinearAlgebra
 /// worker, whatever the sample count — so a million samples of the 1 → 30 → 30 → 1 network
 /// (J would be 8 GB) fit in a few tens of MB besides the N × N Gram matrix.
 final class SampleBlockedNormalEquationsAssembler: NormalEquationsAssembler {
-    /// Samples per sub-block (one row-forming task).
-    static var subBlockSamples: Int { SampleTaskSweeps.taskSamples }
     /// Doubles of rows per block, about: 2¹⁹ (4 MB).
     static let blockValues = 1 << 19
 
@@ -27,7 +25,7 @@ final class SampleBlockedNormalEquationsAssembler: NormalEquationsAssembler {
     /// sub-blocks, at least one sub-block.
     static func blockSamples(outputs p: Int, parameters n: Int) -> Int {
         let rowsValues = max(1, p * n)
-        return max(1, blockValues / rowsValues / subBlockSamples) * subBlockSamples
+        return max(1, blockValues / rowsValues / SampleTaskSweeps.taskSamples) * SampleTaskSweeps.taskSamples
     }
 
     let map: MultilayerPerceptronResidualMap
@@ -62,7 +60,7 @@ final class SampleBlockedNormalEquationsAssembler: NormalEquationsAssembler {
         precondition(residuals.count == samples * p, "\(residuals.count) residuals, expected \(samples * p)")
         if gram.rows != n || gram.columns != n { gram.reshape(rows: n, columns: n) }
         if gradient.count != n { gradient = Array(repeating: 0, count: n) }
-        let rows = blockRows.pointer, subBlock = Self.subBlockSamples, workers = workers
+        let rows = blockRows.pointer
         let blocks = (samples + blockSampleCount - 1) / blockSampleCount
         point.withBaseAddress { theta in
             map.inputs.elements.withBaseAddress { x in
@@ -72,12 +70,7 @@ final class SampleBlockedNormalEquationsAssembler: NormalEquationsAssembler {
                             for block in 0..<max(blocks, 1) {
                                 let first = block * blockSampleCount, count = min(blockSampleCount, samples - first)
                                 let begin = clock.now
-                                ParallelTasks.run(count: (count + subBlock - 1) / subBlock, workers: workers) { task, worker in
-                                    let start = task * subBlock
-                                    taskSweeps.writeRows(
-                                        worker: worker, theta: theta, inputs: x, first: first + start,
-                                        count: min(subBlock, count - start), into: rows + start * p * n)
-                                }
+                                taskSweeps.writeRows(first: first, count: count, theta: theta, inputs: x, into: rows, workers: workers)
                                 let parts = (clock.now - begin).components
                                 rowSeconds += Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
                                 TiledGram.accumulate(

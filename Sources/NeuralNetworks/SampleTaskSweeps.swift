@@ -1,4 +1,5 @@
 import Jacobians
+import LinearAlgebra
 
 /// One ``PerceptronSweeps`` per worker thread, for Jacobian rows formed in sample tasks: a
 /// task runs the forward sweep with derivatives over its ``taskSamples`` samples and writes
@@ -29,6 +30,23 @@ final class SampleTaskSweeps {
 
     /// The number of tasks for `samples` samples.
     static func taskCount(samples: Int) -> Int { (samples + taskSamples - 1) / taskSamples }
+
+    /// The rows of samples `first ..< first + count` of the inputs at `x` (d values per sample)
+    /// at θ = `theta` into `rows` (p rows of N values per sample, sample `first` first), one
+    /// task per ``taskSamples`` samples on up to `workers` workers.
+    func writeRows(
+        first: Int, count: Int, theta: UnsafePointer<Double>, inputs x: UnsafePointer<Double>,
+        into rows: UnsafeMutablePointer<Double>, workers: Int, streaming: Bool = false
+    ) {
+        reserve(workers: workers)
+        let sampleValues = network.outputWidth * network.parameterCount
+        ParallelTasks.run(count: Self.taskCount(samples: count), workers: workers) { task, worker in
+            let start = task * Self.taskSamples
+            writeRows(
+                worker: worker, theta: theta, inputs: x, first: first + start, count: min(Self.taskSamples, count - start),
+                into: rows + start * sampleValues, streaming: streaming)
+        }
+    }
 
     /// On `worker`'s sweeps: the rows of samples `first ..< first + count` of the inputs at `x`
     /// (d values per sample) at θ = `theta`, p rows per sample of N values, into `rows`.

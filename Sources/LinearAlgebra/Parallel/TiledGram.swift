@@ -31,9 +31,9 @@ public enum TiledGram {
         workers: Int = ThreadSettings.workerCount
     ) {
         guard n > 0 else { return }
-        let tiles = tileCount(columns: n), strips = tiles
+        let strips = tileCount(columns: n)
         let beta: Double = overwrite ? 0 : 1
-        let gradientTasks = g == nil || r == nil ? 0 : tiles
+        let gradientTasks = g == nil || r == nil ? 0 : strips
         ParallelTasks.run(count: strips + gradientTasks, workers: workers) { task, _ in
             if task >= strips {
                 guard let g, let r else { return }
