@@ -15,6 +15,8 @@ public struct FitIteration: Sendable, Codable, Equatable {
     public var accepted: Bool
     /// Seconds since the fit started.
     public var elapsedSeconds: Double
+    /// The inner solve of this trial (matrix-free Levenberg-Marquardt only; nil otherwise).
+    public var inner: InnerSolveRecord? = nil
 
     /// Creates a trace row.
     public init(iteration: Int, cost: Double, damping: Double, stepNorm: Double, gradientNorm: Double, accepted: Bool, elapsedSeconds: Double) {
@@ -33,5 +35,23 @@ public struct FitIteration: Sendable, Codable, Equatable {
     /// The row as CSV (shortest round-tripping number formatting).
     public var csvRow: String {
         "\(iteration),\(cost),\(damping),\(stepNorm),\(gradientNorm),\(accepted),\(elapsedSeconds)"
+    }
+}
+
+/// One inner (Krylov) solve of a matrix-free Levenberg-Marquardt trial, as its trace row
+/// records it.
+public struct InnerSolveRecord: Sendable, Codable, Equatable {
+    /// Inner iterations (each one J̃·v and one J̃ᵀ·u).
+    public var iterations: Int
+    /// Why it stopped.
+    public var stop: InnerSolveStop
+    /// η: the solve stopped at a residual of at most η·‖J̃ᵀr‖ (``InnerSolveStop/tolerance``).
+    public var tolerance: Double
+
+    /// Creates a record.
+    public init(iterations: Int, stop: InnerSolveStop, tolerance: Double) {
+        self.iterations = iterations
+        self.stop = stop
+        self.tolerance = tolerance
     }
 }

@@ -9,12 +9,18 @@ extension FitResult {
         case solver, jacobianStrategy, parameters, parameterNames, cost, initialCost, iterations, residualEvaluations
         case jacobianEvaluations, gradientEvaluations, gradientNorm, status, message, timings, jacobianCost, trace
         case covariance, linearSolverUse, normalEquations, rankDeficientJacobians, convergence, linearSolverSwitch
-        case boundsActive, loss
+        case boundsActive, loss, covarianceNote, matrixFree
     }
 
     /// Reads numbers or the bundles' strings for non-finite values.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(decodingRequiredFrom: c)
+        covarianceNote = try c.decodeIfPresent(String.self, forKey: .covarianceNote)
+        matrixFree = try c.decodeIfPresent(MatrixFreeStatistics.self, forKey: .matrixFree)
+    }
+
+    private init(decodingRequiredFrom c: KeyedDecodingContainer<CodingKeys>) throws {
         self.init(
             solver: try c.decode(String.self, forKey: .solver),
             jacobianStrategy: try c.decode(String.self, forKey: .jacobianStrategy),
@@ -69,11 +75,13 @@ extension FitResult {
         try c.encodeIfPresent(linearSolverSwitch, forKey: .linearSolverSwitch)
         try c.encodeIfPresent(boundsActive, forKey: .boundsActive)
         try c.encodeIfPresent(loss, forKey: .loss)
+        try c.encodeIfPresent(covarianceNote, forKey: .covarianceNote)
+        try c.encodeIfPresent(matrixFree, forKey: .matrixFree)
     }
 }
 
 extension FitIteration {
-    enum CodingKeys: String, CodingKey { case iteration, cost, damping, stepNorm, gradientNorm, accepted, elapsedSeconds }
+    enum CodingKeys: String, CodingKey { case iteration, cost, damping, stepNorm, gradientNorm, accepted, elapsedSeconds, inner }
 
     /// Reads numbers or the bundles' strings for non-finite values.
     public init(from decoder: any Decoder) throws {
@@ -84,6 +92,7 @@ extension FitIteration {
             stepNorm: try c.decode(EncodedNumber.self, forKey: .stepNorm).value,
             gradientNorm: try c.decode(EncodedNumber.self, forKey: .gradientNorm).value,
             accepted: try c.decode(Bool.self, forKey: .accepted), elapsedSeconds: try c.decode(EncodedNumber.self, forKey: .elapsedSeconds).value)
+        inner = try c.decodeIfPresent(InnerSolveRecord.self, forKey: .inner)
     }
 
     /// Writes non-finite numbers as strings.
@@ -96,5 +105,6 @@ extension FitIteration {
         try c.encode(EncodedNumber(gradientNorm), forKey: .gradientNorm)
         try c.encode(accepted, forKey: .accepted)
         try c.encode(EncodedNumber(elapsedSeconds), forKey: .elapsedSeconds)
+        try c.encodeIfPresent(inner, forKey: .inner)
     }
 }

@@ -63,6 +63,11 @@ public struct FitResult: Sendable, Codable {
     public var boundsActive: [ActiveBound?]? = nil
     /// The robust loss fitted, or nil for ordinary least squares.
     public var loss: RobustLoss? = nil
+    /// Why ``covariance`` is nil although it was asked for, when the solver says (a matrix-free
+    /// fit never forms the n × n matrix).
+    public var covarianceNote: String? = nil
+    /// What the inner solves of a matrix-free Levenberg-Marquardt fit did; nil for every other fit.
+    public var matrixFree: MatrixFreeStatistics? = nil
 
     /// The linearizations (Jacobians or structured assemblies) the iterations took: the sum of
     /// ``normalEquations`` when the solver records it, else ``jacobianEvaluations``.

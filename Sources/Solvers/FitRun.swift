@@ -173,11 +173,16 @@ final class FitRun {
 
     /// Appends a trace row stamped with the elapsed time, and reports an accepted step to the
     /// problem's ``LeastSquaresProblem/iterationObserver``.
-    func record(iteration: Int, cost: Double, damping: Double, stepNorm: Double, gradientNorm: Double, accepted: Bool) {
+    func record(
+        iteration: Int, cost: Double, damping: Double, stepNorm: Double, gradientNorm: Double, accepted: Bool,
+        inner: InnerSolveRecord? = nil
+    ) {
         let seconds = elapsed
-        trace.append(FitIteration(
+        var row = FitIteration(
             iteration: iteration, cost: cost, damping: damping, stepNorm: stepNorm,
-            gradientNorm: gradientNorm, accepted: accepted, elapsedSeconds: seconds))
+            gradientNorm: gradientNorm, accepted: accepted, elapsedSeconds: seconds)
+        row.inner = inner
+        trace.append(row)
         if accepted, let observer = problem.iterationObserver {
             observer(FitProgress(iteration: iteration, cost: cost, elapsedSeconds: seconds))
         }

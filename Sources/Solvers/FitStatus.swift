@@ -40,6 +40,8 @@ public enum FitStatus: String, Sendable, Codable, CaseIterable, Equatable {
     case lineSearchFailed = "line-search-failed"
     /// The problem itself is malformed (shapes, weights, fixed indices).
     case invalidProblem = "invalid-problem"
+    /// The wall-time cap `max-time` was reached first; the result holds the point reached so far.
+    case timeLimit = "max-time"
     /// ``LeastSquaresProblem/shouldStop`` returned true (e.g. Ctrl-C); the result holds the
     /// best point reached so far.
     case cancelled = "cancelled"

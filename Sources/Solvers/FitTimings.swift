@@ -20,6 +20,8 @@ public struct FitTimings: Sendable, Codable, Equatable {
     /// Of `linearSolveSeconds`: factorizations — Cholesky of JᵀJ + λD² (n³/3 flops each) with
     /// its condition estimate, or the QR / SVD of J and the per-λ Givens sweeps.
     public var factorizationSeconds: Double = 0
+    /// Of `linearSolveSeconds`: the J·v and Jᵀ·u products of a matrix-free fit's inner solves.
+    public var productSeconds: Double = 0
     /// The covariance and the convergence test at the end (their Jacobian, its SVD), once per
     /// fit: kept apart from the other parts so that they describe the iterations.
     public var covarianceSeconds: Double = 0
@@ -32,15 +34,16 @@ public struct FitTimings: Sendable, Codable, Equatable {
     /// Everything that is neither residual, Jacobian, calibration, Gram, factorization nor the
     /// covariance at the end: triangular solves, the λ search, the step bookkeeping, the trace.
     public var otherSeconds: Double {
-        max(0, totalSeconds - residualSeconds - jacobianSeconds - calibrationSeconds - gramSeconds - factorizationSeconds - covarianceSeconds)
+        max(0, totalSeconds - residualSeconds - jacobianSeconds - calibrationSeconds - gramSeconds - factorizationSeconds - productSeconds
+            - covarianceSeconds)
     }
 
     /// The iterations' time — the fit without the one-time calibration and the covariance at
     /// the end — over the time spent in their kernels: the Jacobians (or the structured factors),
-    /// JᵀJ and the factorizations. 1 means nothing but kernels ran. Nil when no kernel time was
-    /// booked.
+    /// JᵀJ and the factorizations, or a matrix-free fit's products. 1 means nothing but kernels
+    /// ran. Nil when no kernel time was booked.
     public var timeOverKernels: Double? {
-        let kernels = jacobianSeconds + gramSeconds + factorizationSeconds
+        let kernels = jacobianSeconds + gramSeconds + factorizationSeconds + productSeconds
         guard kernels > 0 else { return nil }
         return (totalSeconds - calibrationSeconds - covarianceSeconds) / kernels
     }

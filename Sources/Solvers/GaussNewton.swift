@@ -73,6 +73,11 @@ public struct GaussNewton: LeastSquaresSolver {
         if let reason = problem.validationFailure(for: Self.self) {
             return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
         }
+        if configuration.linearSolver.isMatrixFree {
+            return FitRun.invalid(
+                solver: Self.kind, problem: problem,
+                reason: "gauss-newton solves each step exactly: linear-solver is qr, cholesky or svd (cg and lsmr are levenberg-marquardt's)")
+        }
         let c = configuration
         let fitRun = FitRun(problem: problem)
         let m = fitRun.residualCount, n = fitRun.parameterCount
@@ -84,7 +89,7 @@ public struct GaussNewton: LeastSquaresSolver {
         let system: any DampedLeastSquaresSystem = switch c.linearSolver {
         case .svd: SVDDampedSystem()
         case .cholesky: CholeskyDampedSystem()
-        case .qr, .auto: QRDampedSystem()
+        case .qr, .auto, .cg, .lsmr: QRDampedSystem()  // cg and lsmr were refused above
         }
         func finish(_ cost: Double, _ initial: Double, _ iterations: Int, _ g: Double, _ status: FitStatus, _ message: String, atX: Bool) -> FitResult {
             fitRun.bookFactorizationTimes(of: [system])

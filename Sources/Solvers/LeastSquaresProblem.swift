@@ -32,6 +32,10 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     /// not formed when the map assembles JᵀJ itself, and the covariance comes from JᵀJ
     /// (default 2²⁶, 512 MB).
     public var largestCovarianceJacobian = 1 << 26
+    /// The memory the solver may plan for, in bytes (the run's budget); nil: no memory limit is
+    /// known. Levenberg-Marquardt's `auto` goes matrix-free when its dense systems would not fit
+    /// (``LevenbergMarquardt/MatrixFreeChoice``).
+    public var memoryBudgetBytes: Int?
     /// How the Jacobian of the weighted free residuals is computed.
     public var jacobianStrategy: any JacobianStrategy
     /// Parameter names for reports (optional; `p0`, `p1`, … otherwise).

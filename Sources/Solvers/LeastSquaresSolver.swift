@@ -25,6 +25,10 @@ public protocol LeastSquaresSolver: Sendable {
     /// Whether the solver minimises a ``LeastSquaresProblem/loss`` other than `linear`.
     /// Default: false.
     static var handlesRobustLoss: Bool { get }
+    /// Whether fitting `problem` forms its m × n Jacobian (at some iteration or for the
+    /// covariance): the pipeline refuses a case whose J cannot fit only when it does. Default:
+    /// true.
+    func formsJacobian(on problem: LeastSquaresProblem) -> Bool
 }
 
 extension LeastSquaresSolver {
@@ -37,6 +41,8 @@ extension LeastSquaresSolver {
     public static var handlesBounds: Bool { false }
     /// False: ordinary least squares only.
     public static var handlesRobustLoss: Bool { false }
+    /// True: assume J is formed.
+    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { true }
 
     /// The solver with its default configuration except the stopping limits given (nil keeps
     /// the default): what the conformance kit runs.

@@ -27,6 +27,17 @@ extension LevenbergMarquardt {
         case cholesky
         /// Thin SVD of J D⁻¹ (rank-deficient safe).
         case svd
+        /// Matrix-free: preconditioned conjugate gradients on (JᵀJ + λD²)p = −Jᵀr from J·v and
+        /// Jᵀ·u products (``MatrixFreeLevenbergMarquardtRun``); never forms J or JᵀJ.
+        case cg
+        /// Matrix-free: LSMR on the damped least-squares form with D as its preconditioner.
+        case lsmr
+
+        /// The solvers that form J or JᵀJ (`auto` may still go matrix-free; ``MatrixFreeChoice``).
+        public static let dense: [LinearSolver] = [.auto, .qr, .cholesky, .svd]
+
+        /// Whether this solver never forms J or JᵀJ.
+        public var isMatrixFree: Bool { self == .cg || self == .lsmr }
     }
 
     /// How JᵀJ and Jᵀr of the normal equations are formed.
@@ -108,6 +119,17 @@ extension LevenbergMarquardt {
         public var targetCost: Double?
         /// `covariance`: compute covariance and standard errors at the solution.
         public var covariance: Bool = true
+        /// `max-inner-iterations`: matrix-free solvers (`cg`, `lsmr`) stop an inner solve after
+        /// this many iterations (each one J·v and one Jᵀ·u).
+        public var maximumInnerIterations: Int = 100
+        /// `inner-tolerance`: matrix-free solvers stop an inner solve when its residual is at
+        /// most this times ‖Jᵀr‖. Unset (the default): the Eisenstat–Walker forcing term
+        /// (``MatrixFreeLevenbergMarquardtRun/forcingTerm(gradientNorm:)``).
+        public var innerTolerance: Double?
+        /// `max-time`: stop with status `max-time` once this many seconds have passed since the
+        /// solver started (checked before each linearization and each trial); the result holds
+        /// the point reached. Unset: no cap.
+        public var maximumSeconds: Double?
         /// `normal-equations`: how JᵀJ and Jᵀr are formed (`auto`, `structured`,
         /// `from-jacobian`); see ``NormalEquations``. Anything that still needs J (the
         /// QR / SVD fallback, the covariance) evaluates it when needed.
@@ -130,6 +152,9 @@ extension LevenbergMarquardt {
             case refinementSteps = "refinement-steps"
             case targetCost = "target-cost"
             case normalEquations = "normal-equations"
+            case maximumInnerIterations = "max-inner-iterations"
+            case innerTolerance = "inner-tolerance"
+            case maximumSeconds = "max-time"
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
@@ -151,10 +176,13 @@ extension LevenbergMarquardt {
             try c.update(&refinementSteps, forKey: .refinementSteps)
             try c.update(&covariance, forKey: .covariance)
             try c.update(&normalEquations, forKey: .normalEquations)
+            try c.update(&maximumInnerIterations, forKey: .maximumInnerIterations)
+            try c.update(&innerTolerance, forKey: .innerTolerance)
+            try c.update(&maximumSeconds, forKey: .maximumSeconds)
         }
 
-        /// Encodes every key (an unset `cholesky-min-rcond`, `damping` or `initial-damping` as
-        /// null — the problem decides — so `jacobench list` shows it)
+        /// Encodes every key (an unset `cholesky-min-rcond`, `damping`, `initial-damping`,
+        /// `inner-tolerance` or `max-time` as null, so `jacobench list` shows it)
         /// except an unset `target-cost`.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -176,6 +204,9 @@ extension LevenbergMarquardt {
             try c.encodeIfPresent(targetCost, forKey: .targetCost)
             try c.encode(covariance, forKey: .covariance)
             try c.encode(normalEquations, forKey: .normalEquations)
+            try c.encode(maximumInnerIterations, forKey: .maximumInnerIterations)
+            try c.encode(innerTolerance, forKey: .innerTolerance)
+            try c.encode(maximumSeconds, forKey: .maximumSeconds)
         }
     }
 }

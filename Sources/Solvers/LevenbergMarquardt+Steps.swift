@@ -99,6 +99,9 @@ extension LevenbergMarquardtRun {
         if fitRun.problem.isCancelled {
             throw LevenbergMarquardtStop(status: .cancelled, message: LeastSquaresProblem.cancellationMessage)
         }
+        if let limit = configuration.maximumSeconds, fitRun.elapsed >= limit {
+            throw LevenbergMarquardtStop(status: .timeLimit, message: "reached max-time = \(limit) s")
+        }
     }
 
     /// J (or JᵀJ and Jᵀr assembled by the map, without J) at x, the column norms and

@@ -42,6 +42,11 @@ public struct LevenbergMarquardt: LeastSquaresSolver {
         self.configuration = configuration
     }
 
+    /// False when the fit runs matrix-free (``MatrixFreeChoice``); a dense fit forms J.
+    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool {
+        !MatrixFreeChoice.decide(configuration: configuration, problem: problem).matrixFree
+    }
+
     /// Fits `problem`; see the type's documentation.
     ///
     /// - Complexity: per Jacobian one strategy call plus one factorization (mn² flops for
@@ -55,7 +60,16 @@ public struct LevenbergMarquardt: LeastSquaresSolver {
                 solver: Self.kind, problem: problem,
                 reason: "geodesic-acceleration works on the plain residuals only; it cannot be combined with bounds or a robust loss")
         }
+        let choice = MatrixFreeChoice.decide(configuration: configuration, problem: problem)
+        if let reason = choice.invalidReason {
+            return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
+        }
         let fitRun = FitRun(problem: problem)
+        if choice.matrixFree {
+            fitRun.trace.reserveCapacity(min(2 * max(configuration.maximumIterations, 0) + 16, 1 << 16))
+            var run = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: fitRun, choiceReason: choice.reason)
+            return run.fit()
+        }
         // The trace holds every trial: room for two per allowed iteration up front (capped at
         // 65,536 rows, 3.5 MiB), so that appending never reallocates inside the loop.
         fitRun.trace.reserveCapacity(min(2 * max(configuration.maximumIterations, 0) + 16, 1 << 16))
@@ -168,6 +182,7 @@ struct LevenbergMarquardtRun {
             case .qr: chosen = qr
             case .svd: chosen = svd
             case .cholesky: chosen = cholesky
+            case .cg, .lsmr: preconditionFailure("matrix-free solvers run in MatrixFreeLevenbergMarquardtRun")
             case .auto:
                 if m >= n, !choleskyAbandoned, cholesky.factor(jacobian: jacobian, residual: linearizedResidual, gradient: gradient, diagonal: diagonal),
                    minimumReciprocalCondition <= 0

@@ -81,11 +81,12 @@ import YAMLDecoding
         #expect(record.error == reason)
     }
 
-    /// Data and model fit, but J (576 × 273 doubles, 1.2 MiB) does not: without limits the case
-    /// fails with the reason before any strategy allocates it; with limits it is skipped.
+    /// Data and model fit, but J (576 × 273 doubles, 1.2 MiB) does not: without limits a case
+    /// whose dense fit forms J fails with the reason before any strategy allocates it; with
+    /// limits it is skipped.
     @Test func aJacobianOverTheBudgetIsRefusedBeforeAnyStrategyRuns() throws {
         let budget = MemoryBudget(bytes: 800 << 10, source: "test")
-        let fit = "solver: {kind: levenberg-marquardt}\n"
+        let fit = "solver: {kind: levenberg-marquardt, linear-solver: cholesky}\n"
         let plan = try ExperimentPlan.plan(text: Self.manifest(data: Self.teacher, extra: fit), path: Self.file, registry: .standard, memoryBudget: budget)
         let plannedCase = try #require(plan.cases.first)
         #expect(plannedCase.overMemoryBudget == nil)
@@ -98,6 +99,20 @@ import YAMLDecoding
             text: Self.manifest(data: Self.teacher, extra: fit + "limits: {memory-cap: 800 KiB}\n"), path: Self.file, registry: .standard)
         let skipped = try CaseExecution.run(try #require(bounded.cases.first), cancellation: CancellationFlag())
         #expect(skipped.status == .skipped, "\(skipped.error ?? "")")
+    }
+
+    /// The same case with `linear-solver: auto`: the dense normal equations (2 × 273² doubles,
+    /// 1.2 MB) do not fit 800 KiB, so the fit goes matrix-free, never forms J, and runs.
+    @Test func autoGoesMatrixFreeWhenTheDenseSystemsDoNotFitTheBudget() throws {
+        let budget = MemoryBudget(bytes: 800 << 10, source: "test")
+        let fit = "solver: {kind: levenberg-marquardt, max-iterations: 3}\n"
+        let plan = try ExperimentPlan.plan(text: Self.manifest(data: Self.teacher, extra: fit), path: Self.file, registry: .standard, memoryBudget: budget)
+        let record = try CaseExecution.run(try #require(plan.cases.first), cancellation: CancellationFlag())
+        #expect(record.status == .ok, "\(record.error ?? "")")
+        let statistics = try #require(record.fit?.matrixFree)
+        #expect(statistics.linearSolver == "cg")
+        #expect(statistics.reason == "auto: the dense normal equations need 1.2 MB, over the memory budget of 0.8 MB", "\(statistics.reason)")
+        #expect(record.fit?.iterations == 3)
     }
 
     /// 10 axes of 10 values: 10¹⁰ combinations, refused from the axes' lengths (building

@@ -1,4 +1,5 @@
 import Datasets
+import Jacobians
 import YAMLDecoding
 
 /// The four stage roles a manifest has.
@@ -67,6 +68,10 @@ public struct PreparedStage<Input, Output>: Sendable {
     /// The memory the stage will hold over a number of training rows (data stages ignore
     /// it), from the configuration alone; nil when unknown. Throws on a size overflow.
     public var footprint: @Sendable (_ trainingRows: Int?) throws -> StageFootprint? = { _ in nil }
+    /// Whether running the stage on a residual map forms its m × n Jacobian, given the memory
+    /// budget in bytes (solver and evaluation stages; the runner refuses a case whose Jacobian
+    /// cannot fit only when some stage forms it). True unless the stage says otherwise.
+    public var formsJacobian: @Sendable (_ residuals: any DifferentiableMap, _ memoryBudgetBytes: Int) -> Bool = { _, _ in true }
 }
 
 /// The plugins a run can use, by role and `kind`.
@@ -140,9 +145,11 @@ public struct PluginRegistry: Sendable {
             description: PluginDescription(role: .solver, kind: Stage.kind, summary: Stage.summary, options: Stage.Configuration.options),
             prepare: { node, path in
                 let (configuration, resolved) = try Self.decode(Stage.Configuration.self, kind: Stage.kind, from: node, keyPath: path, validate: Stage.validate)
-                return PreparedStage(kind: Stage.kind, resolved: resolved, files: []) { environment, problem in
+                var prepared = PreparedStage<FitProblem, FitOutcome>(kind: Stage.kind, resolved: resolved, files: []) { environment, problem in
                     try Stage.fit(environment.context(configuration), problem: problem)
                 }
+                prepared.formsJacobian = { map, budget in Stage.formsJacobian(configuration, on: map, memoryBudgetBytes: budget) }
+                return prepared
             })
     }
 
@@ -152,9 +159,11 @@ public struct PluginRegistry: Sendable {
             description: PluginDescription(role: .evaluation, kind: Stage.kind, summary: Stage.summary, options: Stage.Configuration.options),
             prepare: { node, path in
                 let (configuration, resolved) = try Self.decode(Stage.Configuration.self, kind: Stage.kind, from: node, keyPath: path, validate: Stage.validate)
-                return PreparedStage(kind: Stage.kind, resolved: resolved, files: []) { environment, subject in
+                var prepared = PreparedStage<EvaluationSubject, EvaluationResult>(kind: Stage.kind, resolved: resolved, files: []) { environment, subject in
                     try Stage.evaluate(environment.context(configuration), subject: subject)
                 }
+                prepared.formsJacobian = { _, _ in Stage.formsJacobian(configuration) }
+                return prepared
             })
     }
 

@@ -67,6 +67,14 @@ public protocol SolverStage: Sendable {
     static func validate(_ configuration: Configuration) throws
     /// Runs the fit; polls `context.cancellation` every iteration.
     static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome
+    /// Whether the fit forms the residual map's m × n Jacobian within `memoryBudgetBytes` (a
+    /// matrix-free solver does not); true by default.
+    static func formsJacobian(_ configuration: Configuration, on residuals: any DifferentiableMap, memoryBudgetBytes: Int) -> Bool
+}
+
+extension SolverStage {
+    /// True: the fit forms J.
+    public static func formsJacobian(_ configuration: Configuration, on residuals: any DifferentiableMap, memoryBudgetBytes: Int) -> Bool { true }
 }
 
 /// An evaluation stage: measures something about the (fitted) model and returns metrics.
@@ -81,6 +89,13 @@ public protocol EvaluationStage: Sendable {
     static func validate(_ configuration: Configuration) throws
     /// Measures; polls `context.cancellation` every repeat.
     static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult
+    /// Whether the evaluation forms the residual map's m × n Jacobian; true by default.
+    static func formsJacobian(_ configuration: Configuration) -> Bool
+}
+
+extension EvaluationStage {
+    /// True: the evaluation forms J.
+    public static func formsJacobian(_ configuration: Configuration) -> Bool { true }
 }
 
 extension DataStage {

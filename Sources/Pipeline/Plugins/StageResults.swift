@@ -98,6 +98,9 @@ public struct FitProblem {
     /// The manifest's `limits:`: an unchunked vectorized Jacobian (or `auto`'s choice of
     /// one) is chunked to stay under `chunk-above` and the memory cap.
     public var limits: RunLimits = .standard
+    /// The run's memory budget in bytes (`limits.memory-cap`, else physical memory or the
+    /// cgroup limit); nil when unknown.
+    public var memoryBudgetBytes: Int?
     /// The cost model's view of the residual map (the model's own when it has one).
     public var jacobianShape: JacobianShape?
     /// σ per residual from the data (`data.sigma`), nil when unweighted.
@@ -163,6 +166,10 @@ public struct FitOutcome: Sendable {
     /// calibration when it timed the map); empty when the fit did not use `auto`. The `fit`
     /// evaluation reports them.
     public var autoMetrics: [Metric] = []
+    /// What a matrix-free Levenberg-Marquardt fit's inner solves did; nil for other fits.
+    public var matrixFree: MatrixFreeStatistics?
+    /// Why there is no covariance although one was asked for, when the solver says.
+    public var covarianceNote: String?
     /// Per-iteration trace; columns in `traceColumns`.
     public var trace: [[Double]]
     /// Names of the trace columns (`iteration`, `cost`, …).

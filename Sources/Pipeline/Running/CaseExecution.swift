@@ -45,7 +45,10 @@ public enum CaseExecution {
             ]
             if let teacherCost = data.split.teacherCost { record.metrics.append(.deterministic("data.teacher_cost", teacherCost)) }
             let residuals = try model.residualMap(on: data.training)
-            let differentiatesResiduals = plannedCase.solver != nil || plannedCase.jacobian.withRespectTo == .parameters
+            // Only stages that form J need room for it (a matrix-free fit and the fit metrics do not).
+            let budget = plannedCase.memoryBudget.bytes
+            let differentiatesResiduals = plannedCase.solver?.formsJacobian(residuals, budget) == true
+                || (plannedCase.jacobian.withRespectTo == .parameters && plannedCase.evaluations.contains { $0.formsJacobian(residuals, budget) })
             // Every Jacobian of this case is at least M × N doubles: refuse before allocating.
             // Under limits the estimate below says more (its peak includes J), unless J is too
             // large for its arithmetic.
@@ -79,6 +82,7 @@ public enum CaseExecution {
                 problem.caseAuto = caseAuto
                 problem.standardDeviations = data.training.residualSigma
                 problem.absoluteSigma = data.absoluteSigma
+                problem.memoryBudgetBytes = plannedCase.memoryBudget.bytes
                 let outcome = try timed("solver") { try solver.run(environment, problem) }
                 fitSeconds = clock.elapsedSeconds
                 record.fit = outcome

@@ -23,6 +23,9 @@ public enum FitEvaluation: EvaluationStage {
     /// One line.
     public static let summary = "fit metrics: final cost, iterations, status, train/test RMSE, fit time"
 
+    /// False: the metrics come from the fit and from residual evaluations.
+    public static func formsJacobian(_ configuration: Configuration) -> Bool { false }
+
     /// Reports the solver's outcome (or the cost at the initial parameters without a solver).
     public static func evaluate(_ context: StageContext<Configuration>, subject: EvaluationSubject) throws -> EvaluationResult {
         var metrics: [Metric] = []
@@ -52,6 +55,9 @@ public enum FitEvaluation: EvaluationStage {
             metrics += convergenceMetrics(fit)
             if let change = fit.linearSolverSwitch { metrics.append(.text("fit.linear_solver_switch", change)) }
             if let loss = fit.loss { metrics.append(.text("fit.loss", loss)) }
+            if let note = fit.covarianceNote { metrics.append(.text("fit.covariance", note)) }
+            if let statistics = fit.matrixFree { metrics += matrixFreeMetrics(statistics) }
+            if let teacherCost = subject.data.split.teacherCost { metrics += teacherCostMetrics(fit, teacherCost: teacherCost) }
         } else {
             let cost = 0.5 * trainRMSE * trainRMSE * Double(subject.residuals.outputCount)
             metrics += [.deterministic("fit.final_cost", cost), .count("fit.iterations", 0), .text("fit.status", "no-solver")]
@@ -72,6 +78,58 @@ public enum FitEvaluation: EvaluationStage {
         // deterministic; a calibrated choice and its unit costs are timing).
         metrics += subject.fit?.autoMetrics ?? []
         return EvaluationResult(metrics: metrics)
+    }
+
+    /// The cost multiples of the teacher cost whose first crossing is reported.
+    static let teacherCostMultiples: [(label: String, factor: Double)] = [("1_05", 1.05), ("1_02", 1.02), ("1_01", 1.01)]
+    /// The wall time within which the lowest accepted cost is reported.
+    static let lowestCostWindowSeconds = 60.0
+
+    /// Against ``DatasetSplit/teacherCost`` (data drawn from a known network): the final cost over
+    /// it (`fit.cost_over_teacher`, deterministic); for 1.05, 1.02 and 1.01 × teacher cost the
+    /// accepted iterations to reach it (`fit.teacher.iterations_to_1_02`, deterministic) and the
+    /// time from solver start (`fit.teacher.time_to_1_02_us`, timing), both absent when never
+    /// reached; and the lowest accepted cost stamped within 60 s of solver start
+    /// (`fit.cost_within_60s`, timing: another machine reaches another cost).
+    static func teacherCostMetrics(_ fit: FitOutcome, teacherCost: Double) -> [Metric] {
+        guard teacherCost > 0, teacherCost.isFinite else { return [] }
+        var metrics: [Metric] = [.deterministic("fit.cost_over_teacher", fit.finalCost / teacherCost)]
+        guard let costColumn = fit.traceColumns.firstIndex(of: "cost"), let acceptedColumn = fit.traceColumns.firstIndex(of: "accepted"),
+              let timeColumn = fit.traceColumns.firstIndex(of: "elapsed_seconds"), let iterationColumn = fit.traceColumns.firstIndex(of: "iteration")
+        else { return metrics }
+        let accepted = fit.trace.filter { $0[acceptedColumn] == 1 }
+        for (label, factor) in teacherCostMultiples {
+            guard let first = accepted.first(where: { $0[costColumn] <= factor * teacherCost }) else { continue }
+            metrics.append(.count("fit.teacher.iterations_to_\(label)", Int(first[iterationColumn])))
+            metrics.append(.timing("fit.teacher.time_to_\(label)_us", first[timeColumn] * 1e6))
+        }
+        let withinWindow = accepted.filter { $0[timeColumn] <= lowestCostWindowSeconds }.map { $0[costColumn] }
+        if let lowest = withinWindow.min() { metrics.append(.timing("fit.cost_within_60s", lowest)) }
+        return metrics
+    }
+
+    /// A matrix-free fit's inner solves: `fit.linear_solver`, `fit.matrix_free_reason`,
+    /// `fit.inner_iterations` and `fit.inner_stops` (deterministic), the products made and their
+    /// time per J̃ᵀJ̃·v with its rate (`fit.gauss_newton_product_us`, `…_gflops`, timing), and the
+    /// operator's workspace.
+    static func matrixFreeMetrics(_ statistics: MatrixFreeStatistics) -> [Metric] {
+        var metrics: [Metric] = [
+            .text("fit.linear_solver", statistics.linearSolver),
+            .text("fit.matrix_free_reason", statistics.reason),
+            .count("fit.inner_iterations", statistics.innerIterations),
+            .text("fit.inner_stops", statistics.innerStops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
+            .count("fit.jacobian_vector_products", statistics.products),
+            .count("fit.transposed_products", statistics.transposedProducts),
+            .count("fit.operator_workspace_bytes", statistics.workspaceBytes),
+        ]
+        let seconds = statistics.secondsPerGaussNewtonProduct
+        if seconds.isFinite {
+            metrics.append(.timing("fit.gauss_newton_product_us", seconds * 1e6))
+            if statistics.gaussNewtonProductFlops.isFinite {
+                metrics.append(.timing("fit.gauss_newton_product_gflops", statistics.gaussNewtonProductFlops / seconds / 1e9))
+            }
+        }
+        return metrics
     }
 
     /// √(Σ rᵢ² / m) of `map` at `point`.

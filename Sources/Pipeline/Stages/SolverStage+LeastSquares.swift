@@ -101,6 +101,28 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         return try problem.caseAuto ?? settings.autoStrategy()
     }
 
+    /// Whether the solver forms J on `residuals` (``LeastSquaresSolver/formsJacobian(on:)``).
+    public static func formsJacobian(_ configuration: Configuration, on residuals: any DifferentiableMap, memoryBudgetBytes: Int) -> Bool {
+        var problem = LeastSquaresProblem(map: residuals, initialParameters: Array(repeating: 0, count: residuals.inputCount))
+        problem.memoryBudgetBytes = memoryBudgetBytes
+        problem.loss = configuration.loss
+        return Solver(configuration: configuration.solver).formsJacobian(on: problem)
+    }
+
+    /// The trace columns a matrix-free fit adds: its inner solve per trial — iterations, stop
+    /// (``InnerSolveStop/traceCode``) and η.
+    static var innerTraceColumns: [String] { ["inner_iterations", "inner_stop", "inner_tolerance"] }
+
+    /// The trace as rows of numbers; with the inner columns when any row has an inner solve.
+    static func traceRows(_ trace: [FitIteration]) -> [[Double]] {
+        let inner = trace.contains { $0.inner != nil }
+        return trace.map { row in
+            var values = [Double(row.iteration), row.cost, row.damping, row.stepNorm, row.gradientNorm, row.accepted ? 1 : 0, row.elapsedSeconds]
+            if inner { values += [Double(row.inner?.iterations ?? 0), row.inner?.stop.traceCode ?? 0, row.inner?.tolerance ?? .nan] }
+            return values
+        }
+    }
+
     /// Fits; the solver itself never throws (it ends with a status). The run's cancellation
     /// flag is checked by the solver once per iteration, so Ctrl-C stops a long fit promptly.
     public static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome {
@@ -117,6 +139,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
             map: problem.residuals, initialParameters: problem.initialParameters, standardDeviations: problem.standardDeviations,
             fixedParameters: problem.model.fixedParameters, jacobianStrategy: strategy, parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled },
             iterationObserver: FitProgressNotes(progress: context.progress).observer)
+        leastSquares.memoryBudgetBytes = problem.memoryBudgetBytes
         leastSquares.absoluteSigma = problem.absoluteSigma
         leastSquares.bounds = problem.model.parameterBounds
         leastSquares.loss = context.configuration.loss
@@ -133,8 +156,8 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
             parameters: result.parameters, standardErrors: result.standardErrors, finalCost: result.cost,
             iterations: result.iterations, status: result.status.rawValue, residualEvaluations: result.residualEvaluations,
             jacobianEvaluations: result.jacobianEvaluations, jacobianStrategy: choice,
-            trace: result.trace.map { [Double($0.iteration), $0.cost, $0.damping, $0.stepNorm, $0.gradientNorm, $0.accepted ? 1 : 0, $0.elapsedSeconds] },
-            traceColumns: FitIteration.csvHeader.split(separator: ",").map(String.init),
+            trace: traceRows(result.trace),
+            traceColumns: FitIteration.csvHeader.split(separator: ",").map(String.init) + (result.matrixFree == nil ? [] : innerTraceColumns),
             timingsSeconds: [
                 "residual": result.timings.residualSeconds, "jacobian": result.timings.jacobianSeconds,
                 "linear_solve": result.timings.linearSolveSeconds, "total": result.timings.totalSeconds,
@@ -142,6 +165,9 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
                 "other": result.timings.otherSeconds, "calibration": result.timings.calibrationSeconds,
                 "covariance": result.timings.covarianceSeconds,
             ])
+        if result.matrixFree != nil { outcome.timingsSeconds["products"] = result.timings.productSeconds }
+        outcome.matrixFree = result.matrixFree
+        outcome.covarianceNote = result.covarianceNote
         outcome.timeOverKernels = result.timings.timeOverKernels
         outcome.convergence = result.convergence
         outcome.correlations = result.covariance?.correlations

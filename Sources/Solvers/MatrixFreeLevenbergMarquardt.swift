@@ -1,0 +1,330 @@
+import Jacobians
+import LinearAlgebra
+
+/// Levenberg-Marquardt without J or JᵀJ (`linear-solver: cg` or `lsmr`, or `auto` when the
+/// dense systems do not fit; ``LevenbergMarquardt/MatrixFreeChoice``): each iteration
+/// linearizes the map once (``WeightedFreeJacobianOperator``: one forward sweep with
+/// derivatives, g = J̃ᵀr, diag(J̃ᵀJ̃)), then solves the damped systems with a Krylov solver on
+/// J̃·v and J̃ᵀ·u products only, to a tolerance η‖g‖ from the Eisenstat–Walker forcing rule
+/// (``forcingTerm(gradientNorm:)``) or a fixed `inner-tolerance`, with at most
+/// `max-inner-iterations` inner iterations.
+///
+/// Damping is Nielsen's rule (λ₀ = τ·maxⱼ (J̃ᵀJ̃)ⱼⱼ/Dⱼ²; ×max(⅓, 1 − (2ρ − 1)³) on success,
+/// ×ν with ν doubling on failure): one inner solve per trial, where Moré's λ search for a trust
+/// radius would need several. A trial is judged by ρ = actual/predicted reduction with the
+/// model's reduction along the inexact step itself, −(2gᵀp + ‖J̃p‖²). Stopping tests are the
+/// dense LM's (ftol, xtol on ‖Dp‖, gtol, limits, `max-time`, target cost, rounding level).
+/// Memory: O(m + n) vectors plus the map's operator workspace; nothing of size n² or m·n.
+struct MatrixFreeLevenbergMarquardtRun {
+    let configuration: LevenbergMarquardt.Configuration
+    let fitRun: FitRun
+    let jacobian: WeightedFreeJacobianOperator
+    let solver: any KrylovDampedSolver
+    /// Why the fit is matrix-free (the setting, or `auto`'s reason).
+    let choiceReason: String
+    let initialDamping: Double
+    let m: Int, n: Int
+    var x: [Double], trialX: [Double]
+    var residual: [Double], trialResidual: [Double]
+    var gradient: [Double], gaussNewtonDiagonal: [Double], scaling: [Double], step: [Double]
+    /// Inner iterations over the whole fit, and per stop reason the inner solves.
+    var innerIterations = 0
+    var innerStops: [InnerSolveStop: Int] = [:]
+    /// The previous linearization's ‖g‖ and η (Eisenstat–Walker).
+    var previousGradientNorm = Double.nan, previousForcing = Double.nan
+    /// Seconds of the gradients' J̃ᵀr products, booked as Jacobian time (not inner-solve products).
+    var gradientProductSeconds = 0.0
+
+    /// The forcing term's bounds and constants (Eisenstat & Walker 1996, choice 2: γ = 0.9, α = 2).
+    static let largestForcing = 0.5, smallestForcing = 0.1
+    static let forcingGamma = 0.9
+
+    init(configuration: LevenbergMarquardt.Configuration, fitRun: FitRun, choiceReason: String) {
+        self.configuration = configuration
+        self.fitRun = fitRun
+        self.choiceReason = choiceReason
+        jacobian = WeightedFreeJacobianOperator(map: fitRun.map)
+        solver = configuration.linearSolver == .lsmr ? LSMRDampedSolver() : ConjugateGradientDampedSolver()
+        initialDamping = configuration.initialDamping ?? fitRun.problem.hints.initialDamping ?? LevenbergMarquardt.certifiedInitialDamping
+        m = fitRun.residualCount
+        n = fitRun.parameterCount
+        x = fitRun.initialFreeParameters
+        trialX = x
+        residual = Array(repeating: 0, count: m)
+        trialResidual = residual
+        gradient = Array(repeating: 0, count: n)
+        gaussNewtonDiagonal = gradient
+        scaling = Array(repeating: 1, count: n)
+        step = gradient
+    }
+
+    /// η for the linearization whose gradient norm is `gradientNorm`: the fixed
+    /// `inner-tolerance` when set; otherwise ``smallestForcing`` first, then
+    /// γ(‖gₖ‖/‖gₖ₋₁‖)², not below γηₖ₋₁² when that exceeds 0.1 (the safeguard), within
+    /// [``smallestForcing``, ``largestForcing``].
+    mutating func forcingTerm(gradientNorm: Double) -> Double {
+        if let fixed = configuration.innerTolerance { return fixed }
+        var eta = Self.smallestForcing
+        if previousGradientNorm.isFinite, previousGradientNorm > 0 {
+            let ratio = gradientNorm / previousGradientNorm
+            eta = Self.forcingGamma * ratio * ratio
+            let safeguard = Self.forcingGamma * previousForcing * previousForcing
+            if safeguard > 0.1 { eta = max(eta, safeguard) }
+            eta = min(max(eta, Self.smallestForcing), Self.largestForcing)
+        }
+        previousGradientNorm = gradientNorm
+        previousForcing = eta
+        return eta
+    }
+
+    mutating func fit() -> FitResult {
+        guard let initialCost = fitRun.cost(at: x, residual: &residual) else {
+            return finish(cost: .nan, initialCost: .nan, iterations: 0, gradientNorm: .nan, status: .nonFiniteResiduals,
+                          message: "the residuals at the starting point contain NaN or infinity")
+        }
+        if n == 0 {
+            return finish(cost: initialCost, initialCost: initialCost, iterations: 0, gradientNorm: 0, status: .gradientBelowTolerance,
+                          message: "every parameter is fixed; nothing to fit")
+        }
+        if let stop = configuration.noStepAllowed {
+            return finish(cost: initialCost, initialCost: initialCost, iterations: 0, gradientNorm: .nan, status: stop.status, message: stop.message)
+        }
+        var state = LevenbergMarquardtState(cost: initialCost)
+        do {
+            while true { try iterate(&state) }
+        } catch let stop {
+            return finish(cost: state.cost, initialCost: initialCost, iterations: state.iterations,
+                          gradientNorm: state.gradientAtX ? state.gradientInfinity : .nan, status: stop.status, message: stop.message)
+        }
+    }
+
+    /// Cancellation and `max-time`, asked before each linearization and each trial.
+    func checkInterruption() throws(LevenbergMarquardtStop) {
+        if fitRun.problem.isCancelled {
+            throw LevenbergMarquardtStop(status: .cancelled, message: LeastSquaresProblem.cancellationMessage)
+        }
+        if let limit = configuration.maximumSeconds, fitRun.elapsed >= limit {
+            throw LevenbergMarquardtStop(status: .timeLimit, message: "reached max-time = \(limit) s")
+        }
+    }
+
+    /// One linearization and its trials until one is accepted; throws the stop.
+    mutating func iterate(_ state: inout LevenbergMarquardtState) throws(LevenbergMarquardtStop) {
+        try checkInterruption()
+        try linearize(&state)
+        let gnorm = try testGradient(state)
+        if state.first {
+            var largest = 0.0
+            for j in 0..<n { largest = max(largest, gaussNewtonDiagonal[j] / (scaling[j] * scaling[j])) }
+            state.par = initialDamping * largest
+        }
+        let eta = forcingTerm(gradientNorm: dot(gradient, gradient).squareRoot())
+        while true {
+            try checkInterruption()
+            let outcome = fitRun.timeLinearSolve {
+                solver.solve(
+                    jacobian: jacobian, residual: residual, gradient: gradient, gaussNewtonDiagonal: gaussNewtonDiagonal,
+                    scaling: scaling, damping: state.par, tolerance: eta,
+                    maximumIterations: configuration.maximumInnerIterations, into: &step)
+            }
+            innerIterations += outcome.iterations
+            innerStops[outcome.stop, default: 0] += 1
+            var trial = LevenbergMarquardtTrial(pnorm: scaledNorm(step, scaling))
+            evaluateTrial(&state, &trial, imageNormSquared: outcome.imageNormSquared)
+            markRoundingLevel(&state, &trial)
+            if trial.ratio > 1e-4 {
+                let t = 2 * trial.ratio - 1
+                state.par *= max(1.0 / 3.0, 1 - t * t * t)
+                state.nu = 2
+            } else {
+                state.par *= state.nu
+                state.nu *= 2
+            }
+            let accepted = trial.ratio >= 1e-4
+            fitRun.record(
+                iteration: state.iterations + (accepted ? 1 : 0), cost: accepted ? trial.trialCost : state.cost,
+                damping: state.par, stepNorm: trial.pnorm, gradientNorm: state.gradientInfinity, accepted: accepted,
+                inner: InnerSolveRecord(iterations: outcome.iterations, stop: outcome.stop, tolerance: eta))
+            if accepted {
+                swap(&x, &trialX)
+                swap(&residual, &trialResidual)
+                state.cost = trial.trialCost
+                state.fnorm = trial.fnorm1
+                state.iterations += 1
+                state.gradientAtX = false
+            }
+            state.xnorm = scaledNorm(x, scaling)
+            state.first = false
+            try testStopping(state, trial, gnorm: gnorm, accepted: accepted)
+            if accepted { return }
+        }
+    }
+
+    /// Linearizes at x: the operator's forward state, g = J̃ᵀr and diag(J̃ᵀJ̃), booked as
+    /// Jacobian time; then the scaling D (first time: Dⱼ = ‖J̃ⱼ‖, 1 for a zero column; then
+    /// per `scaling`).
+    mutating func linearize(_ state: inout LevenbergMarquardtState) throws(LevenbergMarquardtStop) {
+        let begin = fitRun.clock.now
+        jacobian.linearize(at: x)
+        let productsBefore = jacobian.productSeconds
+        jacobian.applyTransposed(residual, into: &gradient)
+        gradientProductSeconds += jacobian.productSeconds - productsBefore
+        jacobian.columnSquaredNorms(into: &gaussNewtonDiagonal)
+        fitRun.timings.jacobianSeconds += fitRun.seconds(fitRun.clock.now - begin)
+        fitRun.gradientEvaluations += 1
+        fitRun.normalEquationSources[LevenbergMarquardt.matrixFreeSource, default: 0] += 1
+        guard gradient.allSatisfy(\.isFinite), gaussNewtonDiagonal.allSatisfy(\.isFinite) else {
+            throw LevenbergMarquardtStop(
+                status: .nonFiniteJacobian, message: "the gradient or the diagonal of JᵀJ at iteration \(state.iterations) contains NaN or infinity")
+        }
+        state.gradientAtX = true
+        state.gradientInfinity = maximumMagnitude(gradient)
+        for j in 0..<n {
+            let norm = gaussNewtonDiagonal[j].squareRoot()
+            switch configuration.scaling {
+            case .levenberg: scaling[j] = 1
+            case .marquardt: if norm > 0 || state.first { scaling[j] = norm > 0 ? norm : 1 }
+            case .more: scaling[j] = state.first ? (norm > 0 ? norm : 1) : max(scaling[j], norm)
+            }
+        }
+        if state.first { state.xnorm = scaledNorm(x, scaling) }
+    }
+
+    /// The largest cosine between r and a column of J̃; stops when it is at most `gtol`.
+    func testGradient(_ state: LevenbergMarquardtState) throws(LevenbergMarquardtStop) -> Double {
+        var gnorm = 0.0
+        if state.fnorm != 0 {
+            for j in 0..<n where gaussNewtonDiagonal[j] > 0 {
+                gnorm = max(gnorm, abs(gradient[j] / (gaussNewtonDiagonal[j].squareRoot() * state.fnorm)))
+            }
+        }
+        if gnorm <= configuration.gtol {
+            throw LevenbergMarquardtStop(
+                status: .gradientBelowTolerance,
+                message: "the cosine between the residuals and every Jacobian column is at most gtol = \(configuration.gtol)")
+        }
+        return gnorm
+    }
+
+    /// The cost at x + p, the actual and the model's relative reductions of ‖r‖², and ρ.
+    mutating func evaluateTrial(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial, imageNormSquared: Double) {
+        let fnorm = state.fnorm
+        for j in 0..<n { trialX[j] = x[j] + step[j] }
+        if let value = fitRun.cost(at: trialX, residual: &trialResidual) {
+            trial.trialCost = value
+            trial.fnorm1 = (2 * value).squareRoot()
+            state.lastTrialFinite = true
+            if 0.1 * trial.fnorm1 < fnorm { trial.actred = 1 - (trial.fnorm1 / fnorm) * (trial.fnorm1 / fnorm) }
+        } else {
+            state.lastTrialFinite = false
+        }
+        let fnormSquared = fnorm * fnorm
+        let stepGradient = dot(step, gradient)
+        trial.prered = -(2 * stepGradient + imageNormSquared) / fnormSquared
+        trial.dirder = stepGradient / fnormSquared
+        trial.ratio = trial.prered > 0 ? trial.actred / trial.prered : 0
+    }
+
+    /// As the dense LM: both reductions at rounding level make the step a refinement (ρ = 1).
+    func markRoundingLevel(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial) {
+        let noise = 64 * Double.ulpOfOne
+        trial.roundingLevel = state.lastTrialFinite && abs(trial.prered) <= noise && trial.actred >= -noise && configuration.refinementSteps > 0
+        if trial.roundingLevel {
+            trial.ratio = 1
+            state.roundingLevelSteps += 1
+        } else {
+            state.roundingLevelSteps = 0
+        }
+    }
+
+    /// The dense LM's tests with the step size ‖Dp‖ (Nielsen damping).
+    func testStopping(
+        _ state: LevenbergMarquardtState, _ trial: LevenbergMarquardtTrial, gnorm: Double, accepted: Bool
+    ) throws(LevenbergMarquardtStop) {
+        let epsilon = Double.ulpOfOne
+        let refining = trial.roundingLevel && state.roundingLevelSteps < configuration.refinementSteps
+        let ftolMet = !refining && abs(trial.actred) <= configuration.ftol && trial.prered <= configuration.ftol && 0.5 * trial.ratio <= 1
+        let xtolMet = trial.pnorm <= configuration.xtol * (state.xnorm + configuration.xtol)
+        var stop: LevenbergMarquardtStop?
+        if accepted, let target = configuration.targetCost, state.cost <= target {
+            stop = LevenbergMarquardtStop(status: .targetCostReached, message: "the cost reached target-cost = \(target)")
+        } else if ftolMet && xtolMet {
+            stop = LevenbergMarquardtStop(
+                status: .costAndStepBelowTolerance,
+                message: "relative cost reduction ≤ ftol = \(configuration.ftol) and relative step ≤ xtol = \(configuration.xtol)")
+        } else if ftolMet {
+            stop = LevenbergMarquardtStop(
+                status: .costReductionBelowTolerance, message: "actual and predicted relative cost reductions are at most ftol = \(configuration.ftol)")
+        } else if xtolMet {
+            stop = LevenbergMarquardtStop(
+                status: .stepBelowTolerance, message: "the scaled step is at most xtol = \(configuration.xtol) relative to the scaled parameters")
+        } else if fitRun.residualEvaluations >= configuration.maximumEvaluations {
+            stop = LevenbergMarquardtStop(
+                status: .maximumEvaluations, message: "reached max-evaluations = \(configuration.maximumEvaluations) residual evaluations")
+        } else if state.iterations >= configuration.maximumIterations {
+            stop = LevenbergMarquardtStop(status: .maximumIterations, message: "reached max-iterations = \(configuration.maximumIterations)")
+        } else if trial.roundingLevel && state.roundingLevelSteps >= configuration.refinementSteps {
+            stop = LevenbergMarquardtStop(
+                status: .machinePrecision,
+                message: "the cost no longer changes measurably in double precision; stopped after \(state.roundingLevelSteps) refinement steps at rounding level")
+        } else if (!refining && abs(trial.actred) <= epsilon && trial.prered <= epsilon && 0.5 * trial.ratio <= 1)
+                    || trial.pnorm <= epsilon * state.xnorm || gnorm <= epsilon || !state.par.isFinite {
+            stop = LevenbergMarquardtStop(status: .machinePrecision, message: "no further reduction of the cost is possible in double precision")
+        }
+        guard var reached = stop else { return }
+        if reached.status.isConverged, !state.lastTrialFinite {
+            reached = LevenbergMarquardtStop(
+                status: .nonFiniteResiduals,
+                message: "the residuals are NaN or infinite at every trial point near the current parameters (last stop test: \(reached.status.rawValue))")
+        }
+        throw reached
+    }
+
+    /// The result: no covariance matrix (it would be n × n); ``FitResult/covarianceNote`` says
+    /// why, and ``FitResult/matrixFree`` what the inner solves did.
+    func finish(cost: Double, initialCost: Double, iterations: Int, gradientNorm: Double, status: FitStatus, message: String) -> FitResult {
+        fitRun.timings.productSeconds = jacobian.productSeconds - gradientProductSeconds
+        var result = fitRun.result(
+            solver: LevenbergMarquardt.kind, usesJacobian: true, point: x, cost: cost, initialCost: initialCost,
+            iterations: iterations, gradientNorm: gradientNorm, status: status, message: message,
+            covariance: false, jacobianAtSolution: nil)
+        result.jacobianStrategy = jacobian.isMapOwn ? "jacobian-operator" : "pushforward-pullback"
+        result.linearSolverUse = [solver.name: result.linearizations]
+        result.covarianceNote = configuration.covariance ? LevenbergMarquardt.matrixFreeCovarianceNote(rows: m, columns: n) : nil
+        result.matrixFree = MatrixFreeStatistics(
+            linearSolver: solver.name, reason: choiceReason, innerIterations: innerIterations,
+            innerStops: Dictionary(uniqueKeysWithValues: innerStops.map { ($0.key.rawValue, $0.value) }),
+            products: jacobian.products, transposedProducts: jacobian.transposedProducts,
+            productSeconds: jacobian.productSeconds, gaussNewtonProductFlops: jacobian.base.gaussNewtonProductFlops,
+            workspaceBytes: jacobian.base.workspaceBytes)
+        return result
+    }
+}
+
+/// What the inner solves of a matrix-free Levenberg-Marquardt fit did (``FitResult/matrixFree``).
+public struct MatrixFreeStatistics: Sendable, Codable, Equatable {
+    /// `cg` or `lsmr`.
+    public var linearSolver: String
+    /// Why the fit was matrix-free: the `linear-solver` setting, or `auto`'s reason.
+    public var reason: String
+    /// Inner iterations over the whole fit.
+    public var innerIterations: Int
+    /// Inner solves per stop reason (``InnerSolveStop`` raw values).
+    public var innerStops: [String: Int]
+    /// J̃·v products (inner iterations, LSMR's final J̃p).
+    public var products: Int
+    /// J̃ᵀ·u products (inner iterations and one gradient per linearization).
+    public var transposedProducts: Int
+    /// Seconds in those products.
+    public var productSeconds: Double
+    /// Flops of one J̃ᵀJ̃·v (NaN when the map does not say).
+    public var gaussNewtonProductFlops: Double
+    /// Bytes of the operator's workspace.
+    public var workspaceBytes: Int
+
+    /// Seconds per J̃ᵀJ̃·v (one product each way), NaN before any.
+    public var secondsPerGaussNewtonProduct: Double {
+        let pairs = Double(min(products, transposedProducts))
+        return pairs > 0 ? productSeconds / Double(products + transposedProducts) * 2 : .nan
+    }
+}
