@@ -61,12 +61,16 @@ let package = Package(
 
         // The experiment pipeline, its reports, and the command line.
         .target(name: "Reports", dependencies: []),
+        // Before every build: the checkout's commit and dirty flag as Pipeline's BuildStamp.current
+        // (git and sh, offline; the generated file changes only when they do).
+        .plugin(name: "BuildStamp", capability: .buildTool()),
         .target(
             name: "Pipeline",
             dependencies: [
                 "LinearAlgebra", "JSONDocuments", "YAMLDecoding", "Jacobians", "NeuralNetworks",
                 "FormulaModels", "Datasets", "Solvers", "Reports", "MessageText", .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            plugins: ["BuildStamp"]
         ),
         .target(
             name: "Jacobench",

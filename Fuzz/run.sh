@@ -31,10 +31,11 @@ for folder in "$debug"/*.build; do
     esac
     while IFS= read -r -d '' object; do
         # An object whose source file no longer exists (renamed or deleted since the last fuzz
-        # build) is stale: linking it would define its symbols twice.
+        # build) is stale: linking it would define its symbols twice. Sources a build-tool
+        # plugin generated (BuildStamp+Generated.swift) are in the plugins' output folder.
         if [[ -d Sources/$name ]]; then
             source=$(basename "$object" .o)
-            [[ -n $(find "Sources/$name" -name "$source" -print -quit) ]] || continue
+            [[ -n $(find "Sources/$name" "$out/plugins/outputs" -name "$source" -print -quit 2>/dev/null) ]] || continue
         fi
         objects+=("$object")
     done < <(find "$folder" -name '*.o' -print0)

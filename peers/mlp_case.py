@@ -53,6 +53,7 @@ class Case:
     targets: np.ndarray  # (S, p)
     with_respect_to: str  # "parameters" | "inputs"
     jacobian: np.ndarray | None = None  # (m, n) or None
+    jacobian_omitted: dict | None = None  # why the exporter left the Jacobian out (too large)
     jacobench: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -100,6 +101,8 @@ class Case:
         }
         if self.jacobian is not None:
             document["jacobian"] = self.jacobian.reshape(-1).tolist()
+        if self.jacobian_omitted is not None:
+            document["jacobian_omitted"] = dict(self.jacobian_omitted)
         if self.jacobench:
             document["jacobench"] = dict(self.jacobench)
         return document
@@ -135,7 +138,7 @@ def case_from_json(document: dict, path: str = "<case>") -> Case:
     if not isinstance(document, dict):
         raise CaseError(f"{path}: expected a JSON object at the top level")
     known = {"schema", "name", "layers", "activations", "parameters", "inputs", "targets",
-             "with_respect_to", "jacobian", "jacobench"}
+             "with_respect_to", "jacobian", "jacobian_omitted", "jacobench"}
     unknown = sorted(set(document) - known)
     if unknown:
         raise CaseError(f"{path}: unknown key '{unknown[0]}' (known: {', '.join(sorted(known))})")
@@ -180,6 +183,13 @@ def case_from_json(document: dict, path: str = "<case>") -> Case:
             found = len(jacobian) if isinstance(jacobian, list) else type(jacobian).__name__
             raise CaseError(f"{path}: jacobian: expected {m}x{n} = {m * n} numbers (row-major), found {found}")
         case.jacobian = np.asarray(jacobian, dtype=np.float64).reshape(m, n)
+    omitted = document.get("jacobian_omitted")
+    if omitted is not None:
+        if jacobian is not None:
+            raise CaseError(f"{path}: jacobian_omitted: the case also has a jacobian; give one or the other")
+        if not isinstance(omitted, dict) or not isinstance(omitted.get("reason"), str):
+            raise CaseError(f"{path}: jacobian_omitted: expected an object with a string 'reason'")
+        case.jacobian_omitted = omitted
     jacobench = document.get("jacobench")
     if jacobench is not None:
         if not isinstance(jacobench, dict) or not all(

@@ -118,6 +118,39 @@ class CaseFileTests(unittest.TestCase):
         self.assertCaseError({**good, "schema": 2}, "schema")
         self.assertCaseError({**good, "layer": [1]}, "unknown key 'layer'")
 
+    def test_a_case_without_its_jacobian_says_why_and_round_trips(self):
+        good = make_case.make_case("wide", [2, 3, 1], "tanh", 2, 0.0, 1, "parameters", False).to_json()
+        omitted = {"reason": "m·n = 2 × 13 values exceed the case file's limit of 1", "rows": 2, "columns": 13,
+                   "value_limit": 1}
+        case = case_from_json({**good, "jacobian_omitted": omitted}, "wide.json")
+        self.assertIsNone(case.jacobian)
+        self.assertEqual(case.jacobian_omitted, omitted)
+        self.assertEqual(case_from_json(json.loads(json.dumps(case.to_json()))).jacobian_omitted, omitted)
+        self.assertCaseError({**good, "jacobian_omitted": "too large"}, "jacobian_omitted", "reason")
+        self.assertCaseError({**good, "jacobian_omitted": omitted, "jacobian": [0.0] * 26}, "jacobian_omitted",
+                             "one or the other")
+
+    def test_the_benchmark_compares_nothing_when_the_jacobian_was_omitted(self):
+        import peer_benchmark
+        case = make_case.make_case("wide", [2, 3, 1], "tanh", 2, 0.0, 1, "parameters", False)
+        case.jacobian_omitted = {"reason": "too many values"}
+
+        def no_reference(_case):
+            raise AssertionError("the NumPy reference is as large as the omitted one: never built")
+
+        original = peer_benchmark.reference_jacobian
+        peer_benchmark.reference_jacobian = no_reference
+        try:
+            with redirect_stderr(io.StringIO()):
+                report, passed = peer_benchmark.run(case, 3, 0.01, ["no-such-variant"])
+        finally:
+            peer_benchmark.reference_jacobian = original
+        self.assertTrue(passed)
+        self.assertEqual(report["checks"]["reference"], "omitted")
+        self.assertEqual(report["checks"]["reference_omitted"], "too many values")
+        self.assertIsNone(report["checks"]["exact_variants_match"])
+        self.assertEqual(report["checks"]["relative_errors"], {})
+
     def test_load_reports_invalid_json_with_its_position(self):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
             handle.write('{"schema": 1,\n "name": }')

@@ -3,13 +3,14 @@ import Foundation
 import Pipeline
 
 /// `jacobench export-case FILE [--case ID] [--out PATH]`: one case's network, data and
-/// reference Jacobian as the JSON `peers/peer_benchmark.py` reads, or for a formula model its
-/// tape, data, start, bounds, loss and jacobench's own fit as `peers/fit_peers.py` reads it
-/// (formats: peers/README.md).
+/// reference Jacobian as the JSON `peers/peer_benchmark.py` reads (the Jacobian left out, with
+/// the reason, past `PeerCase.jacobianValueLimit` values, so the export is O(m + n)), or for a
+/// formula model its tape, data, start, bounds, loss and jacobench's own fit as
+/// `peers/fit_peers.py` reads it (formats: peers/README.md).
 struct ExportCaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export-case",
-        abstract: "Write a case as JSON for the peers: an MLP's weights, data and reference Jacobian, or a formula model's tape, data, start, bounds, loss and jacobench's fit.")
+        abstract: "Write a case as JSON for the peers: an MLP's weights, data and reference Jacobian (left out past 2^22 values), or a formula model's tape, data, start, bounds, loss and jacobench's fit.")
 
     @Argument(help: "The manifest.")
     var file: String
@@ -34,21 +35,25 @@ struct ExportCaseCommand: ParsableCommand {
             throw UsageError("\(file): no case '\(caseID ?? "")'; cases: \(known.isEmpty ? "none" : known)")
         }
         let text: String
+        var note = ""
         do {
             if let formula = try FormulaPeerCase.exported(from: plannedCase, name: plan.name, fit: fit) {
                 text = try formula.jsonText()
             } else {
-                text = try PeerCase.exported(from: plannedCase, name: plan.name).jsonText()
+                let peerCase = try PeerCase.exported(from: plannedCase, name: plan.name)
+                text = try peerCase.jsonText()
+                if let omission = peerCase.jacobianOmission { note = "; no reference Jacobian: " + omission.reason }
             }
         } catch let error as PeerCaseError {
             throw UsageError("\(file): \(error)")
         }
         guard let out else {
             print(text, terminator: "")
+            if !note.isEmpty { FileHandle.standardError.write(Data("jacobench: case \(plannedCase.id) of \(plan.name)\(note)\n".utf8)) }
             return
         }
         guard !out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw UsageError("--out is empty: give a file name") }
         try OutputFiles.write(text, to: out)
-        FileHandle.standardError.write(Data("wrote \(out): case \(plannedCase.id) of \(plan.name)\n".utf8))
+        FileHandle.standardError.write(Data("wrote \(out): case \(plannedCase.id) of \(plan.name)\(note)\n".utf8))
     }
 }

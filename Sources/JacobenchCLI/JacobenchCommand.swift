@@ -8,7 +8,7 @@ struct JacobenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jacobench",
         abstract: "Jacobians of small networks and formula models by every strategy, measured side by side.",
-        version: JacobenchVersion.current,
+        version: JacobenchVersion.described,
         subcommands: [RunCommand.self, ValidateCommand.self, ListCommand.self, AdviseCommand.self, BatchCommand.self, DiffCommand.self, ExportCaseCommand.self, ReportCommand.self, CollectCommand.self]
     )
 

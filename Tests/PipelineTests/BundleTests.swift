@@ -111,13 +111,27 @@ import YAMLDecoding
         #expect(outcome.records.map(\.status) == [.ok, .pending, .pending])
         let status = try read(outcome.bundlePath + "/status.json")
         #expect(status["complete"] == .bool(false))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: outcome.bundlePath + "/cases") == [outcome.records[0].id])
+        // The interrupted case stopped after its fit: the fit is written, the case still pending.
+        let interruptedID = outcome.records[1].id
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outcome.bundlePath + "/cases").sorted() == [outcome.records[0].id, interruptedID].sorted())
+        let note = status["cases"]?.arrayValue?[1]["error"]?.stringValue ?? ""
+        #expect(note.hasPrefix("evaluation.probe: interrupted; the fit is kept as it stopped (status converged, 2 iterations"), "\(note)")
+        #expect(status["cases"]?.arrayValue?[1]["status"] == .string("pending"))
+        let keptParameters = try read(outcome.bundlePath + "/cases/\(interruptedID)/parameters.json")
+        #expect(keptParameters["values"] == .array([.number("3.0")]))
+        let keptTrace = try String(contentsOfFile: outcome.bundlePath + "/cases/\(interruptedID)/trace.csv", encoding: .utf8)
+        #expect(keptTrace.split(separator: "\n").count == 3, "header and two iterations")
+        #expect(try String(contentsOfFile: outcome.bundlePath + "/cases/\(interruptedID)/error.txt", encoding: .utf8) == note + "\n")
+        // Resuming keeps that folder until the case is rerun: the bundle being resumed is whole.
+        let stored = try StoredBundle(path: outcome.bundlePath).keptRecords(of: plan)
+        #expect(stored[interruptedID]?.status == .pending && stored[interruptedID]?.error == note)
+        #expect(stored[outcome.records[0].id]?.status == .ok)
 
         // Resume with a manifest whose second case no longer cancels: edit the stored
         // manifest as a user would fix the cause, then resume from the bundle alone.
-        let stored = outcome.bundlePath + "/manifest.yaml"
-        try text.replacingOccurrences(of: "cancel: true", with: "cancel: false").write(toFile: stored, atomically: true, encoding: .utf8)
-        let resumedPlanIDs = try ExperimentPlan.load(path: stored, registry: .testing).cases.map(\.id)
+        let storedManifest = outcome.bundlePath + "/manifest.yaml"
+        try text.replacingOccurrences(of: "cancel: true", with: "cancel: false").write(toFile: storedManifest, atomically: true, encoding: .utf8)
+        let resumedPlanIDs = try ExperimentPlan.load(path: storedManifest, registry: .testing).cases.map(\.id)
         #expect(resumedPlanIDs.count == 3)
         let resumed = try ExperimentRunner.resume(bundlePath: outcome.bundlePath, registry: .testing, cancellation: CancellationFlag())
         #expect(resumed.complete && !resumed.interrupted)
@@ -125,6 +139,8 @@ import YAMLDecoding
         #expect(resumed.records.map(\.status) == [.ok, .ok, .ok])
         let finalStatus = try read(outcome.bundlePath + "/status.json")
         #expect(finalStatus["complete"] == .bool(true))
+        #expect(finalStatus["cases"]?.arrayValue?[1]["error"] == .null)
+        #expect(!FileManager.default.fileExists(atPath: outcome.bundlePath + "/cases/\(interruptedID)/error.txt"), "rerun, not the kept fit")
         #expect(try FileManager.default.contentsOfDirectory(atPath: outcome.bundlePath + "/cases").sorted() == resumed.records.map(\.id).sorted())
         // The first case was kept, not re-run: its summary entry is the original one.
         let summary = try read(outcome.bundlePath + "/summary.json")

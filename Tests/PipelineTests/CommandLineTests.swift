@@ -177,6 +177,13 @@ struct CommandLineTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: bundle + "/cases").filter { !$0.hasPrefix(".") }.count == 4)
     }
 
+    /// `--version` names the commit the binary was built from: the stamp this build wrote.
+    @Test func versionNamesTheBuildsCommit() throws {
+        let version = try run(["--version"], in: try temporaryDirectory())
+        #expect(version.status == 0)
+        #expect(version.stdout == "0.1.0 (build \(BuildStamp.current.shortDescription))\n", "\(version.stdout)")
+    }
+
     @Test func listPrintsEveryKindWithOptionsAndDefaults() throws {
         let list = try run(["list"], in: try temporaryDirectory())
         #expect(list.status == 0)

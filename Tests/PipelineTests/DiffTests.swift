@@ -363,7 +363,26 @@ import Testing
         let comparison = try BundleComparison.load(a, b, tolerance: 1e-9, timingTolerance: 0.25)
         #expect(comparison.timingsJudged)
         #expect(comparison.regressions == 1)
-        #expect(comparison.render(.table, all: false).contains("environment differs: commit 0123456789ab → fedcba987654\n"))
+        // Records written before build stamps have only the checkout's `commit`: compared as the build.
+        #expect(comparison.render(.table, all: false).contains("environment differs: build_commit 0123456789ab → fedcba987654\n"))
+    }
+
+    @Test func theBuildCommitIsComparedWithItsDirtyFlag() {
+        let built = "0123456789abcdef0123456789abcdef01234567", later = "fedcba9876543210fedcba9876543210fedcba98"
+        let older = JSONValue.object(["commit": .string(built), "commit_dirty": .bool(false)])
+        // The checkout moved on after the build: the binary that ran is the same.
+        let stamped = JSONValue.object([
+            "commit": .string(later), "commit_dirty": .bool(false), "build_commit": .string(built), "build_dirty": .bool(false),
+        ])
+        #expect(EnvironmentDifference.between(older, stamped).isEmpty)
+        let dirty = JSONValue.object((stamped.objectValue ?? [:]).merging(["build_dirty": .bool(true)]) { _, new in new })
+        let differences = EnvironmentDifference.between(stamped, dirty)
+        #expect(differences == [EnvironmentDifference(field: "build_commit", a: built, b: built + " (dirty)")])
+        #expect(differences.first?.phrase == "build_commit 0123456789ab → 0123456789ab (dirty)")
+        // A build without a stamp is unknown, not the checkout's commit.
+        let unstamped = JSONValue.object(["commit": .string(built), "build_commit": .null, "build_dirty": .null])
+        #expect(EnvironmentDifference.between(stamped, unstamped) == [EnvironmentDifference(field: "build_commit", a: built, b: "?")])
+        #expect(!(EnvironmentDifference.between(stamped, unstamped).first?.isMachine ?? true))
     }
 
     @Test func olderRecordsWithoutThreadsFallBackToBlasThreads() {

@@ -51,6 +51,9 @@ enum ThreadedRunFixture {
         let optionRecord = try BundleFiles.readJSON(byOption.bundlePath + "/environment.json")
         #expect(optionRecord["threads"] == .integer(1) && optionRecord["threads_source"] == .string("option"))
         #expect(optionRecord["blas_threads"] == .integer(1))
+        // The commit the binary was built from, as stamped at build time.
+        #expect(optionRecord["build_commit"] == (BuildStamp.current.commit.map(JSONValue.string) ?? .null))
+        #expect(optionRecord["build_dirty"] == (BuildStamp.current.dirty.map(JSONValue.bool) ?? .null))
         let defaultRecord = try BundleFiles.readJSON(byDefault.bundlePath + "/environment.json")
         #expect(defaultRecord["threads"] == .integer(1) && defaultRecord["threads_source"] == .string("default"))
     }

@@ -82,7 +82,7 @@ public enum BundleReport {
             let threads = inputs.environment["blas_threads"]?.canonicalText ?? "?"
             metadata.append(.init("BLAS", "\(blas) (\(threads) thread\(threads == "1" ? "" : "s"))"))
         }
-        if let commit = inputs.environment["commit"]?.stringValue { metadata.append(.init("commit", commit)) }
+        if let commit = EnvironmentRecord.buildCommitText(of: inputs.environment) { metadata.append(.init("build", commit)) }
         if let date = inputs.environment["date"]?.stringValue { metadata.append(.init("date", date)) }
 
         var overview = ReportSection("Cases")

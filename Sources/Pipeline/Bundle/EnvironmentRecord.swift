@@ -4,16 +4,21 @@ import YAMLDecoding
 import CBLASLapack
 import Foundation
 
-/// `environment.json`: where and with what a run happened — commit, toolchain, CPU, BLAS
-/// and its threads and kernels (`blas_core`, and whether jacobench chose them by
-/// re-executing with `OPENBLAS_CORETYPE`), host, date; `threads` (the count that applied)
-/// and `threads_source` (`option`, `OPENBLAS_NUM_THREADS` or `default`, see ``ThreadSettings``).
+/// `environment.json`: where and with what a run happened — the commit the binary was built
+/// from (`build_commit`, `build_dirty`: ``BuildStamp``) and the checkout's commit when the run
+/// started (`commit`, `commit_dirty`), toolchain, CPU, BLAS and its threads and kernels
+/// (`blas_core`, and whether jacobench chose them by re-executing with `OPENBLAS_CORETYPE`),
+/// host, date; `threads` (the count that applied) and `threads_source` (`option`,
+/// `OPENBLAS_NUM_THREADS` or `default`, see ``ThreadSettings``).
 enum EnvironmentRecord {
-    /// The record for this process, with `commit` looked up in `projectDirectory` (the
-    /// jacobench checkout, ``ProjectFolder``; never the manifest's folder, whose repository
-    /// could be anyone's and whose git configuration can start programs; nil: `commit` is
-    /// null), and `threads` the settings the run applied (nil: none applied, both fields null).
-    static func capture(projectDirectory: String?, threads: ThreadSettings? = ThreadSettings.current, date: Date = Date()) -> JSONValue {
+    /// The record for this process: `build_commit` and `build_dirty` from `build` (null when the
+    /// stamp does not know them), `commit` looked up in `projectDirectory` (the jacobench
+    /// checkout, ``ProjectFolder``; never the manifest's folder, whose repository could be
+    /// anyone's and whose git configuration can start programs; nil: `commit` is null), and
+    /// `threads` the settings the run applied (nil: none applied, both fields null).
+    static func capture(
+        projectDirectory: String?, build: BuildStamp = .current, threads: ThreadSettings? = ThreadSettings.current, date: Date = Date()
+    ) -> JSONValue {
         let environment = ProcessInfo.processInfo.environment
         var members: [String: JSONValue] = [
             "date": .string(iso8601(date)),
@@ -30,6 +35,8 @@ enum EnvironmentRecord {
             "blas_core_selected_by_jacobench": .bool(OpenBLASCoreSelection.wasSelectedByJacobench),
             "openblas_num_threads_env": environment["OPENBLAS_NUM_THREADS"].map(JSONValue.string) ?? .null,
             "command": .string(CommandLine.arguments.joined(separator: " ")),
+            "build_commit": build.commit.map(JSONValue.string) ?? .null,
+            "build_dirty": build.dirty.map(JSONValue.bool) ?? .null,
         ]
         if let repository = projectDirectory, let commit = git(["rev-parse", "HEAD"], in: repository) {
             members["commit"] = .string(commit)
@@ -38,6 +45,15 @@ enum EnvironmentRecord {
             members["commit"] = .null
         }
         return .object(members)
+    }
+
+    /// The commit a bundle's binary was built from, `3e45cb2f…` or `3e45cb2f… (dirty)`: its
+    /// `build_commit` and `build_dirty`, or for a record written before build stamps its
+    /// `commit` and `commit_dirty` (then the checkout's, usually the same); nil when unknown.
+    static func buildCommitText(of record: JSONValue) -> String? {
+        let stamped = record["build_commit"] != nil
+        guard let commit = record[stamped ? "build_commit" : "commit"]?.stringValue else { return nil }
+        return commit + (record[stamped ? "build_dirty" : "commit_dirty"] == .bool(true) ? " (dirty)" : "")
     }
 
     /// The compiler's language version, from compile-time conditions.

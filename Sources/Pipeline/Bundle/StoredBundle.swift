@@ -56,12 +56,14 @@ struct StoredBundle {
         }
     }
 
-    /// The finished (not pending) cases that are still in `plan` and whose folder holds
-    /// their metrics, as records (metrics and kinds from the case folder).
-    func finishedRecords(of plan: ExperimentPlan) throws -> [String: CaseRecord] {
+    /// The cases still in `plan` whose folder holds their metrics, as records (status and error
+    /// from status.json, metrics and kinds from the case folder): the finished ones, and the
+    /// interrupted ones that kept their fit (still `pending`: a resume reruns them, and keeps
+    /// their folder until it does).
+    func keptRecords(of plan: ExperimentPlan) throws -> [String: CaseRecord] {
         let legacyKinds = (try? BundleFiles.readJSON(path + "/summary.json"))?["metric_kinds"]?.objectValue ?? [:]
         var kept: [String: CaseRecord] = [:]
-        for entry in statuses where entry.status != .pending {
+        for entry in statuses {
             guard let plannedCase = plan.cases.first(where: { $0.id == entry.id }) else { continue }
             let folder = path + "/cases/" + entry.id
             guard FileManager.default.fileExists(atPath: folder + "/metrics.json") else { continue }

@@ -3,9 +3,12 @@ import Jacobians
 extension PeerCase {
     /// The case `jacobench export-case` writes: runs `plannedCase`'s data and model stages (no
     /// solver, no evaluations) and exports the model at its initial parameters with the
-    /// reference Jacobian of the manifest's `jacobian.reference` strategy.
+    /// reference Jacobian of the manifest's `jacobian.reference` strategy — left out, with the
+    /// reason, when m·n is over ``jacobianValueLimit`` (``attachReference(_:of:at:valueLimit:)``).
     ///
     /// - Throws: the stages' errors, ``PeerCaseError`` when the model is not an MLP.
+    /// - Complexity: O(m + n) memory (the data, the network and its per-sample activations)
+    ///   past the limit; nothing of size m·n or n² is built.
     public static func exported(from plannedCase: PlannedCase, name: String) throws -> PeerCase {
         let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
         let data = try plannedCase.data.run(environment, ())
@@ -13,7 +16,8 @@ extension PeerCase {
         var (peerCase, map, point) = try differentiated(
             name: name, model: model, data: data.training, parameters: model.initialParameters,
             withRespectTo: plannedCase.jacobian.withRespectTo)
-        peerCase.jacobian = try JacobianStrategyCatalog.strategy(named: plannedCase.jacobian.reference).jacobian(of: map, at: point)
+        try peerCase.attachReference(
+            JacobianStrategyCatalog.strategy(named: plannedCase.jacobian.reference), of: map, at: point)
         return peerCase
     }
 }

@@ -10,7 +10,8 @@ import NeuralNetworks
 /// The JSON layout (schema 1, documented in peers/README.md): `layers`, `activations` (one per
 /// layer), flat `parameters` (for each layer W_l out × in row-major, then b_l), `inputs` and
 /// `targets` (one array per sample), `with_respect_to`, `jacobian` (m × n row-major, rows
-/// sample-major: row s·p + d) and `jacobench` (strategy → median µs).
+/// sample-major: row s·p + d) or `jacobian_omitted` (why it is not there, ``JacobianOmission``),
+/// and `jacobench` (strategy → median µs).
 public struct PeerCase: Sendable {
     /// The case name.
     public var name: String
@@ -28,6 +29,8 @@ public struct PeerCase: Sendable {
     public var withRespectTo: JacobianVariables
     /// The reference Jacobian, m × n, when known.
     public var jacobian: Matrix?
+    /// Why the reference Jacobian was left out (written as `jacobian_omitted`), or nil.
+    public var jacobianOmission: JacobianOmission?
     /// jacobench's median times in µs by strategy name (and `forward-pass`).
     public var jacobenchMicroseconds: [String: Double] = [:]
 
@@ -76,11 +79,34 @@ public struct PeerCase: Sendable {
         }
     }
 
+    /// Most values m·n of a reference Jacobian a case carries: 2²² (32 MiB of doubles, about
+    /// 90 MB of JSON text). Past it ``attachReference(_:of:at:valueLimit:)`` records a
+    /// ``JacobianOmission`` instead, so an exported case stays O(m + n): a 1 → 256 → 256 → 1
+    /// network on 8,192 samples (m·n = 5.5·10⁸) would otherwise ask for tens of gigabytes.
+    public static let jacobianValueLimit = 1 << 22
+
+    /// Sets ``jacobian`` to `strategy`'s Jacobian of `map` at `point` when m·n is at most
+    /// `valueLimit`; otherwise records why it is left out in ``jacobianOmission`` and computes
+    /// nothing.
+    ///
+    /// - Complexity: m·n doubles and the strategy's work when attached; O(1) when omitted.
+    public mutating func attachReference(
+        _ strategy: any JacobianStrategy, of map: any DifferentiableMap, at point: [Double], valueLimit: Int = jacobianValueLimit
+    ) throws {
+        if let omission = JacobianOmission(rows: map.outputCount, columns: map.inputCount, valueLimit: valueLimit) {
+            jacobian = nil
+            jacobianOmission = omission
+        } else {
+            jacobian = try strategy.jacobian(of: map, at: point)
+            jacobianOmission = nil
+        }
+    }
+
     /// The case as JSON text (sorted keys, shortest round-trip numbers, one line).
     ///
     /// - Throws: ``PeerCaseError/nonFinite(field:)`` when a number is NaN or infinite (the
     ///   peers' format has no encoding for them).
-    /// - Complexity: O(N + S·(d + p) + m·n).
+    /// - Complexity: O(N + S·(d + p)), plus m·n when ``jacobian`` is set.
     public func jsonText() throws -> String {
         var text = "{\"activations\":["
         text += activations.map { "\"\($0)\"" }.joined(separator: ",")
@@ -102,6 +128,8 @@ public struct PeerCase: Sendable {
             text += ",\"jacobian\":["
             try Self.append(jacobian.elements, field: "jacobian", to: &text)
             text += "]"
+        } else if let jacobianOmission {
+            text += ",\"jacobian_omitted\":" + jacobianOmission.jsonText
         }
         text += ",\"layers\":[" + layerWidths.map(String.init).joined(separator: ",") + "]"
         text += ",\"name\":" + Self.quoted(name)
@@ -139,7 +167,7 @@ public struct PeerCase: Sendable {
         text += value.description
     }
 
-    private static func quoted(_ string: String) -> String {
+    static func quoted(_ string: String) -> String {
         var result = "\""
         for scalar in string.unicodeScalars {
             switch scalar {

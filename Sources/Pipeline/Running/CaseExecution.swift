@@ -2,8 +2,14 @@ import Datasets
 import Jacobians
 
 /// Runs one planned case's stages in order — data, model, solver, evaluations — and
-/// returns its record. Never throws for a stage failure (the record says `failed`), only
-/// ``RunCancelled`` when the run was interrupted.
+/// returns its record. Never throws for a stage failure (the record says `failed`).
+///
+/// Interrupted (the cancellation flag set: SIGINT, SIGTERM) once its solver has returned, the
+/// case keeps the fit as it stopped — parameters, trace, weights, fit curve and the metrics of
+/// its `fit` evaluations and of the evaluations that finished — in a record that stays
+/// `pending` (so `--resume` reruns it) with the interruption in `error`
+/// (``keepingInterruptedFit(_:subject:evaluationsFinished:plannedCase:stage:)``). Interrupted
+/// before that, it throws ``RunCancelled``: there is nothing to keep.
 public enum CaseExecution {
     /// Runs `plannedCase`; `stage` is told each stage's name as it starts.
     public static func run(
@@ -28,6 +34,8 @@ public enum CaseExecution {
                 minimumMicroseconds: microseconds, maximumMicroseconds: microseconds))
             return value
         }
+        var subject: EvaluationSubject?
+        var evaluationsFinished = 0
         if let reason = plannedCase.overMemoryBudget {
             record.status = .skipped
             record.error = reason
@@ -92,20 +100,25 @@ public enum CaseExecution {
                 record.fitCurveTargets = data.training.targetCount > 1 ? data.training.targetNames : []
             }
             record.weights = model.exportedWeights(parameters: parameters)
-            var subject = EvaluationSubject(
+            var evaluated = EvaluationSubject(
                 data: data, model: model, residuals: residuals, parameters: parameters, fit: record.fit,
                 jacobian: plannedCase.jacobian, fitSeconds: fitSeconds)
-            subject.limits = plannedCase.limits
-            subject.caseClock = caseClock
-            subject.caseAuto = caseAuto
+            evaluated.limits = plannedCase.limits
+            evaluated.caseClock = caseClock
+            evaluated.caseAuto = caseAuto
+            subject = evaluated
+            // A fit the flag stopped (or that ended as it was set) is not a finished case.
+            try cancellation.check()
             for evaluation in plannedCase.evaluations {
-                let result = try timed("evaluation.\(evaluation.kind)") { try evaluation.run(environment, subject) }
+                let result = try timed("evaluation.\(evaluation.kind)") { try evaluation.run(environment, evaluated) }
                 record.metrics += result.metrics
                 record.timings += result.timings
+                evaluationsFinished += 1
             }
             record.status = .ok
         } catch let cancelled as RunCancelled {
-            throw cancelled
+            guard record.fit != nil, let subject else { throw cancelled }
+            keepingInterruptedFit(&record, subject: subject, evaluationsFinished: evaluationsFinished, plannedCase: plannedCase, stage: currentStage)
         } catch {
             record.status = .failed
             record.error = "\(currentStage): \(error)"

@@ -6,7 +6,8 @@ public enum CaseStatus: String, Sendable, Equatable {
     case ok
     /// A stage threw; `error` says which and why.
     case failed
-    /// Not run yet (or interrupted before it finished); `--resume` runs it.
+    /// Not run yet, or interrupted before it finished (its folder then holds the fit as it
+    /// stopped, and `error` says so); `--resume` runs it.
     case pending
     /// Not run because the cost model put it over the manifest's `limits:`; `error` says
     /// by how much (predicted peak against `memory-cap`, predicted time against `time-budget`).
@@ -23,9 +24,10 @@ public struct CaseRecord: Sendable {
     public var replicate: Int
     /// Its data and initial-parameter seeds.
     public var seeds: CaseSeeds
-    /// ok / failed / pending.
+    /// ok / failed / skipped / pending.
     public var status: CaseStatus
-    /// `stage: message` when failed; the reason when skipped.
+    /// `stage: message` when failed; the reason when skipped; where it stopped when interrupted
+    /// after its fit (pending).
     public var error: String?
     /// Every metric, in the order stages produced them.
     public var metrics: [Metric]

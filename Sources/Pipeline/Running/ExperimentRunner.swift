@@ -23,8 +23,9 @@ public struct RunOutcome: Sendable {
 /// Runs an ``ExperimentPlan`` case by case into a result bundle; the one place files are written.
 ///
 /// A failing case is recorded and the others continue. When the cancellation flag is set
-/// the current case is abandoned, finished cases are kept and the bundle is finished with
-/// `complete: false`; `resume` later runs only the pending cases.
+/// the current case stops — written with the fit it had, still pending, once its solver has
+/// returned (``CaseExecution``), else abandoned —, finished cases are kept and the bundle is
+/// finished with `complete: false`; `resume` later runs only the pending cases.
 public struct ExperimentRunner {
     /// The plan.
     public var plan: ExperimentPlan
@@ -109,7 +110,7 @@ public struct ExperimentRunner {
         }
         let text = try BundleFiles.read(url.path + "/manifest.yaml")
         let plan = try ExperimentPlan.plan(text: text, path: stored.manifestPath, overrides: stored.overrides, registry: registry)
-        let kept = force ? [:] : try stored.finishedRecords(of: plan)
+        let kept = force ? [:] : try stored.keptRecords(of: plan)
         let writer = try ResultBundleWriter.resuming(
             bundlePath: url.path, experiment: plan.name, description: plan.description,
             started: stored.started, keptCases: kept.keys.sorted())
@@ -144,6 +145,13 @@ public struct ExperimentRunner {
                     stage: { display?.stage($0) })
                 try writer.writeCase(record)
                 records[index] = record
+                if record.status == .pending {
+                    // Interrupted after its fit: the fit is written, the case still to run.
+                    display?.endCase(status: "interrupted (its fit so far is kept)", finished: false)
+                    try writer.writeStatus(records: records, complete: false)
+                    interrupted = true
+                    break
+                }
                 display?.endCase(status: record.status == .ok ? "ok" : record.status == .skipped ? "skipped: \(record.error ?? "")" : "FAILED: \(record.error ?? "")")
                 try writer.writeStatus(records: records, complete: false)
             } catch is RunCancelled {

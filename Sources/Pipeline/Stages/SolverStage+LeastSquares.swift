@@ -124,7 +124,9 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
     }
 
     /// Fits; the solver itself never throws (it ends with a status). The run's cancellation
-    /// flag is checked by the solver once per iteration, so Ctrl-C stops a long fit promptly.
+    /// flag is checked by the solver once per iteration, so Ctrl-C stops a long fit promptly;
+    /// the fit so far is returned (status `cancelled`, the best point) and the runner keeps it
+    /// in a case left pending (``CaseExecution``).
     public static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome {
         var strategy = try jacobianStrategy(named: context.configuration.jacobian, for: problem)
         let shape = problem.jacobianShape ?? JacobianShape(map: problem.residuals)
@@ -144,8 +146,6 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         leastSquares.bounds = problem.model.parameterBounds
         leastSquares.loss = context.configuration.loss
         let result = solver.fit(leastSquares)
-        // A fit ended by Ctrl-C is not a result: the case stays pending for --resume.
-        try context.checkCancellation()
         var choice = result.jacobianStrategy
         var autoMetrics: [Metric] = []
         if let decision = (strategy as? MemoryBoundedAuto)?.auto.lastDecision {

@@ -123,6 +123,65 @@ enum PeerFixtures {
         #expect(jacobian[0, 2] == 0 && jacobian[5, 1] == 0 && jacobian[0, 0] != 0)
     }
 
+    @Test func theReferenceIsAttachedUpToTheValueLimitAndOmittedPastIt() throws {
+        let model = PerceptronTestModel(layers: [2, 3, 2], activation: .tanh, seed: 4)
+        let data = PeerFixtures.dataset(samples: 4, inputs: 2, outputs: 2)
+        var (peerCase, map, point) = try PeerCase.differentiated(
+            name: "limit", model: model, data: data, parameters: model.initialParameters, withRespectTo: .parameters)
+        let strategy = try JacobianStrategyCatalog.strategy(named: "reverse-loop")
+        let values = map.outputCount * map.inputCount  // 8 × 17
+
+        let reference = try strategy.jacobian(of: map, at: point)
+        try peerCase.attachReference(strategy, of: map, at: point, valueLimit: values)
+        let attachedIsTheReference = peerCase.jacobian == reference
+        #expect(attachedIsTheReference)
+        #expect(peerCase.jacobianOmission == nil)
+        #expect(try JSONParser.parse(try peerCase.jsonText())["jacobian_omitted"] == nil)
+
+        try peerCase.attachReference(strategy, of: map, at: point, valueLimit: values - 1)
+        let jacobianDropped = peerCase.jacobian == nil
+        #expect(jacobianDropped)
+        #expect(peerCase.jacobianOmission == JacobianOmission(rows: 8, columns: 17, valueLimit: values - 1))
+        let document = try JSONParser.parse(try peerCase.jsonText())
+        let documentHasNoJacobian = document["jacobian"] == nil
+        #expect(documentHasNoJacobian)
+        let omitted = try #require(document["jacobian_omitted"])
+        #expect(omitted["rows"]?.integerValue == 8 && omitted["columns"]?.integerValue == 17)
+        #expect(omitted["value_limit"]?.integerValue == values - 1)
+        #expect(omitted["reason"]?.stringValue?.contains("8 × 17") == true)
+        // An m·n that overflows is over any limit.
+        #expect(JacobianOmission(rows: Int.max, columns: 2, valueLimit: Int.max) != nil)
+    }
+
+    /// `export-case` of a wide network (issue #23: 1 → 256 → 256 → 1 on 8,192 samples asked
+    /// for 35–47 GB): no Jacobian (m·n = 5.5·10⁸) and a file linear in m + n.
+    @Test func aWideNetworkIsExportedWithoutItsJacobianInSpaceLinearInItsSize() throws {
+        let manifest = try writeManifest("""
+            name: wide
+            seed: 3
+            data: {kind: teacher-mlp, layers: [1, 256, 256, 1], activation: tanh, samples: 8192, noise: 0.01}
+            model: {kind: mlp, layers: [1, 256, 256, 1], activation: tanh}
+            """)
+        let plannedCase = try #require(try ExperimentPlan.load(path: manifest, registry: .standard).cases.first)
+        let peerCase = try PeerCase.exported(from: plannedCase, name: "wide")
+        let m = 8192, n = 1 * 256 + 256 + 256 * 256 + 256 + 256 + 1
+        #expect(peerCase.parameters.count == n)
+        let hasNoJacobian = peerCase.jacobian == nil
+        #expect(hasNoJacobian)
+        #expect(peerCase.jacobianOmission == JacobianOmission(rows: m, columns: n, valueLimit: PeerCase.jacobianValueLimit))
+        let text = try peerCase.jsonText()
+        // Every number is at most 24 characters of shortest round-trip text plus its separator
+        // and brackets: 40 bytes per value of θ, x and y bounds the file (J would be 5.5·10⁸ values).
+        let bytes = text.utf8.count, bound = 40 * (m + n)
+        #expect(bytes < bound, "\(bytes) bytes for m + n = \(m + n)")
+        let document = try JSONParser.parse(text)
+        let documentHasNoJacobian = document["jacobian"] == nil
+        #expect(documentHasNoJacobian)
+        #expect(document["jacobian_omitted"]?["rows"]?.integerValue == m)
+        #expect(document["parameters"]?.arrayValue?.count == n)
+        #expect(document["inputs"]?.arrayValue?.count == m)
+    }
+
     @Test func nonFiniteValuesAndOtherModelsAreRefusedWithTheReason() throws {
         let model = PerceptronTestModel(layers: [1, 2, 1], activation: .tanh, seed: 1)
         let data = PeerFixtures.dataset(samples: 2, inputs: 1, outputs: 1)
