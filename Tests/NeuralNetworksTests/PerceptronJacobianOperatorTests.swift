@@ -1,0 +1,85 @@
+import Jacobians
+import LinearAlgebra
+import NeuralNetworks
+import Testing
+
+/// A network's own ``JacobianOperator`` (batch GEMMs on its own forward state) against J formed
+/// by the per-sample sweeps: J·v, Jᵀu and the weighted diag(JᵀW²J) agree to rounding, on
+/// depths 1–3, one and several outputs, identity and tanh outputs.
+@Suite struct PerceptronJacobianOperatorTests {
+    struct Shape: Sendable, CustomTestStringConvertible {
+        var widths: [Int]
+        var activations: [Activation]
+        var testDescription: String { widths.map(String.init).joined(separator: "-") + " " + activations.map(\.rawValue).joined(separator: ",") }
+    }
+
+    static let shapes = [
+        Shape(widths: [3, 4], activations: [.tanh]),
+        Shape(widths: [5, 9, 3], activations: [.tanh, .identity]),
+        Shape(widths: [1, 7, 6, 1], activations: [.tanh, .tanh, .identity]),
+        Shape(widths: [2, 5, 4, 2], activations: [.sigmoid, .tanh, .tanh]),
+    ]
+
+    /// max |a − b| / max(1, max |b|).
+    static func relativeDifference(_ a: [Double], _ b: [Double]) -> Double {
+        let scale = max(1, b.map(abs).max() ?? 0)
+        return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
+    }
+
+    @Test(arguments: shapes) func productsAndDiagonalMatchTheFormedJacobian(_ shape: Shape) throws {
+        let (map, point) = TestNetworks.residuals(widths: shape.widths, activations: shape.activations, samples: 37, seed: 11)
+        let provider = try #require(map as? any JacobianOperatorProviding)
+        let jacobianOperator = try #require(provider.makeJacobianOperator())
+        #expect(jacobianOperator.rowCount == map.outputCount && jacobianOperator.columnCount == map.inputCount)
+        var jacobian = Matrix(rows: 0, columns: 0)
+        let structured = try #require(map as? any PerSampleStructured)
+        structured.perSampleJacobian(at: point, into: &jacobian)
+        let m = map.outputCount, n = map.inputCount
+        var generator = SeededGenerator(seed: 5)
+        let v = (0..<n).map { _ in generator.nextUniform(in: -1, 1) }
+        let u = (0..<m).map { _ in generator.nextUniform(in: -1, 1) }
+        let weights = (0..<m).map { _ in generator.nextUniform(in: 0.5, 2) }
+        jacobianOperator.linearize(at: point)
+        // Evaluating elsewhere must not disturb the linearization.
+        var elsewhere: [Double] = []
+        map.evaluate(at: point.map { $0 + 0.25 }, into: &elsewhere)
+        var image: [Double] = [], transposedImage: [Double] = [], diagonal: [Double] = []
+        jacobianOperator.apply(v, into: &image)
+        jacobianOperator.applyTransposed(u, into: &transposedImage)
+        jacobianOperator.columnSquaredNorms(rowWeights: weights, into: &diagonal)
+        var expectedImage: [Double] = [], expectedTransposed: [Double] = []
+        multiply(jacobian, v, into: &expectedImage)
+        multiply(jacobian, u, transposeA: .transposed, into: &expectedTransposed)
+        let expectedDiagonal = (0..<n).map { j in (0..<m).reduce(0.0) { $0 + weights[$1] * weights[$1] * jacobian[$1, j] * jacobian[$1, j] } }
+        let imageError = Self.relativeDifference(image, expectedImage)
+        let transposedError = Self.relativeDifference(transposedImage, expectedTransposed)
+        let diagonalError = Self.relativeDifference(diagonal, expectedDiagonal)
+        #expect(imageError <= 1e-13, "J·v off by \(imageError)")
+        #expect(transposedError <= 1e-13, "Jᵀu off by \(transposedError)")
+        #expect(diagonalError <= 1e-13, "diag(JᵀW²J) off by \(diagonalError)")
+        #expect(jacobianOperator.gaussNewtonProductFlops > 0)
+    }
+
+    /// The operator and the map's own sweeps (``SweepJacobianOperator``) give the same
+    /// products and diagonal: the generic operator is right, too.
+    @Test func theSweepOperatorAgreesWithTheNetworksOwn() throws {
+        let (map, point) = TestNetworks.residuals(widths: [2, 6, 5, 2], activations: [.tanh, .tanh, .identity], samples: 150, seed: 3)
+        let provider = try #require(map as? any JacobianOperatorProviding)
+        let own = try #require(provider.makeJacobianOperator())
+        let sweeps = SweepJacobianOperator(map: map)
+        var generator = SeededGenerator(seed: 9)
+        let v = (0..<map.inputCount).map { _ in generator.nextUniform(in: -1, 1) }
+        let u = (0..<map.outputCount).map { _ in generator.nextUniform(in: -1, 1) }
+        var results: [[Double]] = []
+        for jacobianOperator in [own, sweeps as any JacobianOperator] {
+            jacobianOperator.linearize(at: point)
+            var image: [Double] = [], transposed: [Double] = [], diagonal: [Double] = []
+            jacobianOperator.apply(v, into: &image)
+            jacobianOperator.applyTransposed(u, into: &transposed)
+            jacobianOperator.columnSquaredNorms(rowWeights: nil, into: &diagonal)
+            results.append(image + transposed + diagonal)
+        }
+        let difference = Self.relativeDifference(results[0], results[1])
+        #expect(difference <= 1e-13, "the two operators differ by \(difference)")
+    }
+}

@@ -1,0 +1,273 @@
+import Datasets
+import Foundation
+import Jacobians
+import LinearAlgebra
+import NeuralNetworks
+@testable import Solvers
+import Testing
+
+/// One problem for the matrix-free tests: a map kind, a point, σ weights and fixed parameters.
+struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
+    var name: String
+    var make: @Sendable () throws -> LeastSquaresProblem
+    var testDescription: String { name }
+
+    /// A network (its own operator), a NIST formula model and an analytic map (the generic
+    /// sweep operator), the last with σ weights and a fixed parameter.
+    static let all: [MatrixFreeCase] = [
+        MatrixFreeCase(name: "mlp 1-6-5-1") {
+            var generator = SeededGenerator(seed: 21)
+            var network = MultilayerPerceptron(layerWidths: [1, 6, 5, 1], activations: [.tanh, .tanh, .identity])
+            network.initialize(.glorot, using: &generator)
+            let inputs = Matrix(rows: 60, columns: 1, elements: (0..<60).map { _ in generator.nextUniform(in: -2, 2) })
+            let targets = Matrix(rows: 60, columns: 1, elements: inputs.elements.map { sin(2 * $0) })
+            return LeastSquaresProblem(
+                map: MultilayerPerceptronResidualMap(network: network, inputs: inputs, targets: targets), initialParameters: network.parameters)
+        },
+        MatrixFreeCase(name: "nist misra1a") {
+            let problem = try NISTProblem.load(contentsOf: nistFixtureDirectory.appendingPathComponent("Misra1a.dat").path)
+            return LeastSquaresProblem(map: try problem.residualMap(), initialParameters: problem.startingPoint(.start2))
+        },
+        MatrixFreeCase(name: "analytic, weighted, one fixed") {
+            let a = randomMatrix(rows: 30, columns: 6, seed: 4)
+            let b = (0..<30).map { Double($0 % 7) / 7 }
+            var problem = LeastSquaresProblem(map: linearMap(a, b), initialParameters: [0.5, -0.3, 0.2, 0.1, 0, 1])
+            problem.standardDeviations = (0..<30).map { 0.5 + Double($0 % 4) * 0.25 }
+            problem.fixedParameters = [2]
+            return problem
+        },
+    ]
+}
+
+@Suite struct MatrixFreeLevenbergMarquardtTests {
+    /// What one damped solve works on: the operator linearized at the start, r, g = J̃ᵀr,
+    /// diag(J̃ᵀJ̃), D = √diag, and J̃ itself (formed by the problem's strategy) for the reference.
+    struct Linearization {
+        var jacobianOperator: WeightedFreeJacobianOperator
+        var residual: [Double], gradient: [Double], diagonal: [Double], scaling: [Double]
+        var jacobian: Matrix
+
+        init(_ problem: LeastSquaresProblem) throws {
+            let fitRun = FitRun(problem: problem)
+            let x = fitRun.initialFreeParameters
+            jacobianOperator = WeightedFreeJacobianOperator(map: fitRun.map)
+            residual = []
+            _ = try #require(fitRun.cost(at: x, residual: &residual))
+            jacobian = Matrix(rows: 0, columns: 0)
+            #expect(fitRun.jacobian(at: x, into: &jacobian))
+            jacobianOperator.linearize(at: x)
+            gradient = []
+            diagonal = []
+            jacobianOperator.applyTransposed(residual, into: &gradient)
+            jacobianOperator.columnSquaredNorms(into: &diagonal)
+            scaling = diagonal.map { $0 > 0 ? $0.squareRoot() : 1 }
+        }
+
+        /// −g − (J̃ᵀJ̃ + λD²)p with the formed J̃.
+        func normalResidual(_ step: [Double], damping: Double) -> [Double] {
+            var image: [Double] = [], curvature: [Double] = []
+            multiply(jacobian, step, into: &image)
+            multiply(jacobian, image, transposeA: .transposed, into: &curvature)
+            return (0..<step.count).map { -gradient[$0] - curvature[$0] - damping * scaling[$0] * scaling[$0] * step[$0] }
+        }
+
+        /// The dense damped step, by Gaussian elimination on J̃ᵀJ̃ + λD².
+        func denseStep(damping: Double) -> [Double] {
+            let n = gradient.count, m = jacobian.rows
+            let matrix = (0..<n).map { i in
+                (0..<n).map { j in (0..<m).reduce(0.0) { $0 + jacobian[$1, i] * jacobian[$1, j] } + (i == j ? damping * scaling[i] * scaling[i] : 0) }
+            }
+            return gaussianSolve(matrix, gradient.map { -$0 })
+        }
+    }
+
+    static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+    /// With η = 1e-10 each solver ends with its residual below η times the gradient (CG: ‖·‖
+    /// of −g − Ap against ‖g‖; LSMR: the D⁻¹-scaled residual against ‖D⁻¹g‖), and the step is
+    /// the dense damped step within ‖A⁻¹‖·‖residual‖ ≤ ‖residual‖/(λ·minⱼ Dⱼ²).
+    @Test(arguments: MatrixFreeCase.all, ["cg", "lsmr"])
+    func aTightToleranceGivesTheDenseDampedStep(_ testCase: MatrixFreeCase, _ solverName: String) throws {
+        let linearization = try Linearization(try testCase.make())
+        let solver: any KrylovDampedSolver = solverName == "cg" ? ConjugateGradientDampedSolver() : LSMRDampedSolver()
+        let eta = 1e-10
+        for damping in [1e-3, 1e-1] {
+            let largest = zip(linearization.diagonal, linearization.scaling).map { $0 / ($1 * $1) }.max() ?? 1
+            let lambda = damping * largest
+            var step: [Double] = []
+            let outcome = solver.solve(
+                jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+                gaussNewtonDiagonal: linearization.diagonal, scaling: linearization.scaling, damping: lambda,
+                tolerance: eta, maximumIterations: 500, into: &step)
+            #expect(outcome.stop == .tolerance, "\(solverName) λ = \(lambda): \(outcome.stop) after \(outcome.iterations)")
+            let residual = linearization.normalResidual(step, damping: lambda)
+            let gradientNorm = Self.norm(linearization.gradient)
+            if solverName == "cg" {
+                // The recursively updated residual ≤ η‖g‖; the true one may differ by rounding.
+                #expect(Self.norm(residual) <= eta * gradientNorm + 1e-12 * gradientNorm, "CG residual \(Self.norm(residual)) against \(eta * gradientNorm)")
+            } else {
+                let scaledResidual = Self.norm(zip(residual, linearization.scaling).map { $0 / $1 })
+                let scaledGradient = Self.norm(zip(linearization.gradient, linearization.scaling).map { $0 / $1 })
+                #expect(scaledResidual <= 2 * eta * scaledGradient + 1e-12 * scaledGradient, "LSMR residual \(scaledResidual) against \(eta * scaledGradient)")
+            }
+            let dense = linearization.denseStep(damping: lambda)
+            let smallestCurvature = lambda * (linearization.scaling.map { $0 * $0 }.min() ?? 1)
+            let bound = Self.norm(residual) / smallestCurvature + 1e-9 * Self.norm(dense)
+            let error = Self.norm(zip(step, dense).map { $0 - $1 })
+            #expect(error <= bound, "\(solverName) λ = \(lambda): ‖p − p_dense‖ = \(error), bound \(bound)")
+            // ‖J̃p‖² as the solver reports it, for the predicted reduction.
+            var image: [Double] = []
+            multiply(linearization.jacobian, step, into: &image)
+            let imageNormSquared = image.reduce(0) { $0 + $1 * $1 }
+            #expect(abs(outcome.imageNormSquared - imageNormSquared) <= 1e-8 * max(imageNormSquared, 1e-300) + 1e-12 * gradientNorm * Self.norm(step))
+        }
+    }
+
+    /// Each solver stops on its cap with that many iterations, and on a loose tolerance early.
+    @Test(arguments: ["cg", "lsmr"]) func innerSolvesStopOnTheirCapAndOnTheirTolerance(_ solverName: String) throws {
+        let linearization = try Linearization(try MatrixFreeCase.all[0].make())
+        let solver: any KrylovDampedSolver = solverName == "cg" ? ConjugateGradientDampedSolver() : LSMRDampedSolver()
+        var step: [Double] = []
+        let capped = solver.solve(
+            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+            gaussNewtonDiagonal: linearization.diagonal, scaling: linearization.scaling, damping: 1e-8,
+            tolerance: 1e-14, maximumIterations: 3, into: &step)
+        #expect(capped.stop == .iterationCap && capped.iterations == 3, "\(capped.stop) after \(capped.iterations)")
+        let loose = solver.solve(
+            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+            gaussNewtonDiagonal: linearization.diagonal, scaling: linearization.scaling, damping: 1e-8,
+            tolerance: 0.9, maximumIterations: 100, into: &step)
+        #expect(loose.stop == .tolerance && loose.iterations >= 1 && loose.iterations < 100, "\(loose.stop) after \(loose.iterations)")
+    }
+
+    /// J̃ᵀJ̃ diagonal (J̃ diagonal): the Jacobi preconditioner is its exact inverse, so CG ends
+    /// in one iteration at rounding level.
+    @Test func theJacobiPreconditionerIsExactOnADiagonalProblem() throws {
+        let values = [3.0, 0.01, 250, 1, 7e3]
+        var a = Matrix(rows: 5, columns: 5)
+        for j in 0..<5 { a[j, j] = values[j] }
+        let problem = LeastSquaresProblem(map: linearMap(a, [1, 2, 3, 4, 5]), initialParameters: [0, 0, 0, 0, 0])
+        let linearization = try Linearization(problem)
+        var step: [Double] = []
+        let outcome = ConjugateGradientDampedSolver().solve(
+            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+            gaussNewtonDiagonal: linearization.diagonal, scaling: Array(repeating: 1, count: 5), damping: 0.5,
+            tolerance: 1e-13, maximumIterations: 10, into: &step)
+        #expect(outcome.iterations == 1 && outcome.stop == .tolerance, "\(outcome.stop) after \(outcome.iterations)")
+    }
+
+    /// `auto` goes matrix-free exactly when the dense systems exceed the budget (or a dense
+    /// iteration is predicted far dearer); `cg` pinned always does; bounds keep `auto` dense.
+    @Test func autoFollowsPredictedMemory() {
+        let a = randomMatrix(rows: 400, columns: 100, seed: 2)
+        var problem = LeastSquaresProblem(map: linearMap(a, Array(repeating: 1, count: 400)), initialParameters: Array(repeating: 0, count: 100))
+        // Normal equations: 8·(2·100² + 400·100) = 480,000 bytes.
+        problem.memoryBudgetBytes = 480_000
+        #expect(!LevenbergMarquardt.MatrixFreeChoice.decide(configuration: .init(), problem: problem).matrixFree)
+        problem.memoryBudgetBytes = 479_999
+        let over = LevenbergMarquardt.MatrixFreeChoice.decide(configuration: .init(), problem: problem)
+        #expect(over.matrixFree && over.reason.contains("over the memory budget"), "\(over.reason)")
+        problem.memoryBudgetBytes = nil
+        #expect(!LevenbergMarquardt.MatrixFreeChoice.decide(configuration: .init(), problem: problem).matrixFree)
+        var pinned = LevenbergMarquardt.Configuration()
+        pinned.linearSolver = .lsmr
+        #expect(LevenbergMarquardt.MatrixFreeChoice.decide(configuration: pinned, problem: problem).matrixFree)
+        problem.memoryBudgetBytes = 1000
+        problem.bounds = ParameterBounds(lower: Array(repeating: -1, count: 100), upper: Array(repeating: 1, count: 100))
+        #expect(!LevenbergMarquardt.MatrixFreeChoice.decide(configuration: .init(), problem: problem).matrixFree)
+        #expect(LevenbergMarquardt().fit(problem).matrixFree == nil)
+        #expect(LevenbergMarquardt(configuration: pinned).fit(problem).status == .invalidProblem)
+        // With no budget, the time rule: m·n² + n³/3 against 20 × 50 products of 2·m·n flops
+        // goes matrix-free from n ≈ 2,000 parameters.
+        let wide = AnalyticResidualMap(parameters: 2_500, residuals: 4_000, { _ in [] }, jacobian: { _ in [] })
+        let timed = LevenbergMarquardt.MatrixFreeChoice.decide(
+            configuration: .init(), problem: LeastSquaresProblem(map: wide, initialParameters: Array(repeating: 0, count: 2_500)))
+        #expect(timed.matrixFree && timed.reason.contains("predicted"), "\(timed.reason)")
+    }
+
+    /// Linear least squares with weights and a fixed parameter: both matrix-free solvers reach
+    /// the solution of the weighted normal equations, and the trace records every inner solve.
+    @Test(arguments: [LevenbergMarquardt.LinearSolver.cg, .lsmr]) func linearLeastSquaresReachesTheWeightedSolution(_ solver: LevenbergMarquardt.LinearSolver) throws {
+        let problem = try MatrixFreeCase.all[2].make()
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.linearSolver = solver
+        let matrixFree = LevenbergMarquardt(configuration: configuration).fit(problem)
+        configuration.linearSolver = .qr
+        let dense = LevenbergMarquardt(configuration: configuration).fit(problem)
+        #expect(matrixFree.status.isConverged, "\(matrixFree.status): \(matrixFree.message)")
+        let difference = zip(matrixFree.parameters, dense.parameters).map { abs($0 - $1) }.max() ?? 0
+        #expect(difference <= 1e-8, "parameters differ from QR's by \(difference)")
+        #expect(matrixFree.parameters[2] == 0.2, "the fixed parameter moved")
+        let statistics = try #require(matrixFree.matrixFree)
+        #expect(statistics.linearSolver == solver.rawValue && statistics.reason == "linear-solver: \(solver.rawValue)")
+        #expect(matrixFree.trace.allSatisfy { $0.inner != nil })
+        #expect(matrixFree.trace.map { $0.inner?.iterations ?? 0 }.reduce(0, +) == statistics.innerIterations)
+        #expect(matrixFree.covariance == nil && matrixFree.covarianceNote != nil)
+    }
+
+    /// A network fitted matrix-free lowers its cost like the dense fit does (both from the
+    /// same start, to within 1 % after 40 iterations) and never forms J.
+    @Test func aNetworkFitLowersTheCostWithoutFormingJ() throws {
+        let problem = try MatrixFreeCase.all[0].make()
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.linearSolver = .cg
+        configuration.maximumIterations = 40
+        let fit = LevenbergMarquardt(configuration: configuration).fit(problem)
+        #expect(fit.jacobianEvaluations == 0 && fit.normalEquations == [LevenbergMarquardt.matrixFreeSource: fit.linearizations])
+        #expect(fit.cost < 0.05 * fit.initialCost, "cost \(fit.cost) from \(fit.initialCost)")
+        #expect(fit.trace.filter(\.accepted).count == fit.iterations)
+    }
+
+    /// `max-time` 0 stops before the first linearization with its own status (not converged),
+    /// the start kept; a fit cancelled on the thirteenth question keeps the trace and the point of
+    /// its accepted steps.
+    @Test(arguments: [LevenbergMarquardt.LinearSolver.cg, .auto]) func aCappedOrInterruptedFitKeepsItsTraceAndParameters(_ solver: LevenbergMarquardt.LinearSolver) throws {
+        var problem = try MatrixFreeCase.all[0].make()
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.linearSolver = solver
+        configuration.maximumSeconds = 0
+        let capped = LevenbergMarquardt(configuration: configuration).fit(problem)
+        #expect(capped.status == .timeLimit && !capped.status.isConverged && capped.parameters == problem.initialParameters)
+        configuration.maximumSeconds = nil
+        let questions = Counter()
+        problem.shouldStop = { questions.increment() > 12 }
+        let cancelled = LevenbergMarquardt(configuration: configuration).fit(problem)
+        #expect(cancelled.status == .cancelled)
+        #expect(cancelled.iterations >= 1 && cancelled.trace.filter(\.accepted).count == cancelled.iterations)
+        let lastAccepted = try #require(cancelled.trace.last { $0.accepted })
+        #expect(cancelled.cost == lastAccepted.cost && cancelled.cost < cancelled.initialCost)
+        var residual: [Double] = []
+        problem.map.evaluate(at: cancelled.parameters, into: &residual)
+        #expect(0.5 * residual.reduce(0) { $0 + $1 * $1 } == cancelled.cost, "the parameters are not the kept point")
+    }
+
+    /// 40,000 parameters and 50 residuals: a covariance matrix would be 12.8 GB. The fit asks
+    /// for one and gets the note instead; nothing n × n is allocated (it would not fit here).
+    @Test func aWideCovarianceRequestAllocatesNothingOfSizeNSquared() {
+        let n = 40_000, m = 50
+        let a = randomMatrix(rows: m, columns: n, seed: 8)
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.linearSolver = .cg
+        configuration.maximumIterations = 2
+        configuration.maximumInnerIterations = 5
+        configuration.covariance = true
+        let fit = LevenbergMarquardt(configuration: configuration).fit(
+            LeastSquaresProblem(map: linearMap(a, Array(repeating: 1, count: m)), initialParameters: Array(repeating: 0, count: n)))
+        #expect(fit.covariance == nil && fit.convergence == nil)
+        #expect(fit.covarianceNote == "not computed: JᵀJ is singular with 40000 parameters and 50 residuals", "\(fit.covarianceNote ?? "nil")")
+        #expect(fit.cost < fit.initialCost)
+    }
+}
+
+/// A thread-safe counter for `shouldStop`.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    /// Adds one and returns the new value.
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
