@@ -26,3 +26,11 @@ import Testing
         #expect(y == [-3, -3, -3])
     }
 }
+
+/// The DGEMM yardstick: a finite, positive rate, and its arguments checked.
+@Suite struct GEMMRateTests {
+    @Test func aSmallMeasurementGivesAPositiveFiniteRate() {
+        let rate = GEMMRate.measure(size: 64, repeats: 3)
+        #expect(rate.isFinite && rate > 0, "\(rate) GFLOP/s")
+    }
+}

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Jacobians
+import LinearAlgebra
 import Solvers
 
 /// `evaluation: [{kind: fit}]` — how the fit went: final cost, iterations, status,
@@ -110,8 +111,9 @@ public enum FitEvaluation: EvaluationStage {
 
     /// A matrix-free fit's inner solves: `fit.linear_solver`, `fit.matrix_free_reason`,
     /// `fit.inner_iterations` and `fit.inner_stops` (deterministic), the products made and their
-    /// time per J̃ᵀJ̃·v with its rate (`fit.gauss_newton_product_us`, `…_gflops`, timing), and the
-    /// operator's workspace.
+    /// time per J̃ᵀJ̃·v with its rate (`fit.gauss_newton_product_us`, `…_gflops`, timing) against
+    /// this machine's one-thread DGEMM rate measured now (1024³, median of 5:
+    /// `fit.dgemm_gflops`, `fit.gauss_newton_product_over_dgemm`), and the operator's workspace.
     static func matrixFreeMetrics(_ statistics: MatrixFreeStatistics) -> [Metric] {
         var metrics: [Metric] = [
             .text("fit.linear_solver", statistics.linearSolver),
@@ -126,7 +128,11 @@ public enum FitEvaluation: EvaluationStage {
         if seconds.isFinite {
             metrics.append(.timing("fit.gauss_newton_product_us", seconds * 1e6))
             if statistics.gaussNewtonProductFlops.isFinite {
-                metrics.append(.timing("fit.gauss_newton_product_gflops", statistics.gaussNewtonProductFlops / seconds / 1e9))
+                let rate = statistics.gaussNewtonProductFlops / seconds / 1e9
+                let gemmRate = GEMMRate.measure()
+                metrics.append(.timing("fit.gauss_newton_product_gflops", rate))
+                metrics.append(.timing("fit.dgemm_gflops", gemmRate))
+                metrics.append(.timing("fit.gauss_newton_product_over_dgemm", rate / gemmRate))
             }
         }
         return metrics
