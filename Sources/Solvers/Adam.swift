@@ -29,6 +29,7 @@ public struct Adam: LeastSquaresSolver {
             case maximumIterations = "max-iterations"
             case maximumEvaluations = "max-evaluations"
             case targetCost = "target-cost"
+            case maximumSeconds = "max-time"
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.

@@ -8,6 +8,8 @@ public struct FirstOrderStopping: Sendable, Codable, Equatable, StoppingLimits {
     public var gtol: Double = 1e-10
     /// `target-cost`: stop (converged) once the cost is at most this.
     public var targetCost: Double?
+    /// `max-time`: seconds from the solver's start; nil: no cap.
+    public var maximumSeconds: Double?
 
     /// The defaults.
     public init() {}
@@ -41,6 +43,11 @@ extension FirstOrderConfiguration {
         get { stopping.targetCost }
         set { stopping.targetCost = newValue }
     }
+    /// `max-time`, in ``stopping``.
+    public var maximumSeconds: Double? {
+        get { stopping.maximumSeconds }
+        set { stopping.maximumSeconds = newValue }
+    }
 }
 
 /// Runs a first-order iteration x ← update(x, g) with the shared stopping rules; `update`
@@ -73,7 +80,7 @@ func runFirstOrder<Solver: LeastSquaresSolver>(
         let gradientNorm = maximumMagnitude(gradient)
         if let (status, message) = stopping.firstOrderStop(gradientNorm: gradientNorm, iterations: iterations,
                                                            residualEvaluations: fitRun.residualEvaluations,
-                                                           isCancelled: problem.isCancelled) {
+                                                           isCancelled: problem.isCancelled, elapsedSeconds: fitRun.elapsed) {
             return finish(cost, initialCost, iterations, gradientNorm, status, message)
         }
         for j in x.indices { lastFinite[j] = x[j] }

@@ -31,6 +31,8 @@ public struct GaussNewton: LeastSquaresSolver {
         public var maximumBacktracks: Int = 40
         /// `target-cost`: stop (converged) once the cost is at most this.
         public var targetCost: Double?
+        /// `max-time`: seconds from the solver's start; nil: no cap.
+        public var maximumSeconds: Double?
         /// `covariance`: compute covariance and standard errors at the solution.
         public var covariance: Bool = true
 
@@ -44,6 +46,7 @@ public struct GaussNewton: LeastSquaresSolver {
             case maximumEvaluations = "max-evaluations"
             case maximumBacktracks = "max-backtracks"
             case targetCost = "target-cost"
+            case maximumSeconds = "max-time"
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
@@ -107,6 +110,9 @@ public struct GaussNewton: LeastSquaresSolver {
         while true {
             if problem.isCancelled {
                 return finish(cost, initialCost, iterations, .nan, .cancelled, LeastSquaresProblem.cancellationMessage, atX: false)
+            }
+            if let stop = c.timeLimitStop(elapsedSeconds: fitRun.elapsed) {
+                return finish(cost, initialCost, iterations, .nan, stop.status, stop.message, atX: false)
             }
             guard fitRun.jacobian(at: x, into: &jacobian) else {
                 let status: FitStatus = fitRun.jacobianError == nil ? .nonFiniteJacobian : .jacobianFailed

@@ -21,6 +21,7 @@ public struct GradientDescent: LeastSquaresSolver {
             case maximumEvaluations = "max-evaluations"
             case gtol
             case targetCost = "target-cost"
+            case maximumSeconds = "max-time"
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.

@@ -27,6 +27,8 @@ public struct LBFGS: LeastSquaresSolver {
         public var maximumEvaluations: Int = 20_000
         /// `target-cost`: stop (converged) once the cost is at most this.
         public var targetCost: Double?
+        /// `max-time`: seconds from the solver's start; nil: no cap.
+        public var maximumSeconds: Double?
 
         /// The defaults.
         public init() {}
@@ -37,6 +39,7 @@ public struct LBFGS: LeastSquaresSolver {
             case maximumIterations = "max-iterations"
             case maximumEvaluations = "max-evaluations"
             case targetCost = "target-cost"
+            case maximumSeconds = "max-time"
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
@@ -89,7 +92,7 @@ public struct LBFGS: LeastSquaresSolver {
             let gradientNorm = maximumMagnitude(gradient)
             if let (status, message) = c.firstOrderStop(gradientNorm: gradientNorm, iterations: iterations,
                                                         residualEvaluations: fitRun.residualEvaluations,
-                                                        isCancelled: problem.isCancelled) {
+                                                        isCancelled: problem.isCancelled, elapsedSeconds: fitRun.elapsed) {
                 return finish(cost, initialCost, iterations, gradientNorm, status, message)
             }
             // Two-loop recursion: direction = −H g.

@@ -47,9 +47,10 @@ extension LeastSquaresSolver {
     /// The solver with its default configuration except the stopping limits given (nil keeps
     /// the default): what the conformance kit runs.
     public static func limited(
-        maximumIterations: Int? = nil, maximumEvaluations: Int? = nil, targetCost: Double? = nil
+        maximumIterations: Int? = nil, maximumEvaluations: Int? = nil, targetCost: Double? = nil, maximumSeconds: Double? = nil
     ) -> Self {
         var configuration = Configuration()
+        if let maximumSeconds { configuration.maximumSeconds = maximumSeconds }
         if let maximumIterations { configuration.maximumIterations = maximumIterations }
         if let maximumEvaluations { configuration.maximumEvaluations = maximumEvaluations }
         if let targetCost { configuration.targetCost = targetCost }

@@ -37,6 +37,7 @@ public struct SolverConformanceReport: Sendable, CustomStringConvertible {
 /// - **max-iterations 0**: no step: the start, its cost, `max-iterations`, zero iterations.
 /// - **max-iterations 2**: at most 2 iterations, status `max-iterations`.
 /// - **max-evaluations 3**: at most 3 residual evaluations, status `max-evaluations`.
+/// - **max-time 0**: stopped before the first step: the start, its cost, `max-time`.
 /// - **target-cost** halfway between the initial and the control's final cost: status
 ///   `target-cost`, a cost at most the target, no more iterations than the control.
 /// - **cancellation**: a `shouldStop` that says stop on its third call ends the fit with
@@ -82,6 +83,9 @@ public enum LeastSquaresSolverConformance {
         let three = type.limited(maximumEvaluations: 3).fit(problem())
         expect(three.residualEvaluations <= 3 && three.status == .maximumEvaluations,
                "max-evaluations 3: \(three.status.rawValue) after \(three.residualEvaluations) residual evaluations")
+        let timed = type.limited(maximumSeconds: 0).fit(problem())
+        expect(timed.status == .timeLimit && timed.iterations == 0 && timed.parameters == start && timed.cost == timed.initialCost,
+               "max-time 0: \(timed.status.rawValue) after \(timed.iterations) iterations, parameters \(timed.parameters == start ? "at" : "moved from") the start")
         let target = (control.initialCost + control.cost) / 2
         let reached = type.limited(targetCost: target).fit(problem())
         expect(reached.status == .targetCostReached && reached.cost <= target && reached.iterations <= control.iterations,

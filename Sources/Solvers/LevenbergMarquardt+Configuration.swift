@@ -152,9 +152,9 @@ extension LevenbergMarquardt {
             case refinementSteps = "refinement-steps"
             case targetCost = "target-cost"
             case normalEquations = "normal-equations"
+            case maximumSeconds = "max-time"
             case maximumInnerIterations = "max-inner-iterations"
             case innerTolerance = "inner-tolerance"
-            case maximumSeconds = "max-time"
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
@@ -178,7 +178,6 @@ extension LevenbergMarquardt {
             try c.update(&normalEquations, forKey: .normalEquations)
             try c.update(&maximumInnerIterations, forKey: .maximumInnerIterations)
             try c.update(&innerTolerance, forKey: .innerTolerance)
-            try c.update(&maximumSeconds, forKey: .maximumSeconds)
         }
 
         /// Encodes every key (an unset `cholesky-min-rcond`, `damping`, `initial-damping`,

@@ -1,5 +1,5 @@
 /// The stopping settings every solver configuration has under the same manifest keys
-/// (`max-iterations`, `max-evaluations`, `gtol`, `target-cost`); each solver keeps its own
+/// (`max-iterations`, `max-evaluations`, `gtol`, `target-cost`, `max-time`); each solver keeps its own
 /// defaults and its own meaning of `gtol`. The solver conformance kit sets them through this
 /// protocol, on a configuration made with the solver's defaults (`init()`).
 public protocol StoppingLimits {
@@ -13,6 +13,10 @@ public protocol StoppingLimits {
     var gtol: Double { get set }
     /// `target-cost`: stop (converged) once the cost is at most this.
     var targetCost: Double? { get set }
+    /// `max-time`: stop with status `max-time` once this many seconds have passed since the
+    /// solver started (asked once per iteration, and per trial step in Levenberg-Marquardt);
+    /// the result holds the point reached. Nil: no cap.
+    var maximumSeconds: Double? { get set }
 }
 
 /// The coding keys of ``StoppingLimits``, spelled alike by every solver configuration.
@@ -21,6 +25,7 @@ protocol StoppingCodingKey: CodingKey {
     static var maximumEvaluations: Self { get }
     static var gtol: Self { get }
     static var targetCost: Self { get }
+    static var maximumSeconds: Self { get }
 }
 
 extension KeyedDecodingContainer {
@@ -64,16 +69,22 @@ extension KeyedDecodingContainer where Key: StoppingCodingKey {
         try update(&limits.maximumEvaluations, forKey: .maximumEvaluations)
         try update(&limits.gtol, forKey: .gtol)
         try update(&limits.targetCost, forKey: .targetCost)
+        try update(&limits.maximumSeconds, forKey: .maximumSeconds)
+        if let seconds = limits.maximumSeconds, seconds < 0 {
+            throw DecodingError.dataCorruptedError(forKey: .maximumSeconds, in: self, debugDescription: "must be ≥ 0 seconds, got \(seconds)")
+        }
     }
 }
 
 extension KeyedEncodingContainer where Key: StoppingCodingKey {
-    /// Writes `max-iterations`, `max-evaluations`, `gtol` and, when set, `target-cost`.
+    /// Writes `max-iterations`, `max-evaluations`, `gtol`, `max-time` (null when unset) and, when
+    /// set, `target-cost`.
     mutating func encodeStopping<Limits: StoppingLimits>(_ limits: Limits) throws {
         try encode(limits.maximumIterations, forKey: .maximumIterations)
         try encode(limits.maximumEvaluations, forKey: .maximumEvaluations)
         try encode(limits.gtol, forKey: .gtol)
         try encodeIfPresent(limits.targetCost, forKey: .targetCost)
+        try encode(limits.maximumSeconds, forKey: .maximumSeconds)
     }
 }
 
@@ -86,10 +97,11 @@ extension StoppingLimits {
 
     /// The first of the gradient-based stopping rules of the first-order methods (gradient
     /// descent, Adam, L-BFGS) that holds before an iteration, in the order cancellation,
-    /// ‖Jᵀr‖∞ ≤ `gtol`, `max-iterations`, `max-evaluations`; nil to go on.
-    func firstOrderStop(gradientNorm: Double, iterations: Int, residualEvaluations: Int, isCancelled: Bool)
+    /// `max-time`, ‖Jᵀr‖∞ ≤ `gtol`, `max-iterations`, `max-evaluations`; nil to go on.
+    func firstOrderStop(gradientNorm: Double, iterations: Int, residualEvaluations: Int, isCancelled: Bool, elapsedSeconds: Double)
         -> (status: FitStatus, message: String)? {
         if isCancelled { return (.cancelled, LeastSquaresProblem.cancellationMessage) }
+        if let stop = timeLimitStop(elapsedSeconds: elapsedSeconds) { return stop }
         if let stop = noStepAllowed { return stop }
         if gradientNorm <= gtol { return (.gradientBelowTolerance, "‖Jᵀr‖∞ = \(gradientNorm) is at most gtol = \(gtol)") }
         if iterations >= maximumIterations { return (.maximumIterations, "reached max-iterations = \(maximumIterations)") }
@@ -97,5 +109,13 @@ extension StoppingLimits {
             return (.maximumEvaluations, "reached max-evaluations = \(maximumEvaluations)")
         }
         return nil
+    }
+}
+
+extension StoppingLimits {
+    /// `max-time` reached after `elapsedSeconds`: the status and message; nil otherwise.
+    func timeLimitStop(elapsedSeconds: Double) -> (status: FitStatus, message: String)? {
+        guard let limit = maximumSeconds, elapsedSeconds >= limit else { return nil }
+        return (.timeLimit, "reached max-time = \(limit) s")
     }
 }

@@ -22,6 +22,10 @@ struct ReproducibilityTests {
             "evaluation[0].repeats=2", "evaluation[0].max-seconds=0.05",
         ],
         "many-samples": ["data.samples=20000", "solver.covariance=false"],
+        "wide": [
+            "data.layers=[1, 16, 16, 1]", "model.layers=[1, 16, 16, 1]", "data.samples=512", "data.test-samples=64",
+            "solver.max-iterations=8", "solver.max-time=null",
+        ],
         "nist": ["sweep.data.file=[../data/nist/Misra1a.dat, ../data/nist/Misra1d.dat, ../data/nist/Chwirut2.dat]"],
         "optimizers": [
             """

@@ -11,12 +11,13 @@ struct ExampleLevenberg: LeastSquaresSolver {
     static let kind = "example-levenberg"
 
     /// The shared stopping limits (manifest keys `max-iterations`, `max-evaluations`, `gtol`,
-    /// `target-cost`) and nothing else.
+    /// `target-cost`, `max-time`) and nothing else.
     struct Configuration: Codable, Sendable, Equatable, StoppingLimits {
         var maximumIterations = 500
         var maximumEvaluations = 5_000
         var gtol = 1e-10
         var targetCost: Double?
+        var maximumSeconds: Double?
         init() {}
     }
 
@@ -49,6 +50,7 @@ struct ExampleLevenberg: LeastSquaresSolver {
         var damping = 1e-3
         while true {
             if problem.isCancelled { return finish(cost, initialCost, .nan, .cancelled, LeastSquaresProblem.cancellationMessage) }
+            if let stop = limits.timeLimitStop(elapsedSeconds: run.elapsed) { return finish(cost, initialCost, .nan, stop.status, stop.message) }
             if let target = limits.targetCost, cost <= target { return finish(cost, initialCost, .nan, .targetCostReached, "cost at most target-cost") }
             guard run.jacobian(at: x, into: &jacobian) else { return finish(cost, initialCost, .nan, .nonFiniteJacobian, "the Jacobian is not finite") }
             multiply(jacobian, residual, transposeA: .transposed, into: &gradient)

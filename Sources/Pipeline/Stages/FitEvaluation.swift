@@ -75,6 +75,10 @@ public enum FitEvaluation: EvaluationStage {
         if let fit = subject.fit, fit.jacobianStrategy.hasPrefix("auto"), subject.jacobian.autoCalibrates {
             for index in metrics.indices { metrics[index].kind = .timing }
         }
+        // A fit cut short by `max-time` stopped wherever the clock said: nothing of it repeats.
+        if subject.fit?.status == FitStatus.timeLimit.rawValue {
+            for index in metrics.indices { metrics[index].kind = .timing }
+        }
         // What the solver's `auto` decided, each metric of its own kind (fit.auto.mode stays
         // deterministic; a calibrated choice and its unit costs are timing).
         metrics += subject.fit?.autoMetrics ?? []
