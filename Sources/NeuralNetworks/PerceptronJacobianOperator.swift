@@ -2,8 +2,8 @@ import Jacobians
 import LinearAlgebra
 
 /// A network residual map's J at one θ as a ``JacobianOperator``: single-lane products as
-/// blocked matrix products over the whole batch (sample-major S × w blocks, one gemm per term
-/// and layer), on a forward state of its own, so that evaluating trial points does not undo
+/// blocked matrix products over the batch (sample-major S × w blocks, one gemm per term, layer
+/// and block), on a forward state of its own, so that evaluating trial points does not undo
 /// the linearization.
 ///
 /// - J·v: per layer T_l = (T_{l−1}·W_lᵀ + H_{l−1}·V_lᵀ + 1·v_bᵀ) ⊙ D_l, two gemms
@@ -13,12 +13,23 @@ import LinearAlgebra
 /// - diag(JᵀW²J): per output o one backward sweep of the per-sample adjoints δ of that output
 ///   (weighted), then (δ_l²)ᵀ·(H_{l−1}²) for the weights and 1ᵀδ_l² for the biases, summed
 ///   over the outputs.
+///
+/// Work is split into a fixed partition that depends only on the shape, run by
+/// ``ParallelTasks`` on ``ThreadSettings/workerCount`` threads, so the bits do not depend on the
+/// thread count: everything per sample (the forward sweep, T_l, Δ_{l−1}) in blocks of
+/// ``sampleBlock`` samples, each block through every layer; the sums over samples (∇W_l, ∇b_l)
+/// in chunks of ``unitChunk`` units of layer l, each over all samples in one gemm.
 final class PerceptronJacobianOperator: JacobianOperator {
+    /// Samples per task of the per-sample work.
+    static let sampleBlock = 512
+    /// Units (rows of W_l) per task of the sums over samples.
+    static let unitChunk = 32
     private let sweeps: PerceptronSweeps
     private let outputWidth: Int
     private let blockA = ScratchBuffer()
     private let blockB = ScratchBuffer()
     private let squaredInputs = ScratchBuffer()
+    private var linearizedPoint: [Double] = []
 
     init(map: MultilayerPerceptronResidualMap) {
         sweeps = PerceptronSweeps(network: map.network)
@@ -33,11 +44,35 @@ final class PerceptronJacobianOperator: JacobianOperator {
     var rowCount: Int { sweeps.sampleCount * outputWidth }
     var columnCount: Int { sweeps.parameterCount }
 
-    /// The forward sweep with derivatives at θ (skipped when θ is unchanged).
+    /// The sample blocks' count and the samples of block `block`.
+    private var sampleBlockCount: Int { (sweeps.sampleCount + Self.sampleBlock - 1) / Self.sampleBlock }
+    private func samples(of block: Int) -> Range<Int> {
+        (block * Self.sampleBlock)..<min(sweeps.sampleCount, (block + 1) * Self.sampleBlock)
+    }
+
+    /// The forward sweep with derivatives at θ, per sample block (skipped when θ is unchanged).
     func linearize(at point: [Double]) {
         precondition(point.count == columnCount, "θ has \(point.count) values, the network has \(columnCount) parameters")
-        point.withBaseAddress { sweeps.setParameters($0) }
-        sweeps.forward(derivatives: true)
+        if point == linearizedPoint { return }
+        linearizedPoint = point
+        point.withBaseAddress { sweeps.theta.pointer.update(from: $0, count: columnCount) }
+        let theta = UnsafePointer(sweeps.theta.pointer)
+        ParallelTasks.run(count: sampleBlockCount) { block, _ in
+            let rows = samples(of: block)
+            for layer in 0..<sweeps.layerCount {
+                let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
+                let output = sweeps.layerOutputs[layer].pointer + rows.lowerBound * outWidth
+                let bias = theta + sweeps.biasOffsets[layer]
+                for row in 0..<rows.count { (output + row * outWidth).update(from: bias, count: outWidth) }
+                gemm(
+                    transposeA: false, transposeB: true, m: rows.count, n: outWidth, k: inWidth,
+                    a: layerInput(layer) + rows.lowerBound * inWidth, lda: inWidth, b: theta + sweeps.weightOffsets[layer], ldb: inWidth,
+                    beta: 1, c: output, ldc: outWidth)
+                sweeps.activations[layer].apply(
+                    to: output, count: rows.count * outWidth,
+                    derivatives: sweeps.layerDerivatives[layer].pointer + rows.lowerBound * outWidth)
+            }
+        }
     }
 
     /// The layer input H_{l−1} (the data for the first layer).
@@ -45,40 +80,50 @@ final class PerceptronJacobianOperator: JacobianOperator {
         layer == 0 ? UnsafePointer(sweeps.inputs.pointer) : UnsafePointer(sweeps.layerOutputs[layer - 1].pointer)
     }
 
-    /// Multiplies the S × w block by D_l of `layer` (nothing for an identity activation).
-    private func scaleByDerivatives(_ block: UnsafeMutablePointer<Double>, layer: Int) {
+    /// Multiplies `values`, the rows `rows` of a block of layer `layer`'s width stored
+    /// contiguously, by those rows of D_l (nothing for an identity activation).
+    private func scaleByDerivatives(_ values: UnsafeMutablePointer<Double>, layer: Int, rows: Range<Int>) {
         guard sweeps.activations[layer] != .identity else { return }
-        let derivatives = sweeps.layerDerivatives[layer].pointer
-        for index in 0..<(sweeps.sampleCount * sweeps.widths[layer + 1]) { block[index] *= derivatives[index] }
+        let width = sweeps.widths[layer + 1]
+        let derivatives = sweeps.layerDerivatives[layer].pointer + rows.lowerBound * width
+        for index in 0..<(rows.count * width) { values[index] *= derivatives[index] }
     }
 
     func apply(_ vector: [Double], into result: inout [Double]) {
         precondition(vector.count == columnCount, "v has \(vector.count) values, expected \(columnCount)")
-        let samples = sweeps.sampleCount
-        var current = blockA.pointer, next = blockB.pointer
-        vector.withBaseAddress { v in
-            for layer in 0..<sweeps.layerCount {
-                let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
-                let biasTangent = v + sweeps.biasOffsets[layer]
-                for sample in 0..<samples { (next + sample * outWidth).update(from: biasTangent, count: outWidth) }
-                gemm(
-                    transposeA: false, transposeB: true, m: samples, n: outWidth, k: inWidth,
-                    a: layerInput(layer), lda: inWidth, b: v + sweeps.weightOffsets[layer], ldb: inWidth,
-                    beta: 1, c: next, ldc: outWidth)
-                if layer > 0 {
-                    gemm(
-                        transposeA: false, transposeB: true, m: samples, n: outWidth, k: inWidth,
-                        a: current, lda: inWidth, b: sweeps.theta.pointer + sweeps.weightOffsets[layer], ldb: inWidth,
-                        beta: 1, c: next, ldc: outWidth)
-                }
-                scaleByDerivatives(next, layer: layer)
-                swap(&current, &next)
-            }
-        }
-        let count = rowCount
+        let count = rowCount, p = outputWidth
         if result.count != count { result = Array(repeating: 0, count: count) }
-        let image = current
-        result.withMutableBaseAddress { $0.update(from: image, count: count) }
+        // Layer l writes block A for even l, B for odd l; a sample block owns the region from
+        // its first sample × max(w) in both, whatever the layer's width, so no block's rows of
+        // one layer overlap another block's rows of another layer.
+        let blocks = [blockA.pointer, blockB.pointer]
+        let theta = UnsafePointer(sweeps.theta.pointer)
+        let stride = sweeps.maximumWidth
+        vector.withBaseAddress { v in result.withMutableBaseAddress { image in
+            ParallelTasks.run(count: sampleBlockCount) { block, _ in
+                let rows = samples(of: block)
+                for layer in 0..<sweeps.layerCount {
+                    let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
+                    let next = blocks[layer % 2] + rows.lowerBound * stride
+                    let biasTangent = v + sweeps.biasOffsets[layer]
+                    for row in 0..<rows.count { (next + row * outWidth).update(from: biasTangent, count: outWidth) }
+                    gemm(
+                        transposeA: false, transposeB: true, m: rows.count, n: outWidth, k: inWidth,
+                        a: layerInput(layer) + rows.lowerBound * inWidth, lda: inWidth, b: v + sweeps.weightOffsets[layer], ldb: inWidth,
+                        beta: 1, c: next, ldc: outWidth)
+                    if layer > 0 {
+                        gemm(
+                            transposeA: false, transposeB: true, m: rows.count, n: outWidth, k: inWidth,
+                            a: blocks[(layer - 1) % 2] + rows.lowerBound * stride, lda: inWidth,
+                            b: theta + sweeps.weightOffsets[layer], ldb: inWidth,
+                            beta: 1, c: next, ldc: outWidth)
+                    }
+                    scaleByDerivatives(next, layer: layer, rows: rows)
+                }
+                let output = blocks[(sweeps.layerCount - 1) % 2] + rows.lowerBound * stride
+                (image + rows.lowerBound * p).update(from: output, count: rows.count * p)
+            }
+        } }
     }
 
     func applyTransposed(_ vector: [Double], into result: inout [Double]) {
@@ -86,7 +131,7 @@ final class PerceptronJacobianOperator: JacobianOperator {
         if result.count != columnCount { result = Array(repeating: 0, count: columnCount) }
         let delta = blockA.pointer
         vector.withBaseAddress { delta.update(from: $0, count: rowCount) }
-        result.withMutableBaseAddress { backward(from: delta, squared: false, into: $0, accumulate: false) }
+        result.withMutableBaseAddress { backward(squared: false, into: $0, accumulate: false) }
     }
 
     func columnSquaredNorms(rowWeights: [Double]?, into result: inout [Double]) {
@@ -103,44 +148,54 @@ final class PerceptronJacobianOperator: JacobianOperator {
                         delta[row] = unit == output ? (rowWeights?[row] ?? 1) : 0
                     }
                 }
-                backward(from: delta, squared: true, into: target, accumulate: output > 0)
+                backward(squared: true, into: target, accumulate: output > 0)
             }
         }
     }
 
-    /// The adjoint sweep from Δ = `delta` ⊙ D_L (S × p, in block A): the parameter adjoints
-    /// (Jᵀu) or, `squared`, their per-sample squares summed (diag(JᵀUᵀUJ) for one cotangent
-    /// per sample), written into `target` or added to it (`accumulate`).
-    private func backward(from delta: UnsafeMutablePointer<Double>, squared: Bool, into target: UnsafeMutablePointer<Double>, accumulate: Bool) {
-        let samples = sweeps.sampleCount
-        var current = delta, next = delta == blockA.pointer ? blockB.pointer : blockA.pointer
+    /// The adjoint sweep from Δ = (block A) ⊙ D_L (S × p): the parameter adjoints (Jᵀu) or,
+    /// `squared`, their per-sample squares summed (diag(JᵀUᵀUJ) for one cotangent per
+    /// sample), written into `target` or added to it (`accumulate`). Per layer: the per-sample
+    /// work in sample blocks (Δ_l ⊙ D_l, then Δ_{l−1} before D_{l−1}, and the squares), then
+    /// the sums over samples in unit chunks.
+    private func backward(squared: Bool, into target: UnsafeMutablePointer<Double>, accumulate: Bool) {
+        let sampleCount = sweeps.sampleCount
+        var current = blockA.pointer, next = blockB.pointer
         let beta: Double = accumulate ? 1 : 0
+        let theta = UnsafePointer(sweeps.theta.pointer)
         for layer in stride(from: sweeps.layerCount - 1, through: 0, by: -1) {
             let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
-            scaleByDerivatives(current, layer: layer)
-            if layer > 0 {
-                // Δ_{l−1} before D_{l−1}, from the unsquared Δ_l.
+            let input = layerInput(layer), squares = squaredInputs.pointer
+            let (delta, previous) = (current, next)
+            ParallelTasks.run(count: sampleBlockCount) { block, _ in
+                let rows = samples(of: block)
+                scaleByDerivatives(delta + rows.lowerBound * outWidth, layer: layer, rows: rows)
+                if layer > 0 {
+                    // Δ_{l−1} before D_{l−1}, from the unsquared Δ_l.
+                    gemm(
+                        transposeA: false, transposeB: false, m: rows.count, n: inWidth, k: outWidth,
+                        a: delta + rows.lowerBound * outWidth, lda: outWidth, b: theta + sweeps.weightOffsets[layer], ldb: inWidth,
+                        beta: 0, c: previous + rows.lowerBound * inWidth, ldc: inWidth)
+                }
+                if squared {
+                    for index in (rows.lowerBound * outWidth)..<(rows.upperBound * outWidth) { delta[index] *= delta[index] }
+                    for index in (rows.lowerBound * inWidth)..<(rows.upperBound * inWidth) { squares[index] = input[index] * input[index] }
+                }
+            }
+            let sumInput = squared ? UnsafePointer(squares) : input
+            let chunks = (outWidth + Self.unitChunk - 1) / Self.unitChunk
+            ParallelTasks.run(count: chunks) { chunk, _ in
+                let units = (chunk * Self.unitChunk)..<min(outWidth, (chunk + 1) * Self.unitChunk)
                 gemm(
-                    transposeA: false, transposeB: false, m: samples, n: inWidth, k: outWidth,
-                    a: current, lda: outWidth, b: sweeps.theta.pointer + sweeps.weightOffsets[layer], ldb: inWidth,
-                    beta: 0, c: next, ldc: inWidth)
-            }
-            var input = layerInput(layer)
-            if squared {
-                for index in 0..<(samples * outWidth) { current[index] *= current[index] }
-                let squares = squaredInputs.pointer
-                for index in 0..<(samples * inWidth) { squares[index] = input[index] * input[index] }
-                input = UnsafePointer(squares)
-            }
-            gemm(
-                transposeA: true, transposeB: false, m: outWidth, n: inWidth, k: samples,
-                a: current, lda: outWidth, b: input, ldb: inWidth,
-                beta: beta, c: target + sweeps.weightOffsets[layer], ldc: inWidth)
-            let biases = target + sweeps.biasOffsets[layer]
-            if !accumulate { biases.update(repeating: 0, count: outWidth) }
-            for sample in 0..<samples {
-                let row = current + sample * outWidth
-                for unit in 0..<outWidth { biases[unit] += row[unit] }
+                    transposeA: true, transposeB: false, m: units.count, n: inWidth, k: sampleCount,
+                    a: delta + units.lowerBound, lda: outWidth, b: sumInput, ldb: inWidth,
+                    beta: beta, c: target + sweeps.weightOffsets[layer] + units.lowerBound * inWidth, ldc: inWidth)
+                let biases = target + sweeps.biasOffsets[layer]
+                if !accumulate { for unit in units { biases[unit] = 0 } }
+                for sample in 0..<sampleCount {
+                    let row = delta + sample * outWidth
+                    for unit in units { biases[unit] += row[unit] }
+                }
             }
             swap(&current, &next)
         }

@@ -82,4 +82,31 @@ import Testing
         let difference = Self.relativeDifference(results[0], results[1])
         #expect(difference <= 1e-13, "the two operators differ by \(difference)")
     }
+
+    /// 8,192 samples (16 sample blocks) and 64 units (two unit chunks): products, diagonal and
+    /// the linearization itself have the same bits on 1, 2 and 3 threads, ten times over on 2.
+    /// (Sample blocks once stored each layer's rows at the layer's own width in a shared buffer,
+    /// so one block's narrow output rows overwrote another's hidden rows: wrong bits in 1 of 10
+    /// runs on a busy machine.)
+    @Test func productsHaveTheSameBitsOnAnyThreadCount() throws {
+        let (map, point) = TestNetworks.residuals(widths: [1, 64, 64, 1], activations: [.tanh, .tanh, .identity], samples: 8192, seed: 17)
+        var generator = SeededGenerator(seed: 23)
+        let v = (0..<map.inputCount).map { _ in generator.nextUniform(in: -1, 1) }
+        let u = (0..<map.outputCount).map { _ in generator.nextUniform(in: -1, 1) }
+        let provider = try #require(map as? any JacobianOperatorProviding)
+        var results: [[Double]] = []
+        for workers in [1, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2] {
+            let jacobianOperator = try #require(provider.makeJacobianOperator())
+            var image: [Double] = [], transposed: [Double] = [], diagonal: [Double] = []
+            ThreadSettings.$workerOverride.withValue(workers) {
+                jacobianOperator.linearize(at: point)
+                jacobianOperator.apply(v, into: &image)
+                jacobianOperator.applyTransposed(u, into: &transposed)
+                jacobianOperator.columnSquaredNorms(rowWeights: nil, into: &diagonal)
+            }
+            results.append(image + transposed + diagonal)
+        }
+        let same = results.allSatisfy { zip($0, results[0]).allSatisfy { $0.bitPattern == $1.bitPattern } }
+        #expect(same, "the products differ between thread counts")
+    }
 }
