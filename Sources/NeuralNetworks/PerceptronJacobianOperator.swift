@@ -18,17 +18,20 @@ import LinearAlgebra
 /// ``ParallelTasks`` on ``ThreadSettings/workerCount`` threads, so the bits do not depend on the
 /// thread count: everything per sample (the forward sweep, T_l, Δ_{l−1}) in blocks of
 /// ``sampleBlock`` samples, each block through every layer; the sums over samples (∇W_l, ∇b_l)
-/// in chunks of ``unitChunk`` units of layer l, each over all samples in one gemm.
+/// in chunks of ``unitChunk`` units of layer l, each over all samples in one gemm (the bias
+/// sums from per-block partial sums added in block order).
 final class PerceptronJacobianOperator: JacobianOperator {
     /// Samples per task of the per-sample work.
     static let sampleBlock = 512
     /// Units (rows of W_l) per task of the sums over samples.
-    static let unitChunk = 32
+    static let unitChunk = 64
     private let sweeps: PerceptronSweeps
     private let outputWidth: Int
     private let blockA = ScratchBuffer()
     private let blockB = ScratchBuffer()
     private let squaredInputs = ScratchBuffer()
+    /// Per sample block, the sums of its rows of Δ_l (the bias adjoints' partial sums).
+    private let blockSums = ScratchBuffer()
     private var linearizedPoint: [Double] = []
 
     init(map: MultilayerPerceptronResidualMap) {
@@ -39,6 +42,7 @@ final class PerceptronJacobianOperator: JacobianOperator {
         blockA.reserve(block)
         blockB.reserve(block)
         squaredInputs.reserve(block)
+        blockSums.reserve(((sweeps.sampleCount + Self.sampleBlock - 1) / Self.sampleBlock) * sweeps.maximumWidth)
     }
 
     var rowCount: Int { sweeps.sampleCount * outputWidth }
@@ -156,8 +160,10 @@ final class PerceptronJacobianOperator: JacobianOperator {
     /// The adjoint sweep from Δ = (block A) ⊙ D_L (S × p): the parameter adjoints (Jᵀu) or,
     /// `squared`, their per-sample squares summed (diag(JᵀUᵀUJ) for one cotangent per
     /// sample), written into `target` or added to it (`accumulate`). Per layer: the per-sample
-    /// work in sample blocks (Δ_l ⊙ D_l, then Δ_{l−1} before D_{l−1}, and the squares), then
-    /// the sums over samples in unit chunks.
+    /// work in sample blocks (Δ_l ⊙ D_l, then Δ_{l−1} before D_{l−1}, the squares, and the
+    /// block's sums of Δ_l for the biases), then the sums over samples in unit chunks (one
+    /// gemm over all samples for the weights; the blocks' partial sums, in block order, for
+    /// the biases).
     private func backward(squared: Bool, into target: UnsafeMutablePointer<Double>, accumulate: Bool) {
         let sampleCount = sweeps.sampleCount
         var current = blockA.pointer, next = blockB.pointer
@@ -165,7 +171,8 @@ final class PerceptronJacobianOperator: JacobianOperator {
         let theta = UnsafePointer(sweeps.theta.pointer)
         for layer in stride(from: sweeps.layerCount - 1, through: 0, by: -1) {
             let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
-            let input = layerInput(layer), squares = squaredInputs.pointer
+            let input = layerInput(layer), squares = squaredInputs.pointer, partialSums = blockSums.pointer
+            let blockCount = sampleBlockCount
             let (delta, previous) = (current, next)
             ParallelTasks.run(count: sampleBlockCount) { block, _ in
                 let rows = samples(of: block)
@@ -181,6 +188,13 @@ final class PerceptronJacobianOperator: JacobianOperator {
                     for index in (rows.lowerBound * outWidth)..<(rows.upperBound * outWidth) { delta[index] *= delta[index] }
                     for index in (rows.lowerBound * inWidth)..<(rows.upperBound * inWidth) { squares[index] = input[index] * input[index] }
                 }
+                // This block's part of the bias adjoints, its rows summed in order.
+                let sums = partialSums + block * outWidth
+                sums.update(repeating: 0, count: outWidth)
+                for sample in rows {
+                    let row = delta + sample * outWidth
+                    for unit in 0..<outWidth { sums[unit] += row[unit] }
+                }
             }
             let sumInput = squared ? UnsafePointer(squares) : input
             let chunks = (outWidth + Self.unitChunk - 1) / Self.unitChunk
@@ -190,11 +204,12 @@ final class PerceptronJacobianOperator: JacobianOperator {
                     transposeA: true, transposeB: false, m: units.count, n: inWidth, k: sampleCount,
                     a: delta + units.lowerBound, lda: outWidth, b: sumInput, ldb: inWidth,
                     beta: beta, c: target + sweeps.weightOffsets[layer] + units.lowerBound * inWidth, ldc: inWidth)
+                // The bias adjoints: the blocks' partial sums, added in block order.
                 let biases = target + sweeps.biasOffsets[layer]
                 if !accumulate { for unit in units { biases[unit] = 0 } }
-                for sample in 0..<sampleCount {
-                    let row = delta + sample * outWidth
-                    for unit in units { biases[unit] += row[unit] }
+                for block in 0..<blockCount {
+                    let sums = partialSums + block * outWidth
+                    for unit in units { biases[unit] += sums[unit] }
                 }
             }
             swap(&current, &next)
@@ -211,7 +226,7 @@ final class PerceptronJacobianOperator: JacobianOperator {
         return flops
     }
 
-    var workspaceBytes: Int { sweeps.workspaceBytes + blockA.byteCount + blockB.byteCount + squaredInputs.byteCount }
+    var workspaceBytes: Int { sweeps.workspaceBytes + blockA.byteCount + blockB.byteCount + squaredInputs.byteCount + blockSums.byteCount }
 }
 
 extension MultilayerPerceptronResidualMap: JacobianOperatorProviding {
