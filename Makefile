@@ -11,7 +11,7 @@ THREADS ?=
 DIFF_ARGS ?=
 THREADS_OPTION := $(if $(THREADS),--threads $(THREADS))
 
-.PHONY: deps build release run batch diff test bench peers fuzz slurm test-slurm list clean cost-model-check nist-matrix alloc-check report-check
+.PHONY: deps build release run batch diff test bench peers wide-peers fuzz slurm test-slurm list clean cost-model-check nist-matrix alloc-check report-check
 
 deps:
 	@scripts/ensure-packages.sh
@@ -100,6 +100,31 @@ peers: release
 	  $(PEERS_RUN) peers/fit_peers.py $(PEERS_CASE) "$${bundle[@]}" --out $(PEERS_FIT_OUT) $(PEERS_FIT_ARGS) || status=$$?; \
 	  exit $$status; \
 	else echo "make peers: skipped (reason above)"; fi
+
+## make wide-peers [WIDE_EXP=wide] [WIDE_CAP=120] [WIDE_SET="--set data.layers=[1,64,64,1] --set model.layers=[1,64,64,1]"]
+## [WIDE_PEERS_ARGS="--threads 1,all --only optimistix"]: the matrix-free Levenberg-Marquardt peers
+## (peers/wide_peers.py: optimistix LM with lx.Normal(lx.CG) and lx.LSMR, jaxopt LM as shipped and with a
+## chunked diag(JᵀJ), SciPy trf + lsmr on jax.jvp/jax.vjp, JAX's JᵀJ·v) on experiments/WIDE_EXP.yaml's
+## case against jacobench's own fit of the same manifest (jacobench run, solver.max-time = WIDE_CAP);
+## one CPU, each solver capped at WIDE_CAP seconds. Minutes of wall time: not part of make test.
+WIDE_EXP ?= wide
+WIDE_SET ?=
+WIDE_CAP ?= 120
+WIDE_PEERS_ARGS ?=
+WIDE_NAME ?= $(WIDE_EXP)$(if $(strip $(WIDE_SET)),.set-$(shell printf '%s' '$(WIDE_SET)' | cksum | cut -d' ' -f1))
+WIDE_CASE ?= $(RESULTS)/peers/$(WIDE_NAME).case.json
+WIDE_OUT ?= $(RESULTS)/peers/$(WIDE_NAME).wide-peers.json
+
+wide-peers: release
+	@set -f -o pipefail; \
+	if peers/setup-venv.sh $(PEERS_VENV); then \
+	  mkdir -p $(RESULTS)/peers && \
+	  OPENBLAS_NUM_THREADS=1 $(PEERS_PIN) $(RELEASE_BIN) export-case experiments/$(WIDE_EXP).yaml $(WIDE_SET) --out $(WIDE_CASE) && \
+	  echo "wide-peers: jacobench's own fit (jacobench run experiments/$(WIDE_EXP).yaml $(WIDE_SET) --set solver.max-time=$(WIDE_CAP))" && \
+	  bundle=$$(OPENBLAS_NUM_THREADS=1 $(PEERS_PIN) $(RELEASE_BIN) run experiments/$(WIDE_EXP).yaml $(WIDE_SET) --set solver.max-time=$(WIDE_CAP) --results $(RESULTS) | tail -n 1) && \
+	  echo "wide-peers: jacobench's bundle: $$bundle" && \
+	  $(PEERS_RUN) peers/wide_peers.py $(WIDE_CASE) --cap $(WIDE_CAP) --bundle "$$bundle" --out $(WIDE_OUT) $(WIDE_PEERS_ARGS); \
+	else echo "make wide-peers: skipped (reason above)"; fi
 
 list: release
 	$(RELEASE_BIN) list

@@ -55,6 +55,11 @@ class Case:
     jacobian: np.ndarray | None = None  # (m, n) or None
     jacobian_omitted: dict | None = None  # why the exporter left the Jacobian out (too large)
     jacobench: dict[str, float] = field(default_factory=dict)
+    # Data drawn from a teacher network (jacobench's teacher-mlp): ½‖y − teacher(x)‖² over the
+    # samples, and the noise-free held-out samples when the manifest has test-samples.
+    teacher_cost: float | None = None
+    test_inputs: np.ndarray | None = None  # (S_test, d)
+    test_targets: np.ndarray | None = None  # (S_test, p)
 
     @property
     def sample_count(self) -> int:
@@ -105,6 +110,11 @@ class Case:
             document["jacobian_omitted"] = dict(self.jacobian_omitted)
         if self.jacobench:
             document["jacobench"] = dict(self.jacobench)
+        if self.teacher_cost is not None:
+            document["teacher_cost"] = self.teacher_cost
+        if self.test_inputs is not None and self.test_targets is not None:
+            document["test_inputs"] = self.test_inputs.tolist()
+            document["test_targets"] = self.test_targets.tolist()
         return document
 
 
@@ -138,7 +148,8 @@ def case_from_json(document: dict, path: str = "<case>") -> Case:
     if not isinstance(document, dict):
         raise CaseError(f"{path}: expected a JSON object at the top level")
     known = {"schema", "name", "layers", "activations", "parameters", "inputs", "targets",
-             "with_respect_to", "jacobian", "jacobian_omitted", "jacobench"}
+             "with_respect_to", "jacobian", "jacobian_omitted", "jacobench", "teacher_cost",
+             "test_inputs", "test_targets"}
     unknown = sorted(set(document) - known)
     if unknown:
         raise CaseError(f"{path}: unknown key '{unknown[0]}' (known: {', '.join(sorted(known))})")
@@ -196,6 +207,21 @@ def case_from_json(document: dict, path: str = "<case>") -> Case:
                 isinstance(v, (int, float)) and not isinstance(v, bool) for v in jacobench.values()):
             raise CaseError(f"{path}: jacobench: expected an object of strategy name -> median microseconds")
         case.jacobench = {str(k): float(v) for k, v in jacobench.items()}
+    teacher_cost = document.get("teacher_cost")
+    if teacher_cost is not None:
+        if (not isinstance(teacher_cost, (int, float)) or isinstance(teacher_cost, bool)
+                or not math.isfinite(teacher_cost) or teacher_cost < 0):
+            raise CaseError(f"{path}: teacher_cost: expected a finite number >= 0, found {teacher_cost!r}")
+        case.teacher_cost = float(teacher_cost)
+    if ("test_inputs" in document) != ("test_targets" in document):
+        present = "test_inputs" if "test_inputs" in document else "test_targets"
+        raise CaseError(f"{path}: {present}: the held-out set needs both test_inputs and test_targets")
+    if "test_inputs" in document:
+        case.test_inputs = _matrix(document, "test_inputs", layers[0], path)
+        case.test_targets = _matrix(document, "test_targets", layers[-1], path)
+        if case.test_targets.shape[0] != case.test_inputs.shape[0]:
+            raise CaseError(f"{path}: test_targets: {case.test_targets.shape[0]} rows, "
+                            f"but test_inputs has {case.test_inputs.shape[0]}")
     return case
 
 

@@ -5,6 +5,8 @@ extension PeerCase {
     /// solver, no evaluations) and exports the model at its initial parameters with the
     /// reference Jacobian of the manifest's `jacobian.reference` strategy — left out, with the
     /// reason, when m·n is over ``jacobianValueLimit`` (``attachReference(_:of:at:valueLimit:)``).
+    /// Data drawn from a teacher network adds its ``teacherCost`` and, with `test-samples`, the
+    /// held-out samples (``testInputs``, ``testTargets``).
     ///
     /// - Throws: the stages' errors, ``PeerCaseError`` when the model is not an MLP.
     /// - Complexity: O(m + n) memory (the data, the network and its per-sample activations)
@@ -16,6 +18,11 @@ extension PeerCase {
         var (peerCase, map, point) = try differentiated(
             name: name, model: model, data: data.training, parameters: model.initialParameters,
             withRespectTo: plannedCase.jacobian.withRespectTo)
+        peerCase.teacherCost = data.split.teacherCost
+        if let test = data.test {
+            peerCase.testInputs = test.inputs
+            peerCase.testTargets = test.targets
+        }
         try peerCase.attachReference(
             JacobianStrategyCatalog.strategy(named: plannedCase.jacobian.reference), of: map, at: point)
         return peerCase

@@ -11,7 +11,8 @@ import NeuralNetworks
 /// layer), flat `parameters` (for each layer W_l out × in row-major, then b_l), `inputs` and
 /// `targets` (one array per sample), `with_respect_to`, `jacobian` (m × n row-major, rows
 /// sample-major: row s·p + d) or `jacobian_omitted` (why it is not there, ``JacobianOmission``),
-/// and `jacobench` (strategy → median µs).
+/// `jacobench` (strategy → median µs), and for data drawn from a teacher network `teacher_cost`
+/// and the held-out `test_inputs` / `test_targets`.
 public struct PeerCase: Sendable {
     /// The case name.
     public var name: String
@@ -33,6 +34,14 @@ public struct PeerCase: Sendable {
     public var jacobianOmission: JacobianOmission?
     /// jacobench's median times in µs by strategy name (and `forward-pass`).
     public var jacobenchMicroseconds: [String: Double] = [:]
+    /// ½‖y − g(x)‖² over the samples for data drawn from a known network g
+    /// (``Datasets/DatasetSplit/teacherCost``, the `data.teacher_cost` metric), or nil.
+    public var teacherCost: Double?
+    /// The held-out samples (`test-samples` of a teacher network: noise-free), S_test × d and
+    /// S_test × p, or nil when the data has no test split.
+    public var testInputs: Matrix?
+    /// See ``testInputs``.
+    public var testTargets: Matrix?
 
     /// Creates a case from its parts.
     public init(
@@ -106,7 +115,7 @@ public struct PeerCase: Sendable {
     ///
     /// - Throws: ``PeerCaseError/nonFinite(field:)`` when a number is NaN or infinite (the
     ///   peers' format has no encoding for them).
-    /// - Complexity: O(N + S·(d + p)), plus m·n when ``jacobian`` is set.
+    /// - Complexity: O(N + (S + S_test)·(d + p)), plus m·n when ``jacobian`` is set.
     public func jsonText() throws -> String {
         var text = "{\"activations\":["
         text += activations.map { "\"\($0)\"" }.joined(separator: ",")
@@ -137,6 +146,16 @@ public struct PeerCase: Sendable {
         try Self.append(parameters, field: "parameters", to: &text)
         text += "],\"schema\":1,\"targets\":"
         try Self.appendRows(targets, field: "targets", to: &text)
+        if let teacherCost {
+            text += ",\"teacher_cost\":"
+            try Self.append(teacherCost, field: "teacher_cost", to: &text)
+        }
+        if let testInputs, let testTargets {
+            text += ",\"test_inputs\":"
+            try Self.appendRows(testInputs, field: "test_inputs", to: &text)
+            text += ",\"test_targets\":"
+            try Self.appendRows(testTargets, field: "test_targets", to: &text)
+        }
         text += ",\"with_respect_to\":\"\(withRespectTo.rawValue)\"}\n"
         return text
     }

@@ -154,32 +154,82 @@ enum PeerFixtures {
     }
 
     /// `export-case` of a wide network (issue #23: 1 → 256 → 256 → 1 on 8,192 samples asked
-    /// for 35–47 GB): no Jacobian (m·n = 5.5·10⁸) and a file linear in m + n.
+    /// for 35–47 GB): no Jacobian (m·n = 5.5·10⁸) and a file linear in m + n; the teacher's cost
+    /// over the training samples and the noise-free held-out samples travel with it
+    /// (peers/wide_peers.py compares its fits with them).
     @Test func aWideNetworkIsExportedWithoutItsJacobianInSpaceLinearInItsSize() throws {
         let manifest = try writeManifest("""
             name: wide
             seed: 3
-            data: {kind: teacher-mlp, layers: [1, 256, 256, 1], activation: tanh, samples: 8192, noise: 0.01}
+            data: {kind: teacher-mlp, layers: [1, 256, 256, 1], activation: tanh, samples: 8192, test-samples: 512, noise: 0.01}
             model: {kind: mlp, layers: [1, 256, 256, 1], activation: tanh}
             """)
         let plannedCase = try #require(try ExperimentPlan.load(path: manifest, registry: .standard).cases.first)
         let peerCase = try PeerCase.exported(from: plannedCase, name: "wide")
-        let m = 8192, n = 1 * 256 + 256 + 256 * 256 + 256 + 256 + 1
+        let m = 8192, n = 1 * 256 + 256 + 256 * 256 + 256 + 256 + 1, testCount = 512
         #expect(peerCase.parameters.count == n)
         let hasNoJacobian = peerCase.jacobian == nil
         #expect(hasNoJacobian)
         #expect(peerCase.jacobianOmission == JacobianOmission(rows: m, columns: n, valueLimit: PeerCase.jacobianValueLimit))
         let text = try peerCase.jsonText()
         // Every number is at most 24 characters of shortest round-trip text plus its separator
-        // and brackets: 40 bytes per value of θ, x and y bounds the file (J would be 5.5·10⁸ values).
-        let bytes = text.utf8.count, bound = 40 * (m + n)
-        #expect(bytes < bound, "\(bytes) bytes for m + n = \(m + n)")
+        // and brackets: 40 bytes per value of θ, x, y and the test set's x and y bound the file
+        // (J would be 5.5·10⁸ values).
+        let bytes = text.utf8.count, bound = 40 * (m + n + 2 * testCount)
+        #expect(bytes < bound, "\(bytes) bytes for m + n + 2·S_test = \(m + n + 2 * testCount)")
         let document = try JSONParser.parse(text)
         let documentHasNoJacobian = document["jacobian"] == nil
         #expect(documentHasNoJacobian)
         #expect(document["jacobian_omitted"]?["rows"]?.integerValue == m)
         #expect(document["parameters"]?.arrayValue?.count == n)
         #expect(document["inputs"]?.arrayValue?.count == m)
+
+        // The teacher, rebuilt from the case's data seed: the test targets are its outputs
+        // exactly (no noise), and teacher_cost is ½‖y − teacher(x)‖² over the training samples
+        // (the noise drawn, summed in another order), near its expectation ½·m·σ².
+        let source = TeacherNetworkDataSource(layerWidths: [1, 256, 256, 1], activation: .tanh, samples: m, testSamples: testCount, noise: 0.01)
+        let teacher = source.teacher(seed: plannedCase.seeds.data)
+        let teacherCost = try #require(document["teacher_cost"]?.numberValue)
+        #expect(teacherCost == peerCase.teacherCost)
+        let inputs = Matrix(rows: m, columns: 1, elements: (document["inputs"]?.arrayValue ?? []).compactMap { $0.arrayValue?.first?.numberValue })
+        let targets = (document["targets"]?.arrayValue ?? []).compactMap { $0.arrayValue?.first?.numberValue }
+        let teacherOutputs = teacher.outputs(for: inputs).elements
+        #expect(targets.count == m && teacherOutputs.count == m)
+        let recomputed = 0.5 * zip(targets, teacherOutputs).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        #expect(abs(recomputed - teacherCost) <= 1e-9 * teacherCost, "\(recomputed) against \(teacherCost)")
+        let expected = 0.5 * Double(m) * 0.01 * 0.01
+        #expect(abs(teacherCost / expected - 1) < 0.1, "\(teacherCost) against ½·m·σ² = \(expected)")
+        let testInputRows = try #require(document["test_inputs"]?.arrayValue)
+        let testTargetRows = try #require(document["test_targets"]?.arrayValue)
+        #expect(testInputRows.count == testCount && testTargetRows.count == testCount)
+        let testInputs = Matrix(rows: testCount, columns: 1, elements: testInputRows.compactMap { $0.arrayValue?.first?.numberValue })
+        let testTargets = testTargetRows.compactMap { $0.arrayValue?.first?.numberValue }
+        #expect(testTargets == teacher.outputs(for: testInputs).elements)
+        // Held out: drawn after the training samples, not a copy of them.
+        #expect(testInputs.elements != Array(inputs.elements.prefix(testCount)))
+    }
+
+    /// Without `test-samples` the case has no test set; data from a source without a teacher
+    /// (a fixture dataset) has no teacher cost either.
+    @Test func aCaseWithoutTestSamplesOrTeacherLeavesThoseFieldsOut() throws {
+        let manifest = try writeManifest("""
+            name: small
+            seed: 3
+            data: {kind: teacher-mlp, layers: [1, 3, 1], activation: tanh, samples: 16, noise: 0}
+            model: {kind: mlp, layers: [1, 3, 1], activation: tanh}
+            """)
+        let plannedCase = try #require(try ExperimentPlan.load(path: manifest, registry: .standard).cases.first)
+        let document = try JSONParser.parse(try PeerCase.exported(from: plannedCase, name: "small").jsonText())
+        #expect(document["teacher_cost"]?.numberValue == 0)  // noise 0: the targets are the teacher's
+        let hasNoTestSet = document["test_inputs"] == nil && document["test_targets"] == nil
+        #expect(hasNoTestSet)
+
+        let model = PerceptronTestModel(layers: [1, 2, 1], activation: .tanh, seed: 1)
+        let data = PeerFixtures.dataset(samples: 3, inputs: 1, outputs: 1)
+        let (plain, _, _) = try PeerCase.differentiated(name: "p", model: model, data: data, parameters: model.initialParameters, withRespectTo: .parameters)
+        let fixture = try JSONParser.parse(try plain.jsonText())
+        let hasNeither = fixture["teacher_cost"] == nil && fixture["test_inputs"] == nil
+        #expect(hasNeither)
     }
 
     @Test func nonFiniteValuesAndOtherModelsAreRefusedWithTheReason() throws {
