@@ -56,6 +56,8 @@ public struct Adam: LeastSquaresSolver {
 
     /// The settings.
     public var configuration: Configuration
+    /// False: gradients come from single-lane pullbacks and no covariance is formed.
+    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { false }
     /// Creates the solver.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 

@@ -42,6 +42,8 @@ public struct GradientDescent: LeastSquaresSolver {
 
     /// The settings.
     public var configuration: Configuration
+    /// False: gradients come from single-lane pullbacks and no covariance is formed.
+    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { false }
     /// Creates the solver.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 

@@ -22,6 +22,20 @@ struct ReproducibilityTests {
             "evaluation[0].repeats=2", "evaluation[0].max-seconds=0.05",
         ],
         "many-samples": ["data.samples=20000", "solver.covariance=false"],
+        "width-sweep": [
+            """
+            sweep=[{"data.layers, model.layers": [[[1, 8, 8, 1], [1, 8, 8, 1]], [[1, 12, 12, 1], [1, 12, 12, 1]]], \
+            solver.linear-solver: [cg, cholesky]}]
+            """,
+            "data.samples=256", "data.test-samples=32", "solver.max-iterations=6", "solver.max-time=null",
+        ],
+        "wide-baselines": [
+            "data.layers=[1, 8, 8, 1]", "model.layers=[1, 8, 8, 1]", "data.samples=256", "data.test-samples=32",
+            """
+            sweep.solver=[{kind: levenberg-marquardt, linear-solver: cg, max-iterations: 6}, \
+            {kind: adam, learning-rate: 0.01, max-iterations: 50}, {kind: lbfgs, max-iterations: 20}]
+            """,
+        ],
         "wide": [
             "data.layers=[1, 16, 16, 1]", "model.layers=[1, 16, 16, 1]", "data.samples=512", "data.test-samples=64",
             "solver.max-iterations=8", "solver.max-time=null",

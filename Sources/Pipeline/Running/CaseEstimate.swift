@@ -14,8 +14,10 @@ import YAMLDecoding
 /// - `jacobian-accuracy`: one run of every strategy and of the reference.
 /// - LM / Gauss-Newton: iterations (``expectedIterations(_:)``) × (one Jacobian by the
 ///   solver's strategy, 2 evaluations, the linear algebra of ``solveSeconds(rows:columns:qr:)``:
-///   the normal equations or, with `linear-solver: qr`, two QRs of the stacked system);
-///   first-order solvers: iterations × (one single-lane pullback + 2 evaluations).
+///   the normal equations or, with `linear-solver: qr`, two QRs of the stacked system); with
+///   `linear-solver: cg` or `lsmr`, iterations × ``matrixFreeIterationForwardPasses`` forward
+///   passes; first-order solvers: iterations × (one single-lane pullback + 2 evaluations). A
+///   solver's `max-time` caps its share (plus one iteration).
 /// - Every case: its data and model built (timed while estimating) and ``perCaseSeconds``.
 /// - Other evaluations: nothing.
 ///
@@ -41,8 +43,9 @@ struct CaseEstimate: Sendable {
     /// What ``minimumPeakBytes`` is made of, for messages.
     var minimumPeakDetail: String
 
-    /// Builds the case's data and model (no solver) and estimates it.
-    static func build(_ plannedCase: PlannedCase) throws -> CaseEstimate {
+    /// Builds the case's data and model (no solver) and estimates it; `forwardSeconds` replaces
+    /// the timed forward pass and the build's own time (tests compare estimates without timing).
+    static func build(_ plannedCase: PlannedCase, forwardSeconds: Double? = nil) throws -> CaseEstimate {
         let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
         let clock = Stopwatch()
         let data = try plannedCase.data.run(environment, ())
@@ -50,20 +53,23 @@ struct CaseEstimate: Sendable {
         let residuals = try model.residualMap(on: data.training)
         // The run builds them again: their time, measured here, is part of the case's.
         let buildSeconds = clock.elapsedSeconds
-        var estimate = try estimate(plannedCase, data: data, model: model, residuals: residuals)
-        estimate.seconds += buildSeconds + perCaseSeconds
+        var estimate = try estimate(plannedCase, data: data, model: model, residuals: residuals, forwardSeconds: forwardSeconds)
+        estimate.seconds += (forwardSeconds == nil ? buildSeconds : 0) + perCaseSeconds
         return estimate
     }
 
-    /// Estimates a case whose data and model are built.
-    static func estimate(_ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap) throws -> CaseEstimate {
+    /// Estimates a case whose data and model are built (one forward pass timed here unless
+    /// `forwardSeconds` gives it).
+    static func estimate(
+        _ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap, forwardSeconds: Double? = nil
+    ) throws -> CaseEstimate {
         var subject = EvaluationSubject(
             data: data, model: model, residuals: residuals, parameters: model.initialParameters, fit: nil, jacobian: plannedCase.jacobian)
         subject.limits = plannedCase.limits
         let selection = try JacobianSelection(subject: subject)
         let shape = selection.shape
         var output: [Double] = []
-        let forward = bestTime { selection.map.evaluate(at: selection.point, into: &output) }
+        let forward = forwardSeconds ?? bestTime { selection.map.evaluate(at: selection.point, into: &output) }
         func seconds(_ strategy: any JacobianStrategy) -> Double {
             JacobianCostModel.predict(strategy, on: shape).forwardPassUnits * forward
         }
@@ -95,18 +101,24 @@ struct CaseEstimate: Sendable {
             let n = Double(residuals.inputCount), m = Double(residuals.outputCount)
             let residualShape = plannedCase.jacobian.withRespectTo == .parameters
                 ? shape : model.jacobianShape(on: data.training, variables: .parameters) ?? JacobianShape(map: residuals)
+            let linearSolver = text(solver.resolved, "linear-solver")
+            let iterationSeconds: Double
             switch LeastSquaresSolverCatalog.registeredType(kind: solver.kind)?.linearizesEachIteration ?? false {
+            case true where linearSolver == "cg" || linearSolver == "lsmr":
+                iterationSeconds = Self.matrixFreeIterationForwardPasses * forward
             case true:
                 let name = text(solver.resolved, "jacobian") ?? "auto"
                 let strategy = (try? JacobianStrategyCatalog.strategy(named: name)) ?? ForwardVectorized()
                 let jacobian = JacobianCostModel.predict(strategy, on: residualShape).forwardPassUnits * forward
-                let solve = solveSeconds(rows: m, columns: n, qr: text(solver.resolved, "linear-solver") == "qr")
-                total += iterations * (jacobian + 2 * forward + solve)
-                minimum += jacobian + 2 * forward + solve
+                let solve = solveSeconds(rows: m, columns: n, qr: linearSolver == "qr")
+                iterationSeconds = jacobian + 2 * forward + solve
             case false:
-                total += iterations * (3 + residualShape.laneWork) * forward
-                minimum += (3 + residualShape.laneWork) * forward
+                iterationSeconds = (3 + residualShape.laneWork) * forward
             }
+            // `max-time` caps the fit (it stops at the first check past the cap: one more iteration).
+            let cap = number(solver.resolved, "max-time").map { $0 + iterationSeconds } ?? .infinity
+            total += min(iterations * iterationSeconds, cap)
+            minimum += min(iterationSeconds, cap)
         }
         let cheapest = MemoryBoundedAuto.bounded(
             JacobianSelection.cheapestExactStrategy(on: shape), on: shape, budgetBytes: plannedCase.limits.chunkBudget).strategy
@@ -133,6 +145,11 @@ struct CaseEstimate: Sendable {
         let timed = min(repeats, max(3, untilSpent))
         return spentInWarmup + timed * once
     }
+
+    /// Forward passes of one matrix-free LM iteration: 25 inner iterations of one J·v and one
+    /// Jᵀu (about four forward passes together), the linearization (a forward sweep, Jᵀr and
+    /// diag(JᵀJ): five) and two trial evaluations.
+    static let matrixFreeIterationForwardPasses = 25.0 * 4 + 5 + 2
 
     /// Iterations a solver is expected to run: `max-iterations` (100 when unset), a quarter of
     /// it when a `target-cost` is set (measured on optimizers: LM 19 and Gauss-Newton 42 of
