@@ -58,25 +58,35 @@ final class PerceptronJacobianOperator: JacobianOperator {
     func linearize(at point: [Double]) {
         precondition(point.count == columnCount, "θ has \(point.count) values, the network has \(columnCount) parameters")
         if point == linearizedPoint { return }
-        linearizedPoint = point
+        // Copied into the kept buffer (sharing the caller's storage would copy it on their next write).
+        if linearizedPoint.count != point.count { linearizedPoint = Array(repeating: 0, count: point.count) }
+        for index in point.indices { linearizedPoint[index] = point[index] }
         point.withBaseAddress { sweeps.theta.pointer.update(from: $0, count: columnCount) }
         let theta = UnsafePointer(sweeps.theta.pointer)
         ParallelTasks.run(count: sampleBlockCount) { block, _ in
             let rows = samples(of: block)
             for layer in 0..<sweeps.layerCount {
-                let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
+                let outWidth = sweeps.widths[layer + 1]
                 let output = sweeps.layerOutputs[layer].pointer + rows.lowerBound * outWidth
-                let bias = theta + sweeps.biasOffsets[layer]
-                for row in 0..<rows.count { (output + row * outWidth).update(from: bias, count: outWidth) }
-                gemm(
-                    transposeA: false, transposeB: true, m: rows.count, n: outWidth, k: inWidth,
-                    a: layerInput(layer) + rows.lowerBound * inWidth, lda: inWidth, b: theta + sweeps.weightOffsets[layer], ldb: inWidth,
-                    beta: 1, c: output, ldc: outWidth)
+                affine(layer: layer, rows: rows, parameters: theta, into: output)
                 sweeps.activations[layer].apply(
                     to: output, count: rows.count * outWidth,
                     derivatives: sweeps.layerDerivatives[layer].pointer + rows.lowerBound * outWidth)
             }
         }
+    }
+
+    /// 1·bᵀ + H_{l−1}·Wᵀ of `layer` over the samples `rows`, with W and b read from `parameters`
+    /// laid out as θ (θ itself in the forward sweep, a tangent v in J·v), into `output`
+    /// (rows × w_l, contiguous).
+    private func affine(layer: Int, rows: Range<Int>, parameters: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>) {
+        let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
+        let bias = parameters + sweeps.biasOffsets[layer]
+        for row in 0..<rows.count { (output + row * outWidth).update(from: bias, count: outWidth) }
+        gemm(
+            transposeA: false, transposeB: true, m: rows.count, n: outWidth, k: inWidth,
+            a: layerInput(layer) + rows.lowerBound * inWidth, lda: inWidth, b: parameters + sweeps.weightOffsets[layer], ldb: inWidth,
+            beta: 1, c: output, ldc: outWidth)
     }
 
     /// The layer input H_{l−1} (the data for the first layer).
@@ -109,12 +119,7 @@ final class PerceptronJacobianOperator: JacobianOperator {
                 for layer in 0..<sweeps.layerCount {
                     let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
                     let next = blocks[layer % 2] + rows.lowerBound * stride
-                    let biasTangent = v + sweeps.biasOffsets[layer]
-                    for row in 0..<rows.count { (next + row * outWidth).update(from: biasTangent, count: outWidth) }
-                    gemm(
-                        transposeA: false, transposeB: true, m: rows.count, n: outWidth, k: inWidth,
-                        a: layerInput(layer) + rows.lowerBound * inWidth, lda: inWidth, b: v + sweeps.weightOffsets[layer], ldb: inWidth,
-                        beta: 1, c: next, ldc: outWidth)
+                    affine(layer: layer, rows: rows, parameters: v, into: next)
                     if layer > 0 {
                         gemm(
                             transposeA: false, transposeB: true, m: rows.count, n: outWidth, k: inWidth,

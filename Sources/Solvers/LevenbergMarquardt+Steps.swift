@@ -95,13 +95,9 @@ extension LevenbergMarquardtRun {
         }
     }
 
+    /// Cancellation and `max-time`, asked before each linearization and each trial.
     func checkCancellation() throws(LevenbergMarquardtStop) {
-        if fitRun.problem.isCancelled {
-            throw LevenbergMarquardtStop(status: .cancelled, message: LeastSquaresProblem.cancellationMessage)
-        }
-        if let limit = configuration.maximumSeconds, fitRun.elapsed >= limit {
-            throw LevenbergMarquardtStop(status: .timeLimit, message: "reached max-time = \(limit) s")
-        }
+        if let stop = configuration.interruption(of: fitRun.problem, elapsedSeconds: fitRun.elapsed) { throw stop }
     }
 
     /// J (or JᵀJ and Jᵀr assembled by the map, without J) at x, the column norms and
@@ -140,34 +136,17 @@ extension LevenbergMarquardtRun {
 
     /// D from the column norms (`scaling`), and Δ₀ = `initial-step-bound`·‖D x₀‖ the first time.
     mutating func updateScaling(_ state: inout LevenbergMarquardtState) {
+        configuration.updateScaling(&diagonal, columnNorms: columnNorms, first: state.first)
         if state.first {
-            for j in 0..<n {
-                diagonal[j] = configuration.scaling == .levenberg || columnNorms[j] == 0 ? 1 : columnNorms[j]
-            }
             state.xnorm = scaledNorm(x, diagonal)
             state.delta = configuration.initialStepBound * state.xnorm
             if state.delta == 0 { state.delta = configuration.initialStepBound }
-        } else {
-            switch configuration.scaling {
-            case .more: for j in 0..<n { diagonal[j] = max(diagonal[j], columnNorms[j]) }
-            case .marquardt: for j in 0..<n where columnNorms[j] > 0 { diagonal[j] = columnNorms[j] }
-            case .levenberg: break
-            }
         }
     }
 
     /// The largest cosine between r and a column of J; stops when it is at most `gtol`.
     func testGradient(_ state: LevenbergMarquardtState) throws(LevenbergMarquardtStop) -> Double {
-        var gnorm = 0.0
-        if state.fnorm != 0 {
-            for j in 0..<n where columnNorms[j] != 0 { gnorm = max(gnorm, abs(gradient[j] / (columnNorms[j] * state.fnorm))) }
-        }
-        if gnorm <= configuration.gtol {
-            throw LevenbergMarquardtStop(
-                status: .gradientBelowTolerance,
-                message: "the cosine between the residuals and every Jacobian column is at most gtol = \(configuration.gtol)")
-        }
-        return gnorm
+        try configuration.testGradient(gradient, columnNorms: columnNorms, residualNorm: state.fnorm)
     }
 
     /// maxⱼ ‖Jⱼ‖²/Dⱼ², which Nielsen's λ₀ = τ·that scales.
@@ -304,14 +283,7 @@ extension LevenbergMarquardtRun {
                 state.par *= 0.5
             }
         } else {
-            if trial.ratio > 1e-4 {
-                let t = 2 * trial.ratio - 1
-                state.par *= max(1.0 / 3.0, 1 - t * t * t)
-                state.nu = 2
-            } else {
-                state.par *= state.nu
-                state.nu *= 2
-            }
+            state.updateNielsenDamping(ratio: trial.ratio)
         }
     }
 
@@ -369,51 +341,16 @@ extension LevenbergMarquardtRun {
         return accepted
     }
 
-    /// MINPACK's tests (ftol, xtol, both), the limits, the target cost and rounding level;
-    /// a converged status is never reported when the last trial point was not finite.
+    /// The shared stopping tests (``LevenbergMarquardt/Configuration/stop(_:_:size:gnorm:accepted:residualEvaluations:)``)
+    /// with the trust radius Δ, or ‖Dp‖ under Nielsen damping, as the step size.
     func testStopping(
         _ state: LevenbergMarquardtState, _ trial: LevenbergMarquardtTrial, gnorm: Double, accepted: Bool
     ) throws(LevenbergMarquardtStop) {
-        let epsilon = Double.ulpOfOne
-        let size = trustRegion ? state.delta : trial.pnorm
-        let refining = trial.roundingLevel && state.roundingLevelSteps < configuration.refinementSteps
-        let ftolMet = !refining && abs(trial.actred) <= configuration.ftol && trial.prered <= configuration.ftol && 0.5 * trial.ratio <= 1
-        let xtolMet = size <= configuration.xtol * (state.xnorm + configuration.xtol)
-        var stop: LevenbergMarquardtStop?
-        if accepted, let target = configuration.targetCost, state.cost <= target {
-            stop = LevenbergMarquardtStop(status: .targetCostReached, message: "the cost reached target-cost = \(target)")
-        } else if ftolMet && xtolMet {
-            stop = LevenbergMarquardtStop(
-                status: .costAndStepBelowTolerance,
-                message: "relative cost reduction ≤ ftol = \(configuration.ftol) and relative step ≤ xtol = \(configuration.xtol)")
-        } else if ftolMet {
-            stop = LevenbergMarquardtStop(
-                status: .costReductionBelowTolerance,
-                message: "actual and predicted relative cost reductions are at most ftol = \(configuration.ftol)")
-        } else if xtolMet {
-            stop = LevenbergMarquardtStop(
-                status: .stepBelowTolerance,
-                message: "the scaled step is at most xtol = \(configuration.xtol) relative to the scaled parameters")
-        } else if fitRun.residualEvaluations >= configuration.maximumEvaluations {
-            stop = LevenbergMarquardtStop(
-                status: .maximumEvaluations, message: "reached max-evaluations = \(configuration.maximumEvaluations) residual evaluations")
-        } else if state.iterations >= configuration.maximumIterations {
-            stop = LevenbergMarquardtStop(status: .maximumIterations, message: "reached max-iterations = \(configuration.maximumIterations)")
-        } else if trial.roundingLevel && state.roundingLevelSteps >= configuration.refinementSteps {
-            stop = LevenbergMarquardtStop(
-                status: .machinePrecision,
-                message: "the cost no longer changes measurably in double precision; stopped after \(state.roundingLevelSteps) refinement steps at rounding level")
-        } else if (!refining && abs(trial.actred) <= epsilon && trial.prered <= epsilon && 0.5 * trial.ratio <= 1)
-                    || size <= epsilon * state.xnorm || gnorm <= epsilon || !state.par.isFinite {
-            stop = LevenbergMarquardtStop(status: .machinePrecision, message: "no further reduction of the cost is possible in double precision")
+        if let stop = configuration.stop(
+            state, trial, size: trustRegion ? state.delta : trial.pnorm, gnorm: gnorm, accepted: accepted,
+            residualEvaluations: fitRun.residualEvaluations) {
+            throw stop
         }
-        guard var reached = stop else { return }
-        if reached.status.isConverged, !state.lastTrialFinite {
-            reached = LevenbergMarquardtStop(
-                status: .nonFiniteResiduals,
-                message: "the residuals are NaN or infinite at every trial point near the current parameters (last stop test: \(reached.status.rawValue))")
-        }
-        throw reached
     }
 }
 

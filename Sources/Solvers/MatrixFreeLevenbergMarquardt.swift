@@ -26,7 +26,7 @@ struct MatrixFreeLevenbergMarquardtRun {
     let m: Int, n: Int
     var x: [Double], trialX: [Double]
     var residual: [Double], trialResidual: [Double]
-    var gradient: [Double], gaussNewtonDiagonal: [Double], scaling: [Double], step: [Double]
+    var gradient: [Double], gaussNewtonDiagonal: [Double], columnNorms: [Double], scaling: [Double], step: [Double]
     /// Inner iterations over the whole fit, and per stop reason the inner solves.
     var innerIterations = 0
     var innerStops: [InnerSolveStop: Int] = [:]
@@ -54,6 +54,7 @@ struct MatrixFreeLevenbergMarquardtRun {
         trialResidual = residual
         gradient = Array(repeating: 0, count: n)
         gaussNewtonDiagonal = gradient
+        columnNorms = gradient
         scaling = Array(repeating: 1, count: n)
         step = gradient
     }
@@ -100,19 +101,14 @@ struct MatrixFreeLevenbergMarquardtRun {
 
     /// Cancellation and `max-time`, asked before each linearization and each trial.
     func checkInterruption() throws(LevenbergMarquardtStop) {
-        if fitRun.problem.isCancelled {
-            throw LevenbergMarquardtStop(status: .cancelled, message: LeastSquaresProblem.cancellationMessage)
-        }
-        if let limit = configuration.maximumSeconds, fitRun.elapsed >= limit {
-            throw LevenbergMarquardtStop(status: .timeLimit, message: "reached max-time = \(limit) s")
-        }
+        if let stop = configuration.interruption(of: fitRun.problem, elapsedSeconds: fitRun.elapsed) { throw stop }
     }
 
     /// One linearization and its trials until one is accepted; throws the stop.
     mutating func iterate(_ state: inout LevenbergMarquardtState) throws(LevenbergMarquardtStop) {
         try checkInterruption()
         try linearize(&state)
-        let gnorm = try testGradient(state)
+        let gnorm = try configuration.testGradient(gradient, columnNorms: columnNorms, residualNorm: state.fnorm)
         if state.first {
             var largest = 0.0
             for j in 0..<n { largest = max(largest, gaussNewtonDiagonal[j] / (scaling[j] * scaling[j])) }
@@ -132,14 +128,7 @@ struct MatrixFreeLevenbergMarquardtRun {
             var trial = LevenbergMarquardtTrial(pnorm: scaledNorm(step, scaling))
             evaluateTrial(&state, &trial, imageNormSquared: outcome.imageNormSquared)
             markRoundingLevel(&state, &trial)
-            if trial.ratio > 1e-4 {
-                let t = 2 * trial.ratio - 1
-                state.par *= max(1.0 / 3.0, 1 - t * t * t)
-                state.nu = 2
-            } else {
-                state.par *= state.nu
-                state.nu *= 2
-            }
+            state.updateNielsenDamping(ratio: trial.ratio)
             let accepted = trial.ratio >= 1e-4
             fitRun.record(
                 iteration: state.iterations + (accepted ? 1 : 0), cost: accepted ? trial.trialCost : state.cost,
@@ -155,14 +144,16 @@ struct MatrixFreeLevenbergMarquardtRun {
             }
             state.xnorm = scaledNorm(x, scaling)
             state.first = false
-            try testStopping(state, trial, gnorm: gnorm, accepted: accepted)
+            if let stop = configuration.stop(
+                state, trial, size: trial.pnorm, gnorm: gnorm, accepted: accepted, residualEvaluations: fitRun.residualEvaluations) {
+                throw stop
+            }
             if accepted { return }
         }
     }
 
     /// Linearizes at x: the operator's forward state, g = J̃ᵀr and diag(J̃ᵀJ̃), booked as
-    /// Jacobian time; then the scaling D (first time: Dⱼ = ‖J̃ⱼ‖, 1 for a zero column; then
-    /// per `scaling`).
+    /// Jacobian time; then the column norms √diag and the scaling D from them (as the dense LM).
     mutating func linearize(_ state: inout LevenbergMarquardtState) throws(LevenbergMarquardtStop) {
         let begin = fitRun.clock.now
         jacobian.linearize(at: x)
@@ -179,32 +170,11 @@ struct MatrixFreeLevenbergMarquardtRun {
         }
         state.gradientAtX = true
         state.gradientInfinity = maximumMagnitude(gradient)
-        for j in 0..<n {
-            let norm = gaussNewtonDiagonal[j].squareRoot()
-            switch configuration.scaling {
-            case .levenberg: scaling[j] = 1
-            case .marquardt: if norm > 0 || state.first { scaling[j] = norm > 0 ? norm : 1 }
-            case .more: scaling[j] = state.first ? (norm > 0 ? norm : 1) : max(scaling[j], norm)
-            }
-        }
+        for j in 0..<n { columnNorms[j] = gaussNewtonDiagonal[j].squareRoot() }
+        configuration.updateScaling(&scaling, columnNorms: columnNorms, first: state.first)
         if state.first { state.xnorm = scaledNorm(x, scaling) }
     }
 
-    /// The largest cosine between r and a column of J̃; stops when it is at most `gtol`.
-    func testGradient(_ state: LevenbergMarquardtState) throws(LevenbergMarquardtStop) -> Double {
-        var gnorm = 0.0
-        if state.fnorm != 0 {
-            for j in 0..<n where gaussNewtonDiagonal[j] > 0 {
-                gnorm = max(gnorm, abs(gradient[j] / (gaussNewtonDiagonal[j].squareRoot() * state.fnorm)))
-            }
-        }
-        if gnorm <= configuration.gtol {
-            throw LevenbergMarquardtStop(
-                status: .gradientBelowTolerance,
-                message: "the cosine between the residuals and every Jacobian column is at most gtol = \(configuration.gtol)")
-        }
-        return gnorm
-    }
 
     /// The cost at x + p, the actual and the model's relative reductions of ‖r‖², and ρ.
     mutating func evaluateTrial(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial, imageNormSquared: Double) {
@@ -237,48 +207,6 @@ struct MatrixFreeLevenbergMarquardtRun {
         }
     }
 
-    /// The dense LM's tests with the step size ‖Dp‖ (Nielsen damping).
-    func testStopping(
-        _ state: LevenbergMarquardtState, _ trial: LevenbergMarquardtTrial, gnorm: Double, accepted: Bool
-    ) throws(LevenbergMarquardtStop) {
-        let epsilon = Double.ulpOfOne
-        let refining = trial.roundingLevel && state.roundingLevelSteps < configuration.refinementSteps
-        let ftolMet = !refining && abs(trial.actred) <= configuration.ftol && trial.prered <= configuration.ftol && 0.5 * trial.ratio <= 1
-        let xtolMet = trial.pnorm <= configuration.xtol * (state.xnorm + configuration.xtol)
-        var stop: LevenbergMarquardtStop?
-        if accepted, let target = configuration.targetCost, state.cost <= target {
-            stop = LevenbergMarquardtStop(status: .targetCostReached, message: "the cost reached target-cost = \(target)")
-        } else if ftolMet && xtolMet {
-            stop = LevenbergMarquardtStop(
-                status: .costAndStepBelowTolerance,
-                message: "relative cost reduction ≤ ftol = \(configuration.ftol) and relative step ≤ xtol = \(configuration.xtol)")
-        } else if ftolMet {
-            stop = LevenbergMarquardtStop(
-                status: .costReductionBelowTolerance, message: "actual and predicted relative cost reductions are at most ftol = \(configuration.ftol)")
-        } else if xtolMet {
-            stop = LevenbergMarquardtStop(
-                status: .stepBelowTolerance, message: "the scaled step is at most xtol = \(configuration.xtol) relative to the scaled parameters")
-        } else if fitRun.residualEvaluations >= configuration.maximumEvaluations {
-            stop = LevenbergMarquardtStop(
-                status: .maximumEvaluations, message: "reached max-evaluations = \(configuration.maximumEvaluations) residual evaluations")
-        } else if state.iterations >= configuration.maximumIterations {
-            stop = LevenbergMarquardtStop(status: .maximumIterations, message: "reached max-iterations = \(configuration.maximumIterations)")
-        } else if trial.roundingLevel && state.roundingLevelSteps >= configuration.refinementSteps {
-            stop = LevenbergMarquardtStop(
-                status: .machinePrecision,
-                message: "the cost no longer changes measurably in double precision; stopped after \(state.roundingLevelSteps) refinement steps at rounding level")
-        } else if (!refining && abs(trial.actred) <= epsilon && trial.prered <= epsilon && 0.5 * trial.ratio <= 1)
-                    || trial.pnorm <= epsilon * state.xnorm || gnorm <= epsilon || !state.par.isFinite {
-            stop = LevenbergMarquardtStop(status: .machinePrecision, message: "no further reduction of the cost is possible in double precision")
-        }
-        guard var reached = stop else { return }
-        if reached.status.isConverged, !state.lastTrialFinite {
-            reached = LevenbergMarquardtStop(
-                status: .nonFiniteResiduals,
-                message: "the residuals are NaN or infinite at every trial point near the current parameters (last stop test: \(reached.status.rawValue))")
-        }
-        throw reached
-    }
 
     /// The result: no covariance matrix (it would be n × n); ``FitResult/covarianceNote`` says
     /// why, and ``FitResult/matrixFree`` what the inner solves did.
