@@ -23,7 +23,15 @@ extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStruc
     ///   (κ ≲ ‖JᵀJ‖/λ); when JᵀJ itself is singular the undamped step is regularized. Cholesky
     ///   costs half of QR per Jacobian (mn² vs 2mn² flops) and n³/3 per λ instead of a Givens
     ///   sweep.
-    public static let networkHints = LeastSquaresHints(damping: .nielsen, initialDamping: 1e-5, choleskyMinimumReciprocalCondition: 0)
+    /// - Matrix-free fits (`cg`, `lsmr`): `scaling: levenberg` (D = I) from τ = 1e-6, i.e.
+    ///   λ₀ = 10⁻⁶·maxⱼ (JᵀJ)ⱼⱼ, the damping of jaxopt's and optimistix's LM. An inexact
+    ///   Krylov step under Moré's scaling D = ‖Jⱼ‖ damps the weakly determined weights least,
+    ///   takes long steps along them and is rejected again and again; over five seeds at
+    ///   w = 64 and 256 the identity damping reached 1.02 × the teacher's cost in 2–3 steps
+    ///   where Moré's took 2–19 (figures in docs/ARCHITECTURE.md).
+    public static let networkHints = LeastSquaresHints(
+        damping: .nielsen, initialDamping: 1e-5, choleskyMinimumReciprocalCondition: 0,
+        matrixFreeScaling: .levenberg, matrixFreeInitialDamping: 1e-6)
 
     /// The last layer's blocks: W_L (p × h, row-major) then b_L at the end of θ, every earlier
     /// layer dense; nil for one output (nothing to skip) or another layout.

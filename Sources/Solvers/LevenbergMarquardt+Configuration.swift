@@ -1,15 +1,9 @@
 import Jacobians
 
 extension LevenbergMarquardt {
-    /// How the diagonal scaling D of the trust region / damping term is chosen.
-    public enum Scaling: String, Sendable, Codable, CaseIterable {
-        /// Moré (1978): Dⱼ = running maximum of ‖Jⱼ‖ over the iterations (MINPACK mode 1).
-        case more
-        /// Marquardt (1963): Dⱼ = ‖Jⱼ‖ = √(JᵀJ)ⱼⱼ at the current Jacobian.
-        case marquardt
-        /// Levenberg (1944): D = I.
-        case levenberg
-    }
+    /// How the diagonal scaling D of the trust region / damping term is chosen
+    /// (``ScalingRule``, shared with the maps' hints).
+    public typealias Scaling = ScalingRule
 
     /// How the damping evolves between steps (``DampingRule``, shared with the maps' hints).
     public typealias DampingUpdate = DampingRule
@@ -75,8 +69,9 @@ extension LevenbergMarquardt {
     /// Settings of ``LevenbergMarquardt``; every field has a default. Manifest keys are
     /// the kebab-case coding keys.
     public struct Configuration: Sendable, Codable, Equatable, StoppingLimits {
-        /// `scaling`: D. Default `more`.
-        public var scaling: Scaling = .more
+        /// `scaling`: D. Unset (the default): `more`, except that a matrix-free fit takes the
+        /// problem's hint (``LeastSquaresHints/matrixFreeScaling``; `levenberg` for a network).
+        public var scaling: Scaling?
         /// `damping`: trust-region radius or Nielsen's rule. Unset (the default): the
         /// problem's hint (``LeastSquaresProblem/hints``; Nielsen for a network), else `trust-region`.
         public var damping: DampingUpdate?
@@ -101,7 +96,9 @@ extension LevenbergMarquardt {
         /// `initial-step-bound`: Δ₀ = this·‖D x₀‖ (or this when x₀ = 0); MINPACK's `factor`.
         public var initialStepBound: Double = 100
         /// `initial-damping`: Nielsen's τ, λ₀ = τ·maxⱼ (JᵀJ)ⱼⱼ/Dⱼ². Unset (the default): the
-        /// problem's hint (1e-5 for a network), else ``certifiedInitialDamping``.
+        /// problem's hint (1e-5 for a network; a matrix-free fit first takes
+        /// ``LeastSquaresHints/matrixFreeInitialDamping``, 1e-6 for a network), else
+        /// ``certifiedInitialDamping``.
         public var initialDamping: Double?
         /// `geodesic-acceleration`: add ½a with a = −(JᵀJ + λD²)⁻¹Jᵀr_vv (Transtrum & Sethna).
         public var geodesicAcceleration: Bool = false
@@ -180,7 +177,7 @@ extension LevenbergMarquardt {
             try c.update(&innerTolerance, forKey: .innerTolerance)
         }
 
-        /// Encodes every key (an unset `cholesky-min-rcond`, `damping`, `initial-damping`,
+        /// Encodes every key (an unset `scaling`, `cholesky-min-rcond`, `damping`, `initial-damping`,
         /// `inner-tolerance` or `max-time` as null, so `jacobench list` shows it)
         /// except an unset `target-cost`.
         public func encode(to encoder: any Encoder) throws {

@@ -14,10 +14,10 @@ extension LevenbergMarquardt.Configuration {
         return nil
     }
 
-    /// D from the column norms ‖J̃ⱼ‖ (`scaling`): the first time ‖J̃ⱼ‖ (1 for a zero column, or
-    /// for `levenberg`); then Moré's running maximum, Marquardt's current non-zero norms, or
-    /// Levenberg's unchanged D = I.
-    func updateScaling(_ diagonal: inout [Double], columnNorms: [Double], first: Bool) {
+    /// D from the column norms ‖J̃ⱼ‖ under the resolved `scaling`: the first time ‖J̃ⱼ‖ (1 for a
+    /// zero column, or for `levenberg`); then Moré's running maximum, Marquardt's current
+    /// non-zero norms, or Levenberg's unchanged D = I.
+    static func updateScaling(_ diagonal: inout [Double], scaling: LevenbergMarquardt.Scaling, columnNorms: [Double], first: Bool) {
         if first {
             for j in diagonal.indices { diagonal[j] = scaling == .levenberg || columnNorms[j] == 0 ? 1 : columnNorms[j] }
             return

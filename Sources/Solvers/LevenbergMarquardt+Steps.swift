@@ -136,7 +136,8 @@ extension LevenbergMarquardtRun {
 
     /// D from the column norms (`scaling`), and Δ₀ = `initial-step-bound`·‖D x₀‖ the first time.
     mutating func updateScaling(_ state: inout LevenbergMarquardtState) {
-        configuration.updateScaling(&diagonal, columnNorms: columnNorms, first: state.first)
+        LevenbergMarquardt.Configuration.updateScaling(
+            &diagonal, scaling: configuration.scaling ?? .more, columnNorms: columnNorms, first: state.first)
         if state.first {
             state.xnorm = scaledNorm(x, diagonal)
             state.delta = configuration.initialStepBound * state.xnorm

@@ -22,7 +22,9 @@ struct MatrixFreeLevenbergMarquardtRun {
     let solver: any KrylovDampedSolver
     /// Why the fit is matrix-free (the setting, or `auto`'s reason).
     let choiceReason: String
-    let initialDamping: Double
+    /// The resolved scaling rule and τ: the setting, else the map's matrix-free hint, else the
+    /// dense defaults (``LeastSquaresHints/matrixFreeScaling``, ``LeastSquaresHints/matrixFreeInitialDamping``).
+    let scalingRule: LevenbergMarquardt.Scaling, initialDamping: Double
     let m: Int, n: Int
     var x: [Double], trialX: [Double]
     var residual: [Double], trialResidual: [Double]
@@ -45,7 +47,10 @@ struct MatrixFreeLevenbergMarquardtRun {
         self.choiceReason = choiceReason
         jacobian = WeightedFreeJacobianOperator(map: fitRun.map)
         solver = configuration.linearSolver == .lsmr ? LSMRDampedSolver() : ConjugateGradientDampedSolver()
-        initialDamping = configuration.initialDamping ?? fitRun.problem.hints.initialDamping ?? LevenbergMarquardt.certifiedInitialDamping
+        let hints = fitRun.problem.hints
+        scalingRule = configuration.scaling ?? hints.matrixFreeScaling ?? .more
+        initialDamping = configuration.initialDamping ?? hints.matrixFreeInitialDamping ?? hints.initialDamping
+            ?? LevenbergMarquardt.certifiedInitialDamping
         m = fitRun.residualCount
         n = fitRun.parameterCount
         x = fitRun.initialFreeParameters
@@ -171,7 +176,8 @@ struct MatrixFreeLevenbergMarquardtRun {
         state.gradientAtX = true
         state.gradientInfinity = maximumMagnitude(gradient)
         for j in 0..<n { columnNorms[j] = gaussNewtonDiagonal[j].squareRoot() }
-        configuration.updateScaling(&scaling, columnNorms: columnNorms, first: state.first)
+        LevenbergMarquardt.Configuration.updateScaling(
+            &scaling, scaling: scalingRule, columnNorms: columnNorms, first: state.first)
         if state.first { state.xnorm = scaledNorm(x, scaling) }
     }
 
@@ -220,7 +226,8 @@ struct MatrixFreeLevenbergMarquardtRun {
         result.linearSolverUse = [solver.name: result.linearizations]
         result.covarianceNote = configuration.covariance ? LevenbergMarquardt.matrixFreeCovarianceNote(rows: m, columns: n) : nil
         result.matrixFree = MatrixFreeStatistics(
-            linearSolver: solver.name, reason: choiceReason, innerIterations: innerIterations,
+            linearSolver: solver.name, reason: choiceReason, scaling: scalingRule.rawValue, initialDamping: initialDamping,
+            innerIterations: innerIterations,
             innerStops: Dictionary(uniqueKeysWithValues: innerStops.map { ($0.key.rawValue, $0.value) }),
             products: jacobian.products, transposedProducts: jacobian.transposedProducts,
             productSeconds: jacobian.productSeconds, gaussNewtonProductFlops: jacobian.base.gaussNewtonProductFlops,
@@ -235,6 +242,10 @@ public struct MatrixFreeStatistics: Sendable, Codable, Equatable {
     public var linearSolver: String
     /// Why the fit was matrix-free: the `linear-solver` setting, or `auto`'s reason.
     public var reason: String
+    /// The scaling rule D the fit used (the setting or the map's matrix-free hint).
+    public var scaling: String
+    /// The initial damping factor τ the fit used.
+    public var initialDamping: Double
     /// Inner iterations over the whole fit.
     public var innerIterations: Int
     /// Inner solves per stop reason (``InnerSolveStop`` raw values).

@@ -5,9 +5,11 @@ import Foundation
 /// hostile-input catalogue. `ru_maxrss` alone is not the child's: posix_spawn's child shares
 /// this process's memory until it executes the binary, and Linux records that memory's
 /// high-water mark (this test process's own peak) into the child's maxrss at exec. So the
-/// peak is the child's `VmHWM` (its own memory only, read from /proc every poll), unless
-/// `ru_maxrss` exceeds this process's peak at the spawn — then that figure is the child's. A watchdog (generous, only against hangs) kills a
-/// child that runs past `watchdogSeconds`; no test asserts on time.
+/// peak is the child's `VmHWM` (its own memory only, read from /proc every poll once the child
+/// runs the binary: every millisecond at first, so that even a child rejecting its input at once
+/// is sampled), unless `ru_maxrss` exceeds this process's peak at the spawn — then that figure is
+/// the child's. A watchdog (generous, only against hangs) kills a child that runs past
+/// `watchdogSeconds`; no test asserts on time.
 struct ChildProcess {
     /// Exit status (128 + signal when killed by one).
     var status: Int32
@@ -40,16 +42,18 @@ struct ChildProcess {
         var usage = rusage()
         let deadline = Date().addingTimeInterval(watchdogSeconds)
         var hung = false
-        var polledPeak = 0
+        var polledPeak = 0, polls = 0
         while wait4(pid, &status, WNOHANG, &usage) == 0 {
-            polledPeak = max(polledPeak, Self.highWaterMarkKiB(of: pid) ?? 0)
+            // Before its exec the child still shares this process's memory and its VmHWM.
+            if Self.runsBinary(pid) { polledPeak = max(polledPeak, Self.highWaterMarkKiB(of: pid) ?? 0) }
+            polls += 1
             if Date() > deadline {
                 kill(pid, SIGKILL)
                 hung = true
                 _ = wait4(pid, &status, 0, &usage)
                 break
             }
-            usleep(10_000)
+            usleep(polls < 500 ? 1_000 : 10_000)
         }
         let exited = (status & 0x7F) == 0
         let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
@@ -58,6 +62,12 @@ struct ChildProcess {
         // bound is still checked.
         let peak = usage.ru_maxrss > spawnerPeak || polledPeak == 0 ? usage.ru_maxrss : polledPeak
         return ChildProcess(status: code, stderr: text, maximumResidentKiB: peak, hung: hung)
+    }
+
+    /// Whether the process `pid` has executed the built binary (its /proc exe link names it).
+    static func runsBinary(_ pid: pid_t) -> Bool {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe") else { return false }
+        return URL(fileURLWithPath: target).resolvingSymlinksInPath().path == URL(fileURLWithPath: BuiltBinary.path).resolvingSymlinksInPath().path
     }
 
     /// `VmHWM` of a running process, KiB (nil once it has exited or before it is readable).

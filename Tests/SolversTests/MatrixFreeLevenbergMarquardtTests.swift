@@ -37,6 +37,15 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
             return problem
         },
     ]
+
+    /// A linear map whose first column is 100 times the others and a residual that is mostly
+    /// a constant offset along it: the gradient is almost all that column's.
+    static let stiffOffset = MatrixFreeCase(name: "linear, stiff offset column") {
+        var a = randomMatrix(rows: 40, columns: 8, seed: 9)
+        for i in 0..<40 { a[i, 0] = 100 }
+        let b = (0..<40).map { 500 + sin(Double($0)) }
+        return LeastSquaresProblem(map: linearMap(a, b), initialParameters: Array(repeating: 0, count: 8))
+    }
 }
 
 @Suite struct MatrixFreeLevenbergMarquardtTests {
@@ -138,6 +147,57 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
             gaussNewtonDiagonal: linearization.diagonal, scaling: linearization.scaling, damping: 1e-8,
             tolerance: 0.9, maximumIterations: 100, into: &step)
         #expect(loose.stop == .tolerance && loose.iterations >= 1 && loose.iterations < 100, "\(loose.stop) after \(loose.iterations)")
+    }
+
+    /// ½‖J̃p + r‖² + ½λ‖Dp‖² with the formed J̃.
+    static func dampedModel(_ linearization: Linearization, _ step: [Double], damping: Double) -> Double {
+        var image: [Double] = []
+        multiply(linearization.jacobian, step, into: &image)
+        var value = 0.0
+        for i in image.indices { value += (image[i] + linearization.residual[i]) * (image[i] + linearization.residual[i]) }
+        for j in step.indices { value += damping * linearization.scaling[j] * linearization.scaling[j] * step[j] * step[j] }
+        return 0.5 * value
+    }
+
+    /// A loose forcing term does not end a solve that still gains, every map kind: at the end
+    /// of each solve the damped model (recomputed with the formed J̃) is expected to fall by at
+    /// most 1% of its value — CG: ½sᵀM⁻¹s of its true residual s = −g − (J̃ᵀJ̃ + λD²)p with the
+    /// Jacobi M; LSMR: its last iteration's decrease. On a residual dominated by one stiff
+    /// column, ‖J̃ᵀr‖ falls below η = 0.5 of its start in one iteration (where both solvers
+    /// stopped before this test existed) while much of the model's reduction is still ahead, so
+    /// the solve goes on.
+    @Test(arguments: MatrixFreeCase.all + [MatrixFreeCase.stiffOffset], ["cg", "lsmr"])
+    func aSolveEndsOnlyOnceTheModelHasLittleLeftToGain(_ testCase: MatrixFreeCase, _ solverName: String) throws {
+        let linearization = try Linearization(try testCase.make())
+        let solver: any KrylovDampedSolver = solverName == "cg" ? ConjugateGradientDampedSolver() : LSMRDampedSolver()
+        let lambda = 1e-6 * (linearization.diagonal.max() ?? 1)
+        var step: [Double] = []
+        let outcome = solver.solve(
+            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+            gaussNewtonDiagonal: linearization.diagonal, scaling: linearization.scaling, damping: lambda,
+            tolerance: 0.5, maximumIterations: 200, into: &step)
+        #expect(outcome.stop == .tolerance, "\(solverName): \(outcome.stop) after \(outcome.iterations)")
+        if testCase.name == MatrixFreeCase.stiffOffset.name {
+            #expect(outcome.iterations >= 2, "\(solverName) stopped after \(outcome.iterations) iterations")
+        }
+        let model = Self.dampedModel(linearization, step, damping: lambda)
+        let start = 0.5 * linearization.residual.reduce(0) { $0 + $1 * $1 }
+        let ahead: Double
+        if solverName == "cg" {
+            let residual = linearization.normalResidual(step, damping: lambda)
+            ahead = 0.5 * (0..<step.count).reduce(0.0) { sum, j in
+                sum + residual[j] * residual[j] / (linearization.diagonal[j] + lambda * linearization.scaling[j] * linearization.scaling[j])
+            }
+        } else {
+            guard outcome.iterations >= 2 else { return }
+            var previous: [Double] = []
+            _ = solver.solve(
+                jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+                gaussNewtonDiagonal: linearization.diagonal, scaling: linearization.scaling, damping: lambda,
+                tolerance: 0.5, maximumIterations: outcome.iterations - 1, into: &previous)
+            ahead = Self.dampedModel(linearization, previous, damping: lambda) - model
+        }
+        #expect(ahead <= 0.01 * model + 1e-9 * start, "\(solverName): \(ahead) ahead of a model at \(model)")
     }
 
     /// J̃ᵀJ̃ diagonal (J̃ diagonal): the Jacobi preconditioner is its exact inverse, so CG ends

@@ -8,6 +8,19 @@ public enum DampingRule: String, Sendable, Codable, CaseIterable {
     case nielsen
 }
 
+/// How a damped least-squares solver scales its damping term λ‖D p‖² (and its trust region).
+///
+/// Levenberg-Marquardt's `scaling` setting; a map suggests one for matrix-free fits through
+/// ``LeastSquaresHints``.
+public enum ScalingRule: String, Sendable, Codable, CaseIterable {
+    /// Moré (1978): Dⱼ = running maximum of ‖Jⱼ‖ over the iterations (MINPACK mode 1).
+    case more
+    /// Marquardt (1963): Dⱼ = ‖Jⱼ‖ = √(JᵀJ)ⱼⱼ at the current Jacobian.
+    case marquardt
+    /// Levenberg (1944): D = I.
+    case levenberg
+}
+
 /// Solver settings a model suggests for its own residual map, used where the fit's
 /// configuration leaves them unset (an explicit setting always wins).
 ///
@@ -23,12 +36,22 @@ public struct LeastSquaresHints: Sendable, Equatable {
     /// The smallest reciprocal condition of the equilibrated JᵀJ for which the normal
     /// equations are trusted (Levenberg-Marquardt's `cholesky-min-rcond`; 0: always).
     public var choleskyMinimumReciprocalCondition: Double?
+    /// The scaling D of a matrix-free fit (Levenberg-Marquardt's `scaling` when the damped
+    /// systems are solved by `cg` or `lsmr`).
+    public var matrixFreeScaling: ScalingRule?
+    /// The initial damping factor τ of a matrix-free fit (before ``initialDamping``).
+    public var matrixFreeInitialDamping: Double?
 
     /// Creates hints; every field defaults to nil (the solver's own default).
-    public init(damping: DampingRule? = nil, initialDamping: Double? = nil, choleskyMinimumReciprocalCondition: Double? = nil) {
+    public init(
+        damping: DampingRule? = nil, initialDamping: Double? = nil, choleskyMinimumReciprocalCondition: Double? = nil,
+        matrixFreeScaling: ScalingRule? = nil, matrixFreeInitialDamping: Double? = nil
+    ) {
         self.damping = damping
         self.initialDamping = initialDamping
         self.choleskyMinimumReciprocalCondition = choleskyMinimumReciprocalCondition
+        self.matrixFreeScaling = matrixFreeScaling
+        self.matrixFreeInitialDamping = matrixFreeInitialDamping
     }
 
     /// No hints: every solver default applies.
