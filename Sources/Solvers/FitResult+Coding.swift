@@ -9,7 +9,7 @@ extension FitResult {
         case solver, jacobianStrategy, parameters, parameterNames, cost, initialCost, iterations, residualEvaluations
         case jacobianEvaluations, gradientEvaluations, gradientNorm, status, message, timings, jacobianCost, trace
         case covariance, linearSolverUse, normalEquations, rankDeficientJacobians, convergence, linearSolverSwitch
-        case boundsActive, loss, covarianceNote, matrixFree
+        case boundsActive, loss, covarianceNote, matrixFree, conditionalStandardErrors
     }
 
     /// Reads numbers or the bundles' strings for non-finite values.
@@ -18,6 +18,7 @@ extension FitResult {
         try self.init(decodingRequiredFrom: c)
         covarianceNote = try c.decodeIfPresent(String.self, forKey: .covarianceNote)
         matrixFree = try c.decodeIfPresent(MatrixFreeStatistics.self, forKey: .matrixFree)
+        conditionalStandardErrors = try c.decodeIfPresent([Double].self, forKey: .conditionalStandardErrors)
     }
 
     private init(decodingRequiredFrom c: KeyedDecodingContainer<CodingKeys>) throws {
@@ -77,6 +78,7 @@ extension FitResult {
         try c.encodeIfPresent(loss, forKey: .loss)
         try c.encodeIfPresent(covarianceNote, forKey: .covarianceNote)
         try c.encodeIfPresent(matrixFree, forKey: .matrixFree)
+        try c.encodeIfPresent(conditionalStandardErrors, forKey: .conditionalStandardErrors)
     }
 }
 

@@ -68,6 +68,12 @@ public struct FitResult: Sendable, Codable {
     public var covarianceNote: String? = nil
     /// What the inner solves of a matrix-free Levenberg-Marquardt fit did; nil for every other fit.
     public var matrixFree: MatrixFreeStatistics? = nil
+    /// Conditional standard errors σ̂/√(J̃ᵀJ̃)ⱼⱼ per parameter (0 for a fixed one, NaN for a
+    /// column of zeros): each parameter's standard error with every other one held at its fitted
+    /// value, a lower bound on its marginal standard error √Cⱼⱼ. A matrix-free fit with fewer
+    /// parameters than residuals reports them in place of the n × n covariance it never forms;
+    /// nil otherwise.
+    public var conditionalStandardErrors: [Double]? = nil
 
     /// The linearizations (Jacobians or structured assemblies) the iterations took: the sum of
     /// ``normalEquations`` when the solver records it, else ``jacobianEvaluations``.

@@ -61,6 +61,19 @@ public struct GaussNewton: LeastSquaresSolver {
             try c.update(&maximumBacktracks, forKey: .maximumBacktracks)
             try c.update(&covariance, forKey: .covariance)
         }
+
+        /// Encodes every key with the manifest names (an unset `max-time` as null, so
+        /// `jacobench list` shows it) except an unset `target-cost`.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(linearSolver, forKey: .linearSolver)
+            try c.encode(ftol, forKey: .ftol)
+            try c.encode(xtol, forKey: .xtol)
+            try c.encodeStopping(self)
+            try c.encode(armijo, forKey: .armijo)
+            try c.encode(maximumBacktracks, forKey: .maximumBacktracks)
+            try c.encode(covariance, forKey: .covariance)
+        }
     }
 
     /// The settings.

@@ -38,9 +38,8 @@ struct InnerSolveOutcome {
 /// both of these hold:
 ///
 /// - its residual measure is at most `tolerance` relative to the gradient (see each solver);
-/// - the damped model ½‖J̃p + r‖² + ½λ‖Dp‖² is expected to fall by at most
-///   ``modelDecreaseTolerance`` of its value from here on (CG: the decrease its preconditioner
-///   predicts; LSMR: its last iteration's decrease).
+/// - the damped model ½‖J̃p + r‖² + ½λ‖Dp‖² fell by at most ``modelDecreaseTolerance`` of its
+///   value in the last iteration (CG: or its preconditioner predicts no more than that ahead).
 ///
 /// The second test keeps a solve going while it still gains much of what the model predicts:
 /// a gradient dominated by a few stiff directions (a network's output bias at a far start) is
@@ -73,9 +72,11 @@ func dot(_ a: [Double], _ b: [Double]) -> Double {
 /// Preconditioned conjugate gradients on the damped normal equations (J̃ᵀJ̃ + λD²) p = −g
 /// with the Jacobi preconditioner M = diag(J̃ᵀJ̃) + λD² (exact for a diagonal J̃ᵀJ̃: one
 /// iteration). Stops when ‖−g − (J̃ᵀJ̃ + λD²) p‖ ≤ tolerance·‖g‖ (the recursively updated
-/// residual s) and the decrease still ahead as the preconditioner predicts it, ½sᵀM⁻¹s (exact
-/// when M is the system), is at most ``KrylovDampedSolver/modelDecreaseTolerance`` of the model
-/// ½‖r‖² + gᵀp + ½pᵀ(J̃ᵀJ̃ + λD²)p (each iteration lowers it by ½α·sᵀM⁻¹s).
+/// residual s) and either the iteration's model decrease ½α·sᵀM⁻¹s or the decrease still ahead
+/// as the preconditioner predicts it, ½sᵀM⁻¹s of the new residual (exact when M is the
+/// system), is at most ``KrylovDampedSolver/modelDecreaseTolerance`` of the model
+/// ½‖r‖² + gᵀp + ½pᵀ(J̃ᵀJ̃ + λD²)p. (The prediction alone overshoots when λ is small and some
+/// diag(J̃ᵀJ̃) are tiny: M⁻¹ is then far larger than the system's inverse along them.)
 /// Each iteration: one J̃·d, one J̃ᵀ(J̃d). ‖J̃p‖² comes from the residual without a
 /// further product: pᵀ(J̃ᵀJ̃ + λD²)p = pᵀ(−g − s) for the CG residual s.
 final class ConjugateGradientDampedSolver: KrylovDampedSolver {
@@ -132,10 +133,12 @@ final class ConjugateGradientDampedSolver: KrylovDampedSolver {
                 residualVector[j] -= alpha * curvature[j]
                 residualSquared += residualVector[j] * residualVector[j]
             }
-            model -= 0.5 * alpha * rz
+            let decrease = 0.5 * alpha * rz
+            model -= decrease
             for j in 0..<n { preconditioned[j] = preconditioner[j] * residualVector[j] }
             let rzNext = dot(residualVector, preconditioned)
-            if residualSquared.squareRoot() <= bound, 0.5 * rzNext <= Self.modelDecreaseTolerance * max(model, 0) {
+            let gainLeft = Self.modelDecreaseTolerance * max(model, 0)
+            if residualSquared.squareRoot() <= bound, decrease <= gainLeft || 0.5 * rzNext <= gainLeft {
                 outcome.stop = .tolerance
                 break
             }

@@ -53,6 +53,18 @@ public struct LBFGS: LeastSquaresSolver {
             try c.update(&maximumLineSearchEvaluations, forKey: .maximumLineSearchEvaluations)
             try c.updateStopping(&self)
         }
+
+        /// Encodes every key with the manifest names (an unset `max-time` as null, so
+        /// `jacobench list` shows it) except an unset `target-cost`.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(memory, forKey: .memory)
+            try c.encode(ftol, forKey: .ftol)
+            try c.encode(c1, forKey: .c1)
+            try c.encode(c2, forKey: .c2)
+            try c.encode(maximumLineSearchEvaluations, forKey: .maximumLineSearchEvaluations)
+            try c.encodeStopping(self)
+        }
     }
 
     /// The settings.

@@ -5,11 +5,14 @@ extension LevenbergMarquardt {
     static let matrixFreeSource = "matrix-free"
 
     /// Why a matrix-free fit has no covariance: for m ≤ n J̃ᵀJ̃ is singular; otherwise its inverse
-    /// would be an n × n matrix the fit never forms.
+    /// would be an n × n matrix the fit never forms, and conditional standard errors
+    /// (``FitResult/conditionalStandardErrors``) stand in for it.
     static func matrixFreeCovarianceNote(rows m: Int, columns n: Int) -> String {
         m <= n
             ? "not computed: JᵀJ is singular with \(n) parameters and \(m) residuals"
-            : "not computed: the matrix-free fit does not form the \(n) × \(n) covariance (set linear-solver to a dense solver for it)"
+            : "approximated: the matrix-free fit does not form the \(n) × \(n) covariance (a dense linear-solver does); "
+                + "conditional standard errors σ̂/√(JᵀJ)ⱼⱼ are reported instead, each parameter's with the others held fixed, "
+                + "a lower bound on the marginal ones"
     }
 
     /// Whether a fit runs matrix-free (``MatrixFreeLevenbergMarquardtRun``) and why.

@@ -182,6 +182,20 @@ struct MatrixFreeLevenbergMarquardtRun {
     }
 
 
+    /// σ̂/√(J̃ᵀJ̃)ⱼⱼ at x (one more linearization; O(n) memory), σ̂² = 2·cost/(m − n), or 1 for
+    /// absolute σ; over all parameters, 0 for a fixed one, NaN for a column of zeros.
+    func conditionalStandardErrors(cost: Double) -> [Double] {
+        jacobian.linearize(at: x)
+        var diagonal: [Double] = []
+        jacobian.columnSquaredNorms(into: &diagonal)
+        let variance = fitRun.problem.absoluteSigma ? 1 : 2 * cost / Double(m - n)
+        var errors = Array(repeating: 0.0, count: fitRun.problem.initialParameters.count)
+        for (k, index) in jacobian.freeIndices.enumerated() {
+            errors[index] = diagonal[k] > 0 ? (variance / diagonal[k]).squareRoot() : .nan
+        }
+        return errors
+    }
+
     /// The cost at x + p, the actual and the model's relative reductions of ‖r‖², and ρ.
     mutating func evaluateTrial(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial, imageNormSquared: Double) {
         let fnorm = state.fnorm
@@ -215,7 +229,8 @@ struct MatrixFreeLevenbergMarquardtRun {
 
 
     /// The result: no covariance matrix (it would be n × n); ``FitResult/covarianceNote`` says
-    /// why, and ``FitResult/matrixFree`` what the inner solves did.
+    /// why, ``FitResult/conditionalStandardErrors`` stand in for it when m > n, and
+    /// ``FitResult/matrixFree`` says what the inner solves did.
     func finish(cost: Double, initialCost: Double, iterations: Int, gradientNorm: Double, status: FitStatus, message: String) -> FitResult {
         fitRun.timings.productSeconds = jacobian.productSeconds - gradientProductSeconds
         var result = fitRun.result(
@@ -225,6 +240,7 @@ struct MatrixFreeLevenbergMarquardtRun {
         result.jacobianStrategy = jacobian.isMapOwn ? "jacobian-operator" : "pushforward-pullback"
         result.linearSolverUse = [solver.name: result.linearizations]
         result.covarianceNote = configuration.covariance ? LevenbergMarquardt.matrixFreeCovarianceNote(rows: m, columns: n) : nil
+        if configuration.covariance, m > n, cost.isFinite { result.conditionalStandardErrors = conditionalStandardErrors(cost: cost) }
         result.matrixFree = MatrixFreeStatistics(
             linearSolver: solver.name, reason: choiceReason, scaling: scalingRule.rawValue, initialDamping: initialDamping,
             innerIterations: innerIterations,

@@ -193,6 +193,13 @@ struct CommandLineTests {
         #expect(list.stdout.contains("repeats"))
         #expect(list.stdout.contains("(default 20)"))
         #expect(list.stdout.contains("jacobian.reference"))
+        // Every solver lists its max-time, unset ones included.
+        for solver in ["levenberg-marquardt", "gauss-newton", "lbfgs", "adam", "gradient-descent"] {
+            let lines = list.stdout.split(separator: "\n").map(String.init)
+            let header = try #require(lines.firstIndex { $0.hasPrefix("  \(solver) — ") }, "\(solver) is not listed")
+            let options = lines[(header + 1)...].prefix { $0.hasPrefix("      ") }
+            #expect(options.contains { $0.hasPrefix("      max-time ") }, "\(solver) lists no max-time")
+        }
     }
 }
 

@@ -46,7 +46,13 @@ import Testing
         } else {
             #expect(metrics["fit.teacher.iterations_to_1_05"] == nil && metrics["fit.teacher.time_to_1_05_us"] == nil)
         }
-        #expect(metrics["fit.covariance"]?.value.stringValue?.hasPrefix("not computed") == true)
+        // Fewer parameters than samples: conditional standard errors stand in for the covariance.
+        #expect(metrics["fit.covariance"]?.value.stringValue?.hasPrefix("approximated") == true)
+        let conditional = try #require(fit.conditionalStandardErrors)
+        #expect(conditional.count == fit.parameters.count && conditional.allSatisfy { $0 > 0 && $0.isFinite })
+        #expect(BundleDocuments.parametersCSV(record).hasPrefix("name,initial,value,standard_error,conditional_standard_error\n"))
+        // A network's matrix-free damping: D = I from τ = 1e-6.
+        #expect(metrics["fit.scaling"]?.value == .string("levenberg") && metrics["fit.initial_damping"]?.value.numberValue == 1e-6)
         #expect(metrics["fit.dgemm_gflops"] != nil && metrics["fit.gauss_newton_product_over_dgemm"] != nil)
     }
 

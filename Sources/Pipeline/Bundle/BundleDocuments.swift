@@ -22,7 +22,8 @@ public enum BundleDocuments {
 
     /// `cases/<id>/parameters.json`: names, initial and fitted values, standard errors (NaN,
     /// written `"NaN"`, when not determined) and the correlation matrix; with bounds also
-    /// `at_bound` (`"lower"`, `"upper"` or null per parameter).
+    /// `at_bound` (`"lower"`, `"upper"` or null per parameter); a matrix-free fit without a
+    /// covariance also `conditional_standard_errors`.
     public static func parameters(_ record: CaseRecord) -> String {
         JSONValue.object([
             "names": .array(record.parameterNames.map(JSONValue.string)),
@@ -30,22 +31,28 @@ public enum BundleDocuments {
             "values": record.fit.map { .array($0.parameters.map(JSONValue.number)) } ?? .null,
             "standard_errors": record.fit?.standardErrors.map { .array($0.map(JSONValue.number)) } ?? .null,
             "correlations": record.fit?.correlations.map { .array($0.map { .array($0.map(JSONValue.number)) }) } ?? .null,
-        ].merging(record.fit?.boundsActive.map { ["at_bound": .array($0.map { $0.map { .string($0.rawValue) } ?? .null })] } ?? [:]) { first, _ in first }).text()
+        ].merging(record.fit?.boundsActive.map { ["at_bound": .array($0.map { $0.map { .string($0.rawValue) } ?? .null })] } ?? [:]) { first, _ in first }
+         .merging(record.fit?.conditionalStandardErrors.map { ["conditional_standard_errors": .array($0.map(JSONValue.number))] } ?? [:]) { first, _ in first }
+        ).text()
     }
 
     /// `cases/<id>/parameters.csv`: `name,initial,value,standard_error`, one row per parameter
     /// (empty cells without a fit; `NaN` for a standard error the data do not determine); a fit
     /// with bounds adds `at_bound` (`lower`, `upper` or empty; such a parameter is held for the
-    /// standard errors, as a fixed one, so its own is 0).
+    /// standard errors, as a fixed one, so its own is 0); a matrix-free fit without a covariance
+    /// adds `conditional_standard_error` (each parameter's with the others held fixed).
     public static func parametersCSV(_ record: CaseRecord) -> String {
         let bounds = record.fit?.boundsActive
-        var text = "name,initial,value,standard_error" + (bounds == nil ? "" : ",at_bound") + "\n"
+        let conditional = record.fit?.conditionalStandardErrors
+        var text = "name,initial,value,standard_error" + (bounds == nil ? "" : ",at_bound")
+            + (conditional == nil ? "" : ",conditional_standard_error") + "\n"
         for (index, name) in record.parameterNames.enumerated() {
             let initial = index < record.initialParameters.count ? csvNumber(record.initialParameters[index]) : ""
             let value = record.fit.map { index < $0.parameters.count ? csvNumber($0.parameters[index]) : "" } ?? ""
             let error = record.fit?.standardErrors.map { index < $0.count ? csvNumber($0[index]) : "" } ?? ""
             var fields = [csvField(name), initial, value, error]
             if let bounds { fields.append(index < bounds.count ? bounds[index]?.rawValue ?? "" : "") }
+            if let conditional { fields.append(index < conditional.count ? csvNumber(conditional[index]) : "") }
             text += fields.joined(separator: ",") + "\n"
         }
         return text

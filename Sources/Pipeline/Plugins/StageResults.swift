@@ -129,6 +129,9 @@ public struct FitOutcome: Sendable {
     /// Standard errors of the parameters (from the covariance at the solution), when known;
     /// NaN for a parameter the data do not determine.
     public var standardErrors: [Double]?
+    /// Conditional standard errors (each parameter with the others held fixed), when the fit
+    /// gives them instead of a covariance (``FitResult/conditionalStandardErrors``).
+    public var conditionalStandardErrors: [Double]?
     /// Correlations of the parameters at the solution (rows), when the covariance is known.
     public var correlations: [[Double]]?
     /// Final cost ½‖r‖².

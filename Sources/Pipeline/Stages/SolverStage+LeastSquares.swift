@@ -168,6 +168,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         if result.matrixFree != nil { outcome.timingsSeconds["products"] = result.timings.productSeconds }
         outcome.matrixFree = result.matrixFree
         outcome.covarianceNote = result.covarianceNote
+        outcome.conditionalStandardErrors = result.conditionalStandardErrors
         outcome.timeOverKernels = result.timings.timeOverKernels
         outcome.convergence = result.convergence
         outcome.correlations = result.covariance?.correlations
