@@ -6,8 +6,9 @@ import LinearAlgebra
 /// linearizes the map once (``WeightedFreeJacobianOperator``: one forward sweep with
 /// derivatives, g = J̃ᵀr, diag(J̃ᵀJ̃)), then solves the damped systems with a Krylov solver on
 /// J̃·v and J̃ᵀ·u products only, to a tolerance η‖g‖ from the Eisenstat–Walker forcing rule
-/// (``forcingTerm(gradientNorm:)``) or a fixed `inner-tolerance`, with at most
-/// `max-inner-iterations` inner iterations.
+/// (``forcingTerm(gradientNorm:)``) or a fixed `inner-tolerance` and until the damped model has
+/// little left to gain (``KrylovDampedSolver``), with at most `max-inner-iterations` inner
+/// iterations. D and τ are the settings, else the map's matrix-free hints (``scalingRule``).
 ///
 /// Damping is Nielsen's rule (λ₀ = τ·maxⱼ (J̃ᵀJ̃)ⱼⱼ/Dⱼ²; ×max(⅓, 1 − (2ρ − 1)³) on success,
 /// ×ν with ν doubling on failure): one inner solve per trial, where Moré's λ search for a trust
