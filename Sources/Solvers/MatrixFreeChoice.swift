@@ -6,13 +6,15 @@ extension LevenbergMarquardt {
 
     /// Why a matrix-free fit has no covariance: for m ≤ n J̃ᵀJ̃ is singular; otherwise its inverse
     /// would be an n × n matrix the fit never forms, and conditional standard errors
-    /// (``FitResult/conditionalStandardErrors``) stand in for it.
-    static func matrixFreeCovarianceNote(rows m: Int, columns n: Int) -> String {
-        m <= n
-            ? "not computed: JᵀJ is singular with \(n) parameters and \(m) residuals"
-            : "approximated: the matrix-free fit does not form the \(n) × \(n) covariance (a dense linear-solver does); "
+    /// (``FitResult/conditionalStandardErrors``) stand in for it when the fit computed them
+    /// (`approximated`; not when it ended without a finite cost).
+    static func matrixFreeCovarianceNote(rows m: Int, columns n: Int, approximated: Bool) -> String {
+        if m <= n { return "not computed: JᵀJ is singular with \(n) parameters and \(m) residuals" }
+        return approximated
+            ? "approximated: the matrix-free fit does not form the \(n) × \(n) covariance (a dense linear-solver does); "
                 + "conditional standard errors σ̂/√(JᵀJ)ⱼⱼ are reported instead, each parameter's with the others held fixed, "
                 + "a lower bound on the marginal ones"
+            : "not computed: the matrix-free fit ended without a finite cost"
     }
 
     /// Whether a fit runs matrix-free (``MatrixFreeLevenbergMarquardtRun``) and why.

@@ -240,8 +240,11 @@ struct MatrixFreeLevenbergMarquardtRun {
             covariance: false, jacobianAtSolution: nil)
         result.jacobianStrategy = jacobian.isMapOwn ? "jacobian-operator" : "pushforward-pullback"
         result.linearSolverUse = [solver.name: result.linearizations]
-        result.covarianceNote = configuration.covariance ? LevenbergMarquardt.matrixFreeCovarianceNote(rows: m, columns: n) : nil
-        if configuration.covariance, m > n, cost.isFinite { result.conditionalStandardErrors = conditionalStandardErrors(cost: cost) }
+        if configuration.covariance {
+            if m > n, cost.isFinite { result.conditionalStandardErrors = conditionalStandardErrors(cost: cost) }
+            result.covarianceNote = LevenbergMarquardt.matrixFreeCovarianceNote(
+                rows: m, columns: n, approximated: result.conditionalStandardErrors != nil)
+        }
         result.matrixFree = MatrixFreeStatistics(
             linearSolver: solver.name, reason: choiceReason, scaling: scalingRule.rawValue, initialDamping: initialDamping,
             innerIterations: innerIterations,

@@ -278,6 +278,20 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
         #expect(conditional[2] == 0)
     }
 
+    /// A fit that ends without a finite cost (NaN residuals at the start) computes no
+    /// conditional standard errors, and its covariance note does not claim them.
+    @Test(arguments: [LevenbergMarquardt.LinearSolver.cg, .lsmr]) func aFitWithoutAFiniteCostClaimsNoConditionalErrors(_ solver: LevenbergMarquardt.LinearSolver) {
+        let a = randomMatrix(rows: 30, columns: 4, seed: 5)
+        let b = (0..<30).map { $0 == 7 ? Double.nan : Double($0) / 30 }
+        let problem = LeastSquaresProblem(map: linearMap(a, b), initialParameters: [0, 0, 0, 0])
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.linearSolver = solver
+        let fit = LevenbergMarquardt(configuration: configuration).fit(problem)
+        #expect(fit.status == .nonFiniteResiduals, "\(fit.status)")
+        #expect(fit.conditionalStandardErrors == nil)
+        #expect(fit.covarianceNote == "not computed: the matrix-free fit ended without a finite cost", "\(fit.covarianceNote ?? "nil")")
+    }
+
     /// A network fitted matrix-free lowers its cost like the dense fit does (both from the
     /// same start, to within 1 % after 40 iterations) and never forms J.
     @Test func aNetworkFitLowersTheCostWithoutFormingJ() throws {
