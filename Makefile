@@ -11,7 +11,7 @@ THREADS ?=
 DIFF_ARGS ?=
 THREADS_OPTION := $(if $(THREADS),--threads $(THREADS))
 
-.PHONY: deps build release run batch diff test bench peers wide-peers fuzz slurm test-slurm list clean cost-model-check nist-matrix alloc-check report-check
+.PHONY: deps build release run batch diff test bench peers wide-peers lm-seeds fuzz slurm test-slurm list clean cost-model-check nist-matrix alloc-check report-check
 
 deps:
 	@scripts/ensure-packages.sh
@@ -125,6 +125,18 @@ wide-peers: release
 	  echo "wide-peers: jacobench's bundle: $$bundle" && \
 	  $(PEERS_RUN) peers/wide_peers.py $(WIDE_CASE) --cap $(WIDE_CAP) --bundle "$$bundle" --out $(WIDE_OUT) $(WIDE_PEERS_ARGS); \
 	else echo "make wide-peers: skipped (reason above)"; fi
+
+## make lm-seeds [EXP=seed-lm] [SEEDS=1-20] [LM_SEEDS_ARGS="--damping nielsen --repeats 3"]: SciPy's
+## least_squares(method="lm") on each seed of experiments/EXP.yaml (peers' venv), then jacobench's
+## default LM and each other damping rule to SciPy's final cost: which reach it, in how many
+## iterations and how much sooner (scripts/lm_seed_study.py; minutes, one CPU).
+SEEDS ?= 1-20
+LM_SEEDS_ARGS ?=
+lm-seeds: release
+	@if peers/setup-venv.sh $(PEERS_VENV); then \
+	  scripts/lm_seed_study.py --jacobench $(RELEASE_BIN) --python $(PEERS_VENV)/bin/python \
+	    --experiment experiments/$(EXP).yaml --seeds $(SEEDS) --out $(RESULTS)/lm-seeds/$(EXP).json $(LM_SEEDS_ARGS); \
+	else echo "make lm-seeds: skipped (reason above)"; fi
 
 list: release
 	$(RELEASE_BIN) list

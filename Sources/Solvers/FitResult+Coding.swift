@@ -9,7 +9,7 @@ extension FitResult {
         case solver, jacobianStrategy, parameters, parameterNames, cost, initialCost, iterations, residualEvaluations
         case jacobianEvaluations, gradientEvaluations, gradientNorm, status, message, timings, jacobianCost, trace
         case covariance, linearSolverUse, normalEquations, rankDeficientJacobians, convergence, linearSolverSwitch
-        case boundsActive, loss, covarianceNote, matrixFree, conditionalStandardErrors
+        case boundsActive, loss, covarianceNote, matrixFree, conditionalStandardErrors, damping
     }
 
     /// Reads numbers or the bundles' strings for non-finite values.
@@ -19,6 +19,7 @@ extension FitResult {
         covarianceNote = try c.decodeIfPresent(String.self, forKey: .covarianceNote)
         matrixFree = try c.decodeIfPresent(MatrixFreeStatistics.self, forKey: .matrixFree)
         conditionalStandardErrors = try c.decodeIfPresent([Double].self, forKey: .conditionalStandardErrors)
+        damping = try c.decodeIfPresent(String.self, forKey: .damping)
     }
 
     private init(decodingRequiredFrom c: KeyedDecodingContainer<CodingKeys>) throws {
@@ -74,6 +75,7 @@ extension FitResult {
         try c.encode(rankDeficientJacobians, forKey: .rankDeficientJacobians)
         try c.encodeIfPresent(convergence, forKey: .convergence)
         try c.encodeIfPresent(linearSolverSwitch, forKey: .linearSolverSwitch)
+        try c.encodeIfPresent(damping, forKey: .damping)
         try c.encodeIfPresent(boundsActive, forKey: .boundsActive)
         try c.encodeIfPresent(loss, forKey: .loss)
         try c.encodeIfPresent(covarianceNote, forKey: .covarianceNote)

@@ -58,6 +58,9 @@ public struct FitResult: Sendable, Codable {
     /// For LM with `linear-solver: auto`: "cholesky → qr at iteration k after n rejected trials
     /// in a row" when the Cholesky path stalled and QR took over; nil otherwise.
     public var linearSolverSwitch: String? = nil
+    /// For LM: the damping rule it used (`trust-region`, `nielsen`), the configuration's or
+    /// else the problem's hint (``LeastSquaresHints/damping``); nil for other solvers.
+    public var damping: String? = nil
     /// With bounds: per parameter, the bound it ended on (nil inside); such parameters are held
     /// there for the covariance, as fixed ones are (standard error 0). Nil without bounds.
     public var boundsActive: [ActiveBound?]? = nil

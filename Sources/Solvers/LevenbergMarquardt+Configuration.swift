@@ -36,20 +36,18 @@ extension LevenbergMarquardt {
 
     /// How JᵀJ and Jᵀr of the normal equations are formed.
     public enum NormalEquations: String, Sendable, Codable, CaseIterable {
-        /// `structured` where it is the measured win: a map that assembles its own normal
-        /// equations (``NormalEquationsAssembling``, e.g. a two-layer network with an identity
-        /// output layer), no σ weights and no fixed parameters, fitted with Nielsen damping on
-        /// the normal equations (``LevenbergMarquardt/LinearSolver/cholesky``, or `auto` with
-        /// `cholesky-min-rcond` 0 and m ≥ n) and without geodesic acceleration; `from-jacobian`
-        /// otherwise. The default, so a network's default fit takes the structured path.
+        /// Assembled by the map without forming J whenever the map and the solver allow: a map
+        /// that assembles its own normal equations (``NormalEquationsAssembling``, e.g. a
+        /// network with an identity output layer: a two-layer one from per-sample factors, about
+        /// p times fewer flops than JᵀJ from J; a deeper one summed over sample blocks), no σ
+        /// weights, no fixed parameters, no bounds or robust loss, the normal equations
+        /// (``LevenbergMarquardt/LinearSolver/cholesky``, or `auto` with `cholesky-min-rcond` 0
+        /// and m ≥ n) and no geodesic acceleration, under either damping rule (Moré's trust
+        /// region takes ‖Jp‖² = pᵀJᵀJp); `from-jacobian` otherwise. The default. (Under Moré's
+        /// trust region on seed-lm: the same iterates as from J, 30.8 instead of 53.5 ms.)
         case auto
-        /// Assembled by the map without forming J (``NormalEquationsAssembling``, e.g. a
-        /// two-layer network's per-sample factors: about p times fewer flops than JᵀJ from J)
-        /// whenever the map and the solver allow: the map conditions of `auto` and the
-        /// normal equations without geodesic acceleration, under either damping
-        /// rule (Moré's trust region then takes ‖Jp‖² = pᵀJᵀJp). Otherwise `from-jacobian`.
+        /// The same as `auto` (kept for manifests that name it).
         case structured
-        /// Always from the strategy's Jacobian J: JᵀJ by dsyrk (or the QR / SVD of J), Jᵀr by gemv.
         case fromJacobian = "from-jacobian"
     }
 

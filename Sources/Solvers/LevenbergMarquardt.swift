@@ -139,9 +139,8 @@ struct LevenbergMarquardtRun {
         case .fromJacobian:
             structured = nil
         case .auto, .structured:
-            let dampingAllows = configuration.normalEquations == .structured || damping == .nielsen
             let plainCost = fitRun.problem.loss.isLinear && fitRun.freeLowerBounds == nil
-            structured = onNormalEquations && dampingAllows && !configuration.geodesicAcceleration && plainCost
+            structured = onNormalEquations && !configuration.geodesicAcceleration && plainCost
                 ? StructuredNormalEquations(fitRun: fitRun) : nil
         }
         x = fitRun.initialFreeParameters
@@ -240,6 +239,7 @@ struct LevenbergMarquardtRun {
             message: message + (linearSolverSwitch.map { "; \($0)" } ?? ""),
             covariance: covariance, jacobianAtSolution: jacobianAtX ? jacobian : nil)
         result.linearSolverSwitch = linearSolverSwitch
+        result.damping = damping.rawValue
         return result
     }
 }

@@ -240,6 +240,7 @@ struct MatrixFreeLevenbergMarquardtRun {
             covariance: false, jacobianAtSolution: nil)
         result.jacobianStrategy = jacobian.isMapOwn ? "jacobian-operator" : "pushforward-pullback"
         result.linearSolverUse = [solver.name: result.linearizations]
+        result.damping = DampingRule.nielsen.rawValue
         if configuration.covariance {
             if m > n, cost.isFinite { result.conditionalStandardErrors = conditionalStandardErrors(cost: cost) }
             result.covarianceNote = LevenbergMarquardt.matrixFreeCovarianceNote(

@@ -90,8 +90,9 @@ private final class LinearResiduals: DifferentiableMap, LeastSquaresHinting, Nor
     }
 
     /// A map that assembles its own normal equations gets the structured path under the
-    /// conditions of `normal-equations: auto` (Nielsen damping, always the normal equations),
-    /// and reaches the same least-squares cost as from its Jacobian.
+    /// conditions of `normal-equations: auto` (always the normal equations, either damping
+    /// rule, no geodesic acceleration), and reaches the same least-squares cost as from its
+    /// Jacobian.
     @Test func aMapThatAssemblesItsNormalEquationsIsFittedWithoutJ() {
         let hints = LeastSquaresHints(damping: .nielsen, choleskyMinimumReciprocalCondition: 0)
         let assembling = LinearResiduals(hints: hints, assembles: true, coupling: 0.5)
@@ -101,8 +102,12 @@ private final class LinearResiduals: DifferentiableMap, LeastSquaresHinting, Nor
         let fromJacobian = fit(LinearResiduals(hints: hints, assembles: false, coupling: 0.5))
         #expect(fromJacobian.normalEquations["structured"] == nil)
         #expect(abs(structured.cost - fromJacobian.cost) <= 1e-10 * fromJacobian.cost, "\(structured.cost) vs \(fromJacobian.cost)")
-        let declined = LinearResiduals(hints: LeastSquaresHints(damping: .trustRegion, choleskyMinimumReciprocalCondition: 0), assembles: true)
-        _ = fit(declined)
-        #expect(declined.assemblies == 0, "auto assembles under Nielsen damping only")
+        let trustRegion = LinearResiduals(hints: LeastSquaresHints(damping: .trustRegion, choleskyMinimumReciprocalCondition: 0), assembles: true, coupling: 0.5)
+        let underTrustRegion = fit(trustRegion)
+        #expect(trustRegion.assemblies > 0 && underTrustRegion.normalEquations["from-jacobian"] == nil, "\(underTrustRegion.normalEquations)")
+        #expect(abs(underTrustRegion.cost - fromJacobian.cost) <= 1e-10 * fromJacobian.cost)
+        let declined = LinearResiduals(hints: hints, assembles: true)
+        _ = fit(declined) { $0.geodesicAcceleration = true }
+        #expect(declined.assemblies == 0, "geodesic acceleration needs J")
     }
 }

@@ -108,9 +108,9 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
         return LevenbergMarquardt(configuration: c).fit(problem)
     }
 
-    /// Weights, fixed parameters, fewer residuals than parameters (m < n), Moré's trust region (under `auto`),
-    /// geodesic acceleration, `from-jacobian` and a map that is not a network (even when
-    /// `structured` is asked for) all keep the Jacobian path.
+    /// Weights, fixed parameters, fewer residuals than parameters (m < n), geodesic acceleration,
+    /// `from-jacobian` and a map that is not a network (even when `structured` is asked for) all
+    /// keep the Jacobian path; `auto` and `structured` assemble under either damping rule.
     @Test func theSolverFallsBackToTheJacobianWhereverTheStructureDoesNotApply() throws {
         let problem = try forumNetworkProblem()
         let structured = shortFit(problem)
@@ -129,7 +129,7 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
             initialParameters: deepNetwork.parameters, jacobianStrategy: PerSampleGradients())
         let cases: [(String, FitResult)] = [
             ("weights", shortFit(weighted)), ("fixed", shortFit(fixed)), ("m < n", shortFit(deep)),
-            ("trust region", shortFit(problem, damping: .trustRegion)), ("geodesic", shortFit(problem, geodesic: true)),
+            ("geodesic", shortFit(problem, geodesic: true)),
             ("from-jacobian", shortFit(problem, .fromJacobian)),
             ("formula", shortFit(LeastSquaresProblem(map: mghProblems[0].make(), initialParameters: mghProblems[0].start,
                                                      jacobianStrategy: ForwardVectorized()), .structured)),
@@ -138,11 +138,16 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
             #expect(result.normalEquations == ["from-jacobian": result.jacobianEvaluations], "\(name): \(result.normalEquations)")
             #expect(result.jacobianEvaluations > 0, "\(name)")
         }
-        // `structured` asks for it under Moré's trust region too.
-        let forced = shortFit(problem, .structured, damping: .trustRegion)
-        #expect(forced.normalEquations.keys.sorted() == ["structured"] && forced.jacobianEvaluations == 0, "\(forced.normalEquations)")
-        let jacobianTrustRegion = cases[3].1
-        #expect(abs(forced.cost - jacobianTrustRegion.cost) <= 1e-8 * jacobianTrustRegion.cost)
+        // `auto` and `structured` take it under either damping rule, to the cost of the Jacobian path.
+        for damping in [LevenbergMarquardt.DampingUpdate.trustRegion, .nielsen] {
+            let fromJacobian = shortFit(problem, .fromJacobian, damping: damping)
+            for choice in [LevenbergMarquardt.NormalEquations.auto, .structured] {
+                let assembled = shortFit(problem, choice, damping: damping)
+                #expect(assembled.normalEquations.keys.sorted() == ["structured"] && assembled.jacobianEvaluations == 0,
+                        "\(damping) \(choice): \(assembled.normalEquations)")
+                #expect(abs(assembled.cost - fromJacobian.cost) <= 1e-8 * fromJacobian.cost, "\(damping) \(choice)")
+            }
+        }
     }
 
     /// A three-layer network (1 → 8 → 8 → 1, N = 97) over 700 samples: m ≥ n, so the normal

@@ -146,6 +146,8 @@ public struct FitOutcome: Sendable {
     public var convergence: FitConvergence?
     /// LM's switch from a stalled Cholesky path to QR, when it happened.
     public var linearSolverSwitch: String?
+    /// LM's damping rule (`trust-region`, `nielsen`), after the model's hint; nil for other solvers.
+    public var damping: String?
     /// With bounds: per parameter, the bound it ended on (nil inside); nil without bounds.
     public var boundsActive: [ActiveBound?]?
     /// The robust loss fitted (`cauchy (C = 0.1)`), nil for least squares.

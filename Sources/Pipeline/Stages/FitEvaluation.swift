@@ -55,6 +55,7 @@ public enum FitEvaluation: EvaluationStage {
             if let ratio = fit.timeOverKernels { metrics.append(.timing("fit.time_over_kernels", ratio)) }
             metrics += convergenceMetrics(fit)
             if let change = fit.linearSolverSwitch { metrics.append(.text("fit.linear_solver_switch", change)) }
+            if let damping = fit.damping { metrics.append(.text("fit.damping", damping)) }
             if let loss = fit.loss { metrics.append(.text("fit.loss", loss)) }
             if let note = fit.covarianceNote { metrics.append(.text("fit.covariance", note)) }
             if let statistics = fit.matrixFree { metrics += matrixFreeMetrics(statistics) }

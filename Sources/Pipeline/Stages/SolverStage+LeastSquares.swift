@@ -173,6 +173,7 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         outcome.convergence = result.convergence
         outcome.correlations = result.covariance?.correlations
         outcome.linearSolverSwitch = result.linearSolverSwitch
+        outcome.damping = result.damping
         outcome.autoMetrics = autoMetrics
         outcome.normalEquations = result.normalEquationsDescription
         outcome.boundsActive = result.boundsActive
