@@ -10,12 +10,13 @@ extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStruc
     /// Moré's trust region, and the normal equations at any condition:
     ///
     /// - `damping: trust-region` (MINPACK's λ search for a radius, as SciPy's `lm`): over 20
-    ///   seeds of seed-lm it reached SciPy lm's final cost on every seed, where Nielsen's rule
+    ///   seeds of seed-lm it reached SciPy lm's final cost on every one, where Nielsen's rule
     ///   (one factorization per trial instead of 2–3) stayed higher, in another local minimum
-    ///   or a plateau, on 9; every other setting tried (geodesic acceleration, other scalings,
-    ///   τ, the radius factor) missed it on at least one seed (docs/ARCHITECTURE.md). An explicit
-    ///   `damping: nielsen` starts from τ = 1e-5, nearly a Gauss-Newton first step (Nielsen's
-    ///   usual 1e-3 sends seed-lm into a plateau).
+    ///   or on a plateau, on 8; run to convergence it ended lower than Nielsen's on 8 seeds,
+    ///   higher on 1. The other settings tried (geodesic acceleration, other scalings, τ, the
+    ///   radius factor) each missed SciPy's cost on some seeds (docs/ARCHITECTURE.md, "Network
+    ///   damping"). An explicit `damping: nielsen` starts from τ = 1e-5, nearly a Gauss-Newton
+    ///   first step.
     /// - `cholesky-min-rcond: 0`, i.e. always the normal equations (Cholesky of JᵀJ + λD²).
     ///   An over-parameterized network's Gram matrix is routinely far too ill-conditioned for
     ///   the certified 1e-10 rule, yet its parameters carry no certified digits to keep, and
