@@ -4,19 +4,26 @@ import LinearAlgebra
 /// What a network's residual map tells a least-squares solver: its suggested settings, the
 /// zero blocks of its Jacobian, and its normal equations without J.
 extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStructured, NormalEquationsAssembling {
-    /// A network's suggested settings (``networkHints``).
-    public var leastSquaresHints: LeastSquaresHints { Self.networkHints }
+    /// A network's suggested settings (``networkHints(parameterCount:)`` for its parameter count).
+    public var leastSquaresHints: LeastSquaresHints { Self.networkHints(parameterCount: network.parameterCount) }
 
-    /// Moré's trust region, and the normal equations at any condition:
+    /// The largest parameter count whose fits damp by Moré's trust region; larger networks
+    /// take Nielsen's rule (``networkHints(parameterCount:)``).
+    public static let trustRegionParameterLimit = 256
+
+    /// The damping by size, and the normal equations at any condition:
     ///
-    /// - `damping: trust-region` (MINPACK's λ search for a radius, as SciPy's `lm`): over 20
-    ///   seeds of seed-lm it reached SciPy lm's final cost on every one, where Nielsen's rule
-    ///   (one factorization per trial instead of 2–3) stayed higher, in another local minimum
-    ///   or on a plateau, on 8; run to convergence it ended lower than Nielsen's on 8 seeds,
-    ///   higher on 1. The other settings tried (geodesic acceleration, other scalings, τ, the
-    ///   radius factor) each missed SciPy's cost on some seeds (docs/ARCHITECTURE.md, "Network
-    ///   damping"). An explicit `damping: nielsen` starts from τ = 1e-5, nearly a Gauss-Newton
-    ///   first step.
+    /// - `damping: trust-region` up to ``trustRegionParameterLimit`` parameters (MINPACK's λ
+    ///   search for a radius, as SciPy's `lm`): over 20 seeds of seed-lm (N = 84) it reached
+    ///   SciPy lm's final cost on every one, where Nielsen's rule stayed higher, in another
+    ///   local minimum or on a plateau, on 8; run to convergence it ended lower than Nielsen's
+    ///   on 8 seeds, higher on 1. The other settings tried (geodesic acceleration, other
+    ///   scalings, τ, the radius factor) each missed SciPy's cost on some seeds.
+    /// - `damping: nielsen` above it, from τ = 1e-5 (nearly a Gauss-Newton first step): one
+    ///   factorization per trial instead of the λ search's 3–5 per iteration, which at N =
+    ///   1,021 cost 90 instead of 20 ms an iteration, and over four seeds of that network the
+    ///   two rules ended within 0.3 % of each other (figures in docs/ARCHITECTURE.md,
+    ///   "Network damping").
     /// - `cholesky-min-rcond: 0`, i.e. always the normal equations (Cholesky of JᵀJ + λD²).
     ///   An over-parameterized network's Gram matrix is routinely far too ill-conditioned for
     ///   the certified 1e-10 rule, yet its parameters carry no certified digits to keep, and
@@ -30,9 +37,11 @@ extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStruc
     ///   takes long steps along them and is rejected again and again; over five seeds at
     ///   w = 64 and 256 the identity damping reached 1.02 × the teacher's cost in 2–3 steps
     ///   where Moré's took 2–19 (figures in docs/ARCHITECTURE.md).
-    public static let networkHints = LeastSquaresHints(
-        damping: .trustRegion, initialDamping: 1e-5, choleskyMinimumReciprocalCondition: 0,
-        matrixFreeScaling: .levenberg, matrixFreeInitialDamping: 1e-6)
+    public static func networkHints(parameterCount: Int) -> LeastSquaresHints {
+        LeastSquaresHints(
+            damping: parameterCount <= trustRegionParameterLimit ? .trustRegion : .nielsen, initialDamping: 1e-5,
+            choleskyMinimumReciprocalCondition: 0, matrixFreeScaling: .levenberg, matrixFreeInitialDamping: 1e-6)
+    }
 
     /// The last layer's blocks: W_L (p × h, row-major) then b_L at the end of θ, every earlier
     /// layer dense; nil for one output (nothing to skip) or another layout.
