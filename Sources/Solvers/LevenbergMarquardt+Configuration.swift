@@ -71,7 +71,8 @@ extension LevenbergMarquardt {
         /// problem's hint (``LeastSquaresHints/matrixFreeScaling``; `levenberg` for a network).
         public var scaling: Scaling?
         /// `damping`: trust-region radius or Nielsen's rule. Unset (the default): the
-        /// problem's hint (``LeastSquaresProblem/hints``; Nielsen for a network), else `trust-region`.
+        /// problem's hint (``LeastSquaresProblem/hints``; for a network, `trust-region` up to 256 parameters and
+        /// `nielsen` above), else `trust-region`.
         public var damping: DampingUpdate?
         /// `linear-solver`: default `auto`.
         public var linearSolver: LinearSolver = .auto
