@@ -118,6 +118,11 @@ extension LevenbergMarquardt {
         /// `max-inner-iterations`: matrix-free solvers (`cg`, `lsmr`) stop an inner solve after
         /// this many iterations (each one J·v and one Jᵀ·u).
         public var maximumInnerIterations: Int = 100
+        /// `backtracking-steps`: matrix-free solvers (`cg`, `lsmr`) try a rejected step at ½, ¼, …
+        /// of its length, up to this many times (one residual evaluation each), and take the
+        /// first that the model predicts well (ρ ≥ 10⁻⁴), instead of solving again at a larger
+        /// λ; then λ doubles. 0 (the default) never backtracks. At most 30.
+        public var backtrackingSteps: Int = 0
         /// `inner-tolerance`: matrix-free solvers stop an inner solve when its residual is at
         /// most this times ‖Jᵀr‖. Unset (the default): the Eisenstat–Walker forcing term
         /// (``MatrixFreeLevenbergMarquardtRun/forcingTerm(gradientNorm:)``).
@@ -150,6 +155,7 @@ extension LevenbergMarquardt {
             case normalEquations = "normal-equations"
             case maximumSeconds = "max-time"
             case maximumInnerIterations = "max-inner-iterations"
+            case backtrackingSteps = "backtracking-steps"
             case innerTolerance = "inner-tolerance"
         }
 
@@ -173,6 +179,11 @@ extension LevenbergMarquardt {
             try c.update(&covariance, forKey: .covariance)
             try c.update(&normalEquations, forKey: .normalEquations)
             try c.update(&maximumInnerIterations, forKey: .maximumInnerIterations)
+            try c.update(&backtrackingSteps, forKey: .backtrackingSteps)
+            if !(0...30).contains(backtrackingSteps) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .backtrackingSteps, in: c, debugDescription: "must be 0 to 30, got \(backtrackingSteps)")
+            }
             try c.update(&innerTolerance, forKey: .innerTolerance)
         }
 
@@ -200,6 +211,7 @@ extension LevenbergMarquardt {
             try c.encode(covariance, forKey: .covariance)
             try c.encode(normalEquations, forKey: .normalEquations)
             try c.encode(maximumInnerIterations, forKey: .maximumInnerIterations)
+            try c.encode(backtrackingSteps, forKey: .backtrackingSteps)
             try c.encode(innerTolerance, forKey: .innerTolerance)
             try c.encode(maximumSeconds, forKey: .maximumSeconds)
         }

@@ -33,6 +33,8 @@ struct MatrixFreeLevenbergMarquardtRun {
     /// Inner iterations over the whole fit, and per stop reason the inner solves.
     var innerIterations = 0
     var innerStops: [InnerSolveStop: Int] = [:]
+    /// Steps taken shortened after a rejection (`backtracking-steps`).
+    var backtrackedSteps = 0
     /// The previous linearization's ‖g‖ and η (Eisenstat–Walker).
     var previousGradientNorm = Double.nan, previousForcing = Double.nan
     /// Seconds of the gradients' J̃ᵀr products, booked as Jacobian time (not inner-solve products).
@@ -134,7 +136,13 @@ struct MatrixFreeLevenbergMarquardtRun {
             var trial = LevenbergMarquardtTrial(pnorm: scaledNorm(step, scaling))
             evaluateTrial(&state, &trial, imageNormSquared: outcome.imageNormSquared)
             markRoundingLevel(&state, &trial)
-            state.updateNielsenDamping(ratio: trial.ratio)
+            if trial.ratio < 1e-4, backtrack(&state, &trial, imageNormSquared: outcome.imageNormSquared) {
+                backtrackedSteps += 1
+                state.par *= 2
+                state.nu = 2
+            } else {
+                state.updateNielsenDamping(ratio: trial.ratio)
+            }
             let accepted = trial.ratio >= 1e-4
             fitRun.record(
                 iteration: state.iterations + (accepted ? 1 : 0), cost: accepted ? trial.trialCost : state.cost,
@@ -216,6 +224,36 @@ struct MatrixFreeLevenbergMarquardtRun {
         trial.ratio = trial.prered > 0 ? trial.actred / trial.prered : 0
     }
 
+    /// `backtracking-steps`: x + αp for α = ½, ¼, … after a rejected p, one residual evaluation
+    /// each; the first whose actual reduction is at least 10⁻⁴ of the model's along αp,
+    /// −(2α gᵀp + α²‖J̃p‖²), becomes the step and the trial. Returns whether one did (the caller
+    /// then doubles λ: the model held only along a shorter step).
+    mutating func backtrack(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial, imageNormSquared: Double) -> Bool {
+        let fnorm = state.fnorm, fnormSquared = state.fnorm * state.fnorm
+        let stepGradient = dot(step, gradient)
+        var alpha = 1.0
+        for _ in 0..<configuration.backtrackingSteps {
+            alpha *= 0.5
+            for j in 0..<n { trialX[j] = x[j] + alpha * step[j] }
+            guard let value = fitRun.cost(at: trialX, residual: &trialResidual) else { continue }
+            let fnorm1 = (2 * value).squareRoot()
+            let actred = 0.1 * fnorm1 < fnorm ? 1 - (fnorm1 / fnorm) * (fnorm1 / fnorm) : -1
+            let prered = -(2 * alpha * stepGradient + alpha * alpha * imageNormSquared) / fnormSquared
+            guard prered > 0, actred / prered >= 1e-4 else { continue }
+            for j in 0..<n { step[j] *= alpha }
+            trial.pnorm *= alpha
+            trial.trialCost = value
+            trial.fnorm1 = fnorm1
+            trial.actred = actred
+            trial.prered = prered
+            trial.dirder = alpha * stepGradient / fnormSquared
+            trial.ratio = actred / prered
+            state.lastTrialFinite = true
+            return true
+        }
+        return false
+    }
+
     /// As the dense LM: both reductions at rounding level make the step a refinement (ρ = 1).
     func markRoundingLevel(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial) {
         let noise = 64 * Double.ulpOfOne
@@ -248,7 +286,7 @@ struct MatrixFreeLevenbergMarquardtRun {
         }
         result.matrixFree = MatrixFreeStatistics(
             linearSolver: solver.name, reason: choiceReason, scaling: scalingRule.rawValue, initialDamping: initialDamping,
-            innerIterations: innerIterations,
+            innerIterations: innerIterations, backtrackedSteps: backtrackedSteps,
             innerStops: Dictionary(uniqueKeysWithValues: innerStops.map { ($0.key.rawValue, $0.value) }),
             products: jacobian.products, transposedProducts: jacobian.transposedProducts,
             productSeconds: jacobian.productSeconds, gaussNewtonProductFlops: jacobian.base.gaussNewtonProductFlops,
@@ -269,6 +307,9 @@ public struct MatrixFreeStatistics: Sendable, Codable, Equatable {
     public var initialDamping: Double
     /// Inner iterations over the whole fit.
     public var innerIterations: Int
+    /// Steps taken at ½, ¼, … of a rejected step (`backtracking-steps`); nil in bundles from
+    /// before the setting.
+    public var backtrackedSteps: Int?
     /// Inner solves per stop reason (``InnerSolveStop`` raw values).
     public var innerStops: [String: Int]
     /// J̃·v products (inner iterations, LSMR's final J̃p).

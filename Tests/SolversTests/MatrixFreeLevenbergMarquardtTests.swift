@@ -292,6 +292,35 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
         #expect(fit.covarianceNote == "not computed: the matrix-free fit ended without a finite cost", "\(fit.covarianceNote ?? "nil")")
     }
 
+    /// `backtracking-steps`: from Rosenbrock's start (−1.2, 1), nearly Gauss-Newton steps
+    /// (τ = 1e-12) overshoot the curved valley and are rejected; with backtracking some are taken
+    /// at ½, ¼, … of their length instead, each accepted step still lowers the cost, and the fit
+    /// reaches the minimum; with 0 (the default) nothing is backtracked.
+    @Test(arguments: [LevenbergMarquardt.LinearSolver.cg, .lsmr]) func aRejectedStepIsTakenShortenedWhenBacktrackingIsAllowed(_ solver: LevenbergMarquardt.LinearSolver) throws {
+        let rosenbrock = AnalyticResidualMap(parameters: 2, residuals: 2, { p in [10 * (p[1] - p[0] * p[0]), 1 - p[0]] },
+                                             jacobian: { p in [[-20 * p[0], 10], [-1, 0]] })
+        let problem = LeastSquaresProblem(map: rosenbrock, initialParameters: [-1.2, 1])
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.linearSolver = solver
+        configuration.initialDamping = 1e-12
+        configuration.maximumIterations = 200
+        configuration.covariance = false
+        let plain = LevenbergMarquardt(configuration: configuration).fit(problem)
+        configuration.backtrackingSteps = 4
+        let backtracking = LevenbergMarquardt(configuration: configuration).fit(problem)
+        #expect(plain.matrixFree?.backtrackedSteps == 0)
+        let taken = try #require(backtracking.matrixFree?.backtrackedSteps)
+        #expect(taken > 0)
+        // Each backtracking attempt is one more residual evaluation than the trials alone.
+        #expect(backtracking.residualEvaluations > backtracking.trace.count)
+        let accepted = backtracking.trace.filter { $0.accepted }.map(\.cost)
+        #expect(zip(accepted, accepted.dropFirst()).allSatisfy { $1 < $0 }, "\(accepted)")
+        for fit in [plain, backtracking] {
+            #expect(fit.cost < 1e-20 && abs(fit.parameters[0] - 1) < 1e-9 && abs(fit.parameters[1] - 1) < 1e-9,
+                    "\(fit.status) \(fit.cost) \(fit.parameters)")
+        }
+    }
+
     /// A network fitted matrix-free lowers its cost like the dense fit does (both from the
     /// same start, to within 1 % after 40 iterations) and never forms J.
     @Test func aNetworkFitLowersTheCostWithoutFormingJ() throws {

@@ -126,6 +126,7 @@ public enum FitEvaluation: EvaluationStage {
             .text("fit.scaling", statistics.scaling),
             .deterministic("fit.initial_damping", statistics.initialDamping),
             .count("fit.inner_iterations", statistics.innerIterations),
+            .count("fit.backtracked_steps", statistics.backtrackedSteps ?? 0),
             .text("fit.inner_stops", statistics.innerStops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
             .count("fit.jacobian_vector_products", statistics.products),
             .count("fit.transposed_products", statistics.transposedProducts),
