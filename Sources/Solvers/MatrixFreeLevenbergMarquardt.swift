@@ -205,10 +205,13 @@ struct MatrixFreeLevenbergMarquardtRun {
         return errors
     }
 
-    /// The cost at x + p, the actual and the model's relative reductions of ‖r‖², and ρ.
-    mutating func evaluateTrial(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial, imageNormSquared: Double) {
+    /// The cost at x + αp (α = `scale`, 1 for the step itself), the actual and the model's
+    /// relative reductions of ‖r‖² along αp, −(2α gᵀp + α²‖J̃p‖²), and ρ.
+    mutating func evaluateTrial(
+        _ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial, imageNormSquared: Double, scale: Double = 1
+    ) {
         let fnorm = state.fnorm
-        for j in 0..<n { trialX[j] = x[j] + step[j] }
+        for j in 0..<n { trialX[j] = x[j] + scale * step[j] }
         if let value = fitRun.cost(at: trialX, residual: &trialResidual) {
             trial.trialCost = value
             trial.fnorm1 = (2 * value).squareRoot()
@@ -219,38 +222,28 @@ struct MatrixFreeLevenbergMarquardtRun {
         }
         let fnormSquared = fnorm * fnorm
         let stepGradient = dot(step, gradient)
-        trial.prered = -(2 * stepGradient + imageNormSquared) / fnormSquared
-        trial.dirder = stepGradient / fnormSquared
+        trial.prered = -(2 * scale * stepGradient + scale * scale * imageNormSquared) / fnormSquared
+        trial.dirder = scale * stepGradient / fnormSquared
         trial.ratio = trial.prered > 0 ? trial.actred / trial.prered : 0
     }
 
     /// `backtracking-steps`: x + αp for α = ½, ¼, … after a rejected p, one residual evaluation
-    /// each; the first whose actual reduction is at least 10⁻⁴ of the model's along αp,
-    /// −(2α gᵀp + α²‖J̃p‖²), becomes the step and the trial. Returns whether one did (the caller
-    /// then doubles λ: the model held only along a shorter step).
+    /// each (``evaluateTrial(_:_:imageNormSquared:scale:)``); the first with ρ ≥ 10⁻⁴ becomes the
+    /// step and the trial. Returns whether one did (the caller then doubles λ: the model held
+    /// only along a shorter step); otherwise the rejected trial stands as it was.
     mutating func backtrack(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial, imageNormSquared: Double) -> Bool {
-        let fnorm = state.fnorm, fnormSquared = state.fnorm * state.fnorm
-        let stepGradient = dot(step, gradient)
+        let rejectedFinite = state.lastTrialFinite
         var alpha = 1.0
         for _ in 0..<configuration.backtrackingSteps {
             alpha *= 0.5
-            for j in 0..<n { trialX[j] = x[j] + alpha * step[j] }
-            guard let value = fitRun.cost(at: trialX, residual: &trialResidual) else { continue }
-            let fnorm1 = (2 * value).squareRoot()
-            let actred = 0.1 * fnorm1 < fnorm ? 1 - (fnorm1 / fnorm) * (fnorm1 / fnorm) : -1
-            let prered = -(2 * alpha * stepGradient + alpha * alpha * imageNormSquared) / fnormSquared
-            guard prered > 0, actred / prered >= 1e-4 else { continue }
+            var shorter = LevenbergMarquardtTrial(pnorm: trial.pnorm * alpha)
+            evaluateTrial(&state, &shorter, imageNormSquared: imageNormSquared, scale: alpha)
+            guard shorter.ratio >= 1e-4 else { continue }
             for j in 0..<n { step[j] *= alpha }
-            trial.pnorm *= alpha
-            trial.trialCost = value
-            trial.fnorm1 = fnorm1
-            trial.actred = actred
-            trial.prered = prered
-            trial.dirder = alpha * stepGradient / fnormSquared
-            trial.ratio = actred / prered
-            state.lastTrialFinite = true
+            trial = shorter
             return true
         }
+        state.lastTrialFinite = rejectedFinite
         return false
     }
 
