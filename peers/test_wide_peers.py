@@ -151,11 +151,23 @@ class JacobenchBundleTests(unittest.TestCase):
         self.assertEqual(row["iterations_to_1_02"], 4)
         self.assertEqual(row["peak_rss_mib"], 512.0)
         self.assertEqual(row["gauss_newton_product_ms"], 2.0)
+        self.assertEqual(row["threads"], "?")  # no environment.json
         self.assertTrue(row["same_data"])
         self.assertEqual(row["from_trace"]["time_to_1_02_s"], 2.5)  # 0.254 ≤ 1.02 · 0.25; 0.26 is not
         self.assertEqual(row["from_trace"]["iterations_to_1_05"], 2)
         with self.assertRaises(wide_peers.UsageError):
             wide_peers.jacobench_row(bundle, None, case, 60.0)  # removed with the folder
+
+    def test_the_threads_come_from_the_bundles_environment(self):
+        cpus = os.cpu_count() or 1
+        with tempfile.TemporaryDirectory() as bundle:
+            for threads, label in [(1, "1"), (cpus, "all" if cpus > 1 else "1"), (cpus + 1, str(cpus + 1))]:
+                with open(os.path.join(bundle, "environment.json"), "w") as handle:
+                    json.dump({"threads": threads}, handle)
+                self.assertEqual(wide_peers.bundle_threads(bundle), label)
+            with open(os.path.join(bundle, "environment.json"), "w") as handle:
+                json.dump({"threads": "two"}, handle)
+            self.assertEqual(wide_peers.bundle_threads(bundle), "?")
 
     def test_a_trace_without_the_start_gets_the_cases_start(self):
         case = case_from_json(CaseFieldTests().document())

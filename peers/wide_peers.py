@@ -764,6 +764,19 @@ def solver_row(name: str, case: mlp_case.Case, events: list[dict], facts: dict, 
     return row
 
 
+def bundle_threads(bundle: str) -> str:
+    """The threads jacobench ran on, from the bundle's environment.json: "1", or "all" when it
+    used every CPU of this machine, else the count ("?" when the file does not say)."""
+    try:
+        with open(os.path.join(bundle, "environment.json"), encoding="utf-8") as handle:
+            threads = json.load(handle).get("threads")
+    except (OSError, ValueError):
+        return "?"
+    if not isinstance(threads, int) or isinstance(threads, bool):
+        return "?"
+    return "all" if threads > 1 and threads == (os.cpu_count() or 1) else str(threads)
+
+
 def jacobench_row(bundle: str, case_id: str | None, case: mlp_case.Case, window: float) -> dict:
     """jacobench's own fit of the same manifest, from its bundle's metrics.json and trace.csv."""
     cases = os.path.join(bundle, "cases")
@@ -786,7 +799,7 @@ def jacobench_row(bundle: str, case_id: str | None, case: mlp_case.Case, window:
         return value / 1e6 if value is not None else None
 
     row = {"bundle": os.path.realpath(bundle), "case": chosen, "status": metrics.get("fit.status"),
-           "threads": "1"}  # jacobench run: one BLAS thread unless --threads
+           "threads": bundle_threads(bundle)}
     for label, _ in THRESHOLDS:
         row[f"time_to_{label}_s"] = seconds(f"fit.teacher.time_to_{label}_us")
         row[f"iterations_to_{label}"] = number(f"fit.teacher.iterations_to_{label}")

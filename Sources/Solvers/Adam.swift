@@ -1,7 +1,8 @@
 import LinearAlgebra
 
 /// Adam (Kingma & Ba 2015) on ½‖r‖²: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
-/// x ← x − η m̂/(√v̂ + ε) with bias-corrected m̂, v̂; g = Jᵀr from one single-lane pullback.
+/// x ← x − η m̂/(√v̂ + ε) with bias-corrected m̂, v̂; g = Jᵀr from one single-lane backward sweep
+/// (the map's Jacobian operator when it has one, else its pullback).
 public struct Adam: LeastSquaresSolver {
     /// `adam`.
     public static let kind = "adam"
@@ -56,14 +57,14 @@ public struct Adam: LeastSquaresSolver {
 
     /// The settings.
     public var configuration: Configuration
-    /// False: gradients come from single-lane pullbacks and no covariance is formed.
+    /// False: gradients come from single-lane backward sweeps and no covariance is formed.
     public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { false }
     /// Creates the solver.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     /// Fits `problem`.
     ///
-    /// - Complexity: per iteration one residual evaluation, one single-lane pullback, O(n).
+    /// - Complexity: per iteration one residual evaluation, one single-lane backward sweep, O(n).
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
         let c = configuration
         let n = problem.freeParameters.count

@@ -28,6 +28,12 @@ final class FitRun {
     var jacobianError: String?
     /// Whether the strategy's one-time preparation (`auto`'s calibration) has run.
     private var strategyPrepared = false
+    /// The map's own Jacobian operator for ``gradient(at:residual:into:)``, made at the first
+    /// gradient; nil when the map offers none (its single-lane pullback is used then).
+    private(set) lazy var gradientOperator: WeightedFreeJacobianOperator? = {
+        let candidate = WeightedFreeJacobianOperator(map: map)
+        return candidate.isMapOwn ? candidate : nil
+    }()
 
     /// Lower and upper bounds of the free parameters (n_free values each), or nil when the
     /// problem has no finite bound.
@@ -143,17 +149,24 @@ final class FitRun {
         return true
     }
 
-    /// g = J̃ᵀ r̃ with one pullback of a single cotangent lane (never a full Jacobian).
-    /// Returns false if g is not finite.
+    /// g = J̃ᵀ r̃ with one single-lane backward sweep (never a full Jacobian): through the map's
+    /// own ``JacobianOperator`` when it has one (``JacobianOperatorProviding``: linearized at
+    /// `point`, then one Jᵀu — a network's as matrix products over the batch), else one
+    /// pullback of a single cotangent lane. Returns false if g is not finite.
     func gradient(at point: [Double], residual: [Double], into gradient: inout [Double]) -> Bool {
         let begin = clock.now
         defer { timings.jacobianSeconds += seconds(clock.now - begin) }
-        for i in 0..<residual.count { cotangent.elements[i] = residual[i] }
-        map.pullback(at: point, cotangents: cotangent, into: &gradientRow)
+        if let gradientOperator {
+            gradientOperator.linearize(at: point)
+            gradientOperator.applyTransposed(residual, into: &gradient)
+        } else {
+            for i in 0..<residual.count { cotangent.elements[i] = residual[i] }
+            map.pullback(at: point, cotangents: cotangent, into: &gradientRow)
+            if gradient.count != parameterCount { gradient = Array(repeating: 0, count: parameterCount) }
+            for j in 0..<parameterCount { gradient[j] = gradientRow.elements[j] }
+        }
         gradientEvaluations += 1
         jacobianCost = jacobianCost + JacobianCost(pullbacks: 1, cotangentLanes: 1)
-        if gradient.count != parameterCount { gradient = Array(repeating: 0, count: parameterCount) }
-        for j in 0..<parameterCount { gradient[j] = gradientRow.elements[j] }
         return gradient.allSatisfy(\.isFinite)
     }
 

@@ -1,6 +1,7 @@
 import LinearAlgebra
-/// Plain gradient descent on ½‖r‖²: x ← x − η Jᵀr, with Jᵀr from one single-lane pullback
-/// per iteration (never a full Jacobian).
+/// Plain gradient descent on ½‖r‖²: x ← x − η Jᵀr, with Jᵀr from one single-lane backward sweep
+/// per iteration (the map's Jacobian operator when it has one, else its pullback; never a full
+/// Jacobian).
 public struct GradientDescent: LeastSquaresSolver {
     /// `gradient-descent`.
     public static let kind = "gradient-descent"
@@ -42,14 +43,14 @@ public struct GradientDescent: LeastSquaresSolver {
 
     /// The settings.
     public var configuration: Configuration
-    /// False: gradients come from single-lane pullbacks and no covariance is formed.
+    /// False: gradients come from single-lane backward sweeps and no covariance is formed.
     public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { false }
     /// Creates the solver.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 
     /// Fits `problem`.
     ///
-    /// - Complexity: per iteration one residual evaluation and one single-lane pullback.
+    /// - Complexity: per iteration one residual evaluation and one single-lane backward sweep.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
         let rate = configuration.learningRate
         return runFirstOrder(Self.self, problem: problem, stopping: configuration.stopping) { _, gradient, x in

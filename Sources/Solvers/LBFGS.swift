@@ -1,7 +1,8 @@
 import LinearAlgebra
 
 /// Limited-memory BFGS (Nocedal 1980; two-loop recursion) on ½‖r‖² with a strong-Wolfe
-/// line search. Gradients are Jᵀr from one single-lane pullback per trial point.
+/// line search. Gradients are Jᵀr from one single-lane backward sweep per trial point (the
+/// map's Jacobian operator when it has one, else its pullback).
 public struct LBFGS: LeastSquaresSolver {
     /// `lbfgs`.
     public static let kind = "lbfgs"
@@ -69,7 +70,7 @@ public struct LBFGS: LeastSquaresSolver {
 
     /// The settings.
     public var configuration: Configuration
-    /// False: gradients come from single-lane pullbacks and no covariance is formed.
+    /// False: gradients come from single-lane backward sweeps and no covariance is formed.
     public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { false }
     /// Creates the solver.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
@@ -77,7 +78,7 @@ public struct LBFGS: LeastSquaresSolver {
     /// Fits `problem`.
     ///
     /// - Complexity: per iteration O(memory·n) plus the line-search trials, each one
-    ///   residual evaluation and one single-lane pullback.
+    ///   residual evaluation and one single-lane backward sweep.
     public func fit(_ problem: LeastSquaresProblem) -> FitResult {
         if let reason = problem.validationFailure(for: Self.self) {
             return FitRun.invalid(solver: Self.kind, problem: problem, reason: reason)
