@@ -71,7 +71,7 @@ func dot(_ a: [Double], _ b: [Double]) -> Double {
 
 /// Preconditioned conjugate gradients on the damped normal equations (J̃ᵀJ̃ + λD²) p = −g
 /// with the Jacobi preconditioner M = diag(J̃ᵀJ̃) + λD² (exact for a diagonal J̃ᵀJ̃: one
-/// iteration). Stops when ‖−g − (J̃ᵀJ̃ + λD²) p‖ ≤ tolerance·‖g‖ (the recursively updated
+/// iteration), or M = I (`preconditioner: none`; ``LevenbergMarquardt/Preconditioner``). Stops when ‖−g − (J̃ᵀJ̃ + λD²) p‖ ≤ tolerance·‖g‖ (the recursively updated
 /// residual s) and either the iteration's model decrease ½α·sᵀM⁻¹s or the decrease still ahead
 /// as the preconditioner predicts it, ½sᵀM⁻¹s of the new residual (exact when M is the
 /// system), is at most ``KrylovDampedSolver/modelDecreaseTolerance`` of the model
@@ -81,6 +81,13 @@ func dot(_ a: [Double], _ b: [Double]) -> Double {
 /// further product: pᵀ(J̃ᵀJ̃ + λD²)p = pᵀ(−g − s) for the CG residual s.
 final class ConjugateGradientDampedSolver: KrylovDampedSolver {
     let name = "cg"
+    /// Jacobi (M as above) or none (M = I).
+    let preconditionerKind: LevenbergMarquardt.Preconditioner
+
+    /// A solver with the preconditioner `preconditioner`.
+    init(preconditioner: LevenbergMarquardt.Preconditioner = .jacobi) {
+        preconditionerKind = preconditioner
+    }
     private var residualVector: [Double] = []
     private var preconditioned: [Double] = []
     private var direction: [Double] = []
@@ -105,7 +112,7 @@ final class ConjugateGradientDampedSolver: KrylovDampedSolver {
             step[j] = 0
             residualVector[j] = -gradient[j]
             let diagonal = gaussNewtonDiagonal[j] + damping * scaling[j] * scaling[j]
-            preconditioner[j] = diagonal > 0 && diagonal.isFinite ? 1 / diagonal : 1
+            preconditioner[j] = preconditionerKind == .jacobi && diagonal > 0 && diagonal.isFinite ? 1 / diagonal : 1
             preconditioned[j] = preconditioner[j] * residualVector[j]
             direction[j] = preconditioned[j]
         }

@@ -34,6 +34,18 @@ extension LevenbergMarquardt {
         public var isMatrixFree: Bool { self == .cg || self == .lsmr }
     }
 
+    /// The preconditioner of the matrix-free `cg` solver (`preconditioner`).
+    public enum Preconditioner: String, Sendable, Codable, CaseIterable {
+        /// Jacobi: M = diag(JᵀJ) + λD². Exact for a diagonal JᵀJ; it reaches the stiff
+        /// directions of a far start (a network's output bias) in one or two iterations.
+        case jacobi
+        /// Plain CG on JᵀJ + λD². When λD² dominates most of the spectrum (a network near a
+        /// minimum: a few large eigenvalues above a cluster at λ) CG converges in about as many
+        /// iterations as there are eigenvalues above the cluster, while Jacobi's
+        /// M⁻¹ = 1/(diag + λ) spreads the cluster over the range of the diagonal.
+        case none
+    }
+
     /// How JᵀJ and Jᵀr of the normal equations are formed.
     public enum NormalEquations: String, Sendable, Codable, CaseIterable {
         /// Assembled by the map without forming J whenever the map and the solver allow: a map
@@ -127,6 +139,10 @@ extension LevenbergMarquardt {
         /// most this times ‖Jᵀr‖. Unset (the default): the Eisenstat–Walker forcing term
         /// (``MatrixFreeLevenbergMarquardtRun/forcingTerm(gradientNorm:)``).
         public var innerTolerance: Double?
+        /// `preconditioner`: the matrix-free `cg` solver's (``Preconditioner``); default
+        /// `jacobi`. `lsmr`'s preconditioner is the scaling D (its damping acts on D·p), so
+        /// `none` with `lsmr` is an error.
+        public var preconditioner: Preconditioner = .jacobi
         /// `max-time`: stop with status `max-time` once this many seconds have passed since the
         /// solver started (checked before each linearization and each trial); the result holds
         /// the point reached. Unset: no cap.
@@ -157,6 +173,7 @@ extension LevenbergMarquardt {
             case maximumInnerIterations = "max-inner-iterations"
             case backtrackingSteps = "backtracking-steps"
             case innerTolerance = "inner-tolerance"
+            case preconditioner
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
@@ -185,6 +202,16 @@ extension LevenbergMarquardt {
                     forKey: .backtrackingSteps, in: c, debugDescription: "must be 0 to 30, got \(backtrackingSteps)")
             }
             try c.update(&innerTolerance, forKey: .innerTolerance)
+            if let innerTolerance, !(innerTolerance > 0 && innerTolerance < 1) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .innerTolerance, in: c, debugDescription: "must be above 0 and below 1, got \(innerTolerance)")
+            }
+            try c.update(&preconditioner, forKey: .preconditioner)
+            if preconditioner == .none, linearSolver == .lsmr {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .preconditioner, in: c,
+                    debugDescription: "`none` applies to linear-solver cg; lsmr's preconditioner is the scaling D")
+            }
         }
 
         /// Encodes every key (an unset `scaling`, `cholesky-min-rcond`, `damping`, `initial-damping`,
@@ -213,6 +240,7 @@ extension LevenbergMarquardt {
             try c.encode(maximumInnerIterations, forKey: .maximumInnerIterations)
             try c.encode(backtrackingSteps, forKey: .backtrackingSteps)
             try c.encode(innerTolerance, forKey: .innerTolerance)
+            try c.encode(preconditioner, forKey: .preconditioner)
             try c.encode(maximumSeconds, forKey: .maximumSeconds)
         }
     }

@@ -49,7 +49,8 @@ struct MatrixFreeLevenbergMarquardtRun {
         self.fitRun = fitRun
         self.choiceReason = choiceReason
         jacobian = WeightedFreeJacobianOperator(map: fitRun.map)
-        solver = configuration.linearSolver == .lsmr ? LSMRDampedSolver() : ConjugateGradientDampedSolver()
+        solver = configuration.linearSolver == .lsmr
+            ? LSMRDampedSolver() : ConjugateGradientDampedSolver(preconditioner: configuration.preconditioner)
         let hints = fitRun.problem.hints
         scalingRule = configuration.scaling ?? hints.matrixFreeScaling ?? .more
         initialDamping = configuration.initialDamping ?? hints.matrixFreeInitialDamping ?? hints.initialDamping
@@ -278,7 +279,9 @@ struct MatrixFreeLevenbergMarquardtRun {
                 rows: m, columns: n, approximated: result.conditionalStandardErrors != nil)
         }
         result.matrixFree = MatrixFreeStatistics(
-            linearSolver: solver.name, reason: choiceReason, scaling: scalingRule.rawValue, initialDamping: initialDamping,
+            linearSolver: solver.name, reason: choiceReason,
+            preconditioner: configuration.linearSolver == .lsmr ? "scaling" : configuration.preconditioner.rawValue,
+            scaling: scalingRule.rawValue, initialDamping: initialDamping,
             innerIterations: innerIterations, backtrackedSteps: backtrackedSteps,
             innerStops: Dictionary(uniqueKeysWithValues: innerStops.map { ($0.key.rawValue, $0.value) }),
             products: jacobian.products, transposedProducts: jacobian.transposedProducts,
@@ -294,6 +297,9 @@ public struct MatrixFreeStatistics: Sendable, Codable, Equatable {
     public var linearSolver: String
     /// Why the fit was matrix-free: the `linear-solver` setting, or `auto`'s reason.
     public var reason: String
+    /// The inner solver's preconditioner: `jacobi` or `none` (`cg`), `scaling` (`lsmr`: D);
+    /// nil in bundles from before the setting.
+    public var preconditioner: String?
     /// The scaling rule D the fit used (the setting or the map's matrix-free hint).
     public var scaling: String
     /// The initial damping factor τ the fit used.

@@ -31,6 +31,7 @@ import Testing
         #expect(fit.trace.allSatisfy { $0.count == fit.traceColumns.count && $0[8] >= 1 && $0[8] <= 3 })
         let metrics = Dictionary(record.metrics.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(metrics["fit.linear_solver"]?.value == .string("lsmr"))
+        #expect(metrics["fit.preconditioner"]?.value == .string("scaling"))
         #expect(metrics["fit.normal_equations"]?.value == .string("matrix-free"))
         let inner = fit.trace.reduce(0) { $0 + Int($1[7]) }
         #expect(metrics["fit.inner_iterations"]?.value == .integer(inner) && metrics["fit.inner_iterations"]?.kind == .deterministic)
@@ -54,6 +55,18 @@ import Testing
         // A network's matrix-free damping: D = I from τ = 1e-6.
         #expect(metrics["fit.scaling"]?.value == .string("levenberg") && metrics["fit.initial_damping"]?.value.numberValue == 1e-6)
         #expect(metrics["fit.dgemm_gflops"] != nil && metrics["fit.gauss_newton_product_over_dgemm"] != nil)
+    }
+
+    /// `preconditioner: none` and a fixed `inner-tolerance` reach the fit: recorded as such,
+    /// every inner solve at that tolerance.
+    @Test func plainConjugateGradientsAtAFixedToleranceAreRecorded() throws {
+        let record = try Self.run(
+            solver: "{kind: levenberg-marquardt, linear-solver: cg, preconditioner: none, inner-tolerance: 1e-5, max-iterations: 10}")
+        #expect(record.status == .ok, "\(record.error ?? "")")
+        let fit = try #require(record.fit)
+        let metrics = Dictionary(record.metrics.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        #expect(metrics["fit.linear_solver"]?.value == .string("cg") && metrics["fit.preconditioner"]?.value == .string("none"))
+        #expect(!fit.trace.isEmpty && fit.trace.allSatisfy { $0[9] == 1e-5 })
     }
 
     @Test func aFitStoppedByMaxTimeHasNoDeterministicFitMetrics() throws {

@@ -92,13 +92,22 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
 
     static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
+    /// The inner solver by name: `cg` (Jacobi), `cg-plain` (`preconditioner: none`) or `lsmr`.
+    static func solver(named name: String) -> any KrylovDampedSolver {
+        switch name {
+        case "cg": ConjugateGradientDampedSolver()
+        case "cg-plain": ConjugateGradientDampedSolver(preconditioner: .none)
+        default: LSMRDampedSolver()
+        }
+    }
+
     /// With η = 1e-10 each solver ends with its residual below η times the gradient (CG: ‖·‖
     /// of −g − Ap against ‖g‖; LSMR: the D⁻¹-scaled residual against ‖D⁻¹g‖), and the step is
     /// the dense damped step within ‖A⁻¹‖·‖residual‖ ≤ ‖residual‖/(λ·minⱼ Dⱼ²).
-    @Test(arguments: MatrixFreeCase.all, ["cg", "lsmr"])
+    @Test(arguments: MatrixFreeCase.all, ["cg", "cg-plain", "lsmr"])
     func aTightToleranceGivesTheDenseDampedStep(_ testCase: MatrixFreeCase, _ solverName: String) throws {
         let linearization = try Linearization(try testCase.make())
-        let solver: any KrylovDampedSolver = solverName == "cg" ? ConjugateGradientDampedSolver() : LSMRDampedSolver()
+        let solver = Self.solver(named: solverName)
         let eta = 1e-10
         for damping in [1e-3, 1e-1] {
             let largest = zip(linearization.diagonal, linearization.scaling).map { $0 / ($1 * $1) }.max() ?? 1
@@ -111,7 +120,7 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
             #expect(outcome.stop == .tolerance, "\(solverName) λ = \(lambda): \(outcome.stop) after \(outcome.iterations)")
             let residual = linearization.normalResidual(step, damping: lambda)
             let gradientNorm = Self.norm(linearization.gradient)
-            if solverName == "cg" {
+            if solverName != "lsmr" {
                 // The recursively updated residual ≤ η‖g‖; the true one may differ by rounding.
                 #expect(Self.norm(residual) <= eta * gradientNorm + 1e-12 * gradientNorm, "CG residual \(Self.norm(residual)) against \(eta * gradientNorm)")
             } else {
@@ -133,9 +142,9 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
     }
 
     /// Each solver stops on its cap with that many iterations, and on a loose tolerance early.
-    @Test(arguments: ["cg", "lsmr"]) func innerSolvesStopOnTheirCapAndOnTheirTolerance(_ solverName: String) throws {
+    @Test(arguments: ["cg", "cg-plain", "lsmr"]) func innerSolvesStopOnTheirCapAndOnTheirTolerance(_ solverName: String) throws {
         let linearization = try Linearization(try MatrixFreeCase.all[0].make())
-        let solver: any KrylovDampedSolver = solverName == "cg" ? ConjugateGradientDampedSolver() : LSMRDampedSolver()
+        let solver = Self.solver(named: solverName)
         var step: [Double] = []
         let capped = solver.solve(
             jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
@@ -214,6 +223,29 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
             gaussNewtonDiagonal: linearization.diagonal, scaling: Array(repeating: 1, count: 5), damping: 0.5,
             tolerance: 1e-13, maximumIterations: 10, into: &step)
         #expect(outcome.iterations == 1 && outcome.stop == .tolerance, "\(outcome.stop) after \(outcome.iterations)")
+    }
+
+    /// `preconditioner: none` is plain CG: on a well-conditioned diagonal problem (five
+    /// distinct eigenvalues of J̃ᵀJ̃ + λI) it needs more than the one Jacobi iteration and at
+    /// most five (CG's bound: the number of distinct eigenvalues), and ends at the same step.
+    @Test func plainConjugateGradientsTakeOneIterationPerDistinctEigenvalue() throws {
+        let values = [1.0, 2, 3, 4, 5]
+        var a = Matrix(rows: 5, columns: 5)
+        for j in 0..<5 { a[j, j] = values[j] }
+        let problem = LeastSquaresProblem(map: linearMap(a, [1, 2, 3, 4, 5]), initialParameters: [0, 0, 0, 0, 0])
+        let linearization = try Linearization(problem)
+        var plainStep: [Double] = [], jacobiStep: [Double] = []
+        let unit = Array(repeating: 1.0, count: 5)
+        let plain = ConjugateGradientDampedSolver(preconditioner: .none).solve(
+            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+            gaussNewtonDiagonal: linearization.diagonal, scaling: unit, damping: 0.5,
+            tolerance: 1e-10, maximumIterations: 10, into: &plainStep)
+        _ = ConjugateGradientDampedSolver(preconditioner: .jacobi).solve(
+            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+            gaussNewtonDiagonal: linearization.diagonal, scaling: unit, damping: 0.5,
+            tolerance: 1e-13, maximumIterations: 10, into: &jacobiStep)
+        #expect((2...5).contains(plain.iterations) && plain.stop == .tolerance, "\(plain.stop) after \(plain.iterations)")
+        for j in 0..<5 { #expect(abs(plainStep[j] - jacobiStep[j]) <= 1e-8 * abs(jacobiStep[j]), "p[\(j)]: \(plainStep[j]) against \(jacobiStep[j])") }
     }
 
     /// `auto` goes matrix-free exactly when the dense systems exceed the budget (or a dense
