@@ -36,11 +36,16 @@ extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStruc
     ///   Krylov step under Moré's scaling D = ‖Jⱼ‖ damps the weakly determined weights least,
     ///   takes long steps along them and is rejected again and again; over five seeds at
     ///   w = 64 and 256 the identity damping reached 1.02 × the teacher's cost in 2–3 steps
-    ///   where Moré's took 2–19 (figures in docs/ARCHITECTURE.md).
+    ///   where Moré's took 2–19 (figures in docs/ARCHITECTURE.md). CG unpreconditioned, to
+    ///   η = ‖Jᵀr‖/‖Jᵀr₀‖ (within [10⁻⁵, 0.5]): near a minimum a network's JᵀJ + λI has a
+    ///   few large eigenvalues above a cluster at λ, which plain CG resolves in about ten
+    ///   iterations and Jacobi's preconditioner spreads; with tight solves the fit keeps
+    ///   descending where Eisenstat–Walker's loose ones stalled (figures in docs/ARCHITECTURE.md).
     public static func networkHints(parameterCount: Int) -> LeastSquaresHints {
         LeastSquaresHints(
             damping: parameterCount <= trustRegionParameterLimit ? .trustRegion : .nielsen, initialDamping: 1e-5,
-            choleskyMinimumReciprocalCondition: 0, matrixFreeScaling: .levenberg, matrixFreeInitialDamping: 1e-6)
+            choleskyMinimumReciprocalCondition: 0, matrixFreeScaling: .levenberg, matrixFreeInitialDamping: 1e-6,
+            matrixFreePreconditioner: .plain, matrixFreeForcing: .gradientRatio)
     }
 
     /// The last layer's blocks: W_L (p × h, row-major) then b_L at the end of θ, every earlier

@@ -34,17 +34,13 @@ extension LevenbergMarquardt {
         public var isMatrixFree: Bool { self == .cg || self == .lsmr }
     }
 
-    /// The preconditioner of the matrix-free `cg` solver (`preconditioner`).
-    public enum Preconditioner: String, Sendable, Codable, CaseIterable {
-        /// Jacobi: M = diag(JᵀJ) + λD². Exact for a diagonal JᵀJ; it reaches the stiff
-        /// directions of a far start (a network's output bias) in one or two iterations.
-        case jacobi
-        /// Plain CG on JᵀJ + λD². When λD² dominates most of the spectrum (a network near a
-        /// minimum: a few large eigenvalues above a cluster at λ) CG converges in about as many
-        /// iterations as there are eigenvalues above the cluster, while Jacobi's
-        /// M⁻¹ = 1/(diag + λ) spreads the cluster over the range of the diagonal.
-        case none
-    }
+    /// The preconditioner of the matrix-free `cg` solver (``PreconditionerRule``, shared with
+    /// the maps' hints).
+    public typealias Preconditioner = PreconditionerRule
+
+    /// How a matrix-free inner solve's tolerance follows the fit (``ForcingRule``, shared with
+    /// the maps' hints).
+    public typealias Forcing = ForcingRule
 
     /// How JᵀJ and Jᵀr of the normal equations are formed.
     public enum NormalEquations: String, Sendable, Codable, CaseIterable {
@@ -139,10 +135,16 @@ extension LevenbergMarquardt {
         /// most this times ‖Jᵀr‖. Unset (the default): the Eisenstat–Walker forcing term
         /// (``MatrixFreeLevenbergMarquardtRun/forcingTerm(gradientNorm:)``).
         public var innerTolerance: Double?
-        /// `preconditioner`: the matrix-free `cg` solver's (``Preconditioner``); default
-        /// `jacobi`. `lsmr`'s preconditioner is the scaling D (its damping acts on D·p), so
-        /// `none` with `lsmr` is an error.
-        public var preconditioner: Preconditioner = .jacobi
+        /// `preconditioner`: the matrix-free `cg` solver's (``Preconditioner``). Unset (the
+        /// default): the problem's hint (``LeastSquaresHints/matrixFreePreconditioner``; `none`
+        /// for a network), else `jacobi`. `lsmr`'s preconditioner is the scaling D (its damping
+        /// acts on D·p), so `none` with `lsmr` is an error.
+        public var preconditioner: Preconditioner?
+        /// `forcing`: how a matrix-free inner solve's tolerance follows the fit when
+        /// `inner-tolerance` is unset (``Forcing``). Unset (the default): the problem's hint
+        /// (``LeastSquaresHints/matrixFreeForcing``; `gradient-ratio` for a network), else
+        /// `eisenstat-walker`.
+        public var forcing: Forcing?
         /// `max-time`: stop with status `max-time` once this many seconds have passed since the
         /// solver started (checked before each linearization and each trial); the result holds
         /// the point reached. Unset: no cap.
@@ -173,7 +175,7 @@ extension LevenbergMarquardt {
             case maximumInnerIterations = "max-inner-iterations"
             case backtrackingSteps = "backtracking-steps"
             case innerTolerance = "inner-tolerance"
-            case preconditioner
+            case preconditioner, forcing
         }
 
         /// Decodes any subset of the keys; missing keys keep their defaults.
@@ -207,7 +209,8 @@ extension LevenbergMarquardt {
                     forKey: .innerTolerance, in: c, debugDescription: "must be above 0 and below 1, got \(innerTolerance)")
             }
             try c.update(&preconditioner, forKey: .preconditioner)
-            if preconditioner == .none, linearSolver == .lsmr {
+            try c.update(&forcing, forKey: .forcing)
+            if preconditioner == .plain, linearSolver == .lsmr {
                 throw DecodingError.dataCorruptedError(
                     forKey: .preconditioner, in: c,
                     debugDescription: "`none` applies to linear-solver cg; lsmr's preconditioner is the scaling D")
@@ -215,7 +218,7 @@ extension LevenbergMarquardt {
         }
 
         /// Encodes every key (an unset `scaling`, `cholesky-min-rcond`, `damping`, `initial-damping`,
-        /// `inner-tolerance` or `max-time` as null, so `jacobench list` shows it)
+        /// `inner-tolerance`, `preconditioner`, `forcing` or `max-time` as null, so `jacobench list` shows it)
         /// except an unset `target-cost`.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -241,6 +244,7 @@ extension LevenbergMarquardt {
             try c.encode(backtrackingSteps, forKey: .backtrackingSteps)
             try c.encode(innerTolerance, forKey: .innerTolerance)
             try c.encode(preconditioner, forKey: .preconditioner)
+            try c.encode(forcing, forKey: .forcing)
             try c.encode(maximumSeconds, forKey: .maximumSeconds)
         }
     }

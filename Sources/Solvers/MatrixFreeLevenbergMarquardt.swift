@@ -5,10 +5,12 @@ import LinearAlgebra
 /// dense systems do not fit; ``LevenbergMarquardt/MatrixFreeChoice``): each iteration
 /// linearizes the map once (``WeightedFreeJacobianOperator``: one forward sweep with
 /// derivatives, g = J̃ᵀr, diag(J̃ᵀJ̃)), then solves the damped systems with a Krylov solver on
-/// J̃·v and J̃ᵀ·u products only, to a tolerance η‖g‖ from the Eisenstat–Walker forcing rule
-/// (``forcingTerm(gradientNorm:)``) or a fixed `inner-tolerance` and until the damped model has
-/// little left to gain (``KrylovDampedSolver``), with at most `max-inner-iterations` inner
-/// iterations. D and τ are the settings, else the map's matrix-free hints (``scalingRule``).
+/// J̃·v and J̃ᵀ·u products only, to a tolerance η‖g‖ from the forcing rule
+/// (``forcingTerm(gradientNorm:)``: Eisenstat–Walker or the gradient ratio) or a fixed
+/// `inner-tolerance` and until the damped model has little left to gain
+/// (``KrylovDampedSolver``), with at most `max-inner-iterations` inner iterations. D, τ, CG's
+/// preconditioner and the forcing rule are the settings, else the map's matrix-free hints
+/// (``scalingRule``, ``preconditionerRule``, ``forcingRule``).
 ///
 /// Damping is Nielsen's rule (λ₀ = τ·maxⱼ (J̃ᵀJ̃)ⱼⱼ/Dⱼ²; ×max(⅓, 1 − (2ρ − 1)³) on success,
 /// ×ν with ν doubling on failure): one inner solve per trial, where Moré's λ search for a trust
@@ -26,6 +28,10 @@ struct MatrixFreeLevenbergMarquardtRun {
     /// The resolved scaling rule and τ: the setting, else the map's matrix-free hint, else the
     /// dense defaults (``LeastSquaresHints/matrixFreeScaling``, ``LeastSquaresHints/matrixFreeInitialDamping``).
     let scalingRule: LevenbergMarquardt.Scaling, initialDamping: Double
+    /// CG's resolved preconditioner and the resolved forcing rule: the settings, else the map's
+    /// hints (``LeastSquaresHints/matrixFreePreconditioner``, ``LeastSquaresHints/matrixFreeForcing``),
+    /// else Jacobi and Eisenstat–Walker.
+    let preconditionerRule: LevenbergMarquardt.Preconditioner, forcingRule: LevenbergMarquardt.Forcing
     let m: Int, n: Int
     var x: [Double], trialX: [Double]
     var residual: [Double], trialResidual: [Double]
@@ -35,24 +41,30 @@ struct MatrixFreeLevenbergMarquardtRun {
     var innerStops: [InnerSolveStop: Int] = [:]
     /// Steps taken shortened after a rejection (`backtracking-steps`).
     var backtrackedSteps = 0
-    /// The previous linearization's ‖g‖ and η (Eisenstat–Walker).
-    var previousGradientNorm = Double.nan, previousForcing = Double.nan
+    /// The previous linearization's ‖g‖ and η (Eisenstat–Walker), and the first one's ‖g‖
+    /// (the gradient ratio).
+    var previousGradientNorm = Double.nan, previousForcing = Double.nan, firstGradientNorm = Double.nan
     /// Seconds of the gradients' J̃ᵀr products, booked as Jacobian time (not inner-solve products).
     var gradientProductSeconds = 0.0
 
     /// The forcing term's bounds and constants (Eisenstat & Walker 1996, choice 2: γ = 0.9, α = 2).
     static let largestForcing = 0.5, smallestForcing = 0.1
     static let forcingGamma = 0.9
+    /// The gradient ratio's lower bound: tight enough that the step is the damped step to about
+    /// five digits, as jaxopt's CG tolerance (1e-5) makes it.
+    static let smallestGradientRatioForcing = 1e-5
 
     init(configuration: LevenbergMarquardt.Configuration, fitRun: FitRun, choiceReason: String) {
         self.configuration = configuration
         self.fitRun = fitRun
         self.choiceReason = choiceReason
         jacobian = WeightedFreeJacobianOperator(map: fitRun.map)
-        solver = configuration.linearSolver == .lsmr
-            ? LSMRDampedSolver() : ConjugateGradientDampedSolver(preconditioner: configuration.preconditioner)
         let hints = fitRun.problem.hints
         scalingRule = configuration.scaling ?? hints.matrixFreeScaling ?? .more
+        preconditionerRule = configuration.preconditioner ?? hints.matrixFreePreconditioner ?? .jacobi
+        forcingRule = configuration.forcing ?? hints.matrixFreeForcing ?? .eisenstatWalker
+        solver = configuration.linearSolver == .lsmr
+            ? LSMRDampedSolver() : ConjugateGradientDampedSolver(preconditioner: preconditionerRule)
         initialDamping = configuration.initialDamping ?? hints.matrixFreeInitialDamping ?? hints.initialDamping
             ?? LevenbergMarquardt.certifiedInitialDamping
         m = fitRun.residualCount
@@ -69,11 +81,17 @@ struct MatrixFreeLevenbergMarquardtRun {
     }
 
     /// η for the linearization whose gradient norm is `gradientNorm`: the fixed
-    /// `inner-tolerance` when set; otherwise ``smallestForcing`` first, then
-    /// γ(‖gₖ‖/‖gₖ₋₁‖)², not below γηₖ₋₁² when that exceeds 0.1 (the safeguard), within
-    /// [``smallestForcing``, ``largestForcing``].
+    /// `inner-tolerance` when set; otherwise by ``forcingRule``. Eisenstat–Walker:
+    /// ``smallestForcing`` first, then γ(‖gₖ‖/‖gₖ₋₁‖)², not below γηₖ₋₁² when that exceeds 0.1
+    /// (the safeguard), within [``smallestForcing``, ``largestForcing``]. The gradient ratio:
+    /// ‖gₖ‖/‖g₀‖ within [``smallestGradientRatioForcing``, ``largestForcing``].
     mutating func forcingTerm(gradientNorm: Double) -> Double {
         if let fixed = configuration.innerTolerance { return fixed }
+        if forcingRule == .gradientRatio {
+            if !firstGradientNorm.isFinite { firstGradientNorm = gradientNorm }
+            let ratio = firstGradientNorm > 0 ? gradientNorm / firstGradientNorm : 1
+            return min(max(ratio, Self.smallestGradientRatioForcing), Self.largestForcing)
+        }
         var eta = Self.smallestForcing
         if previousGradientNorm.isFinite, previousGradientNorm > 0 {
             let ratio = gradientNorm / previousGradientNorm
@@ -280,7 +298,8 @@ struct MatrixFreeLevenbergMarquardtRun {
         }
         result.matrixFree = MatrixFreeStatistics(
             linearSolver: solver.name, reason: choiceReason,
-            preconditioner: configuration.linearSolver == .lsmr ? "scaling" : configuration.preconditioner.rawValue,
+            preconditioner: configuration.linearSolver == .lsmr ? "scaling" : preconditionerRule.rawValue,
+            forcing: configuration.innerTolerance == nil ? forcingRule.rawValue : "fixed",
             scaling: scalingRule.rawValue, initialDamping: initialDamping,
             innerIterations: innerIterations, backtrackedSteps: backtrackedSteps,
             innerStops: Dictionary(uniqueKeysWithValues: innerStops.map { ($0.key.rawValue, $0.value) }),
@@ -300,6 +319,9 @@ public struct MatrixFreeStatistics: Sendable, Codable, Equatable {
     /// The inner solver's preconditioner: `jacobi` or `none` (`cg`), `scaling` (`lsmr`: D);
     /// nil in bundles from before the setting.
     public var preconditioner: String?
+    /// The inner tolerance's rule: `eisenstat-walker`, `gradient-ratio`, or `fixed`
+    /// (`inner-tolerance`); nil in bundles from before the setting.
+    public var forcing: String?
     /// The scaling rule D the fit used (the setting or the map's matrix-free hint).
     public var scaling: String
     /// The initial damping factor τ the fit used.

@@ -52,6 +52,8 @@ import Testing
         let conditional = try #require(fit.conditionalStandardErrors)
         #expect(conditional.count == fit.parameters.count && conditional.allSatisfy { $0 > 0 && $0.isFinite })
         #expect(BundleDocuments.parametersCSV(record).hasPrefix("name,initial,value,standard_error,conditional_standard_error\n"))
+        // LSMR's preconditioner is D; the network's forcing hint applies.
+        #expect(metrics["fit.forcing"]?.value == .string("gradient-ratio"))
         // A network's matrix-free damping: D = I from τ = 1e-6.
         #expect(metrics["fit.scaling"]?.value == .string("levenberg") && metrics["fit.initial_damping"]?.value.numberValue == 1e-6)
         #expect(metrics["fit.dgemm_gflops"] != nil && metrics["fit.gauss_newton_product_over_dgemm"] != nil)
@@ -67,6 +69,7 @@ import Testing
         let metrics = Dictionary(record.metrics.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(metrics["fit.linear_solver"]?.value == .string("cg") && metrics["fit.preconditioner"]?.value == .string("none"))
         #expect(!fit.trace.isEmpty && fit.trace.allSatisfy { $0[9] == 1e-5 })
+        #expect(metrics["fit.forcing"]?.value == .string("fixed"))
     }
 
     @Test func aFitStoppedByMaxTimeHasNoDeterministicFitMetrics() throws {

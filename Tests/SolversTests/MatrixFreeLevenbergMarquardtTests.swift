@@ -96,7 +96,7 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
     static func solver(named name: String) -> any KrylovDampedSolver {
         switch name {
         case "cg": ConjugateGradientDampedSolver()
-        case "cg-plain": ConjugateGradientDampedSolver(preconditioner: .none)
+        case "cg-plain": ConjugateGradientDampedSolver(preconditioner: .plain)
         default: LSMRDampedSolver()
         }
     }
@@ -236,7 +236,7 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
         let linearization = try Linearization(problem)
         var plainStep: [Double] = [], jacobiStep: [Double] = []
         let unit = Array(repeating: 1.0, count: 5)
-        let plain = ConjugateGradientDampedSolver(preconditioner: .none).solve(
+        let plain = ConjugateGradientDampedSolver(preconditioner: .plain).solve(
             jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
             gaussNewtonDiagonal: linearization.diagonal, scaling: unit, damping: 0.5,
             tolerance: 1e-10, maximumIterations: 10, into: &plainStep)
@@ -246,6 +246,35 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
             tolerance: 1e-13, maximumIterations: 10, into: &jacobiStep)
         #expect((2...5).contains(plain.iterations) && plain.stop == .tolerance, "\(plain.stop) after \(plain.iterations)")
         for j in 0..<5 { #expect(abs(plainStep[j] - jacobiStep[j]) <= 1e-8 * abs(jacobiStep[j]), "p[\(j)]: \(plainStep[j]) against \(jacobiStep[j])") }
+    }
+
+    /// The gradient-ratio forcing: η = ‖gₖ‖/‖g₀‖ within [1e-5, 0.5], the first gradient fixed
+    /// as the reference; a fixed `inner-tolerance` wins over it. A network hints it (and plain
+    /// CG); a NIST formula keeps Eisenstat–Walker (0.1 first) and Jacobi; a setting wins over
+    /// the hint.
+    @Test func theGradientRatioForcingFollowsTheFirstGradientAndTheHints() throws {
+        var configuration = LevenbergMarquardt.Configuration()
+        configuration.linearSolver = .cg
+        let network = try MatrixFreeCase.all[0].make(), formula = try MatrixFreeCase.all[1].make()
+        var run = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: network), choiceReason: "test")
+        #expect(run.forcingRule == .gradientRatio && run.preconditionerRule == .plain)
+        #expect(run.forcingTerm(gradientNorm: 200) == 0.5)
+        #expect(run.forcingTerm(gradientNorm: 20) == 0.1)
+        #expect(run.forcingTerm(gradientNorm: 0.2) == 1e-3)
+        #expect(run.forcingTerm(gradientNorm: 1e-9) == 1e-5)
+        #expect(run.forcingTerm(gradientNorm: 300) == 0.5)
+        var formulaRun = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: formula), choiceReason: "test")
+        #expect(formulaRun.forcingRule == .eisenstatWalker && formulaRun.preconditionerRule == .jacobi)
+        #expect(formulaRun.forcingTerm(gradientNorm: 200) == 0.1)
+        #expect(formulaRun.forcingTerm(gradientNorm: 1e-9) == 0.1)
+        configuration.forcing = .eisenstatWalker
+        configuration.preconditioner = .jacobi
+        let overridden = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: network), choiceReason: "test")
+        #expect(overridden.forcingRule == .eisenstatWalker && overridden.preconditionerRule == .jacobi)
+        configuration.forcing = .gradientRatio
+        configuration.innerTolerance = 1e-3
+        var fixed = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: formula), choiceReason: "test")
+        #expect(fixed.forcingTerm(gradientNorm: 200) == 1e-3 && fixed.forcingTerm(gradientNorm: 1) == 1e-3)
     }
 
     /// `auto` goes matrix-free exactly when the dense systems exceed the budget (or a dense

@@ -21,6 +21,31 @@ public enum ScalingRule: String, Sendable, Codable, CaseIterable {
     case levenberg
 }
 
+/// The preconditioner of a matrix-free conjugate-gradient solve of the damped normal equations
+/// (Levenberg-Marquardt's `preconditioner`); a map suggests one through ``LeastSquaresHints``.
+public enum PreconditionerRule: String, Sendable, Codable, CaseIterable {
+    /// Jacobi: M = diag(JᵀJ) + λD². Exact for a diagonal JᵀJ; it reaches the stiff directions
+    /// of a far start (a network's output bias) in one or two iterations.
+    case jacobi
+    /// Plain CG on JᵀJ + λD². When λD² dominates most of the spectrum (a network near a
+    /// minimum: a few large eigenvalues above a cluster at λ) CG needs about as many iterations
+    /// as there are eigenvalues above the cluster, while Jacobi's M⁻¹ = 1/(diag + λ) spreads the
+    /// cluster over the range of the diagonal. Written `none`.
+    case plain = "none"
+}
+
+/// How a matrix-free solve's inner tolerance η (residual ≤ η‖Jᵀr‖) follows the fit
+/// (Levenberg-Marquardt's `forcing`); a map suggests one through ``LeastSquaresHints``.
+public enum ForcingRule: String, Sendable, Codable, CaseIterable {
+    /// Eisenstat and Walker (1996), choice 2 (γ = 0.9, exponent 2, their safeguard) on ‖Jᵀr‖,
+    /// within [0.1, 0.5]: loose while the gradient falls slowly.
+    case eisenstatWalker = "eisenstat-walker"
+    /// η = ‖Jᵀr‖/‖Jᵀr₀‖ within [10⁻⁵, 0.5]: loose at the start, tight once the gradient has
+    /// fallen, however slowly it falls then (a network near a minimum, where Eisenstat-Walker
+    /// stays at 0.5 and its truncated steps stall).
+    case gradientRatio = "gradient-ratio"
+}
+
 /// Solver settings a model suggests for its own residual map, used where the fit's
 /// configuration leaves them unset (an explicit setting always wins).
 ///
@@ -41,17 +66,24 @@ public struct LeastSquaresHints: Sendable, Equatable {
     public var matrixFreeScaling: ScalingRule?
     /// The initial damping factor τ of a matrix-free fit (before ``initialDamping``).
     public var matrixFreeInitialDamping: Double?
+    /// The preconditioner of a matrix-free `cg` fit (Levenberg-Marquardt's `preconditioner`).
+    public var matrixFreePreconditioner: PreconditionerRule?
+    /// The inner tolerance's rule of a matrix-free fit (Levenberg-Marquardt's `forcing`).
+    public var matrixFreeForcing: ForcingRule?
 
     /// Creates hints; every field defaults to nil (the solver's own default).
     public init(
         damping: DampingRule? = nil, initialDamping: Double? = nil, choleskyMinimumReciprocalCondition: Double? = nil,
-        matrixFreeScaling: ScalingRule? = nil, matrixFreeInitialDamping: Double? = nil
+        matrixFreeScaling: ScalingRule? = nil, matrixFreeInitialDamping: Double? = nil,
+        matrixFreePreconditioner: PreconditionerRule? = nil, matrixFreeForcing: ForcingRule? = nil
     ) {
         self.damping = damping
         self.initialDamping = initialDamping
         self.choleskyMinimumReciprocalCondition = choleskyMinimumReciprocalCondition
         self.matrixFreeScaling = matrixFreeScaling
         self.matrixFreeInitialDamping = matrixFreeInitialDamping
+        self.matrixFreePreconditioner = matrixFreePreconditioner
+        self.matrixFreeForcing = matrixFreeForcing
     }
 
     /// No hints: every solver default applies.

@@ -115,7 +115,7 @@ public enum FitEvaluation: EvaluationStage {
     }
 
     /// A matrix-free fit's inner solves: `fit.linear_solver`, `fit.matrix_free_reason`,
-    /// `fit.preconditioner`, the resolved `fit.scaling` and `fit.initial_damping`, `fit.inner_iterations` and `fit.inner_stops` (deterministic), the products made and their
+    /// `fit.preconditioner`, `fit.forcing`, the resolved `fit.scaling` and `fit.initial_damping`, `fit.inner_iterations` and `fit.inner_stops` (deterministic), the products made and their
     /// time per J̃ᵀJ̃·v with its rate (`fit.gauss_newton_product_us`, `…_gflops`, timing) against
     /// this machine's one-thread DGEMM rate measured now (1024³, median of 5:
     /// `fit.dgemm_gflops`, `fit.gauss_newton_product_over_dgemm`), and the operator's workspace.
@@ -124,6 +124,7 @@ public enum FitEvaluation: EvaluationStage {
             .text("fit.linear_solver", statistics.linearSolver),
             .text("fit.matrix_free_reason", statistics.reason),
             .text("fit.preconditioner", statistics.preconditioner ?? "jacobi"),
+            .text("fit.forcing", statistics.forcing ?? "eisenstat-walker"),
             .text("fit.scaling", statistics.scaling),
             .deterministic("fit.initial_damping", statistics.initialDamping),
             .count("fit.inner_iterations", statistics.innerIterations),
