@@ -69,13 +69,13 @@ func dot(_ a: [Double], _ b: [Double]) -> Double {
     return sum
 }
 
-/// Preconditioned conjugate gradients on the damped normal equations (J̃ᵀJ̃ + λD²) p = −g
-/// with the Jacobi preconditioner M = diag(J̃ᵀJ̃) + λD² (exact for a diagonal J̃ᵀJ̃: one
-/// iteration), or M = I (`preconditioner: none`; ``LevenbergMarquardt/Preconditioner``). Stops when ‖−g − (J̃ᵀJ̃ + λD²) p‖ ≤ tolerance·‖g‖ (the recursively updated
-/// residual s) and either the iteration's model decrease ½α·sᵀM⁻¹s or the decrease still ahead
-/// as the preconditioner predicts it, ½sᵀM⁻¹s of the new residual (exact when M is the
-/// system), is at most ``KrylovDampedSolver/modelDecreaseTolerance`` of the model
-/// ½‖r‖² + gᵀp + ½pᵀ(J̃ᵀJ̃ + λD²)p. (The prediction alone overshoots when λ is small and some
+/// Conjugate gradients on the damped normal equations (J̃ᵀJ̃ + λD²) p = −g with the Jacobi
+/// preconditioner M = diag(J̃ᵀJ̃) + λD² (exact for a diagonal J̃ᵀJ̃: one iteration) or none,
+/// M = I (`preconditioner: none`; ``LevenbergMarquardt/Preconditioner``). Stops when
+/// ‖−g − (J̃ᵀJ̃ + λD²) p‖ ≤ tolerance·‖g‖ (the recursively updated residual s) and either the
+/// iteration's model decrease ½α·sᵀM⁻¹s or the decrease still ahead as the preconditioner
+/// predicts it, ½sᵀM⁻¹s of the new residual (exact when M is the system), is at most
+/// ``KrylovDampedSolver/modelDecreaseTolerance`` of the model ½‖r‖² + gᵀp + ½pᵀ(J̃ᵀJ̃ + λD²)p. (The prediction alone overshoots when λ is small and some
 /// diag(J̃ᵀJ̃) are tiny: M⁻¹ is then far larger than the system's inverse along them.)
 /// Each iteration: one J̃·d, one J̃ᵀ(J̃d). ‖J̃p‖² comes from the residual without a
 /// further product: pᵀ(J̃ᵀJ̃ + λD²)p = pᵀ(−g − s) for the CG residual s.
@@ -83,17 +83,17 @@ final class ConjugateGradientDampedSolver: KrylovDampedSolver {
     let name = "cg"
     /// Jacobi (M as above) or none (M = I).
     let preconditionerKind: LevenbergMarquardt.Preconditioner
-
-    /// A solver with the preconditioner `preconditioner`.
-    init(preconditioner: LevenbergMarquardt.Preconditioner = .jacobi) {
-        preconditionerKind = preconditioner
-    }
     private var residualVector: [Double] = []
     private var preconditioned: [Double] = []
     private var direction: [Double] = []
     private var curvature: [Double] = []
     private var preconditioner: [Double] = []
     private var image: [Double] = []
+
+    /// A solver with the preconditioner `preconditioner`.
+    init(preconditioner: LevenbergMarquardt.Preconditioner = .jacobi) {
+        preconditionerKind = preconditioner
+    }
 
     func solve(
         jacobian: WeightedFreeJacobianOperator, residual: [Double], gradient: [Double], gaussNewtonDiagonal: [Double],

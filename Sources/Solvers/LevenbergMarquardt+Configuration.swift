@@ -132,7 +132,7 @@ extension LevenbergMarquardt {
         /// λ; then λ doubles. 0 (the default) never backtracks. At most 30.
         public var backtrackingSteps: Int = 0
         /// `inner-tolerance`: matrix-free solvers stop an inner solve when its residual is at
-        /// most this times ‖Jᵀr‖. Unset (the default): the Eisenstat–Walker forcing term
+        /// most this times ‖Jᵀr‖, in (0, 1). Unset (the default): η from the `forcing` rule
         /// (``MatrixFreeLevenbergMarquardtRun/forcingTerm(gradientNorm:)``).
         public var innerTolerance: Double?
         /// `preconditioner`: the matrix-free `cg` solver's (``Preconditioner``). Unset (the
