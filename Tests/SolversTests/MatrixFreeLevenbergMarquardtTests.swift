@@ -209,19 +209,31 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
         #expect(lastDecrease <= 0.01 * model + 1e-9 * start, "\(solverName): decrease \(lastDecrease) at a model of \(model)")
     }
 
+    /// The linearization at 0 of the linear map with J̃ = diag(`values`) and data 1, 2, 3, ….
+    static func diagonalLinearization(_ values: [Double]) throws -> Linearization {
+        var a = Matrix(rows: values.count, columns: values.count)
+        for j in values.indices { a[j, j] = values[j] }
+        let problem = LeastSquaresProblem(
+            map: linearMap(a, values.indices.map { Double($0 + 1) }), initialParameters: Array(repeating: 0, count: values.count))
+        return try Linearization(problem)
+    }
+
+    /// One damped solve at λ = 0.5 with D = I and at most 10 iterations.
+    static func solveWithUnitScaling(
+        _ solver: any KrylovDampedSolver, _ linearization: Linearization, tolerance: Double, into step: inout [Double]
+    ) -> InnerSolveOutcome {
+        solver.solve(
+            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
+            gaussNewtonDiagonal: linearization.diagonal, scaling: Array(repeating: 1, count: linearization.gradient.count),
+            damping: 0.5, tolerance: tolerance, maximumIterations: 10, into: &step)
+    }
+
     /// J̃ᵀJ̃ diagonal (J̃ diagonal): the Jacobi preconditioner is its exact inverse, so CG ends
     /// in one iteration at rounding level.
     @Test func theJacobiPreconditionerIsExactOnADiagonalProblem() throws {
-        let values = [3.0, 0.01, 250, 1, 7e3]
-        var a = Matrix(rows: 5, columns: 5)
-        for j in 0..<5 { a[j, j] = values[j] }
-        let problem = LeastSquaresProblem(map: linearMap(a, [1, 2, 3, 4, 5]), initialParameters: [0, 0, 0, 0, 0])
-        let linearization = try Linearization(problem)
+        let linearization = try Self.diagonalLinearization([3.0, 0.01, 250, 1, 7e3])
         var step: [Double] = []
-        let outcome = ConjugateGradientDampedSolver().solve(
-            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
-            gaussNewtonDiagonal: linearization.diagonal, scaling: Array(repeating: 1, count: 5), damping: 0.5,
-            tolerance: 1e-13, maximumIterations: 10, into: &step)
+        let outcome = Self.solveWithUnitScaling(ConjugateGradientDampedSolver(), linearization, tolerance: 1e-13, into: &step)
         #expect(outcome.iterations == 1 && outcome.stop == .tolerance, "\(outcome.stop) after \(outcome.iterations)")
     }
 
@@ -229,21 +241,11 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
     /// distinct eigenvalues of J̃ᵀJ̃ + λI) it needs more than the one Jacobi iteration and at
     /// most five (CG's bound: the number of distinct eigenvalues), and ends at the same step.
     @Test func plainConjugateGradientsTakeOneIterationPerDistinctEigenvalue() throws {
-        let values = [1.0, 2, 3, 4, 5]
-        var a = Matrix(rows: 5, columns: 5)
-        for j in 0..<5 { a[j, j] = values[j] }
-        let problem = LeastSquaresProblem(map: linearMap(a, [1, 2, 3, 4, 5]), initialParameters: [0, 0, 0, 0, 0])
-        let linearization = try Linearization(problem)
+        let linearization = try Self.diagonalLinearization([1.0, 2, 3, 4, 5])
         var plainStep: [Double] = [], jacobiStep: [Double] = []
-        let unit = Array(repeating: 1.0, count: 5)
-        let plain = ConjugateGradientDampedSolver(preconditioner: .plain).solve(
-            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
-            gaussNewtonDiagonal: linearization.diagonal, scaling: unit, damping: 0.5,
-            tolerance: 1e-10, maximumIterations: 10, into: &plainStep)
-        _ = ConjugateGradientDampedSolver(preconditioner: .jacobi).solve(
-            jacobian: linearization.jacobianOperator, residual: linearization.residual, gradient: linearization.gradient,
-            gaussNewtonDiagonal: linearization.diagonal, scaling: unit, damping: 0.5,
-            tolerance: 1e-13, maximumIterations: 10, into: &jacobiStep)
+        let plain = Self.solveWithUnitScaling(
+            ConjugateGradientDampedSolver(preconditioner: .plain), linearization, tolerance: 1e-10, into: &plainStep)
+        _ = Self.solveWithUnitScaling(ConjugateGradientDampedSolver(preconditioner: .jacobi), linearization, tolerance: 1e-13, into: &jacobiStep)
         #expect((2...5).contains(plain.iterations) && plain.stop == .tolerance, "\(plain.stop) after \(plain.iterations)")
         for j in 0..<5 { #expect(abs(plainStep[j] - jacobiStep[j]) <= 1e-8 * abs(jacobiStep[j]), "p[\(j)]: \(plainStep[j]) against \(jacobiStep[j])") }
     }
