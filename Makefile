@@ -128,7 +128,8 @@ wide-peers: release
 
 ## make lm-seeds [EXP=seed-lm] [SEEDS=1-20] [LM_SEEDS_ARGS="--damping nielsen --repeats 3"]: SciPy's
 ## least_squares(method="lm") on each seed of experiments/EXP.yaml (peers' venv), then jacobench's
-## default LM and each other damping rule to SciPy's final cost: which reach it, in how many
+## default LM, each other damping rule and each `--variant "label: key=value, …"` of solver
+## settings (and with `--jaxopt` jaxopt's LM) to SciPy's final cost: which reach it, in how many
 ## iterations and how much sooner (scripts/lm_seed_study.py; minutes, one CPU).
 SEEDS ?= 1-20
 LM_SEEDS_ARGS ?=

@@ -558,7 +558,8 @@ def run(problem: Problem, repeats: int, budget: float, only, skip, options) -> d
     finished = {name: entry for name, entry in peers.items() if entry.get("status") == "ok"}
     best_name = min(finished, key=lambda name: finished[name]["cost"]) if finished else None
     best = finished[best_name]["cost"] if best_name else math.nan
-    target = best * (1 + RELATIVE_TOLERANCE)
+    given = getattr(options, "target_cost", None)
+    target = given if given is not None else best * (1 + RELATIVE_TOLERANCE)
     for name, entry in finished.items():
         if name in built:
             try:
@@ -569,6 +570,7 @@ def run(problem: Problem, repeats: int, budget: float, only, skip, options) -> d
             entry.update(jacobench_time_to_target(problem, target))
         entry["cost_relative_to_best"] = (entry["cost"] - best) / best if best > 0 else entry["cost"] - best
     return {"peers": peers, "best": {"peer": best_name, "cost": best, "target_cost": target,
+                                     "target_given": given is not None,
                                      "relative_tolerance": RELATIVE_TOLERANCE}, "versions": versions}
 
 
@@ -750,10 +752,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bundle", help="MLP cases: a bundle (results/EXP/latest) whose weights.safetensors "
                                          "and fit.csv are checked with torch")
     parser.add_argument("--bundle-case", help="the bundle's case id (default: its only case)")
+    parser.add_argument("--target-cost", type=float,
+                        help="time every peer to this cost (default: the best final cost × (1 + 1e-6))")
     parser.add_argument("--out", help="write the results JSON here")
     args = parser.parse_args(argv)
     if args.repeats < 1 or args.budget <= 0:
         parser.error("--repeats must be at least 1 and --budget positive")
+    if args.target_cost is not None and not (math.isfinite(args.target_cost) and args.target_cost >= 0):
+        parser.error("--target-cost must be a finite cost, at least 0")
     checks: dict = {}
     try:
         kind, case = load(args.case)

@@ -169,6 +169,22 @@ class FitScriptTests(unittest.TestCase):
             self.assertIn(key, trf)
         self.assertAlmostEqual(result["best"]["target_cost"], result["best"]["cost"] * (1 + 1e-6), places=15)
 
+    def test_a_given_target_cost_times_every_peer_to_it(self):
+        jacobench = document(DECAY)["jacobench_fit"]["cost"]
+        target = jacobench * 1.5
+        status, result, output = run_script([DECAY, "--only", "trf", "--target-cost", repr(target)])
+        self.assertEqual(status, 0, output)
+        self.assertEqual(result["best"]["target_cost"], target)
+        self.assertTrue(result["best"]["target_given"])
+        trf = result["peers"]["scipy.least_squares.trf"]
+        self.assertTrue(trf["reached"])
+        self.assertLessEqual(trf["stopped_cost"], target)
+        self.assertGreater(trf["stopped_cost"], jacobench * (1 + 1e-6))  # stopped before the best cost
+        import fit_peers
+        with self.assertRaises(SystemExit):
+            with redirect_stderr(io.StringIO()):
+                fit_peers.main([DECAY, "--target-cost", "nan"])
+
     def test_under_a_robust_loss_with_bounds_trf_matches_and_the_others_say_why_they_skip(self):
         status, result, output = run_script([CAUCHY])
         self.assertEqual(status, 0, output)
