@@ -40,12 +40,15 @@ extension MultilayerPerceptronResidualMap: LeastSquaresHinting, OutputBlockStruc
     ///   η = ‖Jᵀr‖/‖Jᵀr₀‖ (within [10⁻⁵, 0.5]): near a minimum a network's JᵀJ + λI has a
     ///   few large eigenvalues above a cluster at λ, which plain CG resolves in about ten
     ///   iterations and Jacobi's preconditioner spreads; with tight solves the fit keeps
-    ///   descending where Eisenstat–Walker's loose ones stalled (figures in docs/ARCHITECTURE.md).
+    ///   descending where Eisenstat–Walker's loose ones stalled. A rejected step is tried at ½,
+    ///   ¼, ⅛ and 1/16 of its length (`backtracking-steps: 4`) before λ grows: a far start's
+    ///   first Gauss-Newton-like steps overshoot, and each halving costs one forward pass where
+    ///   a new λ costs a new inner solve (figures in docs/ARCHITECTURE.md).
     public static func networkHints(parameterCount: Int) -> LeastSquaresHints {
         LeastSquaresHints(
             damping: parameterCount <= trustRegionParameterLimit ? .trustRegion : .nielsen, initialDamping: 1e-5,
             choleskyMinimumReciprocalCondition: 0, matrixFreeScaling: .levenberg, matrixFreeInitialDamping: 1e-6,
-            matrixFreePreconditioner: .plain, matrixFreeForcing: .gradientRatio)
+            matrixFreePreconditioner: .plain, matrixFreeForcing: .gradientRatio, matrixFreeBacktrackingSteps: 4)
     }
 
     /// The last layer's blocks: W_L (p × h, row-major) then b_L at the end of θ, every earlier

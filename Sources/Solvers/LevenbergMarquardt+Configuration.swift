@@ -129,8 +129,9 @@ extension LevenbergMarquardt {
         /// `backtracking-steps`: matrix-free solvers (`cg`, `lsmr`) try a rejected step at ½, ¼, …
         /// of its length, up to this many times (one residual evaluation each), and take the
         /// first that the model predicts well (ρ ≥ 10⁻⁴), instead of solving again at a larger
-        /// λ; then λ doubles. 0 (the default) never backtracks. At most 30.
-        public var backtrackingSteps: Int = 0
+        /// λ; then λ doubles. 0 never backtracks; at most 30. Unset (the default): the problem's
+        /// hint (``LeastSquaresHints/matrixFreeBacktrackingSteps``; 4 for a network), else 0.
+        public var backtrackingSteps: Int?
         /// `inner-tolerance`: matrix-free solvers stop an inner solve when its residual is at
         /// most this times ‖Jᵀr‖, in (0, 1). Unset (the default): η from the `forcing` rule
         /// (``MatrixFreeLevenbergMarquardtRun/forcingTerm(gradientNorm:)``).
@@ -199,7 +200,7 @@ extension LevenbergMarquardt {
             try c.update(&normalEquations, forKey: .normalEquations)
             try c.update(&maximumInnerIterations, forKey: .maximumInnerIterations)
             try c.update(&backtrackingSteps, forKey: .backtrackingSteps)
-            if !(0...30).contains(backtrackingSteps) {
+            if let backtrackingSteps, !(0...30).contains(backtrackingSteps) {
                 throw DecodingError.dataCorruptedError(
                     forKey: .backtrackingSteps, in: c, debugDescription: "must be 0 to 30, got \(backtrackingSteps)")
             }
@@ -218,7 +219,8 @@ extension LevenbergMarquardt {
         }
 
         /// Encodes every key (an unset `scaling`, `cholesky-min-rcond`, `damping`, `initial-damping`,
-        /// `inner-tolerance`, `preconditioner`, `forcing` or `max-time` as null, so `jacobench list` shows it)
+        /// `backtracking-steps`, `inner-tolerance`, `preconditioner`, `forcing` or `max-time` as
+        /// null, so `jacobench list` shows it)
         /// except an unset `target-cost`.
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)

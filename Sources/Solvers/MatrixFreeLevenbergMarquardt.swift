@@ -32,6 +32,9 @@ struct MatrixFreeLevenbergMarquardtRun {
     /// hints (``LeastSquaresHints/matrixFreePreconditioner``, ``LeastSquaresHints/matrixFreeForcing``),
     /// else Jacobi and Eisenstat–Walker.
     let preconditionerRule: LevenbergMarquardt.Preconditioner, forcingRule: LevenbergMarquardt.Forcing
+    /// The resolved `backtracking-steps`: the setting, else the map's hint
+    /// (``LeastSquaresHints/matrixFreeBacktrackingSteps``), else 0.
+    let backtrackingSteps: Int
     let m: Int, n: Int
     var x: [Double], trialX: [Double]
     var residual: [Double], trialResidual: [Double]
@@ -63,6 +66,7 @@ struct MatrixFreeLevenbergMarquardtRun {
         scalingRule = configuration.scaling ?? hints.matrixFreeScaling ?? .more
         preconditionerRule = configuration.preconditioner ?? hints.matrixFreePreconditioner ?? .jacobi
         forcingRule = configuration.forcing ?? hints.matrixFreeForcing ?? .eisenstatWalker
+        backtrackingSteps = configuration.backtrackingSteps ?? hints.matrixFreeBacktrackingSteps ?? 0
         solver = configuration.linearSolver == .lsmr
             ? LSMRDampedSolver() : ConjugateGradientDampedSolver(preconditioner: preconditionerRule)
         initialDamping = configuration.initialDamping ?? hints.matrixFreeInitialDamping ?? hints.initialDamping
@@ -253,7 +257,7 @@ struct MatrixFreeLevenbergMarquardtRun {
     mutating func backtrack(_ state: inout LevenbergMarquardtState, _ trial: inout LevenbergMarquardtTrial, imageNormSquared: Double) -> Bool {
         let rejectedFinite = state.lastTrialFinite
         var alpha = 1.0
-        for _ in 0..<configuration.backtrackingSteps {
+        for _ in 0..<backtrackingSteps {
             alpha *= 0.5
             var shorter = LevenbergMarquardtTrial(pnorm: trial.pnorm * alpha)
             evaluateTrial(&state, &shorter, imageNormSquared: imageNormSquared, scale: alpha)
@@ -301,7 +305,7 @@ struct MatrixFreeLevenbergMarquardtRun {
             preconditioner: configuration.linearSolver == .lsmr ? "scaling" : preconditionerRule.rawValue,
             forcing: configuration.innerTolerance == nil ? forcingRule.rawValue : "fixed",
             scaling: scalingRule.rawValue, initialDamping: initialDamping,
-            innerIterations: innerIterations, backtrackedSteps: backtrackedSteps,
+            innerIterations: innerIterations, backtrackingSteps: backtrackingSteps, backtrackedSteps: backtrackedSteps,
             innerStops: Dictionary(uniqueKeysWithValues: innerStops.map { ($0.key.rawValue, $0.value) }),
             products: jacobian.products, transposedProducts: jacobian.transposedProducts,
             productSeconds: jacobian.productSeconds, gaussNewtonProductFlops: jacobian.base.gaussNewtonProductFlops,
@@ -328,6 +332,9 @@ public struct MatrixFreeStatistics: Sendable, Codable, Equatable {
     public var initialDamping: Double
     /// Inner iterations over the whole fit.
     public var innerIterations: Int
+    /// The resolved `backtracking-steps` (the setting or the map's hint); nil in bundles from
+    /// before the hint.
+    public var backtrackingSteps: Int?
     /// Steps taken at ½, ¼, … of a rejected step (`backtracking-steps`); nil in bundles from
     /// before the setting.
     public var backtrackedSteps: Int?

@@ -54,22 +54,24 @@ import Testing
         #expect(BundleDocuments.parametersCSV(record).hasPrefix("name,initial,value,standard_error,conditional_standard_error\n"))
         // LSMR's preconditioner is D; the network's forcing hint applies.
         #expect(metrics["fit.forcing"]?.value == .string("gradient-ratio"))
+        #expect(metrics["fit.backtracking_steps"]?.value.integerValue == 4)
         // A network's matrix-free damping: D = I from τ = 1e-6.
         #expect(metrics["fit.scaling"]?.value == .string("levenberg") && metrics["fit.initial_damping"]?.value.numberValue == 1e-6)
         #expect(metrics["fit.dgemm_gflops"] != nil && metrics["fit.gauss_newton_product_over_dgemm"] != nil)
     }
 
-    /// `preconditioner: none` and a fixed `inner-tolerance` reach the fit: recorded as such,
-    /// every inner solve at that tolerance.
+    /// `preconditioner: none`, a fixed `inner-tolerance` and `backtracking-steps: 0` reach the
+    /// fit: recorded as such, every inner solve at that tolerance, nothing backtracked.
     @Test func plainConjugateGradientsAtAFixedToleranceAreRecorded() throws {
         let record = try Self.run(
-            solver: "{kind: levenberg-marquardt, linear-solver: cg, preconditioner: none, inner-tolerance: 1e-5, max-iterations: 10}")
+            solver: "{kind: levenberg-marquardt, linear-solver: cg, preconditioner: none, inner-tolerance: 1e-5, backtracking-steps: 0, max-iterations: 10}")
         #expect(record.status == .ok, "\(record.error ?? "")")
         let fit = try #require(record.fit)
         let metrics = Dictionary(record.metrics.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(metrics["fit.linear_solver"]?.value == .string("cg") && metrics["fit.preconditioner"]?.value == .string("none"))
         #expect(!fit.trace.isEmpty && fit.trace.allSatisfy { $0[9] == 1e-5 })
         #expect(metrics["fit.forcing"]?.value == .string("fixed"))
+        #expect(metrics["fit.backtracking_steps"]?.value.integerValue == 0 && metrics["fit.backtracked_steps"]?.value.integerValue == 0)
     }
 
     @Test func aFitStoppedByMaxTimeHasNoDeterministicFitMetrics() throws {

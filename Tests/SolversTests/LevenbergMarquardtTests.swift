@@ -194,7 +194,7 @@ func configuration(_ solver: LevenbergMarquardt.LinearSolver, _ damping: Levenbe
         #expect(c.ftol == LevenbergMarquardt.Configuration().ftol)
         let roundTrip = try JSONDecoder().decode(LevenbergMarquardt.Configuration.self, from: JSONEncoder().encode(c))
         #expect(roundTrip == c)
-        #expect(c.backtrackingSteps == 0)
+        #expect(c.backtrackingSteps == nil)
         let backtracking = try JSONDecoder().decode(LevenbergMarquardt.Configuration.self, from: Data(#"{"backtracking-steps": 3}"#.utf8))
         #expect(backtracking.backtrackingSteps == 3)
         for bad in ["-1", "31"] {

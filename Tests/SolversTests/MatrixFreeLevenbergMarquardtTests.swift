@@ -252,27 +252,30 @@ struct MatrixFreeCase: Sendable, CustomTestStringConvertible {
 
     /// The gradient-ratio forcing: η = ‖gₖ‖/‖g₀‖ within [1e-5, 0.5], the first gradient fixed
     /// as the reference; a fixed `inner-tolerance` wins over it. A network hints it (and plain
-    /// CG); a NIST formula keeps Eisenstat–Walker (0.1 first) and Jacobi; a setting wins over
-    /// the hint.
+    /// CG, and 4 backtracking steps); a NIST formula keeps Eisenstat–Walker (0.1 first), Jacobi
+    /// and no backtracking; a setting wins over the hint.
     @Test func theGradientRatioForcingFollowsTheFirstGradientAndTheHints() throws {
         var configuration = LevenbergMarquardt.Configuration()
         configuration.linearSolver = .cg
         let network = try MatrixFreeCase.all[0].make(), formula = try MatrixFreeCase.all[1].make()
         var run = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: network), choiceReason: "test")
-        #expect(run.forcingRule == .gradientRatio && run.preconditionerRule == .plain)
+        #expect(run.forcingRule == .gradientRatio && run.preconditionerRule == .plain && run.backtrackingSteps == 4)
         #expect(run.forcingTerm(gradientNorm: 200) == 0.5)
         #expect(run.forcingTerm(gradientNorm: 20) == 0.1)
         #expect(run.forcingTerm(gradientNorm: 0.2) == 1e-3)
         #expect(run.forcingTerm(gradientNorm: 1e-9) == 1e-5)
         #expect(run.forcingTerm(gradientNorm: 300) == 0.5)
         var formulaRun = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: formula), choiceReason: "test")
-        #expect(formulaRun.forcingRule == .eisenstatWalker && formulaRun.preconditionerRule == .jacobi)
+        #expect(formulaRun.forcingRule == .eisenstatWalker && formulaRun.preconditionerRule == .jacobi && formulaRun.backtrackingSteps == 0)
         #expect(formulaRun.forcingTerm(gradientNorm: 200) == 0.1)
         #expect(formulaRun.forcingTerm(gradientNorm: 1e-9) == 0.1)
         configuration.forcing = .eisenstatWalker
         configuration.preconditioner = .jacobi
+        configuration.backtrackingSteps = 0
         let overridden = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: network), choiceReason: "test")
-        #expect(overridden.forcingRule == .eisenstatWalker && overridden.preconditionerRule == .jacobi)
+        #expect(overridden.forcingRule == .eisenstatWalker && overridden.preconditionerRule == .jacobi && overridden.backtrackingSteps == 0)
+        configuration.backtrackingSteps = 2
+        #expect(MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: formula), choiceReason: "test").backtrackingSteps == 2)
         configuration.forcing = .gradientRatio
         configuration.innerTolerance = 1e-3
         var fixed = MatrixFreeLevenbergMarquardtRun(configuration: configuration, fitRun: FitRun(problem: formula), choiceReason: "test")

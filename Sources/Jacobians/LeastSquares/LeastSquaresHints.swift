@@ -70,12 +70,16 @@ public struct LeastSquaresHints: Sendable, Equatable {
     public var matrixFreePreconditioner: PreconditionerRule?
     /// The inner tolerance's rule of a matrix-free fit (Levenberg-Marquardt's `forcing`).
     public var matrixFreeForcing: ForcingRule?
+    /// How many times a matrix-free fit halves a rejected step before it raises λ
+    /// (Levenberg-Marquardt's `backtracking-steps`).
+    public var matrixFreeBacktrackingSteps: Int?
 
     /// Creates hints; every field defaults to nil (the solver's own default).
     public init(
         damping: DampingRule? = nil, initialDamping: Double? = nil, choleskyMinimumReciprocalCondition: Double? = nil,
         matrixFreeScaling: ScalingRule? = nil, matrixFreeInitialDamping: Double? = nil,
-        matrixFreePreconditioner: PreconditionerRule? = nil, matrixFreeForcing: ForcingRule? = nil
+        matrixFreePreconditioner: PreconditionerRule? = nil, matrixFreeForcing: ForcingRule? = nil,
+        matrixFreeBacktrackingSteps: Int? = nil
     ) {
         self.damping = damping
         self.initialDamping = initialDamping
@@ -84,6 +88,7 @@ public struct LeastSquaresHints: Sendable, Equatable {
         self.matrixFreeInitialDamping = matrixFreeInitialDamping
         self.matrixFreePreconditioner = matrixFreePreconditioner
         self.matrixFreeForcing = matrixFreeForcing
+        self.matrixFreeBacktrackingSteps = matrixFreeBacktrackingSteps
     }
 
     /// No hints: every solver default applies.

@@ -115,7 +115,8 @@ public enum FitEvaluation: EvaluationStage {
     }
 
     /// A matrix-free fit's inner solves: `fit.linear_solver`, `fit.matrix_free_reason`,
-    /// `fit.preconditioner`, `fit.forcing`, the resolved `fit.scaling` and `fit.initial_damping`, `fit.inner_iterations` and `fit.inner_stops` (deterministic), the products made and their
+    /// `fit.preconditioner`, `fit.forcing`, the resolved `fit.scaling`, `fit.initial_damping` and
+    /// `fit.backtracking_steps`, `fit.inner_iterations` and `fit.inner_stops` (deterministic), the products made and their
     /// time per J̃ᵀJ̃·v with its rate (`fit.gauss_newton_product_us`, `…_gflops`, timing) against
     /// this machine's one-thread DGEMM rate measured now (1024³, median of 5:
     /// `fit.dgemm_gflops`, `fit.gauss_newton_product_over_dgemm`), and the operator's workspace.
@@ -128,6 +129,7 @@ public enum FitEvaluation: EvaluationStage {
             .text("fit.scaling", statistics.scaling),
             .deterministic("fit.initial_damping", statistics.initialDamping),
             .count("fit.inner_iterations", statistics.innerIterations),
+            .count("fit.backtracking_steps", statistics.backtrackingSteps ?? 0),
             .count("fit.backtracked_steps", statistics.backtrackedSteps ?? 0),
             .text("fit.inner_stops", statistics.innerStops.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")),
             .count("fit.jacobian_vector_products", statistics.products),
