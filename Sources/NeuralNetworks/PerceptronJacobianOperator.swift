@@ -17,14 +17,22 @@ import LinearAlgebra
 /// Work is split into a fixed partition that depends only on the shape, run by
 /// ``ParallelTasks`` on ``ThreadSettings/workerCount`` threads, so the bits do not depend on the
 /// thread count: everything per sample (the forward sweep, T_l, Δ_{l−1}) in blocks of
-/// ``sampleBlock`` samples, each block through every layer; the sums over samples (∇W_l, ∇b_l)
-/// in chunks of ``unitChunk`` units of layer l, each over all samples in one gemm (the bias
-/// sums from per-block partial sums added in block order).
+/// ``sampleBlock`` samples, each block through every layer; the sums over samples (∇W_l) in
+/// chunks of ``unitChunk`` units of layer l times ``sumParts(samples:)`` consecutive parts of
+/// the samples, one gemm each, the parts' products added in part order (the bias sums from
+/// per-block partial sums added in block order). Each gemm packs its slice of H_{l−1} anew, so
+/// the unit chunks are wide (H is packed once per chunk) and the parts give the threads their
+/// share.
 final class PerceptronJacobianOperator: JacobianOperator {
     /// Samples per task of the per-sample work.
     static let sampleBlock = 512
     /// Units (rows of W_l) per task of the sums over samples.
-    static let unitChunk = 64
+    static let unitChunk = 256
+    /// At most this many parts of the samples per sum over samples (each part's product but the
+    /// first is held apart until the parts are added, so the parts bound that memory).
+    static let largestSumParts = 4
+    /// The fewest samples of a part.
+    static let smallestSumPart = 1024
     private let sweeps: PerceptronSweeps
     private let outputWidth: Int
     private let blockA = ScratchBuffer()
@@ -32,6 +40,8 @@ final class PerceptronJacobianOperator: JacobianOperator {
     private let squaredInputs = ScratchBuffer()
     /// Per sample block, the sums of its rows of Δ_l (the bias adjoints' partial sums).
     private let blockSums = ScratchBuffer()
+    /// The products ∆ᵀH_{l−1} of every sample part but the first, added in part order.
+    private let partProducts = ScratchBuffer()
     private var linearizedPoint: [Double] = []
 
     init(map: MultilayerPerceptronResidualMap) {
@@ -43,6 +53,17 @@ final class PerceptronJacobianOperator: JacobianOperator {
         blockB.reserve(block)
         squaredInputs.reserve(block)
         blockSums.reserve(((sweeps.sampleCount + Self.sampleBlock - 1) / Self.sampleBlock) * sweeps.maximumWidth)
+        let largestLayer = (0..<sweeps.layerCount).map { sweeps.widths[$0] * sweeps.widths[$0 + 1] }.max() ?? 0
+        partProducts.reserve((Self.sumParts(samples: sweeps.sampleCount) - 1) * largestLayer)
+    }
+
+    /// The parts of `samples` samples in the sums over samples: one per ``smallestSumPart``
+    /// samples, at least 1 and at most ``largestSumParts``.
+    static func sumParts(samples: Int) -> Int { min(largestSumParts, max(1, samples / smallestSumPart)) }
+
+    /// Part `part` of the samples in `parts` consecutive parts of nearly equal size.
+    static func samples(ofPart part: Int, parts: Int, samples: Int) -> Range<Int> {
+        (part * samples / parts)..<((part + 1) * samples / parts)
     }
 
     var rowCount: Int { sweeps.sampleCount * outputWidth }
@@ -203,12 +224,28 @@ final class PerceptronJacobianOperator: JacobianOperator {
             }
             let sumInput = squared ? UnsafePointer(squares) : input
             let chunks = (outWidth + Self.unitChunk - 1) / Self.unitChunk
+            let parts = Self.sumParts(samples: sampleCount), layerWeights = outWidth * inWidth
+            let weights = target + sweeps.weightOffsets[layer], products = partProducts.pointer
+            // Part 0 into the target (after its old value when accumulating), the others apart.
+            ParallelTasks.run(count: chunks * parts) { task, _ in
+                let chunk = task % chunks, part = task / chunks
+                let units = (chunk * Self.unitChunk)..<min(outWidth, (chunk + 1) * Self.unitChunk)
+                let rows = Self.samples(ofPart: part, parts: parts, samples: sampleCount)
+                let into = part == 0 ? weights : products + (part - 1) * layerWeights
+                gemm(
+                    transposeA: true, transposeB: false, m: units.count, n: inWidth, k: rows.count,
+                    a: delta + rows.lowerBound * outWidth + units.lowerBound, lda: outWidth,
+                    b: sumInput + rows.lowerBound * inWidth, ldb: inWidth,
+                    beta: part == 0 ? beta : 0, c: into + units.lowerBound * inWidth, ldc: inWidth)
+            }
             ParallelTasks.run(count: chunks) { chunk, _ in
                 let units = (chunk * Self.unitChunk)..<min(outWidth, (chunk + 1) * Self.unitChunk)
-                gemm(
-                    transposeA: true, transposeB: false, m: units.count, n: inWidth, k: sampleCount,
-                    a: delta + units.lowerBound, lda: outWidth, b: sumInput, ldb: inWidth,
-                    beta: beta, c: target + sweeps.weightOffsets[layer] + units.lowerBound * inWidth, ldc: inWidth)
+                // The other parts' products, added in part order.
+                let values = units.lowerBound * inWidth..<units.upperBound * inWidth
+                for part in 1..<max(parts, 1) {
+                    let product = products + (part - 1) * layerWeights
+                    for index in values { weights[index] += product[index] }
+                }
                 // The bias adjoints: the blocks' partial sums, added in block order.
                 let biases = target + sweeps.biasOffsets[layer]
                 if !accumulate { for unit in units { biases[unit] = 0 } }
@@ -231,7 +268,10 @@ final class PerceptronJacobianOperator: JacobianOperator {
         return flops
     }
 
-    var workspaceBytes: Int { sweeps.workspaceBytes + blockA.byteCount + blockB.byteCount + squaredInputs.byteCount + blockSums.byteCount }
+    var workspaceBytes: Int {
+        sweeps.workspaceBytes + blockA.byteCount + blockB.byteCount + squaredInputs.byteCount + blockSums.byteCount
+            + partProducts.byteCount
+    }
 }
 
 extension MultilayerPerceptronResidualMap: JacobianOperatorProviding {

@@ -1,6 +1,6 @@
 import Jacobians
 import LinearAlgebra
-import NeuralNetworks
+@testable import NeuralNetworks
 import Testing
 
 /// A network's own ``JacobianOperator`` (batch GEMMs on its own forward state) against J formed
@@ -60,6 +60,35 @@ import Testing
         #expect(jacobianOperator.gaussNewtonProductFlops > 0)
     }
 
+    /// The sums over samples split in both ways at once — 2,100 samples in two parts of 1,050,
+    /// 260 hidden units in two unit chunks (256 and 4), two outputs, so the diagonal adds the
+    /// second output's sweep to the first (`accumulate`) — still give J's Jᵀu and diag(JᵀW²J).
+    @Test func sumsSplitIntoPartsAndUnitChunksMatchTheFormedJacobian() throws {
+        #expect(PerceptronJacobianOperator.sumParts(samples: 2100) == 2 && PerceptronJacobianOperator.unitChunk < 260)
+        #expect(PerceptronJacobianOperator.sumParts(samples: 100) == 1 && PerceptronJacobianOperator.sumParts(samples: 1 << 20) == 4)
+        let (map, point) = TestNetworks.residuals(widths: [2, 260, 2], activations: [.tanh, .identity], samples: 2100, seed: 19)
+        let jacobianOperator = try #require((map as? any JacobianOperatorProviding)?.makeJacobianOperator())
+        var jacobian = Matrix(rows: 0, columns: 0)
+        try #require(map as? any PerSampleStructured).perSampleJacobian(at: point, into: &jacobian)
+        let m = map.outputCount, n = map.inputCount
+        var generator = SeededGenerator(seed: 29)
+        let u = (0..<m).map { _ in generator.nextUniform(in: -1, 1) }
+        let weights = (0..<m).map { _ in generator.nextUniform(in: 0.5, 2) }
+        jacobianOperator.linearize(at: point)
+        var transposed: [Double] = [], diagonal: [Double] = [], expected: [Double] = []
+        jacobianOperator.applyTransposed(u, into: &transposed)
+        jacobianOperator.columnSquaredNorms(rowWeights: weights, into: &diagonal)
+        multiply(jacobian, u, transposeA: .transposed, into: &expected)
+        var squared = jacobian
+        for i in 0..<m { for j in 0..<n { squared[i, j] = weights[i] * weights[i] * jacobian[i, j] * jacobian[i, j] } }
+        var expectedDiagonal: [Double] = []
+        multiply(squared, Array(repeating: 1, count: m), transposeA: .transposed, into: &expectedDiagonal)
+        let transposedError = Self.relativeDifference(transposed, expected)
+        let diagonalError = Self.relativeDifference(diagonal, expectedDiagonal)
+        #expect(transposedError <= 1e-13, "Jᵀu off by \(transposedError)")
+        #expect(diagonalError <= 1e-13, "diag(JᵀW²J) off by \(diagonalError)")
+    }
+
     /// The operator and the map's own sweeps (``SweepJacobianOperator``) give the same
     /// products and diagonal: the generic operator is right, too.
     @Test func theSweepOperatorAgreesWithTheNetworksOwn() throws {
@@ -83,8 +112,8 @@ import Testing
         #expect(difference <= 1e-13, "the two operators differ by \(difference)")
     }
 
-    /// 8,192 samples (16 sample blocks) and 64 units (two unit chunks): products, diagonal and
-    /// the linearization itself have the same bits on 1, 2 and 3 threads, ten times over on 2.
+    /// 8,192 samples (16 sample blocks, four parts in the sums over samples): products, diagonal
+    /// and the linearization itself have the same bits on 1, 2 and 3 threads, ten times over on 2.
     /// (Sample blocks once stored each layer's rows at the layer's own width in a shared buffer,
     /// so one block's narrow output rows overwrote another's hidden rows: wrong bits in 1 of 10
     /// runs on a busy machine.)
