@@ -57,9 +57,13 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Percept
         sweeps.forward(derivatives: derivatives, reuse: reuse)
     }
 
-    /// r(θ): one forward sweep (one gemm per layer over all samples).
+    /// r(θ): one forward sweep (one gemm per layer over all samples, or for a wide network
+    /// over blocks of samples on the worker threads without keeping the hidden layers:
+    /// `PerceptronSweeps.forwardOutputs()`).
     public func evaluate(at point: [Double], into output: inout [Double]) {
-        prepare(point, derivatives: false, reuse: false)
+        precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
+        point.withBaseAddress { sweeps.setParameters($0) }
+        sweeps.forwardOutputs()
         let count = outputCount
         if output.count != count { output = Array(repeating: 0, count: count) }
         let outputs = sweeps.outputs

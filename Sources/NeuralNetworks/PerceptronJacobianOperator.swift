@@ -242,7 +242,7 @@ final class PerceptronJacobianOperator: JacobianOperator {
                 let units = (chunk * Self.unitChunk)..<min(outWidth, (chunk + 1) * Self.unitChunk)
                 // The other parts' products, added in part order.
                 let values = units.lowerBound * inWidth..<units.upperBound * inWidth
-                for part in 1..<max(parts, 1) {
+                for part in 1..<parts {
                     let product = products + (part - 1) * layerWeights
                     for index in values { weights[index] += product[index] }
                 }

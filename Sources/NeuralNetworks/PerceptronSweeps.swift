@@ -1,5 +1,6 @@
 import CNumericKernels
 import Jacobians
+import LinearAlgebra
 
 /// The batched forward, tangent and adjoint sweeps of a ``MultilayerPerceptron``
 /// over S samples, with every buffer owned and reused (no allocation once warm).
@@ -47,6 +48,8 @@ final class PerceptronSweeps {
     let transposedWeights = ScratchBuffer()
     /// One Jacobian row, assembled before it is streamed out (large Jacobians).
     let rowBuffer = ScratchBuffer()
+    /// Two block-sized buffers per worker for ``forwardOutputs()``.
+    private var outputBlocks: [ScratchBuffer] = []
     private var forwardIsCurrent = false
     private var derivativesAreCurrent = false
 
@@ -68,7 +71,9 @@ final class PerceptronSweeps {
 
     /// Bytes of workspace currently held.
     var workspaceBytes: Int {
-        (layerOutputs + layerDerivatives + [theta, inputs, laneBlockA, laneBlockB, laneSums, rowAdjoints, penultimateFactors, rowBuffer, transposedWeights])
+        (layerOutputs + layerDerivatives
+            + [theta, inputs, laneBlockA, laneBlockB, laneSums, rowAdjoints, penultimateFactors, rowBuffer, transposedWeights]
+            + outputBlocks)
             .reduce(0) { $0 + $1.byteCount }
     }
 
@@ -116,35 +121,100 @@ final class PerceptronSweeps {
     /// pass" is measured as one.
     func forward(derivatives: Bool, reuse: Bool = true) {
         if reuse && forwardIsCurrent && (derivativesAreCurrent || !derivatives) { return }
-        let samples = sampleCount
         for layer in 0..<layerCount {
-            let inWidth = widths[layer], outWidth = widths[layer + 1]
             let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
-            let output = layerOutputs[layer].pointer
-            let bias = theta.pointer + biasOffsets[layer]
-            let weights = theta.pointer + weightOffsets[layer]
-            if outWidth <= 16 {
-                // Narrow layers: H·Wᵀ + 1·bᵀ with each output row in registers (BLAS's
-                // packing would cost more than the arithmetic); Wᵀ copied first (w_l·w_{l−1} values).
-                transposedWeights.reserve(inWidth * outWidth)
-                let transposed = transposedWeights.pointer
-                for unit in 0..<outWidth {
-                    for index in 0..<inWidth { transposed[index * outWidth + unit] = weights[unit * inWidth + index] }
-                }
-                jb_matmul(input, samples, inWidth, transposed, outWidth, bias, output)
-            } else {
-                for sample in 0..<samples { (output + sample * outWidth).update(from: bias, count: outWidth) }
-                gemm(
-                    transposeA: false, transposeB: true, m: samples, n: outWidth, k: inWidth,
-                    a: input, lda: inWidth, b: weights, ldb: inWidth,
-                    beta: 1, c: output, ldc: outWidth)
-            }
-            activations[layer].apply(
-                to: output, count: samples * outWidth,
+            layerValues(
+                layer: layer, input: input, samples: sampleCount, into: layerOutputs[layer].pointer,
                 derivatives: derivatives ? layerDerivatives[layer].pointer : nil)
         }
         forwardIsCurrent = true
         derivativesAreCurrent = derivatives
+    }
+
+    /// H_l = φ_l(H_{l−1}·W_lᵀ + 1·b_lᵀ) of one layer for `samples` rows of `input` into `output`
+    /// (and D_l into `derivatives` when given): one gemm, or for a narrow layer each output row
+    /// in registers.
+    private func layerValues(
+        layer: Int, input: UnsafePointer<Double>, samples: Int, into output: UnsafeMutablePointer<Double>,
+        derivatives: UnsafeMutablePointer<Double>?, narrowTransposed: UnsafePointer<Double>? = nil
+    ) {
+        let inWidth = widths[layer], outWidth = widths[layer + 1]
+        let bias = theta.pointer + biasOffsets[layer]
+        let weights = theta.pointer + weightOffsets[layer]
+        if Self.isNarrow(outWidth) {
+            // Narrow layers: H·Wᵀ + 1·bᵀ with each output row in registers (BLAS's packing would
+            // cost more than the arithmetic), from Wᵀ given or copied here (w_l·w_{l−1} values).
+            let transposed = narrowTransposed ?? transposeWeights(layer: layer, into: transposedWeights)
+            jb_matmul(input, samples, inWidth, transposed, outWidth, bias, output)
+        } else {
+            for sample in 0..<samples { (output + sample * outWidth).update(from: bias, count: outWidth) }
+            gemm(
+                transposeA: false, transposeB: true, m: samples, n: outWidth, k: inWidth,
+                a: input, lda: inWidth, b: weights, ldb: inWidth,
+                beta: 1, c: output, ldc: outWidth)
+        }
+        activations[layer].apply(to: output, count: samples * outWidth, derivatives: derivatives)
+    }
+
+    /// Whether a layer of `width` units is computed by the register kernel instead of BLAS.
+    private static func isNarrow(_ width: Int) -> Bool { width <= 16 }
+
+    /// W_lᵀ of `layer` (w_{l−1} × w_l) into `buffer` (grown to fit, from its start).
+    private func transposeWeights(layer: Int, into buffer: ScratchBuffer, at offset: Int = 0) -> UnsafePointer<Double> {
+        let inWidth = widths[layer], outWidth = widths[layer + 1]
+        buffer.reserve(offset + inWidth * outWidth)
+        let weights = theta.pointer + weightOffsets[layer], transposed = buffer.pointer + offset
+        for unit in 0..<outWidth {
+            for index in 0..<inWidth { transposed[index * outWidth + unit] = weights[unit * inWidth + index] }
+        }
+        return UnsafePointer(transposed)
+    }
+
+    /// Samples per block of ``forwardOutputs()``.
+    static let outputBlockSamples = 512
+    /// The fewest hidden values (S × max w) for which ``forwardOutputs()`` goes block by block.
+    static let blockedOutputValues = 1 << 20
+
+    /// The outputs H_L (S × p, in ``outputs``) at θ without keeping the hidden layers: when the
+    /// S × max(w) activations reach ``blockedOutputValues``, each block of
+    /// ``outputBlockSamples`` samples goes through every layer in two block-sized buffers of the
+    /// worker that takes it (``ThreadSettings/workerCount`` workers; a block's values do not
+    /// depend on which), so an evaluation touches O(workers × block × w) memory instead of
+    /// S × w per layer, and the forward cache is no longer current; otherwise one full
+    /// ``forward(derivatives:reuse:)``.
+    func forwardOutputs() {
+        guard sampleCount * maximumWidth >= Self.blockedOutputValues, layerCount > 1 else {
+            forward(derivatives: false, reuse: false)
+            return
+        }
+        forwardIsCurrent = false
+        let workers = max(1, ThreadSettings.workerCount), block = Self.outputBlockSamples
+        while outputBlocks.count < 2 * workers { outputBlocks.append(ScratchBuffer()) }
+        for buffer in outputBlocks.prefix(2 * workers) { buffer.reserve(block * maximumWidth) }
+        // The narrow layers' Wᵀ, once, before the blocks share them.
+        var narrowOffsets = Array(repeating: -1, count: layerCount), total = 0
+        for layer in 0..<layerCount where Self.isNarrow(widths[layer + 1]) {
+            narrowOffsets[layer] = total
+            total += widths[layer] * widths[layer + 1]
+        }
+        transposedWeights.reserve(total)
+        for layer in 0..<layerCount where narrowOffsets[layer] >= 0 {
+            _ = transposeWeights(layer: layer, into: transposedWeights, at: narrowOffsets[layer])
+        }
+        let transposed = UnsafePointer(transposedWeights.pointer)
+        let last = layerCount - 1, d = widths[0], p = widths[layerCount], samples = sampleCount
+        let buffers = outputBlocks.map(\.pointer), outputs = layerOutputs[last].pointer, data = UnsafePointer(inputs.pointer)
+        ParallelTasks.run(count: (samples + block - 1) / block, workers: workers) { task, worker in
+            let start = task * block, rows = min(block, samples - start)
+            let pair = [buffers[2 * worker], buffers[2 * worker + 1]]
+            for layer in 0..<layerCount {
+                let input = layer == 0 ? data + start * d : UnsafePointer(pair[(layer - 1) % 2])
+                let output = layer == last ? outputs + start * p : pair[layer % 2]
+                layerValues(
+                    layer: layer, input: input, samples: rows, into: output, derivatives: nil,
+                    narrowTransposed: narrowOffsets[layer] >= 0 ? transposed + narrowOffsets[layer] : nil)
+            }
+        }
     }
 
     /// Convenience for callers that set parameters and inputs from arrays.
