@@ -48,8 +48,13 @@ final class PerceptronSweeps {
     let transposedWeights = ScratchBuffer()
     /// One Jacobian row, assembled before it is streamed out (large Jacobians).
     let rowBuffer = ScratchBuffer()
-    /// Two block-sized buffers per worker for ``forwardOutputs()``.
+    /// Two block-sized buffers per worker for ``forwardOutputs()``, and their addresses.
     private var outputBlocks: [ScratchBuffer] = []
+    private var outputBlockPointers: [UnsafeMutablePointer<Double>] = []
+    /// Where each narrow layer's Wᵀ starts in `transposedWeights` for ``forwardOutputs()`` (−1
+    /// for a layer computed by BLAS), and how many values they take together.
+    private let narrowOffsets: [Int]
+    private let narrowValues: Int
     private var forwardIsCurrent = false
     private var derivativesAreCurrent = false
 
@@ -64,6 +69,13 @@ final class PerceptronSweeps {
         var prefix = [0]
         for layer in 0..<network.layerCount { prefix.append(prefix[layer] + network.layerWidths[layer + 1]) }
         adjointWidthPrefix = prefix
+        var offsets = Array(repeating: -1, count: network.layerCount), values = 0
+        for layer in 0..<network.layerCount where Self.isNarrow(network.layerWidths[layer + 1]) {
+            offsets[layer] = values
+            values += network.layerWidths[layer] * network.layerWidths[layer + 1]
+        }
+        narrowOffsets = offsets
+        narrowValues = values
         layerOutputs = (0..<network.layerCount).map { _ in ScratchBuffer() }
         layerDerivatives = (0..<network.layerCount).map { _ in ScratchBuffer() }
         theta.reserve(parameterCount)
@@ -190,29 +202,30 @@ final class PerceptronSweeps {
         forwardIsCurrent = false
         let workers = max(1, ThreadSettings.workerCount), block = Self.outputBlockSamples
         while outputBlocks.count < 2 * workers { outputBlocks.append(ScratchBuffer()) }
-        for buffer in outputBlocks.prefix(2 * workers) { buffer.reserve(block * maximumWidth) }
-        // The narrow layers' Wᵀ, once, before the blocks share them.
-        var narrowOffsets = Array(repeating: -1, count: layerCount), total = 0
-        for layer in 0..<layerCount where Self.isNarrow(widths[layer + 1]) {
-            narrowOffsets[layer] = total
-            total += widths[layer] * widths[layer + 1]
+        if outputBlockPointers.count != outputBlocks.count {
+            outputBlockPointers = Array(repeating: outputBlocks[0].pointer, count: outputBlocks.count)
         }
-        transposedWeights.reserve(total)
+        for (index, buffer) in outputBlocks.enumerated() {
+            if index < 2 * workers { buffer.reserve(block * maximumWidth) }
+            outputBlockPointers[index] = buffer.pointer
+        }
+        // The narrow layers' Wᵀ, once, before the blocks share them.
+        transposedWeights.reserve(narrowValues)
         for layer in 0..<layerCount where narrowOffsets[layer] >= 0 {
             _ = transposeWeights(layer: layer, into: transposedWeights, at: narrowOffsets[layer])
         }
-        let transposed = UnsafePointer(transposedWeights.pointer)
+        let transposed = UnsafePointer(transposedWeights.pointer), offsets = narrowOffsets
         let last = layerCount - 1, d = widths[0], p = widths[layerCount], samples = sampleCount
-        let buffers = outputBlocks.map(\.pointer), outputs = layerOutputs[last].pointer, data = UnsafePointer(inputs.pointer)
+        let buffers = outputBlockPointers, outputs = layerOutputs[last].pointer, data = UnsafePointer(inputs.pointer)
         ParallelTasks.run(count: (samples + block - 1) / block, workers: workers) { task, worker in
             let start = task * block, rows = min(block, samples - start)
-            let pair = [buffers[2 * worker], buffers[2 * worker + 1]]
+            let even = buffers[2 * worker], odd = buffers[2 * worker + 1]
             for layer in 0..<layerCount {
-                let input = layer == 0 ? data + start * d : UnsafePointer(pair[(layer - 1) % 2])
-                let output = layer == last ? outputs + start * p : pair[layer % 2]
+                let input = layer == 0 ? data + start * d : UnsafePointer(layer % 2 == 1 ? even : odd)
+                let output = layer == last ? outputs + start * p : (layer % 2 == 0 ? even : odd)
                 layerValues(
                     layer: layer, input: input, samples: rows, into: output, derivatives: nil,
-                    narrowTransposed: narrowOffsets[layer] >= 0 ? transposed + narrowOffsets[layer] : nil)
+                    narrowTransposed: offsets[layer] >= 0 ? transposed + offsets[layer] : nil)
             }
         }
     }
