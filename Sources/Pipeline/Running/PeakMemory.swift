@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The process's peak resident memory per case, as Linux reports it.
 ///
@@ -17,8 +20,11 @@ enum PeakMemory {
         var source: String
     }
 
-    /// Resets the high-water mark; false when the kernel did not accept it.
+    /// Resets the high-water mark; false when the kernel did not accept it. First hands the heap
+    /// pages freed so far back to the system (glibc's `malloc_trim`), so that memory an earlier
+    /// case of the same process freed but the allocator kept does not count as this case's.
     static func reset() -> Bool {
+        _ = mallocTrim?(0)
         guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
         defer { try? handle.close() }
         do {
@@ -36,6 +42,16 @@ enum PeakMemory {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         return Reading(bytes: Int(usage.ru_maxrss) * 1024, source: "ru_maxrss (process lifetime: clear_refs not permitted)")
     }
+
+    /// glibc's `malloc_trim(size_t pad)`, looked up in the running process (nil elsewhere).
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        #if canImport(Glibc)
+        guard let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 
     /// `VmHWM` from /proc/self/status in bytes, nil when unreadable.
     static func highWaterMark() -> Int? {
