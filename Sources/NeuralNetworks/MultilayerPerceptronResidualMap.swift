@@ -52,17 +52,21 @@ public final class MultilayerPerceptronResidualMap: PerSampleStructured, Percept
     public var workspaceBytes: Int { sweeps.workspaceBytes }
 
     func prepare(_ point: [Double], derivatives: Bool, reuse: Bool = true) {
+        setParameters(point)
+        sweeps.forward(derivatives: derivatives, reuse: reuse)
+    }
+
+    /// θ into the sweeps (checked against the parameter count).
+    private func setParameters(_ point: [Double]) {
         precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
         point.withBaseAddress { sweeps.setParameters($0) }
-        sweeps.forward(derivatives: derivatives, reuse: reuse)
     }
 
     /// r(θ): one forward sweep (one gemm per layer over all samples, or for a wide network
     /// over blocks of samples on the worker threads without keeping the hidden layers:
     /// `PerceptronSweeps.forwardOutputs()`).
     public func evaluate(at point: [Double], into output: inout [Double]) {
-        precondition(point.count == inputCount, "θ has \(point.count) values, the network has \(inputCount) parameters")
-        point.withBaseAddress { sweeps.setParameters($0) }
+        setParameters(point)
         sweeps.forwardOutputs()
         let count = outputCount
         if output.count != count { output = Array(repeating: 0, count: count) }
