@@ -3,14 +3,14 @@ import LinearAlgebra
 extension FitRun {
     /// The covariance, the convergence verdict and ‖Jᵀr‖∞ at `point` from JᵀJ and Jᵀr
     /// assembled by the map (``NormalEquationsAssembling``, e.g. summed over sample blocks), for
-    /// a fit whose J has more than the problem's `largestCovarianceJacobian` values; nil when J is small
+    /// a fit whose J has more than the problem's `largestCovarianceJacobian` values or more bytes
+    /// than its memory budget (``LeastSquaresProblem/covarianceNeedsGram``); nil when J is small
     /// enough (its SVD is taken) or the map cannot assemble its normal equations unchanged (no
     /// σ weights, fixed parameters, robust loss or bounds), so that the caller forms J.
     func covarianceFromGram(
         at point: [Double], cost: Double, initialCost: Double
     ) -> (covariance: FitCovariance?, verdict: FitConvergence?, gradientNorm: Double)? {
-        let values = residualCount.multipliedReportingOverflow(by: parameterCount)
-        guard values.overflow || values.partialValue > problem.largestCovarianceJacobian, problem.loss.isLinear,
+        guard problem.covarianceNeedsGram, problem.loss.isLinear,
               freeLowerBounds == nil, let structured = StructuredNormalEquations(fitRun: self) else { return nil }
         var residual: [Double] = []
         map.evaluate(at: point, into: &residual)

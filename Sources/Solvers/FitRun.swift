@@ -98,13 +98,20 @@ final class FitRun {
         return 0.5 * sum
     }
 
-    /// The weighted free Jacobian at `point`; false when the strategy threw or produced
-    /// NaN/∞ (``jacobianError`` says which).
+    /// The weighted free Jacobian at `point`; false when J (the map's m × n doubles) is over the
+    /// problem's memory budget, or the strategy threw or produced NaN/∞ (``jacobianError`` says
+    /// which).
     ///
     /// The strategy runs on the user's map itself (so capabilities such as per-sample
     /// structure or complex evaluation stay visible to it); rows are then divided by σ and
     /// fixed columns dropped.
     func jacobian(at point: [Double], into result: inout Matrix) -> Bool {
+        // A J over the memory budget is refused before the strategy allocates it (a fit that
+        // assembles its normal equations falls back to J only when they were not finite).
+        if let reason = problem.jacobianOverBudget(rows: problem.map.outputCount, columns: problem.map.inputCount) {
+            jacobianError = reason
+            return false
+        }
         // The full point, without a new array per call when parameters are fixed.
         if !map.isIdentityEmbedding { map.expand(point, into: &expandedPoint) }
         let full = map.isIdentityEmbedding ? point : expandedPoint

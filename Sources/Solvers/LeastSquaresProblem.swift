@@ -87,6 +87,36 @@ public struct LeastSquaresProblem: @unchecked Sendable {
         (0..<initialParameters.count).filter { !fixedParameters.contains($0) }
     }
 
+    /// The bytes of the Jacobian of the weighted free residuals, m × n_free doubles; nil when
+    /// the product overflows `Int`.
+    public var freeJacobianBytes: Int? {
+        let (values, overflow) = map.outputCount.multipliedReportingOverflow(by: freeParameters.count)
+        let (bytes, bytesOverflow) = values.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        return overflow || bytesOverflow ? nil : bytes
+    }
+
+    /// Why a Jacobian of `rows` × `columns` doubles must not be formed — its bytes overflow or
+    /// exceed ``memoryBudgetBytes`` — or nil (always nil without a budget).
+    public func jacobianOverBudget(rows: Int, columns: Int) -> String? {
+        guard let budget = memoryBudgetBytes else { return nil }
+        let (values, overflow) = rows.multipliedReportingOverflow(by: columns)
+        let (bytes, bytesOverflow) = values.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
+        guard overflow || bytesOverflow || bytes > budget else { return nil }
+        let size = overflow || bytesOverflow ? "more than \(Int.max) bytes" : "\(Self.megabytes(bytes)) MB"
+        return "J (\(rows) × \(columns) doubles) would need \(size), over the memory budget of \(Self.megabytes(budget)) MB; it is not formed"
+    }
+
+    /// Whether the covariance at the end may not form J: it has more than
+    /// ``largestCovarianceJacobian`` values, or more bytes than ``memoryBudgetBytes``. A map that
+    /// assembles its normal equations then gives the covariance from JᵀJ.
+    var covarianceNeedsGram: Bool {
+        guard let bytes = freeJacobianBytes else { return true }
+        return bytes / MemoryLayout<Double>.stride > largestCovarianceJacobian || bytes > (memoryBudgetBytes ?? .max)
+    }
+
+    /// `bytes` in MB with one decimal.
+    static func megabytes(_ bytes: Int) -> String { String((Double(bytes) / 1e5).rounded() / 10) }
+
     /// Nil when the problem is well formed, otherwise what is wrong.
     public var validationFailure: String? {
         if initialParameters.count != map.inputCount {

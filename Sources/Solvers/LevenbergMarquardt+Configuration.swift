@@ -251,3 +251,21 @@ extension LevenbergMarquardt {
         }
     }
 }
+
+extension LevenbergMarquardt.Configuration {
+    /// Whether a dense fit of `problem` under these settings takes JᵀJ and Jᵀr assembled by the
+    /// map instead of forming J (``LevenbergMarquardt/NormalEquations``): `normal-equations` is
+    /// not `from-jacobian`; the map assembles them (``NormalEquationsAssembling``) and sees the
+    /// problem unchanged (no σ weights, no fixed parameters); the cost is plain (linear loss, no
+    /// constraining bounds) without geodesic acceleration; and the steps come from the normal
+    /// equations (`cholesky`, or `auto` with `cholesky-min-rcond` 0 and m ≥ n).
+    public func assemblesNormalEquations(of problem: LeastSquaresProblem) -> Bool {
+        guard normalEquations != .fromJacobian, problem.map is any NormalEquationsAssembling,
+              problem.standardDeviations == nil, problem.freeParameters.count == problem.initialParameters.count,
+              problem.loss.isLinear, problem.bounds?.isConstraining != true, !geodesicAcceleration else { return false }
+        let minimumReciprocalCondition = choleskyMinimumReciprocalCondition
+            ?? problem.hints.choleskyMinimumReciprocalCondition ?? LevenbergMarquardt.certifiedMinimumReciprocalCondition
+        return linearSolver == .cholesky
+            || (linearSolver == .auto && problem.map.outputCount >= problem.initialParameters.count && minimumReciprocalCondition <= 0)
+    }
+}

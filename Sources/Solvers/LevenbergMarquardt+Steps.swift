@@ -109,6 +109,12 @@ extension LevenbergMarquardtRun {
             cholesky.columnNorms(into: &columnNorms)
         } else {
             guard fitRun.jacobian(at: x, into: &jacobian) else {
+                if structured != nil, let error = fitRun.jacobianError {
+                    // The assembly was not finite, and J, which would say where, is too large.
+                    throw LevenbergMarquardtStop(
+                        status: .nonFiniteJacobian,
+                        message: "JᵀJ or Jᵀr assembled at iteration \(state.iterations) contains NaN or infinity (\(error))")
+                }
                 if let error = fitRun.jacobianError { throw LevenbergMarquardtStop(status: .jacobianFailed, message: error) }
                 throw LevenbergMarquardtStop(
                     status: .nonFiniteJacobian, message: "the Jacobian at iteration \(state.iterations) contains NaN or infinity")

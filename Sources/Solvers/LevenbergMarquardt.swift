@@ -42,9 +42,13 @@ public struct LevenbergMarquardt: LeastSquaresSolver {
         self.configuration = configuration
     }
 
-    /// False when the fit runs matrix-free (``MatrixFreeChoice``); a dense fit forms J.
+    /// False when the fit never forms J: it runs matrix-free (``MatrixFreeChoice``), or it
+    /// takes the map's own normal equations (``Configuration/assemblesNormalEquations(of:)``)
+    /// and J is too large for the covariance to form it (``LeastSquaresProblem/covarianceNeedsGram``),
+    /// so that the covariance comes from JᵀJ too. Any other dense fit forms J.
     public func formsJacobian(on problem: LeastSquaresProblem) -> Bool {
-        !MatrixFreeChoice.decide(configuration: configuration, problem: problem).matrixFree
+        if MatrixFreeChoice.decide(configuration: configuration, problem: problem).matrixFree { return false }
+        return !(configuration.assemblesNormalEquations(of: problem) && problem.covarianceNeedsGram)
     }
 
     /// Fits `problem`; see the type's documentation.
@@ -133,16 +137,7 @@ struct LevenbergMarquardtRun {
             ?? hints.choleskyMinimumReciprocalCondition ?? LevenbergMarquardt.certifiedMinimumReciprocalCondition
         damping = configuration.damping ?? hints.damping ?? .trustRegion
         initialDamping = configuration.initialDamping ?? hints.initialDamping ?? LevenbergMarquardt.certifiedInitialDamping
-        let onNormalEquations = configuration.linearSolver == .cholesky
-            || (configuration.linearSolver == .auto && m >= n && minimumReciprocalCondition <= 0)
-        switch configuration.normalEquations {
-        case .fromJacobian:
-            structured = nil
-        case .auto, .structured:
-            let plainCost = fitRun.problem.loss.isLinear && fitRun.freeLowerBounds == nil
-            structured = onNormalEquations && !configuration.geodesicAcceleration && plainCost
-                ? StructuredNormalEquations(fitRun: fitRun) : nil
-        }
+        structured = configuration.assemblesNormalEquations(of: fitRun.problem) ? StructuredNormalEquations(fitRun: fitRun) : nil
         x = fitRun.initialFreeParameters
         trialX = x
         residual = Array(repeating: 0, count: m)

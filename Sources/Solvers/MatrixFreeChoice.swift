@@ -22,7 +22,8 @@ extension LevenbergMarquardt {
     /// `cg` and `lsmr` always do (they take plain least squares without bounds or geodesic
     /// acceleration, with Nielsen damping). `auto` does when the problem allows it and either
     /// - the dense systems do not fit the memory budget: 8·(2n² + m·n) bytes for the normal
-    ///   equations (JᵀJ and its factor, and J unless the map assembles JᵀJ itself), 8·(m·n + 2m²)
+    ///   equations (JᵀJ and its factor, and J unless the dense fit would assemble JᵀJ from the map,
+    ///   ``Configuration/assemblesNormalEquations(of:)``), 8·(m·n + 2m²)
     ///   for the dual system when m < n; or
     /// - a dense iteration is predicted to cost more than ``matrixFreeTimeRatio`` matrix-free ones:
     ///   m·n² + n³/3 flops (JᵀJ and its Cholesky factor; n·m² + m³/3 for the dual system) against
@@ -62,7 +63,7 @@ extension LevenbergMarquardt {
             }
             guard configuration.linearSolver == .auto, plain else { return MatrixFreeChoice(matrixFree: false, reason: "") }
             let m = Double(problem.map.outputCount), n = Double(problem.freeParameters.count)
-            let assemblesGram = problem.map is any NormalEquationsAssembling
+            let assemblesGram = configuration.assemblesNormalEquations(of: problem)
             let denseBytes = m >= n ? 8 * (2 * n * n + (assemblesGram ? 0 : m * n)) : 8 * (m * n + 2 * m * m)
             if let budget = problem.memoryBudgetBytes, denseBytes > Double(budget) {
                 return MatrixFreeChoice(

@@ -82,11 +82,11 @@ import YAMLDecoding
     }
 
     /// Data and model fit, but J (576 × 273 doubles, 1.2 MiB) does not: without limits a case
-    /// whose dense fit forms J fails with the reason before any strategy allocates it; with
-    /// limits it is skipped.
+    /// whose dense fit forms J (here told to take JᵀJ from J) fails with the reason before any
+    /// strategy allocates it; with limits it is skipped.
     @Test func aJacobianOverTheBudgetIsRefusedBeforeAnyStrategyRuns() throws {
         let budget = MemoryBudget(bytes: 800 << 10, source: "test")
-        let fit = "solver: {kind: levenberg-marquardt, linear-solver: cholesky}\n"
+        let fit = "solver: {kind: levenberg-marquardt, linear-solver: cholesky, normal-equations: from-jacobian}\n"
         let plan = try ExperimentPlan.plan(text: Self.manifest(data: Self.teacher, extra: fit), path: Self.file, registry: .standard, memoryBudget: budget)
         let plannedCase = try #require(plan.cases.first)
         #expect(plannedCase.overMemoryBudget == nil)
@@ -99,6 +99,34 @@ import YAMLDecoding
             text: Self.manifest(data: Self.teacher, extra: fit + "limits: {memory-cap: 800 KiB}\n"), path: Self.file, registry: .standard)
         let skipped = try CaseExecution.run(try #require(bounded.cases.first), cancellation: CancellationFlag())
         #expect(skipped.status == .skipped, "\(skipped.error ?? "")")
+    }
+
+    /// The same shape over 400 samples (J 1,200 × 273 doubles, 2.6 MB) under 1.5 MB: the network
+    /// assembles JᵀJ (1.2 MB with its factor) without J, so the dense fit is neither refused nor,
+    /// under a limits: section, skipped for J; it runs, forms no Jacobian, and takes its
+    /// covariance from JᵀJ.
+    @Test func aFitOnNormalEquationsTheNetworkAssemblesIsNotRefusedForJ() throws {
+        let budget = MemoryBudget(bytes: 1_500_000, source: "test")
+        let data = "{kind: teacher-mlp, layers: [5, 30, 3], samples: 400}"
+        let settings = [
+            "solver: {kind: levenberg-marquardt, max-iterations: 3}\n",
+            "solver: {kind: levenberg-marquardt, max-iterations: 3, linear-solver: cholesky}\n",
+            "solver: {kind: levenberg-marquardt, max-iterations: 3}\nlimits: {memory-cap: 1465 KiB}\n",
+        ]
+        for solver in settings {
+            let plan = try ExperimentPlan.plan(
+                text: Self.manifest(data: data, extra: solver), path: Self.file, registry: .standard, memoryBudget: budget)
+            let record = try CaseExecution.run(try #require(plan.cases.first), cancellation: CancellationFlag())
+            #expect(record.status == .ok, "\(solver): \(record.error ?? "")")
+            let fit = try #require(record.fit)
+            #expect(fit.matrixFree == nil && fit.jacobianEvaluations == 0, "\(solver)")
+            #expect(fit.standardErrors?.count == 273, "\(solver): the covariance from JᵀJ")
+        }
+        let fromJacobian = try ExperimentPlan.plan(
+            text: Self.manifest(data: data, extra: "solver: {kind: levenberg-marquardt, linear-solver: cholesky, normal-equations: from-jacobian}\n"),
+            path: Self.file, registry: .standard, memoryBudget: budget)
+        let refused = try CaseExecution.run(try #require(fromJacobian.cases.first), cancellation: CancellationFlag())
+        #expect(refused.status == .failed && refused.error?.contains("the Jacobian alone (M = 1200 × N = 273 doubles)") == true, "\(refused.error ?? "")")
     }
 
     /// The same case with `linear-solver: auto`: the dense normal equations (2 × 273² doubles,

@@ -216,6 +216,45 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
         #expect(result.linearSolverUse["qr", default: 0] >= 1, "\(result.linearSolverUse)")
     }
 
+    /// A memory budget between the Gram (2n² doubles) and J (m·n): the fit that assembles its
+    /// normal equations says it forms no J and forms none, its covariance included. With σ
+    /// weights the assembly does not apply: `auto` counts J among the dense systems and goes
+    /// matrix-free, and `cholesky`, pinned, ends at its first linearization with the budget as
+    /// the reason instead of allocating J.
+    @Test func aBudgetBelowJButAboveTheGramKeepsTheAssembledFitAndRefusesJ() throws {
+        var problem = Self.deepProblem()
+        let m = problem.map.outputCount, n = problem.map.inputCount
+        let gramBytes = 8 * 2 * n * n, jacobianBytes = 8 * m * n
+        try #require(gramBytes < jacobianBytes)
+        problem.memoryBudgetBytes = (gramBytes + jacobianBytes) / 2
+        var c = LevenbergMarquardt.Configuration()
+        c.maximumIterations = 5
+        let solver = LevenbergMarquardt(configuration: c)
+        #expect(!solver.formsJacobian(on: problem))
+        let assembled = solver.fit(problem)
+        #expect(assembled.matrixFree == nil && assembled.normalEquations.keys.sorted() == ["structured"], "\(assembled.normalEquations)")
+        #expect(assembled.jacobianEvaluations == 0, "no J, not even for the covariance")
+        #expect(assembled.covariance != nil && assembled.iterations == 5)
+        var unbudgeted = problem
+        unbudgeted.memoryBudgetBytes = nil
+        #expect(solver.formsJacobian(on: unbudgeted), "J at the solution gives the covariance when it may be formed")
+
+        var weighted = problem
+        weighted.standardDeviations = Array(repeating: 0.5, count: m)
+        #expect(!c.assemblesNormalEquations(of: weighted))
+        #expect(!solver.formsJacobian(on: weighted))
+        #expect(solver.fit(weighted).matrixFree != nil)
+        var cholesky = c
+        cholesky.linearSolver = .cholesky
+        #expect(LevenbergMarquardt(configuration: cholesky).formsJacobian(on: weighted))
+        let refused = LevenbergMarquardt(configuration: cholesky).fit(weighted)
+        #expect(refused.status == .jacobianFailed && refused.jacobianEvaluations == 0, "\(refused.status)")
+        #expect(refused.message.contains("J (\(m) × \(n) doubles) would need 0.5 MB, over the memory budget of 0.3 MB"), "\(refused.message)")
+        var fixed = problem
+        fixed.fixedParameters = [0]
+        #expect(!c.assemblesNormalEquations(of: fixed) && c.assemblesNormalEquations(of: problem))
+    }
+
     /// The forum fit (5 → 9 → 3 tanh, N = 84, M = 576) to seed-lm's ftol 1e-6 (
     /// 141 iterations) both ways: the same cost to 1e-10 in nearly the same number of iterations, and the covariance (from the one
     /// Jacobian the structured fit takes, at the solution) agrees.

@@ -68,10 +68,11 @@ public struct PreparedStage<Input, Output>: Sendable {
     /// The memory the stage will hold over a number of training rows (data stages ignore
     /// it), from the configuration alone; nil when unknown. Throws on a size overflow.
     public var footprint: @Sendable (_ trainingRows: Int?) throws -> StageFootprint? = { _ in nil }
-    /// Whether running the stage on a residual map forms its m × n Jacobian, given the memory
-    /// budget in bytes (solver and evaluation stages; the runner refuses a case whose Jacobian
+    /// Whether running the stage on the case forms its residual map's m × n Jacobian, given the
+    /// fit problem (the map, σ, the model's fixed parameters and bounds, the memory budget) the
+    /// case would pose (solver and evaluation stages; the runner refuses a case whose Jacobian
     /// cannot fit only when some stage forms it). True unless the stage says otherwise.
-    public var formsJacobian: @Sendable (_ residuals: any DifferentiableMap, _ memoryBudgetBytes: Int) -> Bool = { _, _ in true }
+    public var formsJacobian: @Sendable (_ problem: FitProblem) -> Bool = { _ in true }
 }
 
 /// The plugins a run can use, by role and `kind`.
@@ -148,7 +149,7 @@ public struct PluginRegistry: Sendable {
                 var prepared = PreparedStage<FitProblem, FitOutcome>(kind: Stage.kind, resolved: resolved, files: []) { environment, problem in
                     try Stage.fit(environment.context(configuration), problem: problem)
                 }
-                prepared.formsJacobian = { map, budget in Stage.formsJacobian(configuration, on: map, memoryBudgetBytes: budget) }
+                prepared.formsJacobian = { problem in Stage.formsJacobian(configuration, for: problem) }
                 return prepared
             })
     }
@@ -162,7 +163,7 @@ public struct PluginRegistry: Sendable {
                 var prepared = PreparedStage<EvaluationSubject, EvaluationResult>(kind: Stage.kind, resolved: resolved, files: []) { environment, subject in
                     try Stage.evaluate(environment.context(configuration), subject: subject)
                 }
-                prepared.formsJacobian = { _, _ in Stage.formsJacobian(configuration) }
+                prepared.formsJacobian = { _ in Stage.formsJacobian(configuration) }
                 return prepared
             })
     }

@@ -67,14 +67,14 @@ public protocol SolverStage: Sendable {
     static func validate(_ configuration: Configuration) throws
     /// Runs the fit; polls `context.cancellation` every iteration.
     static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome
-    /// Whether the fit forms the residual map's m × n Jacobian within `memoryBudgetBytes` (a
-    /// matrix-free solver does not); true by default.
-    static func formsJacobian(_ configuration: Configuration, on residuals: any DifferentiableMap, memoryBudgetBytes: Int) -> Bool
+    /// Whether fitting `problem` forms its residual map's m × n Jacobian (a matrix-free fit,
+    /// or one on normal equations the map assembles, need not); true by default.
+    static func formsJacobian(_ configuration: Configuration, for problem: FitProblem) -> Bool
 }
 
 extension SolverStage {
     /// True: the fit forms J.
-    public static func formsJacobian(_ configuration: Configuration, on residuals: any DifferentiableMap, memoryBudgetBytes: Int) -> Bool { true }
+    public static func formsJacobian(_ configuration: Configuration, for problem: FitProblem) -> Bool { true }
 }
 
 /// An evaluation stage: measures something about the (fitted) model and returns metrics.

@@ -24,9 +24,11 @@ import YAMLDecoding
 /// A case is skipped when even its minimum (``minimumSeconds``) exceeds `time-budget`;
 /// strategies whose single run is predicted over the budget are skipped inside it.
 ///
-/// The minimum peak is what the case cannot run without: the cheapest (chunked) exact
-/// strategy's predicted peak, plus, with `jacobian-accuracy`, two more M × N matrices (the
-/// reference and the difference).
+/// The minimum peak is what the case cannot run without beyond its data and model (checked
+/// when the case is planned): when some stage forms J, the cheapest (chunked) exact strategy's
+/// predicted peak, plus, with `jacobian-accuracy`, two more M × N matrices (the reference and
+/// the difference); nothing when none does (a matrix-free fit, one on normal equations the map
+/// assembles).
 struct CaseEstimate: Sendable {
     /// The Jacobian the case's evaluations differentiate.
     var shape: JacobianShape
@@ -53,15 +55,21 @@ struct CaseEstimate: Sendable {
         let residuals = try model.residualMap(on: data.training)
         // The run builds them again: their time, measured here, is part of the case's.
         let buildSeconds = clock.elapsedSeconds
-        var estimate = try estimate(plannedCase, data: data, model: model, residuals: residuals, forwardSeconds: forwardSeconds)
+        let formsJacobian = JacobianBudget.formsJacobian(
+            plannedCase, problem: JacobianBudget.fitProblem(plannedCase, data: data, model: model, residuals: residuals))
+        var estimate = try estimate(
+            plannedCase, data: data, model: model, residuals: residuals, formsJacobian: formsJacobian, forwardSeconds: forwardSeconds)
         estimate.seconds += (forwardSeconds == nil ? buildSeconds : 0) + perCaseSeconds
         return estimate
     }
 
     /// Estimates a case whose data and model are built (one forward pass timed here unless
-    /// `forwardSeconds` gives it).
+    /// `forwardSeconds` gives it); `formsJacobian`: whether some stage forms J
+    /// (``JacobianBudget/formsJacobian(_:problem:)``; when none does, the minimum peak holds no
+    /// strategy's J).
     static func estimate(
-        _ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap, forwardSeconds: Double? = nil
+        _ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap,
+        formsJacobian: Bool = true, forwardSeconds: Double? = nil
     ) throws -> CaseEstimate {
         var subject = EvaluationSubject(
             data: data, model: model, residuals: residuals, parameters: model.initialParameters, fit: nil, jacobian: plannedCase.jacobian)
@@ -122,8 +130,8 @@ struct CaseEstimate: Sendable {
         }
         let cheapest = MemoryBoundedAuto.bounded(
             JacobianSelection.cheapestExactStrategy(on: shape), on: shape, budgetBytes: plannedCase.limits.chunkBudget).strategy
-        var peak = JacobianCostModel.predict(cheapest, on: shape).peakBytes
-        var detail = "\(cheapest.name) (the cheapest exact strategy)"
+        var peak = formsJacobian ? JacobianCostModel.predict(cheapest, on: shape).peakBytes : 0
+        var detail = formsJacobian ? "\(cheapest.name) (the cheapest exact strategy)" : "no stage forming J"
         if plannedCase.evaluations.contains(where: { $0.kind == JacobianAccuracyEvaluation.kind }) {
             peak += 2 * shape.outputCount * shape.inputCount * MemoryLayout<Double>.stride
             detail += " and the reference and difference, two \(shape.outputCount) × \(shape.inputCount) matrices"

@@ -53,10 +53,8 @@ public enum CaseExecution {
             ]
             if let teacherCost = data.split.teacherCost { record.metrics.append(.deterministic("data.teacher_cost", teacherCost)) }
             let residuals = try model.residualMap(on: data.training)
-            // Only stages that form J need room for it (a matrix-free fit and the fit metrics do not).
-            let budget = plannedCase.memoryBudget.bytes
-            let differentiatesResiduals = plannedCase.solver?.formsJacobian(residuals, budget) == true
-                || (plannedCase.jacobian.withRespectTo == .parameters && plannedCase.evaluations.contains { $0.formsJacobian(residuals, budget) })
+            var problem = JacobianBudget.fitProblem(plannedCase, data: data, model: model, residuals: residuals)
+            let differentiatesResiduals = JacobianBudget.formsJacobian(plannedCase, problem: problem)
             // Every Jacobian of this case is at least M × N doubles: refuse before allocating.
             // Under limits the estimate below says more (its peak includes J), unless J is too
             // large for its arithmetic.
@@ -70,7 +68,8 @@ public enum CaseExecution {
             }
             if plannedCase.limits.boundsCases {
                 currentStage = "limits"
-                let estimate = try CaseEstimate.estimate(plannedCase, data: data, model: model, residuals: residuals)
+                let estimate = try CaseEstimate.estimate(
+                    plannedCase, data: data, model: model, residuals: residuals, formsJacobian: differentiatesResiduals)
                 if let reason = estimate.skipReason(under: plannedCase.limits) {
                     record.status = .skipped
                     record.error = reason
@@ -84,13 +83,7 @@ public enum CaseExecution {
             let caseAuto = try plannedCase.jacobian.autoStrategy()
             if let solver = plannedCase.solver {
                 let clock = Stopwatch()
-                var problem = FitProblem(residuals: residuals, initialParameters: parameters, model: model, jacobian: plannedCase.jacobian)
-                problem.limits = plannedCase.limits
-                problem.jacobianShape = model.jacobianShape(on: data.training, variables: .parameters)
                 problem.caseAuto = caseAuto
-                problem.standardDeviations = data.training.residualSigma
-                problem.absoluteSigma = data.absoluteSigma
-                problem.memoryBudgetBytes = plannedCase.memoryBudget.bytes
                 let outcome = try timed("solver") { try solver.run(environment, problem) }
                 fitSeconds = clock.elapsedSeconds
                 record.fit = outcome

@@ -13,6 +13,26 @@ enum JacobianBudget {
         return "the Jacobian alone (M = \(m) × N = \(n) doubles) needs \(size), more than the memory budget \(budget.description)"
     }
 
+    /// The fit problem `plannedCase` poses on its built data, model and residual map (σ, the
+    /// model's fixed parameters and bounds, the memory budget), as the solver stage gets it.
+    static func fitProblem(_ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap) -> FitProblem {
+        var problem = FitProblem(residuals: residuals, initialParameters: model.initialParameters, model: model, jacobian: plannedCase.jacobian)
+        problem.limits = plannedCase.limits
+        problem.jacobianShape = model.jacobianShape(on: data.training, variables: .parameters)
+        problem.standardDeviations = data.training.residualSigma
+        problem.absoluteSigma = data.absoluteSigma
+        problem.memoryBudgetBytes = plannedCase.memoryBudget.bytes
+        return problem
+    }
+
+    /// Whether some stage of `plannedCase` forms the residual map's J on `problem`: only those
+    /// need room for it (a matrix-free fit, one on normal equations the map assembles, and the
+    /// fit metrics do not).
+    static func formsJacobian(_ plannedCase: PlannedCase, problem: FitProblem) -> Bool {
+        plannedCase.solver?.formsJacobian(problem) == true
+            || (plannedCase.jacobian.withRespectTo == .parameters && plannedCase.evaluations.contains { $0.formsJacobian(problem) })
+    }
+
     /// Whether the cost model's byte counts for `map` (small multiples of M × N doubles) fit
     /// in `Int`: M·N·8·64 does not overflow.
     static func isCountable(_ map: any DifferentiableMap) -> Bool {

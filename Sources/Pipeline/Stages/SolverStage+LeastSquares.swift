@@ -101,12 +101,23 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         return try problem.caseAuto ?? settings.autoStrategy()
     }
 
-    /// Whether the solver forms J on `residuals` (``LeastSquaresSolver/formsJacobian(on:)``).
-    public static func formsJacobian(_ configuration: Configuration, on residuals: any DifferentiableMap, memoryBudgetBytes: Int) -> Bool {
-        var problem = LeastSquaresProblem(map: residuals, initialParameters: Array(repeating: 0, count: residuals.inputCount))
-        problem.memoryBudgetBytes = memoryBudgetBytes
-        problem.loss = configuration.loss
-        return Solver(configuration: configuration.solver).formsJacobian(on: problem)
+    /// Whether the solver forms J on `problem` (``LeastSquaresSolver/formsJacobian(on:)``).
+    public static func formsJacobian(_ configuration: Configuration, for problem: FitProblem) -> Bool {
+        Solver(configuration: configuration.solver).formsJacobian(on: leastSquaresProblem(problem, loss: configuration.loss))
+    }
+
+    /// The solver's view of `problem`: the residual map, start, σ, the model's fixed parameters,
+    /// names and bounds, `loss` and the memory budget (the strategy and the callbacks are the
+    /// fit's to add).
+    static func leastSquaresProblem(_ problem: FitProblem, loss: RobustLoss) -> LeastSquaresProblem {
+        var leastSquares = LeastSquaresProblem(
+            map: problem.residuals, initialParameters: problem.initialParameters, standardDeviations: problem.standardDeviations,
+            fixedParameters: problem.model.fixedParameters, parameterNames: problem.model.parameterNames)
+        leastSquares.memoryBudgetBytes = problem.memoryBudgetBytes
+        leastSquares.absoluteSigma = problem.absoluteSigma
+        leastSquares.bounds = problem.model.parameterBounds
+        leastSquares.loss = loss
+        return leastSquares
     }
 
     /// The trace columns a matrix-free fit adds: its inner solve per trial — iterations, stop
@@ -137,14 +148,10 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         }
         let solver = Solver(configuration: context.configuration.solver)
         let cancellation = context.cancellation
-        var leastSquares = LeastSquaresProblem(
-            map: problem.residuals, initialParameters: problem.initialParameters, standardDeviations: problem.standardDeviations,
-            fixedParameters: problem.model.fixedParameters, jacobianStrategy: strategy, parameterNames: problem.model.parameterNames, shouldStop: { cancellation.isCancelled },
-            iterationObserver: FitProgressNotes(progress: context.progress).observer)
-        leastSquares.memoryBudgetBytes = problem.memoryBudgetBytes
-        leastSquares.absoluteSigma = problem.absoluteSigma
-        leastSquares.bounds = problem.model.parameterBounds
-        leastSquares.loss = context.configuration.loss
+        var leastSquares = leastSquaresProblem(problem, loss: context.configuration.loss)
+        leastSquares.jacobianStrategy = strategy
+        leastSquares.shouldStop = { cancellation.isCancelled }
+        leastSquares.iterationObserver = FitProgressNotes(progress: context.progress).observer
         let result = solver.fit(leastSquares)
         var choice = result.jacobianStrategy
         var autoMetrics: [Metric] = []
