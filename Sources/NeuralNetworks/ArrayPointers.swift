@@ -15,3 +15,10 @@ extension Array where Element == Double {
         withUnsafeMutableBufferPointer { body($0.baseAddress ?? emptyArrayStandIn) }
     }
 }
+
+/// Calls `body` with the base address of `array`'s storage, or nil when there is no array.
+@inline(__always)
+func withOptionalBaseAddress<Result>(_ array: [Double]?, _ body: (UnsafePointer<Double>?) -> Result) -> Result {
+    guard let array else { return body(nil) }
+    return array.withBaseAddress { body($0) }
+}

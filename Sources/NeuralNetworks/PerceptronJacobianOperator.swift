@@ -183,33 +183,80 @@ final class PerceptronJacobianOperator: JacobianOperator {
         }
     }
 
+    /// Jᵀu and diag(JᵀW²J) with one output per sample from one backward sweep: the per-sample
+    /// adjoints δ of the output (the unit cotangent) are propagated once, Δ_{l−1} = (δ_l·W_l) ⊙
+    /// D_{l−1}, and each layer's two sums over samples read them, Jᵀu's as δ_lᵀ·(u ⊙ H_{l−1}) and
+    /// 1ᵀ(u ⊙ δ_l), the diagonal's as (δ_l²)ᵀ·(w² ⊙ H_{l−1}²) and 1ᵀ(w² ⊙ δ_l²): one Δ·W gemm per
+    /// layer instead of the two of separate sweeps. With several outputs each sweep stands alone.
+    func applyTransposedWithColumnSquaredNorms(
+        _ vector: [Double], rowWeights: [Double]?, into transposedImage: inout [Double], squaredNorms: inout [Double]
+    ) {
+        guard outputWidth == 1 else {
+            applyTransposed(vector, into: &transposedImage)
+            columnSquaredNorms(rowWeights: rowWeights, into: &squaredNorms)
+            return
+        }
+        precondition(vector.count == rowCount, "u has \(vector.count) values, expected \(rowCount)")
+        if let rowWeights { precondition(rowWeights.count == rowCount, "\(rowWeights.count) row weights, expected \(rowCount)") }
+        if transposedImage.count != columnCount { transposedImage = Array(repeating: 0, count: columnCount) }
+        if squaredNorms.count != columnCount { squaredNorms = Array(repeating: 0, count: columnCount) }
+        blockA.pointer.update(repeating: 1, count: rowCount)
+        let scaled = squaredInputs.pointer, partialSums = blockSums.pointer
+        vector.withBaseAddress { u in withOptionalBaseAddress(rowWeights) { w in
+            transposedImage.withMutableBaseAddress { gradient in squaredNorms.withMutableBaseAddress { diagonal in
+                var current = blockA.pointer, next = blockB.pointer
+                for layer in stride(from: sweeps.layerCount - 1, through: 0, by: -1) {
+                    let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
+                    let input = layerInput(layer), (delta, previous) = (current, next)
+                    ParallelTasks.run(count: sampleBlockCount) { block, _ in
+                        let rows = samples(of: block)
+                        propagate(delta, into: previous, layer: layer, rows: rows)
+                        let sums = partialSums + block * outWidth
+                        sums.update(repeating: 0, count: outWidth)
+                        for sample in rows {
+                            let weight = u[sample], row = delta + sample * outWidth
+                            for unit in 0..<outWidth { sums[unit] += weight * row[unit] }
+                            let from = input + sample * inWidth, into = scaled + sample * inWidth
+                            for index in 0..<inWidth { into[index] = weight * from[index] }
+                        }
+                    }
+                    sumOverSamples(layer: layer, delta: delta, input: scaled, into: gradient, accumulate: false)
+                    ParallelTasks.run(count: sampleBlockCount) { block, _ in
+                        let rows = samples(of: block)
+                        let sums = partialSums + block * outWidth
+                        sums.update(repeating: 0, count: outWidth)
+                        for sample in rows {
+                            let weight = w.map { $0[sample] * $0[sample] } ?? 1, row = delta + sample * outWidth
+                            for unit in 0..<outWidth {
+                                row[unit] *= row[unit]
+                                sums[unit] += weight * row[unit]
+                            }
+                            let from = input + sample * inWidth, into = scaled + sample * inWidth
+                            for index in 0..<inWidth { into[index] = weight * from[index] * from[index] }
+                        }
+                    }
+                    sumOverSamples(layer: layer, delta: delta, input: scaled, into: diagonal, accumulate: false)
+                    swap(&current, &next)
+                }
+            } }
+        } }
+    }
+
     /// The adjoint sweep from Δ = (block A) ⊙ D_L (S × p): the parameter adjoints (Jᵀu) or,
     /// `squared`, their per-sample squares summed (diag(JᵀUᵀUJ) for one cotangent per
     /// sample), written into `target` or added to it (`accumulate`). Per layer: the per-sample
     /// work in sample blocks (Δ_l ⊙ D_l, then Δ_{l−1} before D_{l−1}, the squares, and the
-    /// block's sums of Δ_l for the biases), then the sums over samples in unit chunks (one
-    /// gemm over all samples for the weights; the blocks' partial sums, in block order, for
-    /// the biases).
+    /// block's sums of Δ_l for the biases), then the sums over samples
+    /// (``sumOverSamples(layer:delta:input:into:accumulate:)``).
     private func backward(squared: Bool, into target: UnsafeMutablePointer<Double>, accumulate: Bool) {
-        let sampleCount = sweeps.sampleCount
         var current = blockA.pointer, next = blockB.pointer
-        let beta: Double = accumulate ? 1 : 0
-        let theta = UnsafePointer(sweeps.theta.pointer)
         for layer in stride(from: sweeps.layerCount - 1, through: 0, by: -1) {
             let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
             let input = layerInput(layer), squares = squaredInputs.pointer, partialSums = blockSums.pointer
-            let blockCount = sampleBlockCount
             let (delta, previous) = (current, next)
             ParallelTasks.run(count: sampleBlockCount) { block, _ in
                 let rows = samples(of: block)
-                scaleByDerivatives(delta + rows.lowerBound * outWidth, layer: layer, rows: rows)
-                if layer > 0 {
-                    // Δ_{l−1} before D_{l−1}, from the unsquared Δ_l.
-                    gemm(
-                        transposeA: false, transposeB: false, m: rows.count, n: inWidth, k: outWidth,
-                        a: delta + rows.lowerBound * outWidth, lda: outWidth, b: theta + sweeps.weightOffsets[layer], ldb: inWidth,
-                        beta: 0, c: previous + rows.lowerBound * inWidth, ldc: inWidth)
-                }
+                propagate(delta, into: previous, layer: layer, rows: rows)
                 if squared {
                     for index in (rows.lowerBound * outWidth)..<(rows.upperBound * outWidth) { delta[index] *= delta[index] }
                     for index in (rows.lowerBound * inWidth)..<(rows.upperBound * inWidth) { squares[index] = input[index] * input[index] }
@@ -222,39 +269,65 @@ final class PerceptronJacobianOperator: JacobianOperator {
                     for unit in 0..<outWidth { sums[unit] += row[unit] }
                 }
             }
-            let sumInput = squared ? UnsafePointer(squares) : input
-            let chunks = (outWidth + Self.unitChunk - 1) / Self.unitChunk
-            let parts = Self.sumParts(samples: sampleCount), layerWeights = outWidth * inWidth
-            let weights = target + sweeps.weightOffsets[layer], products = partProducts.pointer
-            // Part 0 into the target (after its old value when accumulating), the others apart.
-            ParallelTasks.run(count: chunks * parts) { task, _ in
-                let chunk = task % chunks, part = task / chunks
-                let units = (chunk * Self.unitChunk)..<min(outWidth, (chunk + 1) * Self.unitChunk)
-                let rows = Self.samples(ofPart: part, parts: parts, samples: sampleCount)
-                let into = part == 0 ? weights : products + (part - 1) * layerWeights
-                gemm(
-                    transposeA: true, transposeB: false, m: units.count, n: inWidth, k: rows.count,
-                    a: delta + rows.lowerBound * outWidth + units.lowerBound, lda: outWidth,
-                    b: sumInput + rows.lowerBound * inWidth, ldb: inWidth,
-                    beta: part == 0 ? beta : 0, c: into + units.lowerBound * inWidth, ldc: inWidth)
-            }
-            ParallelTasks.run(count: chunks) { chunk, _ in
-                let units = (chunk * Self.unitChunk)..<min(outWidth, (chunk + 1) * Self.unitChunk)
-                // The other parts' products, added in part order.
-                let values = units.lowerBound * inWidth..<units.upperBound * inWidth
-                for part in 1..<parts {
-                    let product = products + (part - 1) * layerWeights
-                    for index in values { weights[index] += product[index] }
-                }
-                // The bias adjoints: the blocks' partial sums, added in block order.
-                let biases = target + sweeps.biasOffsets[layer]
-                if !accumulate { for unit in units { biases[unit] = 0 } }
-                for block in 0..<blockCount {
-                    let sums = partialSums + block * outWidth
-                    for unit in units { biases[unit] += sums[unit] }
-                }
-            }
+            sumOverSamples(layer: layer, delta: delta, input: squared ? UnsafePointer(squares) : input, into: target, accumulate: accumulate)
             swap(&current, &next)
+        }
+    }
+
+    /// The rows `rows` of layer `layer`'s adjoints `delta` (S × w_l) times D_l in place, then,
+    /// below the first layer, Δ_{l−1} before D_{l−1} = Δ_l·W_l into those rows of `previous`
+    /// (S × w_{l−1}).
+    private func propagate(_ delta: UnsafeMutablePointer<Double>, into previous: UnsafeMutablePointer<Double>, layer: Int, rows: Range<Int>) {
+        let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
+        scaleByDerivatives(delta + rows.lowerBound * outWidth, layer: layer, rows: rows)
+        guard layer > 0 else { return }
+        gemm(
+            transposeA: false, transposeB: false, m: rows.count, n: inWidth, k: outWidth,
+            a: delta + rows.lowerBound * outWidth, lda: outWidth, b: UnsafePointer(sweeps.theta.pointer) + sweeps.weightOffsets[layer], ldb: inWidth,
+            beta: 0, c: previous + rows.lowerBound * inWidth, ldc: inWidth)
+    }
+
+    /// Layer `layer`'s sums over samples: ∇W_l = Δ_lᵀ·`input` (`delta` S × w_l, `input`
+    /// S × w_{l−1}) in unit chunks × sample parts, the parts' products added in part order, and
+    /// the biases from the sample blocks' partial sums of Δ_l (in ``blockSums``) added in block
+    /// order; written into `target` (laid out as θ) or added to it (`accumulate`).
+    private func sumOverSamples(
+        layer: Int, delta: UnsafePointer<Double>, input: UnsafePointer<Double>, into target: UnsafeMutablePointer<Double>, accumulate: Bool
+    ) {
+        let sampleCount = sweeps.sampleCount, blockCount = sampleBlockCount
+        let inWidth = sweeps.widths[layer], outWidth = sweeps.widths[layer + 1]
+        let partialSums = UnsafePointer(blockSums.pointer)
+        let beta: Double = accumulate ? 1 : 0
+        let chunks = (outWidth + Self.unitChunk - 1) / Self.unitChunk
+        let parts = Self.sumParts(samples: sampleCount), layerWeights = outWidth * inWidth
+        let weights = target + sweeps.weightOffsets[layer], products = partProducts.pointer
+        // Part 0 into the target (after its old value when accumulating), the others apart.
+        ParallelTasks.run(count: chunks * parts) { task, _ in
+            let chunk = task % chunks, part = task / chunks
+            let units = (chunk * Self.unitChunk)..<min(outWidth, (chunk + 1) * Self.unitChunk)
+            let rows = Self.samples(ofPart: part, parts: parts, samples: sampleCount)
+            let into = part == 0 ? weights : products + (part - 1) * layerWeights
+            gemm(
+                transposeA: true, transposeB: false, m: units.count, n: inWidth, k: rows.count,
+                a: delta + rows.lowerBound * outWidth + units.lowerBound, lda: outWidth,
+                b: input + rows.lowerBound * inWidth, ldb: inWidth,
+                beta: part == 0 ? beta : 0, c: into + units.lowerBound * inWidth, ldc: inWidth)
+        }
+        ParallelTasks.run(count: chunks) { chunk, _ in
+            let units = (chunk * Self.unitChunk)..<min(outWidth, (chunk + 1) * Self.unitChunk)
+            // The other parts' products, added in part order.
+            let values = units.lowerBound * inWidth..<units.upperBound * inWidth
+            for part in 1..<parts {
+                let product = products + (part - 1) * layerWeights
+                for index in values { weights[index] += product[index] }
+            }
+            // The bias adjoints: the blocks' partial sums, added in block order.
+            let biases = target + sweeps.biasOffsets[layer]
+            if !accumulate { for unit in units { biases[unit] = 0 } }
+            for block in 0..<blockCount {
+                let sums = partialSums + block * outWidth
+                for unit in units { biases[unit] += sums[unit] }
+            }
         }
     }
 

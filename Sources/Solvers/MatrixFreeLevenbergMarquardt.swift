@@ -47,8 +47,6 @@ struct MatrixFreeLevenbergMarquardtRun {
     /// The previous linearization's ‖g‖ and η (Eisenstat–Walker), and the first one's ‖g‖
     /// (the gradient ratio).
     var previousGradientNorm = Double.nan, previousForcing = Double.nan, firstGradientNorm = Double.nan
-    /// Seconds of the gradients' J̃ᵀr products, booked as Jacobian time (not inner-solve products).
-    var gradientProductSeconds = 0.0
 
     /// The forcing term's bounds and constants (Eisenstat & Walker 1996, choice 2: γ = 0.9, α = 2).
     static let largestForcing = 0.5, smallestForcing = 0.1
@@ -194,10 +192,7 @@ struct MatrixFreeLevenbergMarquardtRun {
     mutating func linearize(_ state: inout LevenbergMarquardtState) throws(LevenbergMarquardtStop) {
         let begin = fitRun.clock.now
         jacobian.linearize(at: x)
-        let productsBefore = jacobian.productSeconds
-        jacobian.applyTransposed(residual, into: &gradient)
-        gradientProductSeconds += jacobian.productSeconds - productsBefore
-        jacobian.columnSquaredNorms(into: &gaussNewtonDiagonal)
+        jacobian.transposedWithColumnSquaredNorms(residual, into: &gradient, squaredNorms: &gaussNewtonDiagonal)
         fitRun.timings.jacobianSeconds += fitRun.seconds(fitRun.clock.now - begin)
         fitRun.gradientEvaluations += 1
         fitRun.normalEquationSources[LevenbergMarquardt.matrixFreeSource, default: 0] += 1
@@ -287,7 +282,7 @@ struct MatrixFreeLevenbergMarquardtRun {
     /// why, ``FitResult/conditionalStandardErrors`` stand in for it when m > n, and
     /// ``FitResult/matrixFree`` says what the inner solves did.
     func finish(cost: Double, initialCost: Double, iterations: Int, gradientNorm: Double, status: FitStatus, message: String) -> FitResult {
-        fitRun.timings.productSeconds = jacobian.productSeconds - gradientProductSeconds
+        fitRun.timings.productSeconds = jacobian.productSeconds
         var result = fitRun.result(
             solver: LevenbergMarquardt.kind, usesJacobian: true, point: x, cost: cost, initialCost: initialCost,
             iterations: iterations, gradientNorm: gradientNorm, status: status, message: message,
@@ -342,7 +337,8 @@ public struct MatrixFreeStatistics: Sendable, Codable, Equatable {
     public var innerStops: [String: Int]
     /// J̃·v products (inner iterations, LSMR's final J̃p).
     public var products: Int
-    /// J̃ᵀ·u products (inner iterations and one gradient per linearization).
+    /// J̃ᵀ·u products of the inner solves (a linearization's gradient J̃ᵀr is computed with the
+    /// diagonal of J̃ᵀJ̃ and booked as Jacobian time, not counted here).
     public var transposedProducts: Int
     /// Seconds in those products.
     public var productSeconds: Double

@@ -16,6 +16,7 @@ final class WeightedFreeJacobianOperator {
     private var fullVector: [Double]
     private var weightedRows: [Double]
     private var fullImage: [Double]
+    private var fullSquaredNorms: [Double]
     /// J̃·v products so far.
     private(set) var products = 0
     /// J̃ᵀ·u products so far.
@@ -39,6 +40,7 @@ final class WeightedFreeJacobianOperator {
         fullVector = Array(repeating: 0, count: map.fullPoint.count)
         weightedRows = inverseSigma == nil ? [] : Array(repeating: 0, count: map.outputCount)
         fullImage = isIdentityEmbedding ? [] : Array(repeating: 0, count: map.fullPoint.count)
+        fullSquaredNorms = fullImage
     }
 
     /// m.
@@ -101,6 +103,33 @@ final class WeightedFreeJacobianOperator {
             base.columnSquaredNorms(rowWeights: inverseSigma, into: &fullImage)
             if result.count != columnCount { result = Array(repeating: 0, count: columnCount) }
             for (k, index) in freeIndices.enumerated() { result[k] = fullImage[index] }
+        }
+    }
+
+    /// J̃ᵀu and ‖J̃ⱼ‖² for every free column j from one call of the map's operator, which may
+    /// share its backward sweep between them (``JacobianOperator/applyTransposedWithColumnSquaredNorms(_:rowWeights:into:squaredNorms:)``).
+    /// A linearization's work: counted neither as a product nor in ``productSeconds``.
+    func transposedWithColumnSquaredNorms(_ vector: [Double], into result: inout [Double], squaredNorms: inout [Double]) {
+        if let w = inverseSigma {
+            for i in 0..<vector.count { weightedRows[i] = vector[i] * w[i] }
+            weightedTransposedWithColumnSquaredNorms(weightedRows, into: &result, squaredNorms: &squaredNorms)
+        } else {
+            weightedTransposedWithColumnSquaredNorms(vector, into: &result, squaredNorms: &squaredNorms)
+        }
+    }
+
+    /// ``transposedWithColumnSquaredNorms(_:into:squaredNorms:)`` for `rows` already weighted.
+    private func weightedTransposedWithColumnSquaredNorms(_ rows: [Double], into result: inout [Double], squaredNorms: inout [Double]) {
+        if isIdentityEmbedding {
+            base.applyTransposedWithColumnSquaredNorms(rows, rowWeights: inverseSigma, into: &result, squaredNorms: &squaredNorms)
+        } else {
+            base.applyTransposedWithColumnSquaredNorms(rows, rowWeights: inverseSigma, into: &fullImage, squaredNorms: &fullSquaredNorms)
+            if result.count != columnCount { result = Array(repeating: 0, count: columnCount) }
+            if squaredNorms.count != columnCount { squaredNorms = Array(repeating: 0, count: columnCount) }
+            for (k, index) in freeIndices.enumerated() {
+                result[k] = fullImage[index]
+                squaredNorms[k] = fullSquaredNorms[index]
+            }
         }
     }
 

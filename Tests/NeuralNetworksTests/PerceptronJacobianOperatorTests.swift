@@ -26,6 +26,24 @@ import Testing
         return zip(a, b).map { abs($0 - $1) }.max().map { $0 / scale } ?? 0
     }
 
+    /// J of `map` at `point` formed by its per-sample sweeps, with Jᵀu and diag(JᵀW²J) from it
+    /// (W = I without `weights`).
+    static func formed(
+        _ map: any DifferentiableMap, at point: [Double], cotangent u: [Double], weights: [Double]?
+    ) throws -> (transposed: [Double], diagonal: [Double]) {
+        var jacobian = Matrix(rows: 0, columns: 0)
+        try #require(map as? any PerSampleStructured).perSampleJacobian(at: point, into: &jacobian)
+        var transposed: [Double] = [], diagonal: [Double] = []
+        multiply(jacobian, u, transposeA: .transposed, into: &transposed)
+        var squared = jacobian
+        for i in 0..<jacobian.rows {
+            let w = weights?[i] ?? 1
+            for j in 0..<jacobian.columns { squared[i, j] = w * w * jacobian[i, j] * jacobian[i, j] }
+        }
+        multiply(squared, Array(repeating: 1, count: jacobian.rows), transposeA: .transposed, into: &diagonal)
+        return (transposed, diagonal)
+    }
+
     @Test(arguments: shapes) func productsAndDiagonalMatchTheFormedJacobian(_ shape: Shape) throws {
         let (map, point) = TestNetworks.residuals(widths: shape.widths, activations: shape.activations, samples: 37, seed: 11)
         let provider = try #require(map as? any JacobianOperatorProviding)
@@ -68,25 +86,60 @@ import Testing
         #expect(PerceptronJacobianOperator.sumParts(samples: 100) == 1 && PerceptronJacobianOperator.sumParts(samples: 1 << 20) == 4)
         let (map, point) = TestNetworks.residuals(widths: [2, 260, 2], activations: [.tanh, .identity], samples: 2100, seed: 19)
         let jacobianOperator = try #require((map as? any JacobianOperatorProviding)?.makeJacobianOperator())
-        var jacobian = Matrix(rows: 0, columns: 0)
-        try #require(map as? any PerSampleStructured).perSampleJacobian(at: point, into: &jacobian)
-        let m = map.outputCount, n = map.inputCount
+        let m = map.outputCount
         var generator = SeededGenerator(seed: 29)
         let u = (0..<m).map { _ in generator.nextUniform(in: -1, 1) }
         let weights = (0..<m).map { _ in generator.nextUniform(in: 0.5, 2) }
         jacobianOperator.linearize(at: point)
-        var transposed: [Double] = [], diagonal: [Double] = [], expected: [Double] = []
+        var transposed: [Double] = [], diagonal: [Double] = []
         jacobianOperator.applyTransposed(u, into: &transposed)
         jacobianOperator.columnSquaredNorms(rowWeights: weights, into: &diagonal)
-        multiply(jacobian, u, transposeA: .transposed, into: &expected)
-        var squared = jacobian
-        for i in 0..<m { for j in 0..<n { squared[i, j] = weights[i] * weights[i] * jacobian[i, j] * jacobian[i, j] } }
-        var expectedDiagonal: [Double] = []
-        multiply(squared, Array(repeating: 1, count: m), transposeA: .transposed, into: &expectedDiagonal)
+        let (expected, expectedDiagonal) = try Self.formed(map, at: point, cotangent: u, weights: weights)
         let transposedError = Self.relativeDifference(transposed, expected)
         let diagonalError = Self.relativeDifference(diagonal, expectedDiagonal)
         #expect(transposedError <= 1e-13, "Jᵀu off by \(transposedError)")
         #expect(diagonalError <= 1e-13, "diag(JᵀW²J) off by \(diagonalError)")
+    }
+
+    /// One output per sample: Jᵀu and diag(JᵀW²J) from the one shared backward sweep match J
+    /// formed by the per-sample sweeps (unweighted and weighted; 2,100 samples in two parts, 260
+    /// units in two chunks, three layers) and have the same bits on 1, 2 and 3 threads. With two
+    /// outputs the call is the two separate sweeps, bit for bit.
+    @Test func theSharedBackwardSweepMatchesTheFormedJacobian() throws {
+        let (map, point) = TestNetworks.residuals(widths: [1, 260, 5, 1], activations: [.tanh, .tanh, .identity], samples: 2100, seed: 31)
+        let provider = try #require(map as? any JacobianOperatorProviding)
+        let m = map.outputCount
+        var generator = SeededGenerator(seed: 37)
+        let u = (0..<m).map { _ in generator.nextUniform(in: -1, 1) }
+        let weights = (0..<m).map { _ in generator.nextUniform(in: 0.5, 2) }
+        for rowWeights in [nil, weights] {
+            let (expected, expectedDiagonal) = try Self.formed(map, at: point, cotangent: u, weights: rowWeights)
+            var results: [[Double]] = []
+            for workers in [1, 2, 3] {
+                let jacobianOperator = try #require(provider.makeJacobianOperator())
+                var transposed: [Double] = [], diagonal: [Double] = []
+                ThreadSettings.$workerOverride.withValue(workers) {
+                    jacobianOperator.linearize(at: point)
+                    jacobianOperator.applyTransposedWithColumnSquaredNorms(u, rowWeights: rowWeights, into: &transposed, squaredNorms: &diagonal)
+                }
+                let transposedError = Self.relativeDifference(transposed, expected)
+                let diagonalError = Self.relativeDifference(diagonal, expectedDiagonal)
+                #expect(transposedError <= 1e-13, "Jᵀu off by \(transposedError)")
+                #expect(diagonalError <= 1e-13, "diag(JᵀW²J) off by \(diagonalError), weighted: \(rowWeights != nil)")
+                results.append(transposed + diagonal)
+            }
+            #expect(results.allSatisfy { zip($0, results[0]).allSatisfy { $0.bitPattern == $1.bitPattern } }, "bits differ between thread counts")
+        }
+
+        let (twoOutputs, twoPoint) = TestNetworks.residuals(widths: [2, 6, 2], activations: [.tanh, .identity], samples: 40, seed: 41)
+        let own = try #require((twoOutputs as? any JacobianOperatorProviding)?.makeJacobianOperator())
+        let cotangent = (0..<twoOutputs.outputCount).map { _ in generator.nextUniform(in: -1, 1) }
+        own.linearize(at: twoPoint)
+        var together: [Double] = [], togetherDiagonal: [Double] = [], apart: [Double] = [], apartDiagonal: [Double] = []
+        own.applyTransposedWithColumnSquaredNorms(cotangent, rowWeights: nil, into: &together, squaredNorms: &togetherDiagonal)
+        own.applyTransposed(cotangent, into: &apart)
+        own.columnSquaredNorms(rowWeights: nil, into: &apartDiagonal)
+        #expect(together == apart && togetherDiagonal == apartDiagonal)
     }
 
     /// The operator and the map's own sweeps (``SweepJacobianOperator``) give the same

@@ -20,11 +20,26 @@ public protocol JacobianOperator: AnyObject {
     /// Σᵢ wᵢ² Jᵢⱼ² for every column j (the diagonal of JᵀW²J; W = I when `rowWeights` is nil)
     /// into `result` (n values), without forming J.
     func columnSquaredNorms(rowWeights: [Double]?, into result: inout [Double])
+    /// Jᵀu into `transposedImage` and Σᵢ wᵢ²Jᵢⱼ² into `squaredNorms` at the linearization point,
+    /// as ``applyTransposed(_:into:)`` and ``columnSquaredNorms(rowWeights:into:)`` give them (the
+    /// default calls both); an operator may share one backward sweep between the two.
+    func applyTransposedWithColumnSquaredNorms(
+        _ vector: [Double], rowWeights: [Double]?, into transposedImage: inout [Double], squaredNorms: inout [Double])
     /// Floating-point operations of one ``apply(_:into:)`` plus one
     /// ``applyTransposed(_:into:)`` (one JᵀJ·v), for rates in GFLOP/s.
     var gaussNewtonProductFlops: Double { get }
     /// Bytes of workspace held.
     var workspaceBytes: Int { get }
+}
+
+extension JacobianOperator {
+    /// ``applyTransposed(_:into:)``, then ``columnSquaredNorms(rowWeights:into:)``.
+    public func applyTransposedWithColumnSquaredNorms(
+        _ vector: [Double], rowWeights: [Double]?, into transposedImage: inout [Double], squaredNorms: inout [Double]
+    ) {
+        applyTransposed(vector, into: &transposedImage)
+        columnSquaredNorms(rowWeights: rowWeights, into: &squaredNorms)
+    }
 }
 
 /// A map with a faster ``JacobianOperator`` of its own than ``SweepJacobianOperator`` (e.g. a
