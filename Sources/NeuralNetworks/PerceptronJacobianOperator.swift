@@ -12,7 +12,8 @@ import LinearAlgebra
 ///   Δ_{l−1} = (Δ_l·W_l) ⊙ D_{l−1}, two gemms (one for the first layer).
 /// - diag(JᵀW²J): per output o one backward sweep of the per-sample adjoints δ of that output
 ///   (weighted), then (δ_l²)ᵀ·(H_{l−1}²) for the weights and 1ᵀδ_l² for the biases, summed
-///   over the outputs.
+///   over the outputs. A linearization's Jᵀr and diagonal with one output share one backward
+///   sweep (``applyTransposedWithColumnSquaredNorms(_:rowWeights:into:squaredNorms:)``).
 ///
 /// Work is split into a fixed partition that depends only on the shape, run by
 /// ``ParallelTasks`` on ``ThreadSettings/workerCount`` threads, so the bits do not depend on the

@@ -87,10 +87,9 @@ public struct LeastSquaresProblem: @unchecked Sendable {
         (0..<initialParameters.count).filter { !fixedParameters.contains($0) }
     }
 
-    /// The bytes of the Jacobian of the weighted free residuals, m × n_free doubles; nil when
-    /// the product overflows `Int`.
-    public var freeJacobianBytes: Int? {
-        let (values, overflow) = map.outputCount.multipliedReportingOverflow(by: freeParameters.count)
+    /// The bytes of `rows` × `columns` doubles; nil when that overflows `Int`.
+    static func doubleBytes(rows: Int, columns: Int) -> Int? {
+        let (values, overflow) = rows.multipliedReportingOverflow(by: columns)
         let (bytes, bytesOverflow) = values.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
         return overflow || bytesOverflow ? nil : bytes
     }
@@ -99,23 +98,19 @@ public struct LeastSquaresProblem: @unchecked Sendable {
     /// exceed ``memoryBudgetBytes`` — or nil (always nil without a budget).
     public func jacobianOverBudget(rows: Int, columns: Int) -> String? {
         guard let budget = memoryBudgetBytes else { return nil }
-        let (values, overflow) = rows.multipliedReportingOverflow(by: columns)
-        let (bytes, bytesOverflow) = values.multipliedReportingOverflow(by: MemoryLayout<Double>.stride)
-        guard overflow || bytesOverflow || bytes > budget else { return nil }
-        let size = overflow || bytesOverflow ? "more than \(Int.max) bytes" : "\(Self.megabytes(bytes)) MB"
-        return "J (\(rows) × \(columns) doubles) would need \(size), over the memory budget of \(Self.megabytes(budget)) MB; it is not formed"
+        let bytes = Self.doubleBytes(rows: rows, columns: columns)
+        if let bytes, bytes <= budget { return nil }
+        let size = bytes.map { "\(megabytes(Double($0))) MB" } ?? "more than \(Int.max) bytes"
+        return "J (\(rows) × \(columns) doubles) would need \(size), over the memory budget of \(megabytes(Double(budget))) MB; it is not formed"
     }
 
-    /// Whether the covariance at the end may not form J: it has more than
+    /// Whether the covariance at the end may not form J (m × n_free doubles): it has more than
     /// ``largestCovarianceJacobian`` values, or more bytes than ``memoryBudgetBytes``. A map that
     /// assembles its normal equations then gives the covariance from JᵀJ.
     var covarianceNeedsGram: Bool {
-        guard let bytes = freeJacobianBytes else { return true }
+        guard let bytes = Self.doubleBytes(rows: map.outputCount, columns: freeParameters.count) else { return true }
         return bytes / MemoryLayout<Double>.stride > largestCovarianceJacobian || bytes > (memoryBudgetBytes ?? .max)
     }
-
-    /// `bytes` in MB with one decimal.
-    static func megabytes(_ bytes: Int) -> String { String((Double(bytes) / 1e5).rounded() / 10) }
 
     /// Nil when the problem is well formed, otherwise what is wrong.
     public var validationFailure: String? {

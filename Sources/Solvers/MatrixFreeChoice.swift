@@ -80,7 +80,9 @@ extension LevenbergMarquardt {
             return MatrixFreeChoice(matrixFree: false, reason: "")
         }
 
-        private static func megabytes(_ bytes: Double) -> String { String((bytes / 1e5).rounded() / 10) }
         private static func gigaflops(_ flops: Double) -> String { String(Double(Int(flops / 1e7)) / 100) }
     }
 }
+
+/// `bytes` in MB (10⁶ bytes) with one decimal, for messages.
+func megabytes(_ bytes: Double) -> String { String((bytes / 1e5).rounded() / 10) }

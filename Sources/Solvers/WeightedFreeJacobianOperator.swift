@@ -90,8 +90,7 @@ final class WeightedFreeJacobianOperator {
             base.applyTransposed(rows, into: &result)
         } else {
             base.applyTransposed(rows, into: &fullImage)
-            if result.count != columnCount { result = Array(repeating: 0, count: columnCount) }
-            for (k, index) in freeIndices.enumerated() { result[k] = fullImage[index] }
+            gatherFree(fullImage, into: &result)
         }
     }
 
@@ -101,8 +100,7 @@ final class WeightedFreeJacobianOperator {
             base.columnSquaredNorms(rowWeights: inverseSigma, into: &result)
         } else {
             base.columnSquaredNorms(rowWeights: inverseSigma, into: &fullImage)
-            if result.count != columnCount { result = Array(repeating: 0, count: columnCount) }
-            for (k, index) in freeIndices.enumerated() { result[k] = fullImage[index] }
+            gatherFree(fullImage, into: &result)
         }
     }
 
@@ -124,13 +122,15 @@ final class WeightedFreeJacobianOperator {
             base.applyTransposedWithColumnSquaredNorms(rows, rowWeights: inverseSigma, into: &result, squaredNorms: &squaredNorms)
         } else {
             base.applyTransposedWithColumnSquaredNorms(rows, rowWeights: inverseSigma, into: &fullImage, squaredNorms: &fullSquaredNorms)
-            if result.count != columnCount { result = Array(repeating: 0, count: columnCount) }
-            if squaredNorms.count != columnCount { squaredNorms = Array(repeating: 0, count: columnCount) }
-            for (k, index) in freeIndices.enumerated() {
-                result[k] = fullImage[index]
-                squaredNorms[k] = fullSquaredNorms[index]
-            }
+            gatherFree(fullImage, into: &result)
+            gatherFree(fullSquaredNorms, into: &squaredNorms)
         }
+    }
+
+    /// The free parameters' entries of `full` (one value per parameter of the map) into `result`.
+    private func gatherFree(_ full: [Double], into result: inout [Double]) {
+        if result.count != columnCount { result = Array(repeating: 0, count: columnCount) }
+        for (k, index) in freeIndices.enumerated() { result[k] = full[index] }
     }
 
     private func seconds(since begin: ContinuousClock.Instant) -> Double {
