@@ -25,6 +25,9 @@ public struct JacobianShape: Sendable, Equatable, Hashable {
     /// Bytes the map holds independently of lanes (a network: activations and their
     /// derivatives, 2·S·Σ widths doubles); 0 when unknown.
     public var fixedBytes: Int
+    /// Bytes the map holds for one single-lane sweep over every sample (a J·v, a Jᵀu, a
+    /// gradient): ``fixedBytes`` plus one lane (saturating at `Int.max`).
+    public var singleLaneSweepBytes: Int { Self.saturatingSum(fixedBytes, bytesPerLane) }
     /// The network's widths [d, w₁, …, p] when the map is a fully connected network (the
     /// measured ``NetworkCostTable`` then predicts its time); nil for other maps.
     public var layers: [Int]?

@@ -85,7 +85,9 @@ public struct MultilayerPerceptron: Sendable, Equatable, Hashable {
     }
 
     /// The network's outputs for every row of `inputs` (S × d) at parameters θ
-    /// (`parameters` when nil): an S × p matrix, computed with one gemm per layer.
+    /// (`parameters` when nil): an S × p matrix, computed with one gemm per layer. Many
+    /// samples go through in blocks, so the hidden layers are never held for all of them
+    /// (`PerceptronSweeps.forwardOutputs()`, as the residual maps evaluate).
     public func outputs(for inputs: Matrix, parameters theta: [Double]? = nil) -> Matrix {
         precondition(inputs.columns == inputWidth, "inputs have \(inputs.columns) columns, the network expects \(inputWidth)")
         let sweeps = PerceptronSweeps(network: self)
@@ -94,10 +96,32 @@ public struct MultilayerPerceptron: Sendable, Equatable, Hashable {
         precondition(point.count == parameterCount, "θ has \(point.count) values, the network has \(parameterCount)")
         inputs.elements.withBaseAddress { x in
             point.withBaseAddress { p in
-                sweeps.forward(parameters: p, inputs: x, sampleCount: inputs.rows, derivatives: false)
+                sweeps.setParameters(p)
+                sweeps.setInputs(x, sampleCount: inputs.rows)
             }
         }
+        sweeps.forwardOutputs()
         sweeps.copyOutputs(into: &result.elements)
         return result
+    }
+
+    /// Values an evaluation of a network with `layerWidths` over `samples` samples holds besides
+    /// its inputs and result (``outputs(for:parameters:)``, a residual map's `evaluate`): the
+    /// sweeps' copy of the inputs and the outputs, plus every hidden layer's outputs when few
+    /// samples go through whole, or two block buffers per worker (`workers`, at most one per
+    /// block) when they go in blocks. Saturates at `Int.max` (a size too large to count); 0 for fewer than two widths.
+    public static func evaluationValues(layerWidths: [Int], samples: Int, workers: Int = ThreadSettings.workerCount) -> Int {
+        guard layerWidths.count >= 2, let inputWidth = layerWidths.first, let outputWidth = layerWidths.last,
+              let widest = layerWidths.max() else { return 0 }
+        let product = JacobianShape.saturatingProduct
+        // The rule of `PerceptronSweeps.forwardOutputs()`.
+        let blocked = layerWidths.count > 2 && product(samples, widest) >= PerceptronSweeps.blockedOutputValues
+        let blockRows = min(PerceptronSweeps.outputBlockSamples, samples)
+        let blockWorkers = min(max(workers, 1), (samples - 1) / PerceptronSweeps.outputBlockSamples + 1)
+        let blockBuffers = product(2 * blockWorkers, product(blockRows, widest))
+        let held = blocked
+            ? JacobianShape.saturatingSum(product(samples, outputWidth), blockBuffers)
+            : product(samples, layerWidths.dropFirst().reduce(0) { JacobianShape.saturatingSum($0, $1) })
+        return JacobianShape.saturatingSum(product(samples, inputWidth), held)
     }
 }

@@ -49,6 +49,8 @@ final class PerceptronJacobianOperator: JacobianOperator {
         sweeps = PerceptronSweeps(network: map.network)
         outputWidth = map.network.outputWidth
         map.inputs.elements.withBaseAddress { sweeps.setInputs($0, sampleCount: map.inputs.rows) }
+        // The linearization fills H_l and D_l block by block, in place.
+        sweeps.reserveLayerBuffers(derivatives: true)
         let block = sweeps.sampleCount * sweeps.maximumWidth
         blockA.reserve(block)
         blockB.reserve(block)

@@ -102,16 +102,15 @@ final class PerceptronSweeps {
         }
     }
 
-    /// Copies S × d inputs in; invalidates the forward cache when they changed.
+    /// Copies S × d inputs in; invalidates the forward cache when they changed. The layers'
+    /// buffers over all samples are reserved by the sweeps that fill them (``forward(derivatives:reuse:)``),
+    /// so that an evaluation in sample blocks never reserves S × w per layer
+    /// (``reserveLayerBuffers(derivatives:)``).
     func setInputs(_ values: UnsafePointer<Double>, sampleCount newCount: Int) {
         let count = newCount * widths[0]
         if newCount != sampleCount {
             sampleCount = newCount
             inputs.reserve(count)
-            for layer in 0..<layerCount {
-                layerOutputs[layer].reserve(newCount * widths[layer + 1])
-                layerDerivatives[layer].reserve(newCount * widths[layer + 1])
-            }
             inputs.pointer.update(from: values, count: count)
             forwardIsCurrent = false
         } else if !sameValues(inputs.pointer, values, count: count) {
@@ -133,6 +132,7 @@ final class PerceptronSweeps {
     /// pass" is measured as one.
     func forward(derivatives: Bool, reuse: Bool = true) {
         if reuse && forwardIsCurrent && (derivativesAreCurrent || !derivatives) { return }
+        reserveLayerBuffers(derivatives: derivatives)
         for layer in 0..<layerCount {
             let input = layer == 0 ? UnsafePointer(inputs.pointer) : UnsafePointer(layerOutputs[layer - 1].pointer)
             layerValues(
@@ -141,6 +141,16 @@ final class PerceptronSweeps {
         }
         forwardIsCurrent = true
         derivativesAreCurrent = derivatives
+    }
+
+    /// Makes room for H_l, and D_l when `derivatives`, of every layer over all S samples (their
+    /// contents are kept unless a buffer grows). Sweeps over every sample at once call it;
+    /// an evaluation in sample blocks never does.
+    func reserveLayerBuffers(derivatives: Bool) {
+        for layer in 0..<layerCount {
+            layerOutputs[layer].reserve(sampleCount * widths[layer + 1])
+            if derivatives { layerDerivatives[layer].reserve(sampleCount * widths[layer + 1]) }
+        }
     }
 
     /// H_l = φ_l(H_{l−1}·W_lᵀ + 1·b_lᵀ) of one layer for `samples` rows of `input` into `output`
@@ -190,7 +200,8 @@ final class PerceptronSweeps {
     /// The outputs H_L (S × p, in ``outputs``) at θ without keeping the hidden layers: when the
     /// S × max(w) activations reach ``blockedOutputValues``, each block of
     /// ``outputBlockSamples`` samples goes through every layer in two block-sized buffers of the
-    /// worker that takes it (``ThreadSettings/workerCount`` workers; a block's values do not
+    /// worker that takes it (``ThreadSettings/workerCount`` workers, at most one per block, each
+    /// buffer min(S, block) × max(w); a block's values do not
     /// depend on which), so an evaluation touches O(workers × block × w) memory instead of
     /// S × w per layer, and the forward cache is no longer current; otherwise one full
     /// ``forward(derivatives:reuse:)``.
@@ -200,13 +211,14 @@ final class PerceptronSweeps {
             return
         }
         forwardIsCurrent = false
-        let workers = max(1, ThreadSettings.workerCount), block = Self.outputBlockSamples
+        let block = Self.outputBlockSamples, blocks = (sampleCount + block - 1) / block
+        let workers = min(max(1, ThreadSettings.workerCount), blocks), blockRows = min(block, sampleCount)
         while outputBlocks.count < 2 * workers { outputBlocks.append(ScratchBuffer()) }
         if outputBlockPointers.count != outputBlocks.count {
             outputBlockPointers = Array(repeating: outputBlocks[0].pointer, count: outputBlocks.count)
         }
         for (index, buffer) in outputBlocks.enumerated() {
-            if index < 2 * workers { buffer.reserve(block * maximumWidth) }
+            if index < 2 * workers { buffer.reserve(blockRows * maximumWidth) }
             outputBlockPointers[index] = buffer.pointer
         }
         // The narrow layers' Wᵀ, once, before the blocks share them.
@@ -216,8 +228,9 @@ final class PerceptronSweeps {
         }
         let transposed = UnsafePointer(transposedWeights.pointer), offsets = narrowOffsets
         let last = layerCount - 1, d = widths[0], p = widths[layerCount], samples = sampleCount
+        layerOutputs[last].reserve(samples * p)
         let buffers = outputBlockPointers, outputs = layerOutputs[last].pointer, data = UnsafePointer(inputs.pointer)
-        ParallelTasks.run(count: (samples + block - 1) / block, workers: workers) { task, worker in
+        ParallelTasks.run(count: blocks, workers: workers) { task, worker in
             let start = task * block, rows = min(block, samples - start)
             let even = buffers[2 * worker], odd = buffers[2 * worker + 1]
             for layer in 0..<layerCount {

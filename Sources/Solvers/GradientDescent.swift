@@ -43,8 +43,9 @@ public struct GradientDescent: LeastSquaresSolver {
 
     /// The settings.
     public var configuration: Configuration
-    /// False: gradients come from single-lane backward sweeps and no covariance is formed.
-    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { false }
+    /// `.wholeBatchSweeps`: gradients come from single-lane backward sweeps over all samples
+    /// and no covariance is formed.
+    public func derivativeUse(on problem: LeastSquaresProblem) -> ResidualDerivativeUse { .wholeBatchSweeps }
     /// Creates the solver.
     public init(configuration: Configuration = Configuration()) { self.configuration = configuration }
 

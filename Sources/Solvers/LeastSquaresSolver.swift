@@ -25,10 +25,24 @@ public protocol LeastSquaresSolver: Sendable {
     /// Whether the solver minimises a ``LeastSquaresProblem/loss`` other than `linear`.
     /// Default: false.
     static var handlesRobustLoss: Bool { get }
-    /// Whether fitting `problem` forms its m × n Jacobian (at some iteration or for the
-    /// covariance): the pipeline refuses a case whose J cannot fit only when it does. Default:
-    /// true.
-    func formsJacobian(on problem: LeastSquaresProblem) -> Bool
+    /// How fitting `problem` differentiates its residual map, which decides the memory the fit
+    /// needs beyond the map itself: the pipeline refuses a case whose J cannot fit only when the
+    /// answer is ``ResidualDerivativeUse/jacobian``. Default: `.jacobian`.
+    func derivativeUse(on problem: LeastSquaresProblem) -> ResidualDerivativeUse
+}
+
+/// How a fit differentiates its residual map, ordered by the memory it needs.
+public enum ResidualDerivativeUse: Int, Comparable, Sendable {
+    /// Only the map's own JᵀJ and Jᵀr, summed over sample blocks: a block's rows at a time.
+    case sampleBlocks
+    /// Pushforwards and pullbacks over all samples at once (matrix-free and first-order
+    /// solvers): the map's sweep buffers over every sample, never J.
+    case wholeBatchSweeps
+    /// The m × n Jacobian, at some iteration or for the covariance.
+    case jacobian
+
+    /// Orders by memory: sample blocks, then whole-batch sweeps, then J.
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 extension LeastSquaresSolver {
@@ -41,8 +55,11 @@ extension LeastSquaresSolver {
     public static var handlesBounds: Bool { false }
     /// False: ordinary least squares only.
     public static var handlesRobustLoss: Bool { false }
-    /// True: assume J is formed.
-    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { true }
+    /// `.jacobian`: assume J is formed.
+    public func derivativeUse(on problem: LeastSquaresProblem) -> ResidualDerivativeUse { .jacobian }
+
+    /// Whether fitting `problem` forms its m × n Jacobian (``derivativeUse(on:)`` is `.jacobian`).
+    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { derivativeUse(on: problem) == .jacobian }
 
     /// The solver with its default configuration except the stopping limits given (nil keeps
     /// the default): what the conformance kit runs.

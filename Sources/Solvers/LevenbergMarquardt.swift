@@ -42,13 +42,13 @@ public struct LevenbergMarquardt: LeastSquaresSolver {
         self.configuration = configuration
     }
 
-    /// False when the fit never forms J: it runs matrix-free (``MatrixFreeChoice``), or it
-    /// takes the map's own normal equations (``Configuration/assemblesNormalEquations(of:)``)
+    /// `.wholeBatchSweeps` when the fit runs matrix-free (``MatrixFreeChoice``); `.sampleBlocks`
+    /// when it takes the map's own normal equations (``Configuration/assemblesNormalEquations(of:)``)
     /// and J is too large for the covariance to form it (``LeastSquaresProblem/covarianceNeedsGram``),
-    /// so that the covariance comes from JᵀJ too. Any other dense fit forms J.
-    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool {
-        if MatrixFreeChoice.decide(configuration: configuration, problem: problem).matrixFree { return false }
-        return !(configuration.assemblesNormalEquations(of: problem) && problem.covarianceNeedsGram)
+    /// so that the covariance comes from JᵀJ too. Any other dense fit forms J: `.jacobian`.
+    public func derivativeUse(on problem: LeastSquaresProblem) -> ResidualDerivativeUse {
+        if MatrixFreeChoice.decide(configuration: configuration, problem: problem).matrixFree { return .wholeBatchSweeps }
+        return configuration.assemblesNormalEquations(of: problem) && problem.covarianceNeedsGram ? .sampleBlocks : .jacobian
     }
 
     /// Fits `problem`; see the type's documentation.

@@ -1,4 +1,5 @@
 import Foundation
+import Solvers
 import Testing
 import YAMLDecoding
 @testable import Pipeline
@@ -127,6 +128,83 @@ import YAMLDecoding
             path: Self.file, registry: .standard, memoryBudget: budget)
         let refused = try CaseExecution.run(try #require(fromJacobian.cases.first), cancellation: CancellationFlag())
         #expect(refused.status == .failed && refused.error?.contains("the Jacobian alone (M = 1200 × N = 273 doubles)") == true, "\(refused.error ?? "")")
+    }
+
+    /// 10⁶ samples of the scale network (`experiments/many-samples.yaml`) under a 1 GiB cap: the
+    /// data (16 MB of samples; the teacher evaluates them block by block) and the model (its
+    /// residual map's inputs, outputs and residuals) are predicted at tens of megabytes, not the
+    /// 976 MB that activations and derivatives over every sample would take, so the case is
+    /// planned; a cap below the samples themselves still skips it.
+    @Test func aMillionSampleFitIsPlannedUnderOneGiB() throws {
+        let manifest = Self.manifest(
+            data: "{kind: teacher-mlp, layers: [1, 30, 30, 1], samples: 1000000}", model: "{kind: mlp, layers: [1, 30, 30, 1]}",
+            extra: "solver: {kind: levenberg-marquardt, max-iterations: 2}\n")
+        let plan = try ExperimentPlan.plan(text: manifest + "limits: {memory-cap: 1 GiB}\n", path: Self.file, registry: .standard)
+        let plannedCase = try #require(plan.cases.first)
+        #expect(plannedCase.overMemoryBudget == nil, "\(plannedCase.overMemoryBudget ?? "")")
+        let predicted = try #require(plannedCase.predictedStageBytes)
+        let samples = 1_000_000 * 2 * 8, sweeps = 2 * 1_000_000 * 61 * 8
+        #expect(predicted >= samples && predicted < 100_000_000 && predicted < sweeps / 8, "\(predicted)")
+        let tight = try ExperimentPlan.plan(text: manifest + "limits: {memory-cap: 15 MiB}\n", path: Self.file, registry: .standard)
+        #expect(try #require(tight.cases.first).overMemoryBudget?.contains("the data alone is predicted to hold") == true)
+    }
+
+    /// The minimum peak a bounded case is checked against follows how its stages differentiate
+    /// the residuals: J's strategy peak when one forms J, the network's activations and
+    /// derivatives over every sample and one lane (2 × S × Σw + 2 × S × max w doubles) for a
+    /// matrix-free or first-order fit,
+    /// nothing for a fit on normal equations the network sums over sample blocks, or when
+    /// nothing differentiates.
+    @Test func theMinimumPeakFollowsHowTheStagesDifferentiate() throws {
+        let data = "{kind: teacher-mlp, layers: [5, 30, 3], samples: 400}"
+        let sweeps = 2 * 400 * (30 + 3) * 8 + 2 * 30 * 400 * 8, jacobian = 1200 * 273 * 8
+        let small = MemoryBudget(bytes: 1_500_000, source: "test")
+        let cases: [(solver: String, budget: MemoryBudget?, use: ResidualDerivativeUse?, peak: ClosedRange<Int>)] = [
+            ("{kind: levenberg-marquardt, linear-solver: cg}", nil, .wholeBatchSweeps, sweeps...sweeps),
+            ("{kind: adam, max-iterations: 3}", nil, .wholeBatchSweeps, sweeps...sweeps),
+            ("{kind: levenberg-marquardt}", small, .sampleBlocks, 0...0),
+            ("{kind: levenberg-marquardt, linear-solver: cholesky, normal-equations: from-jacobian}", small, .jacobian, (jacobian + sweeps)...(4 * jacobian)),
+            ("null", nil, nil, 0...0),
+        ]
+        for item in cases {
+            let plan = try ExperimentPlan.plan(
+                text: Self.manifest(data: data, extra: "solver: \(item.solver)\n"), path: Self.file, registry: .standard,
+                memoryBudget: item.budget ?? .system)
+            let plannedCase = try #require(plan.cases.first)
+            let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
+            let built = try plannedCase.data.run(environment, ())
+            let model = try plannedCase.model.run(environment, built)
+            let residuals = try model.residualMap(on: built.training)
+            let use = JacobianBudget.derivativeUse(
+                plannedCase, problem: JacobianBudget.fitProblem(plannedCase, data: built, model: model, residuals: residuals))
+            #expect(use == item.use, "\(item.solver)")
+            let estimate = try CaseEstimate.build(plannedCase, forwardSeconds: 1e-4)
+            #expect(item.peak.contains(estimate.minimumPeakBytes), "\(item.solver): \(estimate.minimumPeakBytes) (\(estimate.minimumPeakDetail))")
+        }
+    }
+
+    /// 40,960 samples of 1 → 3,000 → 1: data and model fit 1 GiB (the model evaluates in sample
+    /// blocks), but one sweep over every sample at once (activations, derivatives and a lane:
+    /// 3.9 GB) does not. A matrix-free or first-order fit is refused before it allocates them,
+    /// with the sizes; under a `limits:` section it is skipped by its predicted minimum peak.
+    @Test func aSweepOverAllSamplesOverTheBudgetIsRefusedBeforeAnySweep() throws {
+        let data = "{kind: function, formula: \"y = sin(x1)\", axes: [{name: x1, lower: 0, upper: 1}], samples: 40960}"
+        let model = "{kind: mlp, layers: [1, 3000, 1]}"
+        for solver in ["{kind: levenberg-marquardt, linear-solver: cg, max-iterations: 2}", "{kind: adam, max-iterations: 2}"] {
+            let text = Self.manifest(data: data, model: model, extra: "solver: \(solver)\n")
+            let plan = try ExperimentPlan.plan(
+                text: text, path: Self.file, registry: .standard, memoryBudget: MemoryBudget(bytes: 1 << 30, source: "test"))
+            let plannedCase = try #require(plan.cases.first)
+            #expect(plannedCase.overMemoryBudget == nil)
+            let record = try CaseExecution.run(plannedCase, cancellation: CancellationFlag())
+            #expect(record.status == .failed, "\(solver)")
+            #expect(record.error?.contains("a sweep over all 40960 samples at once (the network's activations, their derivatives and one lane) needs 3.7 GiB, more than the memory budget 1.0 GiB (test)") == true, "\(solver): \(record.error ?? "")")
+            #expect(record.fit == nil, "\(solver): the solver never ran")
+
+            let bounded = try ExperimentPlan.plan(text: text + "limits: {memory-cap: 1 GiB}\n", path: Self.file, registry: .standard)
+            let skipped = try CaseExecution.run(try #require(bounded.cases.first), cancellation: CancellationFlag())
+            #expect(skipped.status == .skipped && skipped.error?.contains("for single-lane sweeps over all samples at once") == true, "\(solver): \(skipped.error ?? "")")
+        }
     }
 
     /// The same case with `linear-solver: auto`: the dense normal equations (2 × 273² doubles,

@@ -1,5 +1,6 @@
 import Datasets
 import Jacobians
+import Solvers
 import YAMLDecoding
 
 /// The four stage roles a manifest has.
@@ -68,11 +69,12 @@ public struct PreparedStage<Input, Output>: Sendable {
     /// The memory the stage will hold over a number of training rows (data stages ignore
     /// it), from the configuration alone; nil when unknown. Throws on a size overflow.
     public var footprint: @Sendable (_ trainingRows: Int?) throws -> StageFootprint? = { _ in nil }
-    /// Whether running the stage on the case forms its residual map's m × n Jacobian, given the
-    /// fit problem (the map, σ, the model's fixed parameters and bounds, the memory budget) the
-    /// case would pose (solver and evaluation stages; the runner refuses a case whose Jacobian
-    /// cannot fit only when some stage forms it). True unless the stage says otherwise.
-    public var formsJacobian: @Sendable (_ problem: FitProblem) -> Bool = { _ in true }
+    /// How running the stage on the case differentiates its residual map, given the fit problem
+    /// (the map, σ, the model's fixed parameters and bounds, the memory budget) the case would
+    /// pose (solver and evaluation stages): nil when it does not, `.jacobian` when it forms the
+    /// m × n Jacobian (the runner refuses a case whose Jacobian cannot fit only when some stage
+    /// does), and what the case's minimum peak counts. `.jacobian` unless the stage says otherwise.
+    public var derivativeUse: @Sendable (_ problem: FitProblem) -> ResidualDerivativeUse? = { _ in .jacobian }
 }
 
 /// The plugins a run can use, by role and `kind`.
@@ -149,7 +151,7 @@ public struct PluginRegistry: Sendable {
                 var prepared = PreparedStage<FitProblem, FitOutcome>(kind: Stage.kind, resolved: resolved, files: []) { environment, problem in
                     try Stage.fit(environment.context(configuration), problem: problem)
                 }
-                prepared.formsJacobian = { problem in Stage.formsJacobian(configuration, for: problem) }
+                prepared.derivativeUse = { problem in Stage.derivativeUse(configuration, for: problem) }
                 return prepared
             })
     }
@@ -163,7 +165,7 @@ public struct PluginRegistry: Sendable {
                 var prepared = PreparedStage<EvaluationSubject, EvaluationResult>(kind: Stage.kind, resolved: resolved, files: []) { environment, subject in
                     try Stage.evaluate(environment.context(configuration), subject: subject)
                 }
-                prepared.formsJacobian = { _ in Stage.formsJacobian(configuration) }
+                prepared.derivativeUse = { _ in Stage.formsJacobian(configuration) ? .jacobian : nil }
                 return prepared
             })
     }

@@ -1,5 +1,6 @@
 import Datasets
 import Jacobians
+import Solvers
 
 /// A data stage: produces the training (and optionally test) samples of a case.
 ///
@@ -67,14 +68,15 @@ public protocol SolverStage: Sendable {
     static func validate(_ configuration: Configuration) throws
     /// Runs the fit; polls `context.cancellation` every iteration.
     static func fit(_ context: StageContext<Configuration>, problem: FitProblem) throws -> FitOutcome
-    /// Whether fitting `problem` forms its residual map's m × n Jacobian (a matrix-free fit,
-    /// or one on normal equations the map assembles, need not); true by default.
-    static func formsJacobian(_ configuration: Configuration, for problem: FitProblem) -> Bool
+    /// How fitting `problem` differentiates its residual map: forms its m × n Jacobian, sweeps
+    /// all samples at once (a matrix-free or first-order fit), or only sums the normal equations
+    /// the map assembles over sample blocks; `.jacobian` by default.
+    static func derivativeUse(_ configuration: Configuration, for problem: FitProblem) -> ResidualDerivativeUse
 }
 
 extension SolverStage {
-    /// True: the fit forms J.
-    public static func formsJacobian(_ configuration: Configuration, for problem: FitProblem) -> Bool { true }
+    /// `.jacobian`: the fit forms J.
+    public static func derivativeUse(_ configuration: Configuration, for problem: FitProblem) -> ResidualDerivativeUse { .jacobian }
 }
 
 /// An evaluation stage: measures something about the (fitted) model and returns metrics.

@@ -25,10 +25,15 @@ import YAMLDecoding
 /// strategies whose single run is predicted over the budget are skipped inside it.
 ///
 /// The minimum peak is what the case cannot run without beyond its data and model (checked
-/// when the case is planned): when some stage forms J, the cheapest (chunked) exact strategy's
-/// predicted peak, plus, with `jacobian-accuracy`, two more M × N matrices (the reference and
-/// the difference); nothing when none does (a matrix-free fit, one on normal equations the map
-/// assembles).
+/// when the case is planned), by how its stages differentiate the residual map
+/// (``JacobianBudget/derivativeUse(_:problem:)``): when some stage forms J, the cheapest
+/// (chunked) exact strategy's predicted peak; when the widest use sweeps all samples at once (a
+/// matrix-free or first-order fit), the map's buffers for a single-lane sweep over every sample
+/// (``JacobianShape/singleLaneSweepBytes``: a network's activations, derivatives and one lane);
+/// nothing when the
+/// fit only sums normal equations the map assembles over sample blocks, or nothing
+/// differentiates. With `jacobian-accuracy`, plus two more M × N matrices (the reference and
+/// the difference).
 struct CaseEstimate: Sendable {
     /// The Jacobian the case's evaluations differentiate.
     var shape: JacobianShape
@@ -55,21 +60,20 @@ struct CaseEstimate: Sendable {
         let residuals = try model.residualMap(on: data.training)
         // The run builds them again: their time, measured here, is part of the case's.
         let buildSeconds = clock.elapsedSeconds
-        let formsJacobian = JacobianBudget.formsJacobian(
+        let derivativeUse = JacobianBudget.derivativeUse(
             plannedCase, problem: JacobianBudget.fitProblem(plannedCase, data: data, model: model, residuals: residuals))
         var estimate = try estimate(
-            plannedCase, data: data, model: model, residuals: residuals, formsJacobian: formsJacobian, forwardSeconds: forwardSeconds)
+            plannedCase, data: data, model: model, residuals: residuals, derivativeUse: derivativeUse, forwardSeconds: forwardSeconds)
         estimate.seconds += (forwardSeconds == nil ? buildSeconds : 0) + perCaseSeconds
         return estimate
     }
 
     /// Estimates a case whose data and model are built (one forward pass timed here unless
-    /// `forwardSeconds` gives it); `formsJacobian`: whether some stage forms J
-    /// (``JacobianBudget/formsJacobian(_:problem:)``; when none does, the minimum peak holds no
-    /// strategy's J).
+    /// `forwardSeconds` gives it); `derivativeUse`: how its stages differentiate the residual map
+    /// (``JacobianBudget/derivativeUse(_:problem:)``), which decides the minimum peak.
     static func estimate(
         _ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap,
-        formsJacobian: Bool = true, forwardSeconds: Double? = nil
+        derivativeUse: ResidualDerivativeUse? = .jacobian, forwardSeconds: Double? = nil
     ) throws -> CaseEstimate {
         var subject = EvaluationSubject(
             data: data, model: model, residuals: residuals, parameters: model.initialParameters, fit: nil, jacobian: plannedCase.jacobian)
@@ -104,11 +108,11 @@ struct CaseEstimate: Sendable {
                 break
             }
         }
+        let residualShape = plannedCase.jacobian.withRespectTo == .parameters
+            ? shape : model.jacobianShape(on: data.training, variables: .parameters) ?? JacobianShape(map: residuals)
         if let solver = plannedCase.solver {
             let iterations = expectedIterations(solver.resolved)
             let n = Double(residuals.inputCount), m = Double(residuals.outputCount)
-            let residualShape = plannedCase.jacobian.withRespectTo == .parameters
-                ? shape : model.jacobianShape(on: data.training, variables: .parameters) ?? JacobianShape(map: residuals)
             let linearSolver = text(solver.resolved, "linear-solver")
             let iterationSeconds: Double
             switch LeastSquaresSolverCatalog.registeredType(kind: solver.kind)?.linearizesEachIteration ?? false {
@@ -130,8 +134,15 @@ struct CaseEstimate: Sendable {
         }
         let cheapest = MemoryBoundedAuto.bounded(
             JacobianSelection.cheapestExactStrategy(on: shape), on: shape, budgetBytes: plannedCase.limits.chunkBudget).strategy
-        var peak = formsJacobian ? JacobianCostModel.predict(cheapest, on: shape).peakBytes : 0
-        var detail = formsJacobian ? "\(cheapest.name) (the cheapest exact strategy)" : "no stage forming J"
+        var peak: Int, detail: String
+        switch derivativeUse {
+        case .jacobian:
+            (peak, detail) = (JacobianCostModel.predict(cheapest, on: shape).peakBytes, "\(cheapest.name) (the cheapest exact strategy)")
+        case .wholeBatchSweeps:
+            (peak, detail) = (residualShape.singleLaneSweepBytes, "single-lane sweeps over all samples at once (no stage forming J)")
+        case .sampleBlocks, nil:
+            (peak, detail) = (0, "no stage forming J or sweeping all samples at once")
+        }
         if plannedCase.evaluations.contains(where: { $0.kind == JacobianAccuracyEvaluation.kind }) {
             peak += 2 * shape.outputCount * shape.inputCount * MemoryLayout<Double>.stride
             detail += " and the reference and difference, two \(shape.outputCount) × \(shape.inputCount) matrices"

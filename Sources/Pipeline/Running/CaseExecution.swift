@@ -54,12 +54,16 @@ public enum CaseExecution {
             if let teacherCost = data.split.teacherCost { record.metrics.append(.deterministic("data.teacher_cost", teacherCost)) }
             let residuals = try model.residualMap(on: data.training)
             var problem = JacobianBudget.fitProblem(plannedCase, data: data, model: model, residuals: residuals)
-            let differentiatesResiduals = JacobianBudget.formsJacobian(plannedCase, problem: problem)
-            // Every Jacobian of this case is at least M × N doubles: refuse before allocating.
-            // Under limits the estimate below says more (its peak includes J), unless J is too
-            // large for its arithmetic.
-            if differentiatesResiduals, let reason = JacobianBudget.excess(of: residuals, budget: plannedCase.memoryBudget),
-               !plannedCase.limits.boundsCases || !JacobianBudget.isCountable(residuals) {
+            let derivativeUse = JacobianBudget.derivativeUse(plannedCase, problem: problem)
+            // Every Jacobian of this case is at least M × N doubles, and a sweep over all samples
+            // at once holds the map's activations: refuse before allocating. Under limits the
+            // estimate below says more (its peak includes them), unless J is too large for its
+            // arithmetic.
+            let jacobianExcess = derivativeUse == .jacobian ? JacobianBudget.excess(of: residuals, budget: plannedCase.memoryBudget) : nil
+            let sweepExcess = derivativeUse.map { $0 >= .wholeBatchSweeps } == true
+                ? JacobianBudget.sweepExcess(of: problem.jacobianShape, budget: plannedCase.memoryBudget) : nil
+            if let reason = jacobianExcess ?? sweepExcess,
+               !plannedCase.limits.boundsCases || (jacobianExcess != nil && !JacobianBudget.isCountable(residuals)) {
                 guard plannedCase.limits.boundsCases else { throw JacobianBudget.Refusal(reason: reason) }
                 record.status = .skipped
                 record.error = reason
@@ -69,7 +73,7 @@ public enum CaseExecution {
             if plannedCase.limits.boundsCases {
                 currentStage = "limits"
                 let estimate = try CaseEstimate.estimate(
-                    plannedCase, data: data, model: model, residuals: residuals, formsJacobian: differentiatesResiduals)
+                    plannedCase, data: data, model: model, residuals: residuals, derivativeUse: derivativeUse)
                 if let reason = estimate.skipReason(under: plannedCase.limits) {
                     record.status = .skipped
                     record.error = reason

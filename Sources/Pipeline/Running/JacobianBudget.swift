@@ -1,4 +1,5 @@
 import Jacobians
+import Solvers
 
 /// The smallest memory a case's Jacobian needs — J itself, M × N doubles — against the
 /// case's memory budget, checked before any strategy allocates it.
@@ -13,6 +14,17 @@ enum JacobianBudget {
         return "the Jacobian alone (M = \(m) × N = \(n) doubles) needs \(size), more than the memory budget \(budget.description)"
     }
 
+    /// Why one single-lane sweep over every sample of a map of `shape` (``JacobianShape/singleLaneSweepBytes``:
+    /// a network's activations, their derivatives and one lane) does not fit `budget`, or nil
+    /// (also when the shape is unknown).
+    static func sweepExcess(of shape: JacobianShape?, budget: MemoryBudget) -> String? {
+        guard let shape, shape.singleLaneSweepBytes > budget.bytes else { return nil }
+        let bytes = shape.singleLaneSweepBytes
+        let size = bytes == Int.max ? "more than \(RunLimits.describe(bytes: Int.max))" : RunLimits.describe(bytes: bytes)
+        let samples = shape.sampleCount.map { "all \($0) samples" } ?? "all samples"
+        return "a sweep over \(samples) at once (the network's activations, their derivatives and one lane) needs \(size), more than the memory budget \(budget.description)"
+    }
+
     /// The fit problem `plannedCase` poses on its built data, model and residual map (σ, the
     /// model's fixed parameters and bounds, the memory budget), as the solver stage gets it.
     static func fitProblem(_ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap) -> FitProblem {
@@ -25,12 +37,14 @@ enum JacobianBudget {
         return problem
     }
 
-    /// Whether some stage of `plannedCase` forms the residual map's J on `problem`: only those
-    /// need room for it (a matrix-free fit, one on normal equations the map assembles, and the
-    /// fit metrics do not).
-    static func formsJacobian(_ plannedCase: PlannedCase, problem: FitProblem) -> Bool {
-        plannedCase.solver?.formsJacobian(problem) == true
-            || (plannedCase.jacobian.withRespectTo == .parameters && plannedCase.evaluations.contains { $0.formsJacobian(problem) })
+    /// The most memory the stages of `plannedCase` need to differentiate the residual map on
+    /// `problem` (``ResidualDerivativeUse``'s order), nil when none does: only a case whose use is
+    /// `.jacobian` needs room for J (a matrix-free fit, one on normal equations the map
+    /// assembles, and the fit metrics do not). Evaluations count when they differentiate with
+    /// respect to the parameters.
+    static func derivativeUse(_ plannedCase: PlannedCase, problem: FitProblem) -> ResidualDerivativeUse? {
+        let evaluations = plannedCase.jacobian.withRespectTo == .parameters ? plannedCase.evaluations : []
+        return ([plannedCase.solver?.derivativeUse(problem)] + evaluations.map { $0.derivativeUse(problem) }).compactMap { $0 }.max()
     }
 
     /// Whether the cost model's byte counts for `map` (small multiples of M × N doubles) fit

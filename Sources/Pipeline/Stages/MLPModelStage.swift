@@ -46,9 +46,14 @@ public enum MLPModelStage: ModelStage {
         }
     }
 
-    /// The network's parameters and its maps' per-sample buffers over `trainingRows`.
+    /// The network's parameters (four copies: gradients, tangents, the solver's vectors) and
+    /// what its residual map holds to evaluate `trainingRows` samples, plus the residuals. The
+    /// buffers of derivative sweeps over all samples are the solver's and the evaluations' part
+    /// of the case's minimum peak.
     public static func footprint(in configuration: Configuration, trainingRows: Int?) throws -> StageFootprint? {
-        StageFootprint(bytes: try NetworkSize.bytes(configuration.layers, rows: trainingRows ?? 0, field: "layers", rowsField: "layers"))
+        let outputs = configuration.layers.last ?? 0
+        return StageFootprint(bytes: try NetworkSize.evaluationBytes(
+            configuration.layers, rows: trainingRows ?? 0, parameterCopies: 4, extraPerSample: outputs, field: "layers", rowsField: "layers"))
     }
 
     /// d inputs and p outputs, from the widths.

@@ -101,9 +101,9 @@ public enum LeastSquaresSolverStage<Solver: LeastSquaresSolver>: SolverStage {
         return try problem.caseAuto ?? settings.autoStrategy()
     }
 
-    /// Whether the solver forms J on `problem` (``LeastSquaresSolver/formsJacobian(on:)``).
-    public static func formsJacobian(_ configuration: Configuration, for problem: FitProblem) -> Bool {
-        Solver(configuration: configuration.solver).formsJacobian(on: leastSquaresProblem(problem, loss: configuration.loss))
+    /// How the solver differentiates the residual map on `problem` (``LeastSquaresSolver/derivativeUse(on:)``).
+    public static func derivativeUse(_ configuration: Configuration, for problem: FitProblem) -> ResidualDerivativeUse {
+        Solver(configuration: configuration.solver).derivativeUse(on: leastSquaresProblem(problem, loss: configuration.loss))
     }
 
     /// The solver's view of `problem`: the residual map, start, σ, the model's fixed parameters,

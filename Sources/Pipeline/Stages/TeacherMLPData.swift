@@ -50,8 +50,9 @@ public enum TeacherMLPData: DataStage {
         }
     }
 
-    /// The teacher's parameters, every sample's inputs and targets, and the teacher's
-    /// activations over them.
+    /// Every sample's inputs and targets, and what the teacher holds while it evaluates the
+    /// larger draw (its parameters, the inputs' copy, the outputs, the hidden layers whole or
+    /// block by block).
     public static func footprint(in configuration: Configuration) throws -> StageFootprint? {
         guard let first = configuration.layers.first, let last = configuration.layers.last else { return nil }
         let rows = try CheckedSize.sum([configuration.samples, configuration.testSamples], field: "test-samples")
@@ -59,7 +60,8 @@ public enum TeacherMLPData: DataStage {
         // An overflow over the rows is blamed on the larger of the two counts.
         let rowsField = configuration.testSamples > configuration.samples ? "test-samples" : "samples"
         let samples = try CheckedSize.bytes(doubles: try CheckedSize.product([rows, columns], field: rowsField), field: rowsField)
-        let teacher = try NetworkSize.bytes(configuration.layers, rows: rows, field: "layers", rowsField: rowsField)
+        let teacher = try NetworkSize.evaluationBytes(
+            configuration.layers, rows: max(configuration.samples, configuration.testSamples), parameterCopies: 1, field: "layers", rowsField: rowsField)
         return StageFootprint(trainingRows: configuration.samples, bytes: try CheckedSize.sum([samples, teacher], field: rowsField))
     }
 
