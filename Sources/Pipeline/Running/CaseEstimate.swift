@@ -223,10 +223,13 @@ struct CaseEstimate: Sendable {
         return Double(size * size * size) / max(seconds, 1e-9)
     }()
 
-    /// Best of 3 after one untimed call, seconds.
+    /// Best of 3 after one warm-up call, seconds; a warm-up of at least ``longCallSeconds`` is
+    /// the time itself (a forward pass over a huge map is not run four times for an estimate).
     static func bestTime(_ body: () -> Void) -> Double {
+        let warmup = Stopwatch()
         body()
-        var best = Double.infinity
+        var best = warmup.elapsedSeconds
+        guard best < longCallSeconds else { return best }
         for _ in 0..<3 {
             let clock = Stopwatch()
             body()
@@ -234,6 +237,9 @@ struct CaseEstimate: Sendable {
         }
         return best
     }
+
+    /// A call this long is timed once (``bestTime(_:)``).
+    static let longCallSeconds = 0.5
 
     /// A numeric option of a resolved stage section.
     static func number(_ node: YAMLNode, _ key: String) -> Double? {
