@@ -109,7 +109,8 @@ public struct MultilayerPerceptron: Sendable, Equatable, Hashable {
     /// its inputs and result (``outputs(for:parameters:)``, a residual map's `evaluate`): the
     /// sweeps' copy of the inputs and the outputs, plus every hidden layer's outputs when few
     /// samples go through whole, or two block buffers per worker (`workers`, at most one per
-    /// block) when they go in blocks. Saturates at `Int.max` (a size too large to count); 0 for fewer than two widths.
+    /// block) when they go in blocks. Saturates at `Int.max` (a size too large to count); 0 for
+    /// fewer than two widths.
     public static func evaluationValues(layerWidths: [Int], samples: Int, workers: Int = ThreadSettings.workerCount) -> Int {
         guard layerWidths.count >= 2, let inputWidth = layerWidths.first, let outputWidth = layerWidths.last,
               let widest = layerWidths.max() else { return 0 }

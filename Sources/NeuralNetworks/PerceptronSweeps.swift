@@ -201,10 +201,9 @@ final class PerceptronSweeps {
     /// S × max(w) activations reach ``blockedOutputValues``, each block of
     /// ``outputBlockSamples`` samples goes through every layer in two block-sized buffers of the
     /// worker that takes it (``ThreadSettings/workerCount`` workers, at most one per block, each
-    /// buffer min(S, block) × max(w); a block's values do not
-    /// depend on which), so an evaluation touches O(workers × block × w) memory instead of
-    /// S × w per layer, and the forward cache is no longer current; otherwise one full
-    /// ``forward(derivatives:reuse:)``.
+    /// buffer min(S, block) × max(w); a block's values do not depend on which), so an
+    /// evaluation touches O(workers × block × w) memory instead of S × w per layer, and the
+    /// forward cache is no longer current; otherwise one full ``forward(derivatives:reuse:)``.
     func forwardOutputs() {
         guard sampleCount * maximumWidth >= Self.blockedOutputValues, layerCount > 1 else {
             forward(derivatives: false, reuse: false)

@@ -30,10 +30,9 @@ import YAMLDecoding
 /// (chunked) exact strategy's predicted peak; when the widest use sweeps all samples at once (a
 /// matrix-free or first-order fit), the map's buffers for a single-lane sweep over every sample
 /// (``JacobianShape/singleLaneSweepBytes``: a network's activations, derivatives and one lane);
-/// nothing when the
-/// fit only sums normal equations the map assembles over sample blocks, or nothing
-/// differentiates. With `jacobian-accuracy`, plus two more M × N matrices (the reference and
-/// the difference).
+/// nothing when the fit only sums normal equations the map assembles over sample blocks, or
+/// nothing differentiates. With `jacobian-accuracy`, plus two more M × N matrices (the
+/// reference and the difference).
 struct CaseEstimate: Sendable {
     /// The Jacobian the case's evaluations differentiate.
     var shape: JacobianShape

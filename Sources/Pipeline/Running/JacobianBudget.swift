@@ -1,8 +1,9 @@
 import Jacobians
 import Solvers
 
-/// The smallest memory a case's Jacobian needs — J itself, M × N doubles — against the
-/// case's memory budget, checked before any strategy allocates it.
+/// The smallest memory a case's derivatives need — J itself, M × N doubles, and one sweep over
+/// every sample — against the case's memory budget, checked before any strategy or sweep
+/// allocates it.
 enum JacobianBudget {
     /// Why J of `map` does not fit `budget` (its bytes overflow or exceed it), or nil.
     static func excess(of map: any DifferentiableMap, budget: MemoryBudget) -> String? {
