@@ -180,6 +180,10 @@ import YAMLDecoding
             #expect(use == item.use, "\(item.solver)")
             let estimate = try CaseEstimate.build(plannedCase, forwardSeconds: 1e-4)
             #expect(item.peak.contains(estimate.minimumPeakBytes), "\(item.solver): \(estimate.minimumPeakBytes) (\(estimate.minimumPeakDetail))")
+            // The run estimate times a forward pass unless the case will be refused for memory
+            // (here only the one forming J, 2.6 MB, over 1.5 MB).
+            let timed = try CaseEstimate.build(plannedCase)
+            #expect((timed.forwardSeconds == 0) == (item.use == .jacobian), "\(item.solver): \(timed.forwardSeconds) s")
         }
     }
 
@@ -200,6 +204,7 @@ import YAMLDecoding
             #expect(record.status == .failed, "\(solver)")
             #expect(record.error?.contains("a sweep over all 40960 samples at once (the network's activations, their derivatives and one lane) needs 3.7 GiB, more than the memory budget 1.0 GiB (test)") == true, "\(solver): \(record.error ?? "")")
             #expect(record.fit == nil, "\(solver): the solver never ran")
+            #expect(try CaseEstimate.build(plannedCase).forwardSeconds == 0, "\(solver): a refused case's forward pass is not timed")
 
             let bounded = try ExperimentPlan.plan(text: text + "limits: {memory-cap: 1 GiB}\n", path: Self.file, registry: .standard)
             let skipped = try CaseExecution.run(try #require(bounded.cases.first), cancellation: CancellationFlag())

@@ -51,6 +51,8 @@ struct CaseEstimate: Sendable {
 
     /// Builds the case's data and model (no solver) and estimates it; `forwardSeconds` replaces
     /// the timed forward pass and the build's own time (tests compare estimates without timing).
+    /// A case whose derivatives will not fit its memory budget (``JacobianBudget/excess(for:residuals:shape:budget:)``)
+    /// is refused when it runs: its forward pass is not timed, and it is estimated at its build.
     static func build(_ plannedCase: PlannedCase, forwardSeconds: Double? = nil) throws -> CaseEstimate {
         let environment = StageEnvironment(seeds: plannedCase.seeds, manifestDirectory: plannedCase.manifestDirectory)
         let clock = Stopwatch()
@@ -59,10 +61,14 @@ struct CaseEstimate: Sendable {
         let residuals = try model.residualMap(on: data.training)
         // The run builds them again: their time, measured here, is part of the case's.
         let buildSeconds = clock.elapsedSeconds
-        let derivativeUse = JacobianBudget.derivativeUse(
-            plannedCase, problem: JacobianBudget.fitProblem(plannedCase, data: data, model: model, residuals: residuals))
+        let problem = JacobianBudget.fitProblem(plannedCase, data: data, model: model, residuals: residuals)
+        let derivativeUse = JacobianBudget.derivativeUse(plannedCase, problem: problem)
+        let refused = JacobianBudget.excess(
+            for: derivativeUse, residuals: residuals, shape: problem.jacobianShape, budget: plannedCase.memoryBudget) != nil
         var estimate = try estimate(
-            plannedCase, data: data, model: model, residuals: residuals, derivativeUse: derivativeUse, forwardSeconds: forwardSeconds)
+            plannedCase, data: data, model: model, residuals: residuals, derivativeUse: derivativeUse,
+            forwardSeconds: forwardSeconds ?? (refused ? 0 : nil))
+        if refused { (estimate.seconds, estimate.minimumSeconds) = (0, 0) }
         estimate.seconds += (forwardSeconds == nil ? buildSeconds : 0) + perCaseSeconds
         return estimate
     }

@@ -59,11 +59,9 @@ public enum CaseExecution {
             // at once holds the map's activations: refuse before allocating. Under limits the
             // estimate below says more (its peak includes them), unless J is too large for its
             // arithmetic.
-            let jacobianExcess = derivativeUse == .jacobian ? JacobianBudget.excess(of: residuals, budget: plannedCase.memoryBudget) : nil
-            let sweepExcess = derivativeUse.map { $0 >= .wholeBatchSweeps } == true
-                ? JacobianBudget.sweepExcess(of: problem.jacobianShape, budget: plannedCase.memoryBudget) : nil
-            if let reason = jacobianExcess ?? sweepExcess,
-               !plannedCase.limits.boundsCases || (jacobianExcess != nil && !JacobianBudget.isCountable(residuals)) {
+            if let (reason, isJacobian) = JacobianBudget.excess(
+                for: derivativeUse, residuals: residuals, shape: problem.jacobianShape, budget: plannedCase.memoryBudget),
+               !plannedCase.limits.boundsCases || (isJacobian && !JacobianBudget.isCountable(residuals)) {
                 guard plannedCase.limits.boundsCases else { throw JacobianBudget.Refusal(reason: reason) }
                 record.status = .skipped
                 record.error = reason

@@ -26,6 +26,18 @@ enum JacobianBudget {
         return "a sweep over \(samples) at once (the network's activations, their derivatives and one lane) needs \(size), more than the memory budget \(budget.description)"
     }
 
+    /// Why the derivatives of a case whose stages use them as `use` cannot fit `budget`: J for
+    /// `.jacobian` (``excess(of:budget:)``, `isJacobian`), then one sweep over every sample of a
+    /// map of `shape` for `.jacobian` and `.wholeBatchSweeps` (``sweepExcess(of:budget:)``); nil
+    /// when they fit or nothing differentiates over all samples.
+    static func excess(
+        for use: ResidualDerivativeUse?, residuals: any DifferentiableMap, shape: JacobianShape?, budget: MemoryBudget
+    ) -> (reason: String, isJacobian: Bool)? {
+        if use == .jacobian, let reason = excess(of: residuals, budget: budget) { return (reason, true) }
+        guard let use, use >= .wholeBatchSweeps, let reason = sweepExcess(of: shape, budget: budget) else { return nil }
+        return (reason, false)
+    }
+
     /// The fit problem `plannedCase` poses on its built data, model and residual map (σ, the
     /// model's fixed parameters and bounds, the memory budget), as the solver stage gets it.
     static func fitProblem(_ plannedCase: PlannedCase, data: LoadedData, model: any FittableModel, residuals: any DifferentiableMap) -> FitProblem {
