@@ -109,6 +109,14 @@ JB_INLINE void outer_body(const double *restrict a, ptrdiff_t rows, const double
     }
 }
 
+JB_INLINE void tanh_derivative_scale_body(double *restrict values, const double *restrict outputs, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i++) {
+        const double t = outputs[i];
+        const double derivative = 1.0 - t * t;
+        values[i] *= derivative;
+    }
+}
+
 JB_INLINE void scaled_product_body(const double *restrict x, const double *restrict y, double gain, ptrdiff_t count,
                                    double *restrict target) {
     if (gain == 1.0) {
@@ -189,6 +197,9 @@ static void outer_baseline(const double *a, ptrdiff_t rows, const double *b, ptr
 static void scaled_product_baseline(const double *x, const double *y, double gain, ptrdiff_t count, double *target) {
     scaled_product_body(x, y, gain, count, target);
 }
+static void tanh_derivative_scale_baseline(double *values, const double *outputs, ptrdiff_t count) {
+    tanh_derivative_scale_body(values, outputs, count);
+}
 
 #if JB_HAS_AVX2_VARIANT
 JB_AVX2 static void tanh_avx2(double *values, double *derivatives, ptrdiff_t count) { tanh_body(values, derivatives, count); }
@@ -203,6 +214,9 @@ JB_AVX2 static void outer_avx2(const double *a, ptrdiff_t rows, const double *b,
 }
 JB_AVX2 static void scaled_product_avx2(const double *x, const double *y, double gain, ptrdiff_t count, double *target) {
     scaled_product_body(x, y, gain, count, target);
+}
+JB_AVX2 static void tanh_derivative_scale_avx2(double *values, const double *outputs, ptrdiff_t count) {
+    tanh_derivative_scale_body(values, outputs, count);
 }
 
 static int detect_avx2(void) {
@@ -373,6 +387,13 @@ void jb_scaled_product(const double *x, const double *y, double gain, ptrdiff_t 
     if (jb_kernels_variant() == 1) { scaled_product_avx2(x, y, gain, count, target); return; }
 #endif
     scaled_product_baseline(x, y, gain, count, target);
+}
+
+void jb_scale_by_tanh_derivative(double *values, const double *outputs, ptrdiff_t count) {
+#if JB_HAS_AVX2_VARIANT
+    if (jb_kernels_variant() == 1) { tanh_derivative_scale_avx2(values, outputs, count); return; }
+#endif
+    tanh_derivative_scale_baseline(values, outputs, count);
 }
 
 void jb_stream_fence(void) {

@@ -15,6 +15,11 @@ import LinearAlgebra
 ///   over the outputs. A linearization's Jᵀr and diagonal with one output share one backward
 ///   sweep (``applyTransposedWithColumnSquaredNorms(_:rowWeights:into:squaredNorms:)``).
 ///
+/// D_l is taken from the layer's outputs where the activation allows it (tanh: 1 − H_l², sigmoid:
+/// H_l(1 − H_l), relu: H_l > 0, identity: 1), rounded as the forward sweep rounds its stored D_l,
+/// so that the products read H_l, often just read by the next gemm, instead of a second S × w_l
+/// array, and the operator holds no D_l for them (softplus and gelu keep a stored D_l).
+///
 /// Work is split into a fixed partition that depends only on the shape, run by
 /// ``ParallelTasks`` on ``ThreadSettings/workerCount`` threads, so the bits do not depend on the
 /// thread count: everything per sample (the forward sweep, T_l, Δ_{l−1}) in blocks of
@@ -36,6 +41,8 @@ final class PerceptronJacobianOperator: JacobianOperator {
     static let smallestSumPart = 1024
     private let sweeps: PerceptronSweeps
     private let outputWidth: Int
+    /// Per layer, whether D_l is stored (activations whose derivative is not a function of their output).
+    private let storesDerivatives: [Bool]
     private let blockA = ScratchBuffer()
     private let blockB = ScratchBuffer()
     private let squaredInputs = ScratchBuffer()
@@ -48,9 +55,14 @@ final class PerceptronJacobianOperator: JacobianOperator {
     init(map: MultilayerPerceptronResidualMap) {
         sweeps = PerceptronSweeps(network: map.network)
         outputWidth = map.network.outputWidth
+        let stores = map.network.activations.map { !$0.hasDerivativeFromOutput }
+        storesDerivatives = stores
         map.inputs.elements.withBaseAddress { sweeps.setInputs($0, sampleCount: map.inputs.rows) }
-        // The linearization fills H_l and D_l block by block, in place.
-        sweeps.reserveLayerBuffers(derivatives: true)
+        // The linearization fills H_l (and D_l where it is stored) block by block, in place.
+        sweeps.reserveLayerBuffers(derivatives: false)
+        for layer in 0..<sweeps.layerCount where stores[layer] {
+            sweeps.layerDerivatives[layer].reserve(sweeps.sampleCount * sweeps.widths[layer + 1])
+        }
         let block = sweeps.sampleCount * sweeps.maximumWidth
         blockA.reserve(block)
         blockB.reserve(block)
@@ -95,7 +107,7 @@ final class PerceptronJacobianOperator: JacobianOperator {
                 affine(layer: layer, rows: rows, parameters: theta, into: output)
                 sweeps.activations[layer].apply(
                     to: output, count: rows.count * outWidth,
-                    derivatives: sweeps.layerDerivatives[layer].pointer + rows.lowerBound * outWidth)
+                    derivatives: storesDerivatives[layer] ? sweeps.layerDerivatives[layer].pointer + rows.lowerBound * outWidth : nil)
             }
         }
     }
@@ -119,12 +131,16 @@ final class PerceptronJacobianOperator: JacobianOperator {
     }
 
     /// Multiplies `values`, the rows `rows` of a block of layer `layer`'s width stored
-    /// contiguously, by those rows of D_l (nothing for an identity activation).
+    /// contiguously, by those rows of D_l: from H_l where the activation allows it, else the
+    /// stored D_l (nothing for an identity activation).
     private func scaleByDerivatives(_ values: UnsafeMutablePointer<Double>, layer: Int, rows: Range<Int>) {
-        guard sweeps.activations[layer] != .identity else { return }
-        let width = sweeps.widths[layer + 1]
-        let derivatives = sweeps.layerDerivatives[layer].pointer + rows.lowerBound * width
-        for index in 0..<(rows.count * width) { values[index] *= derivatives[index] }
+        let width = sweeps.widths[layer + 1], count = rows.count * width, start = rows.lowerBound * width
+        guard storesDerivatives[layer] else {
+            sweeps.activations[layer].scaleByDerivative(values, outputs: sweeps.layerOutputs[layer].pointer + start, count: count)
+            return
+        }
+        let derivatives = sweeps.layerDerivatives[layer].pointer + start
+        for index in 0..<count { values[index] *= derivatives[index] }
     }
 
     func apply(_ vector: [Double], into result: inout [Double]) {

@@ -100,6 +100,28 @@ import Testing
         #expect(transposedError <= 1e-13, "Jᵀu off by \(transposedError)")
         #expect(diagonalError <= 1e-13, "diag(JᵀW²J) off by \(diagonalError)")
     }
+    /// Where φ′ is a function of φ (tanh, sigmoid, relu, identity) the operator scales by φ′ taken
+    /// from H_l instead of a stored D_l: bit for bit the product with the derivatives the forward
+    /// sweep writes, over signed zeros, tiny, saturated and ordinary pre-activations.
+    @Test(arguments: Activation.allCases.filter(\.hasDerivativeFromOutput))
+    func derivativesFromOutputsScaleAsTheStoredOnes(_ activation: Activation) {
+        var generator = SeededGenerator(seed: 5)
+        let count = 1003
+        var z = (0..<count).map { _ in generator.nextUniform(in: -30, 30) }
+        z.replaceSubrange(0..<6, with: [0, -0.0, 1e-300, -1e-300, 40, -40])
+        var outputs = z, derivatives = [Double](repeating: .nan, count: count)
+        outputs.withUnsafeMutableBufferPointer { h in
+            derivatives.withUnsafeMutableBufferPointer { d in activation.apply(to: h.baseAddress!, count: count, derivatives: d.baseAddress!) }
+        }
+        var values = (0..<count).map { _ in generator.nextUniform(in: -5, 5) }
+        values.replaceSubrange(0..<3, with: [0, -0.0, -2.5])
+        let expected = zip(values, derivatives).map { $0 * $1 }
+        values.withUnsafeMutableBufferPointer { v in
+            outputs.withUnsafeBufferPointer { h in activation.scaleByDerivative(v.baseAddress!, outputs: h.baseAddress!, count: count) }
+        }
+        #expect(zip(values, expected).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(activation)")
+    }
+
 
     /// One output per sample: Jᵀu and diag(JᵀW²J) from the one shared backward sweep match J
     /// formed by the per-sample sweeps (unweighted and weighted; 2,100 samples in two parts, 260

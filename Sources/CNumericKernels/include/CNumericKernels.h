@@ -42,6 +42,10 @@ void jb_outer_product(const double *a, ptrdiff_t rows, const double *b, ptrdiff_
 /// (gain = 1 skips the scaling).
 void jb_scaled_product(const double *x, const double *y, double gain, ptrdiff_t count, double *target);
 
+/// values[i] ← values[i]·(1 − outputs[i]²): tanh's derivative from its outputs, rounded as
+/// ``jb_tanh`` rounds the derivatives it writes, so the product equals scaling by them bit for bit.
+void jb_scale_by_tanh_derivative(double *values, const double *outputs, ptrdiff_t count);
+
 /// For every sample s < `samples` and output d < p, row s·p + d of `rows` (stride
 /// `rowStride`) gets, in its first `length` entries, g·(outputFactors[d]·sampleFactors[s])
 /// elementwise, with g = gains[s·p + d] (1 when `gains` is NULL): the penultimate
