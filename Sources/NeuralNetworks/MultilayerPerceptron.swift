@@ -115,14 +115,9 @@ public struct MultilayerPerceptron: Sendable, Equatable, Hashable {
         guard layerWidths.count >= 2, let inputWidth = layerWidths.first, let outputWidth = layerWidths.last,
               let widest = layerWidths.max() else { return 0 }
         let product = JacobianShape.saturatingProduct
-        // The rule of `PerceptronSweeps.forwardOutputs()`.
-        let blocked = layerWidths.count > 2 && product(samples, widest) >= PerceptronSweeps.blockedOutputValues
-        let blockRows = min(PerceptronSweeps.outputBlockSamples, samples)
-        let blockWorkers = min(max(workers, 1), (samples - 1) / PerceptronSweeps.outputBlockSamples + 1)
-        let blockBuffers = product(2 * blockWorkers, product(blockRows, widest))
-        let held = blocked
-            ? JacobianShape.saturatingSum(product(samples, outputWidth), blockBuffers)
-            : product(samples, layerWidths.dropFirst().reduce(0) { JacobianShape.saturatingSum($0, $1) })
+        let held = PerceptronSweeps.outputBlocking(samples: samples, widths: layerWidths, workers: workers).map { blocking in
+            JacobianShape.saturatingSum(product(samples, outputWidth), product(2 * blocking.workers, product(blocking.rows, widest)))
+        } ?? product(samples, layerWidths.dropFirst().reduce(0) { JacobianShape.saturatingSum($0, $1) })
         return JacobianShape.saturatingSum(product(samples, inputWidth), held)
     }
 }

@@ -197,6 +197,16 @@ final class PerceptronSweeps {
     /// The fewest hidden values (S × max w) for which ``forwardOutputs()`` goes block by block.
     static let blockedOutputValues = 1 << 20
 
+    /// How ``forwardOutputs()`` evaluates `samples` samples of a network with `widths`: nil when
+    /// they go through whole (few values, or no hidden layer), else the workers that take blocks
+    /// (`workers`, at most one per block) and the rows of each of their two buffers.
+    static func outputBlocking(samples: Int, widths: [Int], workers: Int) -> (workers: Int, rows: Int)? {
+        let widest = widths.max() ?? 0
+        guard widths.count > 2, JacobianShape.saturatingProduct(samples, widest) >= blockedOutputValues else { return nil }
+        let blocks = (samples + outputBlockSamples - 1) / outputBlockSamples
+        return (min(max(1, workers), blocks), min(outputBlockSamples, samples))
+    }
+
     /// The outputs H_L (S × p, in ``outputs``) at θ without keeping the hidden layers: when the
     /// S × max(w) activations reach ``blockedOutputValues``, each block of
     /// ``outputBlockSamples`` samples goes through every layer in two block-sized buffers of the
@@ -205,13 +215,12 @@ final class PerceptronSweeps {
     /// evaluation touches O(workers × block × w) memory instead of S × w per layer, and the
     /// forward cache is no longer current; otherwise one full ``forward(derivatives:reuse:)``.
     func forwardOutputs() {
-        guard sampleCount * maximumWidth >= Self.blockedOutputValues, layerCount > 1 else {
+        guard let (workers, blockRows) = Self.outputBlocking(samples: sampleCount, widths: widths, workers: ThreadSettings.workerCount) else {
             forward(derivatives: false, reuse: false)
             return
         }
         forwardIsCurrent = false
         let block = Self.outputBlockSamples, blocks = (sampleCount + block - 1) / block
-        let workers = min(max(1, ThreadSettings.workerCount), blocks), blockRows = min(block, sampleCount)
         while outputBlocks.count < 2 * workers { outputBlocks.append(ScratchBuffer()) }
         if outputBlockPointers.count != outputBlocks.count {
             outputBlockPointers = Array(repeating: outputBlocks[0].pointer, count: outputBlocks.count)

@@ -58,9 +58,6 @@ extension LeastSquaresSolver {
     /// `.jacobian`: assume J is formed.
     public func derivativeUse(on problem: LeastSquaresProblem) -> ResidualDerivativeUse { .jacobian }
 
-    /// Whether fitting `problem` forms its m × n Jacobian (``derivativeUse(on:)`` is `.jacobian`).
-    public func formsJacobian(on problem: LeastSquaresProblem) -> Bool { derivativeUse(on: problem) == .jacobian }
-
     /// The solver with its default configuration except the stopping limits given (nil keeps
     /// the default): what the conformance kit runs.
     public static func limited(

@@ -103,8 +103,9 @@ import Testing
     /// Where φ′ is a function of φ (tanh, sigmoid, relu, identity) the operator scales by φ′ taken
     /// from H_l instead of a stored D_l: bit for bit the product with the derivatives the forward
     /// sweep writes, over signed zeros, tiny, saturated and ordinary pre-activations.
-    @Test(arguments: Activation.allCases.filter(\.hasDerivativeFromOutput))
+    @Test(arguments: [Activation.tanh, .sigmoid, .relu, .identity])
     func derivativesFromOutputsScaleAsTheStoredOnes(_ activation: Activation) {
+        #expect(activation.hasDerivativeFromOutput)
         var generator = SeededGenerator(seed: 5)
         let count = 1003
         var z = (0..<count).map { _ in generator.nextUniform(in: -30, 30) }

@@ -230,23 +230,23 @@ func twoLayerMap(_ shape: TwoLayerShape, seed: UInt64) -> (map: MultilayerPercep
         var c = LevenbergMarquardt.Configuration()
         c.maximumIterations = 5
         let solver = LevenbergMarquardt(configuration: c)
-        #expect(!solver.formsJacobian(on: problem))
+        #expect(solver.derivativeUse(on: problem) == .sampleBlocks)
         let assembled = solver.fit(problem)
         #expect(assembled.matrixFree == nil && assembled.normalEquations.keys.sorted() == ["structured"], "\(assembled.normalEquations)")
         #expect(assembled.jacobianEvaluations == 0, "no J, not even for the covariance")
         #expect(assembled.covariance != nil && assembled.iterations == 5)
         var unbudgeted = problem
         unbudgeted.memoryBudgetBytes = nil
-        #expect(solver.formsJacobian(on: unbudgeted), "J at the solution gives the covariance when it may be formed")
+        #expect(solver.derivativeUse(on: unbudgeted) == .jacobian, "J at the solution gives the covariance when it may be formed")
 
         var weighted = problem
         weighted.standardDeviations = Array(repeating: 0.5, count: m)
         #expect(!c.assemblesNormalEquations(of: weighted))
-        #expect(!solver.formsJacobian(on: weighted))
+        #expect(solver.derivativeUse(on: weighted) == .wholeBatchSweeps)
         #expect(solver.fit(weighted).matrixFree != nil)
         var cholesky = c
         cholesky.linearSolver = .cholesky
-        #expect(LevenbergMarquardt(configuration: cholesky).formsJacobian(on: weighted))
+        #expect(LevenbergMarquardt(configuration: cholesky).derivativeUse(on: weighted) == .jacobian)
         let refused = LevenbergMarquardt(configuration: cholesky).fit(weighted)
         #expect(refused.status == .jacobianFailed && refused.jacobianEvaluations == 0, "\(refused.status)")
         #expect(refused.message.contains("J (\(m) × \(n) doubles) would need 0.5 MB, over the memory budget of 0.3 MB"), "\(refused.message)")
