@@ -31,13 +31,36 @@ func namesOnlySandboxFiles(_ node: YAMLNode, key: String? = nil) -> Bool {
     }
 }
 
+/// Most cases one input may plan here. Planning is linear in the cases (about 50 µs each in a
+/// release build, many times that under AddressSanitizer), so a sweep at the default
+/// `max-cases` of 100,000 is slow, not hung; the harness holds a manifest to this many unless
+/// its own `max-cases` is lower or not a number, which then is what gets checked.
+let fuzzMaximumCases = 1_000
+
+/// The `--set` override that holds `tree` to ``fuzzMaximumCases``; none when its `limits:` is
+/// not a mapping or its own `max-cases` is not a number or is lower (then that is checked).
+func caseCapOverrides(_ tree: YAMLNode) -> [String] {
+    switch tree["limits"] {
+    case nil: break
+    case .mapping?:
+        switch tree["limits"]?["max-cases"] {
+        case nil: break
+        case .scalar(let scalar)?:
+            guard let own = Int(scalar.value), own > fuzzMaximumCases else { return [] }
+        default: return []
+        }
+    default: return []
+    }
+    return ["limits.max-cases=\(fuzzMaximumCases)"]
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzManifest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     guard let tree = try? YAMLParser.parse(text, file: "m.yaml"), namesOnlySandboxFiles(tree) else { return 0 }
     do {
         let plan = try ExperimentPlan.plan(
-            text: text, path: manifestSandbox + "/m.yaml", registry: .standard,
+            text: text, path: manifestSandbox + "/m.yaml", overrides: caseCapOverrides(tree), registry: .standard,
             memoryBudget: MemoryBudget(bytes: 256 << 20, source: "fuzz"))
         _ = plan.cases.count
     } catch {

@@ -74,6 +74,12 @@ public enum JSONValue: Sendable, Equatable {
 
     private static func writeQuoted(_ text: String, to output: inout String) {
         output += "\""
+        // Most keys and values need no escape: copied whole.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            output += text
+            output += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""

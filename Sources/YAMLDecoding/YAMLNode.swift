@@ -2,7 +2,7 @@
 ///
 /// Aliases are already expanded (an alias is a copy of its anchored node, locations
 /// included); merge keys (`<<`) are already merged. Mapping order is the document order.
-public indirect enum YAMLNode: Sendable, Equatable {
+public indirect enum YAMLNode: Sendable, Hashable {
     /// A scalar (string, number, bool or null as written).
     case scalar(YAMLScalar)
     /// A sequence and the location of its first item (block) or `[` (flow).
@@ -44,7 +44,7 @@ public indirect enum YAMLNode: Sendable, Equatable {
 }
 
 /// One `key: value` pair of a mapping; keys are scalars and kept exactly as written.
-public struct YAMLMappingEntry: Sendable, Equatable {
+public struct YAMLMappingEntry: Sendable, Hashable {
     /// The key text exactly as written (manifest keys are kebab-case).
     public var key: String
     /// Where the key starts.

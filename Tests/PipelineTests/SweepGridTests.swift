@@ -55,6 +55,30 @@ import YAMLDecoding
         #expect(plan.cases[3].resolved.jsonValue["model"]?["initial"] == .number("3.5"))
     }
 
+    /// Planning decodes each distinct section once (`ManifestSectionCache`); every case still
+    /// gets its own values, and equal sections give equal seeds.
+    @Test func casesSharingSectionsKeepTheirOwnValues() throws {
+        let plan = try plan("""
+              data.samples: [4, 8]
+              model.initial: [0.5, 1.5]
+              limits.memory-cap: ["1 GiB", "2 GiB"]
+            """)
+        #expect(plan.cases.count == 8)
+        for plannedCase in plan.cases {
+            let sweep = plannedCase.sweep
+            #expect(plannedCase.resolved.jsonValue["data"]?["samples"] == sweep["data.samples"])
+            #expect(plannedCase.resolved.jsonValue["model"]?["initial"] == sweep["model.initial"])
+            let cap = sweep["limits.memory-cap"] == .string("1 GiB") ? 1 << 30 : 2 << 30
+            #expect(plannedCase.limits.memoryCap == cap)
+            #expect(plannedCase.memoryBudget.bytes == cap)
+        }
+        let dataSeeds = Dictionary(grouping: plan.cases) { $0.sweep["data.samples"].map { "\($0)" } ?? "" }.mapValues { Set($0.map(\.seeds.data)) }
+        #expect(dataSeeds.count == 2)
+        #expect(dataSeeds.values.allSatisfy { $0.count == 1 })
+        #expect(Set(dataSeeds.values.flatMap { $0 }).count == 2)
+        #expect(Set(plan.cases.map(\.seeds.parameters)).count == 2)
+    }
+
     @Test func anAlternativeOfLinkedKeysNeedsOneValuePerKey() throws {
         let found = error("  \"data.samples, model.initial\": [[4, 0.5], [8]]")
         #expect(found?.keyPath == "sweep.data.samples, model.initial")

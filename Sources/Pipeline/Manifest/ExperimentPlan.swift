@@ -72,6 +72,7 @@ public struct ExperimentPlan: Sendable {
 
         var cases: [PlannedCase] = []
         var head: ManifestHead?
+        var preparedSections = ManifestSectionCache()
         let grid = sweepPlan.grid
         let replicates = try Replicates.count(in: root, sweepCases: grid.count, maximumCases: maximumCases)
         var index = 0
@@ -82,9 +83,11 @@ public struct ExperimentPlan: Sendable {
                 tree = try axis.applying(value, to: tree)
                 sweep[axis.key] = value.jsonValue
             }
-            let caseHead: ManifestHead
+            let caseHead: ManifestHead, jacobian: JacobianSettings, limits: RunLimits
             do {
                 caseHead = try YAMLNodeDecoder().decode(ManifestHead.self, from: tree)
+                jacobian = try preparedSections.jacobian(caseHead.jacobian)
+                limits = try preparedSections.limits(caseHead.limits)
             } catch let error as YAMLError {
                 let candidates = error.keyPath == "jacobian" ? ["with-respect-to", "strategies", "reference", "auto"]
                     : error.keyPath == "limits" ? RunLimits.fieldNames : ManifestHead.fieldNames
@@ -94,7 +97,8 @@ public struct ExperimentPlan: Sendable {
             for replicate in 0..<replicates {
                 cases.append(try PlannedCase(
                     index: index, sweep: sweep, sweepKeys: sweepPlan.keys.filter { sweep[$0] != nil }, replicate: replicate, tree: tree,
-                    head: caseHead, manifestDirectory: directory, registry: registry, memoryBudget: memoryBudget))
+                    head: caseHead, jacobian: jacobian, limits: limits, manifestDirectory: directory, registry: registry,
+                    memoryBudget: memoryBudget, cache: &preparedSections))
                 index += 1
             }
         }
@@ -197,13 +201,33 @@ struct ManifestHead: Decodable {
     var replicates: Int
     var data: YAMLNode
     var model: YAMLNode
-    var jacobian: JacobianSettings
+    /// The `jacobian:` section, decoded into ``JacobianSettings`` by the planning's cache.
+    var jacobian: YAMLNode
     var solver: YAMLNode?
     var evaluation: [YAMLNode]
-    var limits: RunLimits
+    /// The `limits:` section, nil without one, decoded into ``RunLimits`` by the planning's cache.
+    var limits: YAMLNode?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, seed, replicates, data, model, jacobian, solver, evaluation, limits
+    }
+
+    /// The longest experiment name: it is a folder name (at most 255 bytes on Linux), and the
+    /// bundle's own folder and the `latest` link go beside it.
+    static let maximumNameLength = 100
+
+    /// The characters an experiment name may hold.
+    private static let nameCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+    /// Why `name` cannot name a results folder, or nil: letters, digits, '.', '_' and '-' only,
+    /// not starting with '.' (hidden, `.` or `..`) or '-' (read as an option by shell tools),
+    /// at most ``maximumNameLength`` characters.
+    static func nameProblem(_ name: String) -> String? {
+        guard let first = name.first else { return "is empty" }
+        guard name.allSatisfy({ nameCharacters.contains($0) }) else { return "must be letters, digits, '.', '_' or '-'" }
+        guard first != ".", first != "-" else { return "must not start with '.' or '-'" }
+        guard name.count <= maximumNameLength else { return "has \(name.count) characters, more than \(maximumNameLength)" }
+        return nil
     }
 
     /// Every top-level key a manifest may have.
@@ -212,11 +236,9 @@ struct ManifestHead: Decodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decode(String.self, forKey: .name)
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard !name.isEmpty, !name.hasPrefix("."), name.allSatisfy({ allowed.contains($0) }) else {
+        if let problem = Self.nameProblem(name) {
             throw DecodingError.dataCorruptedError(
-                forKey: .name, in: container,
-                debugDescription: "name \(QuotedText.quoted(name)) must be letters, digits, '.', '_' or '-' (it names the results folder)")
+                forKey: .name, in: container, debugDescription: "name \(QuotedText.quoted(name)) \(problem) (it names the results folder)")
         }
         description = try container.decode(String.self, forKey: .description)
         // The description is copied into summary.md and report.html: bounded, not megabytes.
@@ -233,10 +255,11 @@ struct ManifestHead: Decodable {
         replicates = try container.decode(Int.self, forKey: .replicates)
         data = try container.decode(YAMLNode.self, forKey: .data)
         model = try container.decode(YAMLNode.self, forKey: .model)
-        jacobian = try container.decode(JacobianSettings.self, forKey: .jacobian)
+        jacobian = try container.decode(YAMLNode.self, forKey: .jacobian)
         solver = try container.decodeIfPresent(YAMLNode.self, forKey: .solver)
         if solver?.isNull == true { solver = nil }
         evaluation = try container.decode([YAMLNode].self, forKey: .evaluation)
-        limits = try container.decodeIfPresent(RunLimits.self, forKey: .limits) ?? .standard
+        limits = try container.decodeIfPresent(YAMLNode.self, forKey: .limits)
+        if limits?.isNull == true { limits = nil }
     }
 }

@@ -46,9 +46,13 @@ public struct PlannedCase: Sendable {
     /// Files named by this case's stages.
     var files: [(name: String, location: SourceLocation)] { data.files + model.files }
 
+    /// Plans case `index` of `tree` (the manifest after defaults and this case's sweep values,
+    /// its top-level fields in `head`, its `jacobian:` and `limits:` sections decoded), taking
+    /// stage sections prepared for earlier cases from `cache`; sizes are checked against
+    /// `memoryBudget` unless `limits.memory-cap` replaces it.
     init(
         index: Int, sweep: [String: JSONValue], sweepKeys: [String], replicate: Int, tree: YAMLNode, head: ManifestHead,
-        manifestDirectory: String, registry: PluginRegistry, memoryBudget: MemoryBudget = .system
+        jacobian: JacobianSettings, limits: RunLimits, manifestDirectory: String, registry: PluginRegistry, memoryBudget: MemoryBudget, cache: inout ManifestSectionCache
     ) throws {
         self.index = index
         self.sweep = sweep
@@ -59,16 +63,19 @@ public struct PlannedCase: Sendable {
             self.sweepKeys.append(PlannedCase.replicateKey)
         }
         self.manifestDirectory = manifestDirectory
-        self.jacobian = head.jacobian
-        self.limits = head.limits
-        data = try registry.prepareData(head.data, keyPath: ["data"])
-        model = try registry.prepareModel(head.model, keyPath: ["model"])
-        solver = try head.solver.map { try registry.prepareSolver($0, keyPath: ["solver"]) }
-        evaluations = try head.evaluation.enumerated().map { index, node in
-            try registry.prepareEvaluation(node, keyPath: ["evaluation[\(index)]"])
+        self.jacobian = jacobian
+        self.limits = limits
+        data = try cache.data(head.data, registry: registry)
+        model = try cache.model(head.model, registry: registry)
+        solver = try head.solver.map { try cache.solver($0, registry: registry) }
+        var evaluations: [PreparedStage<EvaluationSubject, EvaluationResult>] = []
+        for (index, node) in head.evaluation.enumerated() {
+            evaluations.append(try cache.evaluation(node, index: index, registry: registry))
         }
-        seeds = CaseSeed.seeds(manifestSeed: head.seed, replicate: replicate, data: data.resolved.jsonValue, model: model.resolved.jsonValue)
-        try Self.checkStrategies(head.jacobian, tree: tree, known: registry.strategyNames)
+        self.evaluations = evaluations
+        seeds = CaseSeed.seeds(
+            manifestSeed: head.seed, replicate: replicate, data: cache.jsonValue(of: data.resolved), model: cache.jsonValue(of: model.resolved))
+        try Self.checkStrategies(jacobian, tree: tree, known: registry.strategyNames)
         if let produced = data.columns, let needed = model.columns, produced != needed {
             throw YAMLError(
                 location: model.resolved.location, keyPath: "model",
@@ -78,7 +85,7 @@ public struct PlannedCase: Sendable {
         resolvedTree = try resolvedTree.replacingValue(atPath: ["model"], with: model.resolved)
         if let solver { resolvedTree = try resolvedTree.replacingValue(atPath: ["solver"], with: solver.resolved) }
         resolved = try resolvedTree.replacingValue(atPath: ["evaluation"], with: .sequence(evaluations.map(\.resolved), tree.location))
-        self.memoryBudget = MemoryBudget.resolve(memoryCap: head.limits.memoryCap, system: memoryBudget)
+        self.memoryBudget = MemoryBudget.resolve(memoryCap: limits.memoryCap, system: memoryBudget)
         try checkMemory(self.memoryBudget)
     }
 
@@ -149,6 +156,9 @@ enum CaseIdentifier {
     /// Longest slug kept before a hash is appended instead.
     static let maximumLength = 64
 
+    /// The characters a slug keeps; any other becomes '-'.
+    private static let slugCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._=-")
+
     /// `layers=5x9x3_samples=192` from the sweep values (last key segment = compact value).
     static func slug(sweep: [String: JSONValue], keys: [String]) -> (text: String, truncated: Bool) {
         guard !keys.isEmpty else { return ("default", false) }
@@ -160,8 +170,7 @@ enum CaseIdentifier {
             return field + "=" + compact(value)
         }
         let raw = parts.joined(separator: "_")
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._=-")
-        var text = String(raw.map { allowed.contains($0) ? $0 : "-" })
+        var text = String(raw.map { slugCharacters.contains($0) ? $0 : "-" })
         let truncated = text.count > maximumLength
         if truncated { text = String(text.prefix(maximumLength)) }
         return (text, truncated)
