@@ -17,9 +17,19 @@ JOBS=${FUZZ_JOBS:-1}
 TARGETS=${FUZZ_TARGETS:-"manifest formula nist csv bundle safetensors"}
 export SWIFT_BACKTRACE=enable=no
 out=.build/fuzz; debug=$out/debug
-flags=(-Xswiftc -sanitize=fuzzer -Xswiftc -sanitize=address -Xswiftc -enable-testing
+# swiftc keeps only the last -sanitize= it is given, so both sanitizers go in one flag (given
+# as two, the library was built with AddressSanitizer but without the coverage libFuzzer
+# steers by, until 2026-12-06).
+flags=(-Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing
        -Xcc -fsanitize=fuzzer-no-link -Xcc -fsanitize=address)
 swift build --build-path "$out" --target Pipeline "${flags[@]}" >/dev/null
+for probe in "$debug/Pipeline.build/ExperimentPlan.swift.o" "$debug/FormulaModels.build/FormulaParser.swift.o"; do
+    sections=$(objdump -h "$probe")
+    if [[ $sections != *__sancov_cntrs* || $sections != *asan_globals* ]]; then
+        echo "fuzz: $probe lacks coverage or AddressSanitizer instrumentation" >&2
+        exit 2
+    fi
+done
 mkdir -p "$out/sandbox"
 
 # Every object of the library modules (not executables, examples or tests).
