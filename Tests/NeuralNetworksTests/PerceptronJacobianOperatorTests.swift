@@ -100,6 +100,7 @@ import Testing
         #expect(transposedError <= 1e-13, "Jᵀu off by \(transposedError)")
         #expect(diagonalError <= 1e-13, "diag(JᵀW²J) off by \(diagonalError)")
     }
+
     /// Where φ′ is a function of φ (tanh, sigmoid, relu, identity) the operator scales by φ′ taken
     /// from H_l instead of a stored D_l: bit for bit the product with the derivatives the forward
     /// sweep writes, over signed zeros, tiny, saturated and ordinary pre-activations.
@@ -122,7 +123,6 @@ import Testing
         }
         #expect(zip(values, expected).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(activation)")
     }
-
 
     /// One output per sample: Jᵀu and diag(JᵀW²J) from the one shared backward sweep match J
     /// formed by the per-sample sweeps (unweighted and weighted; 2,100 samples in two parts, 260

@@ -49,6 +49,10 @@ struct ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         let argv = ([BuiltBinary.path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // The child shares this process's memory until its exec, and its ru_maxrss keeps the
+        // high-water mark it had then; this process's own peak is read before and after, since a
+        // test running a case in this process may reset that mark meanwhile (/proc/self/clear_refs).
+        let ownBefore = ownPeakKiB()
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, BuiltBinary.path, &actions, nil, argv, environ)
         guard spawned == 0 else { throw CocoaError(.executableLoad) }
@@ -72,13 +76,23 @@ struct ChildProcess {
         let exited = (status & 0x7F) == 0
         let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let text = (try? String(contentsOfFile: errorFile, encoding: .utf8)) ?? ""
-        var own = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &own)
-        let childsOwn = usage.ru_maxrss > own.ru_maxrss
+        let inherited = max(ownBefore, ownPeakKiB()) + Self.spawnGrowthKiB
+        let childsOwn = usage.ru_maxrss > inherited
         // Never sampled (it ended before the first poll) and not above this process's peak: the
         // conservative figure, so that the bound is still checked, unless the caller runs it again.
         let peak = childsOwn ? max(usage.ru_maxrss, polledPeak) : (polledPeak > 0 ? polledPeak : usage.ru_maxrss)
         return (ChildProcess(status: code, stderr: text, maximumResidentKiB: peak, hung: hung), childsOwn || polledPeak > 0)
+    }
+
+    /// What other threads of this process may add to its memory between reading its peak and
+    /// the child's exec (KiB): an ru_maxrss within it of this process's peak may be inherited.
+    static let spawnGrowthKiB = 8 * 1024
+
+    /// This process's peak resident set size so far (KiB), as getrusage reports it.
+    static func ownPeakKiB() -> Int {
+        var own = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &own)
+        return own.ru_maxrss
     }
 
     /// Whether the process `pid` has executed the built binary (its /proc exe link names it).

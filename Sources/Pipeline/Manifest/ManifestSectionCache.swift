@@ -22,59 +22,47 @@ struct ManifestSectionCache {
 
     /// The `data:` section prepared by `registry`.
     mutating func data(_ node: YAMLNode, registry: PluginRegistry) throws -> PreparedStage<Void, LoadedData> {
-        if let known = data[node] { return known }
-        let prepared = try registry.prepareData(node, keyPath: ["data"])
-        data[node] = prepared
-        return prepared
+        try Self.cached(&data, node) { try registry.prepareData(node, keyPath: ["data"]) }
     }
 
     /// The `model:` section prepared by `registry`.
     mutating func model(_ node: YAMLNode, registry: PluginRegistry) throws -> PreparedStage<LoadedData, any FittableModel> {
-        if let known = models[node] { return known }
-        let prepared = try registry.prepareModel(node, keyPath: ["model"])
-        models[node] = prepared
-        return prepared
+        try Self.cached(&models, node) { try registry.prepareModel(node, keyPath: ["model"]) }
     }
 
     /// The `solver:` section prepared by `registry`.
     mutating func solver(_ node: YAMLNode, registry: PluginRegistry) throws -> PreparedStage<FitProblem, FitOutcome> {
-        if let known = solvers[node] { return known }
-        let prepared = try registry.prepareSolver(node, keyPath: ["solver"])
-        solvers[node] = prepared
-        return prepared
+        try Self.cached(&solvers, node) { try registry.prepareSolver(node, keyPath: ["solver"]) }
     }
 
     /// Item `index` of the `evaluation:` list prepared by `registry`.
     mutating func evaluation(_ node: YAMLNode, index: Int, registry: PluginRegistry) throws -> PreparedStage<EvaluationSubject, EvaluationResult> {
-        let key = EvaluationKey(index: index, node: node)
-        if let known = evaluations[key] { return known }
-        let prepared = try registry.prepareEvaluation(node, keyPath: ["evaluation[\(index)]"])
-        evaluations[key] = prepared
-        return prepared
+        try Self.cached(&evaluations, EvaluationKey(index: index, node: node)) {
+            try registry.prepareEvaluation(node, keyPath: ["evaluation[\(index)]"])
+        }
     }
 
     /// A resolved section as JSON (what the case seeds are derived from).
     mutating func jsonValue(of node: YAMLNode) -> JSONValue {
-        if let known = canonicalValues[node] { return known }
-        let value = node.jsonValue
-        canonicalValues[node] = value
-        return value
+        Self.cached(&canonicalValues, node) { node.jsonValue }
     }
 
     /// The `jacobian:` section decoded.
     mutating func jacobian(_ node: YAMLNode) throws -> JacobianSettings {
-        if let known = jacobianSettings[node] { return known }
-        let settings = try YAMLNodeDecoder().decode(JacobianSettings.self, from: node, keyPath: ["jacobian"])
-        jacobianSettings[node] = settings
-        return settings
+        try Self.cached(&jacobianSettings, node) { try YAMLNodeDecoder().decode(JacobianSettings.self, from: node, keyPath: ["jacobian"]) }
     }
 
     /// The `limits:` section decoded (``RunLimits/standard`` without one).
     mutating func limits(_ node: YAMLNode?) throws -> RunLimits {
         guard let node else { return .standard }
-        if let known = runLimits[node] { return known }
-        let limits = try YAMLNodeDecoder().decode(RunLimits.self, from: node, keyPath: ["limits"])
-        runLimits[node] = limits
-        return limits
+        return try Self.cached(&runLimits, node) { try YAMLNodeDecoder().decode(RunLimits.self, from: node, keyPath: ["limits"]) }
+    }
+
+    /// `table[key]`, made by `make` and kept the first time.
+    private static func cached<Key: Hashable, Value>(_ table: inout [Key: Value], _ key: Key, _ make: () throws -> Value) rethrows -> Value {
+        if let known = table[key] { return known }
+        let value = try make()
+        table[key] = value
+        return value
     }
 }
